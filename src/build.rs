@@ -1,0 +1,208 @@
+//! The build pipeline: load → render → write into staging → swap into place.
+
+use crate::config::SiteConfig;
+use crate::content::{self, Site};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output::{self, staging::Staging};
+use crate::render::{self, templates, PageKind, Shared};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to build and where.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root (holds `site.toml`).
+    pub root: PathBuf,
+    /// Output folder (default: `output_dir` of `site.toml`, under the root).
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` of `site.toml`.
+    pub base_url: Option<String>,
+    /// Show a progress line on a terminal during long builds.
+    pub progress: bool,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// HTML pages written.
+    pub pages: usize,
+    /// Node pages among them.
+    pub node_pages: usize,
+    /// Other files written (assets, static files, sitemap, robots).
+    pub other_files: usize,
+    /// Bytes of HTML written.
+    pub html_bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Where the site is now.
+    pub output: PathBuf,
+}
+
+impl BuildReport {
+    /// The one-line summary printed after every build.
+    pub fn summary(&self) -> String {
+        format!(
+            "完了: {} ページ(うちノード {})と {} ファイルを {} に書き出しました({:.2} 秒、{:.3} ms/ページ)",
+            self.pages,
+            self.node_pages,
+            self.other_files,
+            self.output.display(),
+            self.elapsed.as_secs_f64(),
+            self.elapsed.as_secs_f64() * 1000.0 / self.pages.max(1) as f64
+        )
+    }
+}
+
+/// Reads `site.toml` (with overrides) and the content into a validated site.
+pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
+    let mut config = SiteConfig::load(&opts.root)?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = crate::config::normalize_base_url(url)
+            .map_err(|m| Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/"))?;
+    }
+    content::load_site(&opts.root, config)
+}
+
+/// The output folder for `opts` and `site`, refusing folders whose replacement would
+/// destroy the site itself.
+pub fn output_dir(opts: &BuildOptions, site: &Site) -> Result<PathBuf, Diagnostics> {
+    let out = opts.output.clone().unwrap_or_else(|| opts.root.join(&site.config.output_dir));
+    let abs = absolute(&out);
+    let root = absolute(&opts.root);
+    let protected = ["content", "themes", "static"].map(|d| root.join(d));
+    if root.starts_with(&abs) || protected.iter().any(|p| abs.starts_with(p)) {
+        return Err(Diagnostic::new("site.toml", "output", format!("出力先 {} はサイトのフォルダそのものか、その中の原稿のフォルダです", out.display()))
+            .help("出力先は、中身がすべて置き換えられます。public のような専用のフォルダを指定してください")
+            .into());
+    }
+    Ok(out)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    // Resolve `..` and symlinks of the existing part.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        out.push(n);
+    }
+    out
+}
+
+/// Builds the site: nothing in the output folder changes unless every step succeeds.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let start = Instant::now();
+    let site = load(opts)?;
+    let out = output_dir(opts, &site)?;
+    let tera = templates::load_templates(&opts.root, &site.config.theme)?;
+    let io_err = |what: &Path, e: std::io::Error| -> Diagnostics {
+        Diagnostic::new(what, "io", format!("書き出せません: {e}")).help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください").into()
+    };
+    let staging = Staging::new(&out).map_err(|e| io_err(&out, e))?;
+    let pages = render::site_pages(&site);
+    let shared = Shared::new(&site);
+    let done = Arc::new(AtomicUsize::new(0));
+    let progress = (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
+    let minify = site.config.minify;
+    let results: Vec<Result<(String, usize), Diagnostic>> = pages
+        .par_iter()
+        .map(|&kind| {
+            let page = render::render_page(&site, &tera, &shared, kind)?;
+            let bytes = output::write_page(staging.dir(), &page, minify)
+                .map_err(|e| Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}")))?;
+            done.fetch_add(1, Ordering::Relaxed);
+            Ok((page.path, bytes))
+        })
+        .collect();
+    if let Some(p) = progress {
+        p.stop();
+    }
+    let mut diags = Diagnostics::default();
+    let mut paths = Vec::with_capacity(results.len());
+    let mut html_bytes = 0u64;
+    for r in results {
+        match r {
+            Ok((path, bytes)) => {
+                paths.push(path);
+                html_bytes += bytes as u64;
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.into_result()?;
+    let other_files = write_assets(&opts.root, &site, staging.dir(), &paths).map_err(|e| io_err(staging.dir(), e))?;
+    staging.commit().map_err(|e| io_err(&out, e))?;
+    let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
+    Ok(BuildReport { pages: paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })
+}
+
+/// Theme assets, the site's `static/`, sitemap and robots.txt.
+fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::io::Result<usize> {
+    let assets = dir.join("assets");
+    std::fs::create_dir_all(&assets)?;
+    let mut n = 0;
+    for f in templates::DEFAULT_THEME {
+        if let Some(rel) = f.path.strip_prefix("static/") {
+            let target = assets.join(rel);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(target, f.contents)?;
+            n += 1;
+        }
+    }
+    n += output::copy_tree(&root.join("themes").join(&site.config.theme).join("static"), &assets)?;
+    n += output::copy_tree(&root.join("static"), dir)?;
+    let mut sorted = paths.to_vec();
+    sorted.sort();
+    std::fs::write(dir.join("sitemap.xml"), output::sitemap(&site.config.base_url, &sorted))?;
+    std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;
+    Ok(n + 2)
+}
+
+/// A progress line on stderr, for long builds on a terminal.
+struct Progress {
+    stop: Arc<AtomicBool>,
+    handle: std::thread::JoinHandle<()>,
+}
+
+impl Progress {
+    fn start(total: usize, done: Arc<AtomicUsize>) -> Progress {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let begun = Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if begun.elapsed() > Duration::from_millis(500) {
+                    eprint!("\rページを書き出しています… {}/{}", done.load(Ordering::Relaxed), total);
+                    shown = true;
+                }
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        Progress { stop, handle }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.handle.join();
+    }
+}

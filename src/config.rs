@@ -1,0 +1,137 @@
+//! `site.toml`: the site-wide settings.
+
+use crate::content::source::{decode_utf8, parse_toml};
+use crate::diagnostics::Diagnostic;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The name of the settings file at a site's root.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// Site-wide settings, read from `site.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's name (shown in the header and page titles).
+    pub title: String,
+    /// The municipality that publishes the plans (e.g. 掛川市).
+    pub municipality: String,
+    /// Where the site will be published, e.g. `https://www.city.example.lg.jp/keikaku/`.
+    pub base_url: String,
+    /// A sentence for search engines.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Page language (`ja`).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Theme folder under `themes/` (the built-in theme is used where it has no file).
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Output folder, relative to the site root.
+    #[serde(default = "default_output")]
+    pub output_dir: PathBuf,
+    /// Minify HTML output.
+    #[serde(default = "default_true")]
+    pub minify: bool,
+    /// The plan whose fields the navigation shows on pages outside any plan.
+    #[serde(default)]
+    pub main_plan: Option<String>,
+    /// Footer copyright holder (defaults to the municipality).
+    #[serde(default)]
+    pub copyright: Option<String>,
+}
+
+fn default_language() -> String {
+    "ja".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_output() -> PathBuf {
+    PathBuf::from("public")
+}
+fn default_true() -> bool {
+    true
+}
+
+impl SiteConfig {
+    /// Reads and validates `root/site.toml`.
+    pub fn load(root: &Path) -> Result<SiteConfig, Diagnostic> {
+        let file = PathBuf::from(CONFIG_FILE);
+        let path = root.join(CONFIG_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            Diagnostic::new(&file, "config", format!("{} を読めません: {e}", path.display())).help(
+                "サイトのフォルダで実行するか、--root でサイトのフォルダを指定してください。新しく作るなら planpress init フォルダ名",
+            )
+        })?;
+        let text = decode_utf8(bytes, &file)?;
+        let mut config: SiteConfig = parse_toml(&text, &file, 1)?;
+        config.base_url = normalize_base_url(&config.base_url)
+            .map_err(|m| Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\""))?;
+        Ok(config)
+    }
+
+    /// The path part of `base_url`, always starting and ending with `/` (e.g. `/keikaku/`).
+    pub fn base_path(&self) -> String {
+        base_path_of(&self.base_url)
+    }
+}
+
+/// Checks a base URL and makes it end with `/`.
+pub fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let ok = url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/');
+    if !ok || url.contains(char::is_whitespace) {
+        return Err(format!("base_url「{url}」は URL ではありません(http:// か https:// で始めてください)"));
+    }
+    Ok(if url.ends_with('/') { url.to_string() } else { format!("{url}/") })
+}
+
+fn base_path_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let path = if url.contains("://") { rest.find('/').map(|i| &rest[i..]).unwrap_or("/") } else { rest };
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_from_url() {
+        assert_eq!(base_path_of("https://a.jp/keikaku/"), "/keikaku/");
+        assert_eq!(base_path_of("https://a.jp/"), "/");
+        assert_eq!(base_path_of("https://a.jp"), "/");
+        assert_eq!(base_path_of("/sub/"), "/sub/");
+    }
+
+    #[test]
+    fn base_url_gets_trailing_slash_and_is_checked() {
+        assert_eq!(normalize_base_url("https://a.jp/x").unwrap(), "https://a.jp/x/");
+        assert!(normalize_base_url("a.jp").is_err());
+    }
+
+    #[test]
+    fn malformed_site_toml_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "title = \"t\"\nmunicipality = \n").unwrap();
+        let e = SiteConfig::load(dir.path()).unwrap_err();
+        assert_eq!(e.file, PathBuf::from("site.toml"));
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n").unwrap();
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.output_dir, PathBuf::from("public"));
+        assert!(c.minify);
+        assert_eq!(c.base_url, "https://x.jp/");
+        assert_eq!(c.language, "ja");
+    }
+}

@@ -1,0 +1,223 @@
+//! The TOML front matter of each kind of content file, as webmasters write it.
+//! See `docs/CONTENT.md`; unknown keys are errors so typos do not pass silently.
+
+use super::fiscal_year::FiscalYear;
+use super::model::{Better, Quantity};
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use toml::Spanned;
+
+/// `_plan.md`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub municipality: Option<String>,
+    pub period: PeriodFrontMatter,
+    #[serde(default)]
+    pub vision: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub issued: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    pub levels: Spanned<Vec<LevelFrontMatter>>,
+    #[serde(default)]
+    pub themes: Vec<Spanned<ThemeFrontMatter>>,
+}
+
+/// `period = { start = "R3", end = "R7" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodFrontMatter {
+    pub start: FiscalYear,
+    pub end: FiscalYear,
+}
+
+/// A level: `"施策"` or `{ name = "施策の方向", pages = false }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum LevelFrontMatter {
+    Name(String),
+    Table {
+        name: String,
+        #[serde(default = "yes")]
+        pages: bool,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[themes]]` in `_plan.md`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeFrontMatter {
+    pub id: String,
+    #[serde(default)]
+    pub number: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+/// A node file, or an inline `[[children]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeFrontMatter {
+    #[serde(default)]
+    pub id: Option<Spanned<String>>,
+    #[serde(default)]
+    pub number: Option<String>,
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub sdgs: Vec<Spanned<i64>>,
+    #[serde(default)]
+    pub departments: Vec<String>,
+    #[serde(default)]
+    pub themes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub indicators: Vec<Spanned<IndicatorFrontMatter>>,
+    #[serde(default)]
+    pub children: Vec<Spanned<NodeFrontMatter>>,
+    /// Only in `[[children]]`: the Markdown body.
+    #[serde(default)]
+    pub body: Option<Spanned<String>>,
+}
+
+/// `[[indicators]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorFrontMatter {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub better: Better,
+    pub baseline: MeasurementFrontMatter,
+    pub target: MeasurementFrontMatter,
+    #[serde(default)]
+    pub actuals: Vec<MeasurementFrontMatter>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `{ value = 69.4, year = "R1" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementFrontMatter {
+    pub value: Quantity,
+    pub year: FiscalYear,
+}
+
+/// A free page or plan chapter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageFrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub footer: bool,
+}
+
+/// `content/_index.md`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HomeFrontMatter {
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("数値 (例: 80, 69.4, -242)")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity { value: v as f64, decimals: 0 })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity { value: v as f64, decimals: 0 })
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("値は有限の数で書いてください"));
+                }
+                let text = format!("{v}");
+                let decimals = text.split_once('.').map(|(_, f)| f.len().min(6) as u8).unwrap_or(0);
+                Ok(Quantity { value: v, decimals })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Err(E::custom(format!(
+                    "値「{v}」は文字列です。数値だけを引用符なしで書き(例: value = 80)、単位は unit = \"%\" に書いてください"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_with_children_and_indicators_parses() {
+        let t = r#"
+title = "子どもの育成"
+number = "1-(1)"
+sdgs = [4]
+[[indicators]]
+name = "割合"
+unit = "%"
+baseline = { value = 69.4, year = "R1" }
+target = { value = 80, year = 2025 }
+[[children]]
+title = "教育の充実"
+body = "本文"
+"#;
+        let n: NodeFrontMatter = toml::from_str(t).unwrap();
+        assert_eq!(n.children.len(), 1);
+        let ind = &n.indicators[0].get_ref();
+        assert_eq!(ind.baseline.value, Quantity { value: 69.4, decimals: 1 });
+        assert_eq!(ind.target.value, Quantity { value: 80.0, decimals: 0 });
+        assert_eq!(ind.target.year, FiscalYear(2025));
+    }
+
+    #[test]
+    fn value_as_string_explains_units() {
+        let t = "name = \"a\"\nbaseline = { value = \"80%\", year = 2020 }\ntarget = { value = 1, year = 2021 }";
+        let e = toml::from_str::<IndicatorFrontMatter>(t).unwrap_err();
+        assert!(e.message().contains("unit"), "{}", e.message());
+    }
+
+    #[test]
+    fn levels_accept_strings_and_tables() {
+        #[derive(Deserialize)]
+        struct T {
+            levels: Vec<LevelFrontMatter>,
+        }
+        let t: T = toml::from_str("levels = [\"施策\", { name = \"方向\", pages = false }]").unwrap();
+        assert!(matches!(&t.levels[1], LevelFrontMatter::Table { pages: false, .. }));
+    }
+}

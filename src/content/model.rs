@@ -1,0 +1,374 @@
+//! The validated site model: plans, their nodes at any depth, indicators, free pages.
+//!
+//! Everything here has passed validation; rendering can trust it. Bodies are already
+//! rendered to HTML (see [`crate::markdown`]).
+
+use super::fiscal_year::FiscalYear;
+use crate::config::SiteConfig;
+use crate::markdown::Heading;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A whole site, ready to render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// `site.toml`.
+    pub config: SiteConfig,
+    /// The site root folder.
+    pub root: PathBuf,
+    /// The home page's own title and lead (from `content/_index.md`).
+    pub home: Page,
+    /// Plans, in display order.
+    pub plans: Vec<Plan>,
+    /// Free pages outside any plan, in display order.
+    pub pages: Vec<Page>,
+}
+
+impl Site {
+    /// The plan whose fields the navigation shows on pages outside any plan.
+    pub fn main_plan(&self) -> Option<&Plan> {
+        let wanted = self.config.main_plan.as_deref();
+        wanted.and_then(|id| self.plans.iter().find(|p| p.id == id)).or_else(|| self.plans.first())
+    }
+
+    /// Every node of every plan.
+    pub fn nodes(&self) -> impl Iterator<Item = (&Plan, &Node)> {
+        self.plans.iter().flat_map(|p| p.nodes.iter().map(move |n| (p, n)))
+    }
+
+    /// True when any node names an SDG goal (SDG pages are written only then).
+    pub fn has_sdgs(&self) -> bool {
+        self.nodes().any(|(_, n)| !n.sdgs.is_empty())
+    }
+
+    /// True when any node names a department (the department index is written only then).
+    pub fn has_departments(&self) -> bool {
+        self.nodes().any(|(_, n)| !n.departments.is_empty())
+    }
+}
+
+/// A plan (基本構想, 基本計画, 実施計画 …): a tree of nodes under named levels.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Folder name; the plan's URL is `/<id>/`.
+    pub id: String,
+    /// Plan title.
+    pub title: String,
+    /// Kind (基本構想, 基本計画 …), if given.
+    pub kind: Option<String>,
+    /// The municipality (defaults to the site's).
+    pub municipality: String,
+    /// Planning period.
+    pub period: Period,
+    /// 将来像.
+    pub vision: Option<String>,
+    /// One-sentence description.
+    pub summary: Option<String>,
+    /// Date of issue as written (令和4年8月).
+    pub issued: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Sort weight among plans.
+    pub weight: Option<i64>,
+    /// Level labels from the top (政策分野, 施策, 施策の方向 …).
+    pub levels: Vec<Level>,
+    /// Cross-cutting themes (横断的取組).
+    pub themes: Vec<CrossCuttingTheme>,
+    /// The plan's lead, as HTML.
+    pub body_html: String,
+    /// Headings of the lead.
+    pub headings: Vec<Heading>,
+    /// Chapter pages (`_pages/`), in display order.
+    pub chapters: Vec<Page>,
+    /// All nodes; indices are [`NodeId`]s. Parents come before children.
+    pub nodes: Vec<Node>,
+    /// Top-level nodes, in display order.
+    pub roots: Vec<NodeId>,
+    /// `_plan.md`, relative to the site root.
+    pub source: PathBuf,
+}
+
+impl Plan {
+    /// Site-relative path of the plan page (`kakegawa-2/`).
+    pub fn path(&self) -> String {
+        format!("{}/", self.id)
+    }
+
+    /// The label of the level `depth` (0 = top).
+    pub fn level_name(&self, depth: usize) -> &str {
+        self.levels.get(depth).map(|l| l.name.as_str()).unwrap_or("")
+    }
+
+    /// Ancestors of `id` from the top-level node down, excluding `id` itself.
+    pub fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut cur = self.nodes[id].parent;
+        while let Some(p) = cur {
+            out.push(p);
+            cur = self.nodes[p].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// `id`'s siblings in display order (including itself).
+    pub fn siblings(&self, id: NodeId) -> &[NodeId] {
+        match self.nodes[id].parent {
+            Some(p) => &self.nodes[p].children,
+            None => &self.roots,
+        }
+    }
+
+    /// The top-level node that `id` belongs to (itself when it is top-level).
+    pub fn top_of(&self, id: NodeId) -> NodeId {
+        self.ancestors(id).first().copied().unwrap_or(id)
+    }
+
+    /// Finds a cross-cutting theme by id.
+    pub fn theme(&self, id: &str) -> Option<&CrossCuttingTheme> {
+        self.themes.iter().find(|t| t.id == id)
+    }
+}
+
+/// Index of a node in [`Plan::nodes`].
+pub type NodeId = usize;
+
+/// A plan's planning period in fiscal years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    /// First fiscal year.
+    pub start: FiscalYear,
+    /// Last fiscal year.
+    pub end: FiscalYear,
+}
+
+impl Period {
+    /// `令和3年度〜令和7年度`.
+    pub fn wareki(&self) -> String {
+        format!("{}〜{}", self.start.wareki(), self.end.wareki())
+    }
+
+    /// `2021〜2025年度`.
+    pub fn western(&self) -> String {
+        format!("{}〜{}年度", self.start.0, self.end.0)
+    }
+}
+
+/// One level of a plan's hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level {
+    /// Label (政策分野, 施策 …).
+    pub name: String,
+    /// Whether nodes at this level get pages of their own (else: sections of the parent's).
+    pub pages: bool,
+}
+
+/// A cross-cutting theme (横断的取組) that links nodes across fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossCuttingTheme {
+    /// Id, used in URLs (`/<plan>/themes/<id>/`).
+    pub id: String,
+    /// Number as written.
+    pub number: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub summary: Option<String>,
+}
+
+/// A node of a plan at any level (政策分野, 施策, 施策の方向 …).
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Id, unique in its plan; the page is `/<plan>/<id>/`.
+    pub id: String,
+    /// Number as the city writes it (`1-(1)`, `戦略1`, `①`).
+    pub number: Option<String>,
+    /// Title.
+    pub title: String,
+    /// One-sentence summary.
+    pub summary: Option<String>,
+    /// Sort weight.
+    pub weight: Option<i64>,
+    /// SDG goals (1–17), sorted.
+    pub sdgs: Vec<u8>,
+    /// Responsible departments.
+    pub departments: Vec<String>,
+    /// Cross-cutting theme ids (validated against the plan).
+    pub themes: Vec<String>,
+    /// Indicators.
+    pub indicators: Vec<Indicator>,
+    /// Body as HTML.
+    pub body_html: String,
+    /// Headings of the body.
+    pub headings: Vec<Heading>,
+    /// 0 for top-level nodes.
+    pub depth: usize,
+    /// Parent node, `None` at the top.
+    pub parent: Option<NodeId>,
+    /// Children in display order.
+    pub children: Vec<NodeId>,
+    /// Whether the node has a page of its own (from its level).
+    pub has_page: bool,
+    /// Where it was defined, relative to the site root.
+    pub source: PathBuf,
+    /// Line of its definition in `source`.
+    pub line: usize,
+}
+
+impl Node {
+    /// `1-(1) タイトル` or just the title.
+    pub fn label(&self) -> String {
+        match &self.number {
+            Some(n) if !n.is_empty() => format!("{n} {}", self.title),
+            _ => self.title.clone(),
+        }
+    }
+}
+
+/// Site-relative path of a node: its page, or its section on the nearest ancestor page.
+pub fn node_path(plan: &Plan, id: NodeId) -> String {
+    let node = &plan.nodes[id];
+    if node.has_page {
+        format!("{}/{}/", plan.id, node.id)
+    } else {
+        let host = page_host(plan, id);
+        let base = if host == id { plan.path() } else { format!("{}/{}/", plan.id, plan.nodes[host].id) };
+        format!("{base}#{}", node.id)
+    }
+}
+
+/// The node whose page shows `id` (itself, or the nearest ancestor with a page).
+pub fn page_host(plan: &Plan, id: NodeId) -> NodeId {
+    let mut cur = id;
+    while !plan.nodes[cur].has_page {
+        match plan.nodes[cur].parent {
+            Some(p) => cur = p,
+            None => return cur,
+        }
+    }
+    cur
+}
+
+/// Whether more or less of an indicator is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// Higher values are better.
+    #[default]
+    Higher,
+    /// Lower values are better.
+    Lower,
+}
+
+impl Better {
+    /// `高いほど良い` / `低いほど良い`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Better::Higher => "高いほど良い",
+            Better::Lower => "低いほど良い",
+        }
+    }
+}
+
+/// A number as written in content, remembering its decimals for display.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Quantity {
+    /// The value.
+    pub value: f64,
+    /// Decimal places as written (69.4 → 1).
+    pub decimals: u8,
+}
+
+impl Quantity {
+    /// `11,147`, `69.4`, `-242`.
+    pub fn display(&self) -> String {
+        let s = format!("{:.*}", self.decimals as usize, self.value);
+        let (sign, digits) = s.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", &s));
+        let (int, frac) = digits.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((digits, None));
+        let mut grouped = String::new();
+        for (i, ch) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        match frac {
+            Some(f) => format!("{sign}{grouped}.{f}"),
+            None => format!("{sign}{grouped}"),
+        }
+    }
+}
+
+/// A value in a fiscal year.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Measurement {
+    /// The value.
+    pub value: Quantity,
+    /// Its fiscal year.
+    pub year: FiscalYear,
+}
+
+/// An indicator (成果指標 / KPI) with baseline, target and actuals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// Id, unique in the plan (`<node>-<n>` unless given).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Unit (`%`, `人` …), may be empty.
+    pub unit: String,
+    /// Which direction counts as better.
+    pub better: Better,
+    /// Baseline value and year.
+    pub baseline: Measurement,
+    /// Target value and year.
+    pub target: Measurement,
+    /// Yearly actuals, sorted by year.
+    pub actuals: Vec<Measurement>,
+    /// Source or note.
+    pub note: Option<String>,
+}
+
+impl Indicator {
+    /// The latest actual, if any.
+    pub fn latest(&self) -> Option<&Measurement> {
+        self.actuals.last()
+    }
+}
+
+/// A page that is not a node: a free page, a plan chapter or the home page's lead.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Site-relative path (`about/`, `kakegawa-2/suishin/`, `` for home).
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// One-sentence summary.
+    pub summary: Option<String>,
+    /// Sort weight.
+    pub weight: Option<i64>,
+    /// Linked from the footer.
+    pub footer: bool,
+    /// Body as HTML.
+    pub body_html: String,
+    /// Headings of the body.
+    pub headings: Vec<Heading>,
+    /// Source file, relative to the site root (empty for a default home).
+    pub source: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantity_display_groups_thousands_and_keeps_decimals() {
+        let q = |value, decimals| Quantity { value, decimals }.display();
+        assert_eq!(q(11147.0, 0), "11,147");
+        assert_eq!(q(69.4, 1), "69.4");
+        assert_eq!(q(-242.0, 0), "-242");
+        assert_eq!(q(1234567.25, 2), "1,234,567.25");
+        assert_eq!(q(80.0, 0), "80");
+        assert_eq!(q(-1000.5, 1), "-1,000.5");
+    }
+}

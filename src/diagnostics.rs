@@ -1,0 +1,167 @@
+//! Errors for webmasters: which file, which line, what is wrong and how to fix it.
+//!
+//! Loading and rendering collect every problem they find into [`Diagnostics`] instead of
+//! stopping at the first one, so a webmaster can fix a whole batch before building again.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in the input, located as precisely as we know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, relative to the site root where possible.
+    pub file: PathBuf,
+    /// 1-based line number, when known.
+    pub line: Option<usize>,
+    /// A short rule name for machines (`toml`, `encoding`, `duplicate-id`, ...).
+    pub rule: &'static str,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `file` with `rule` and `message`.
+    pub fn new(file: impl Into<PathBuf>, rule: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { file: file.into(), line: None, rule, message: message.into(), help: None }
+    }
+
+    /// Sets the 1-based line.
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the line if one is known.
+    pub fn at_opt_line(mut self, line: Option<usize>) -> Self {
+        self.line = line;
+        self
+    }
+
+    /// Adds how to fix it.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "エラー: {}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": {} [{}]", self.message, self.rule)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  直し方: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A batch of problems. A build fails when it is not empty.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one problem.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// True when nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many problems.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Iterates over the problems.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Appends all of `other`.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    /// Sorts by file and line so output is stable across parallel runs.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+        self.0.dedup();
+    }
+
+    /// `Ok(())` when empty, else `Err(self)`.
+    pub fn into_result(mut self) -> Result<(), Diagnostics> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            self.sort();
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        write!(f, "{} 件のエラーがあります。", self.0.len())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// `path` relative to `root` when it is inside it, for shorter messages.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_rule_and_help() {
+        let d = Diagnostic::new("content/a.md", "toml", "読めません").at_line(3).help("直す");
+        assert_eq!(d.to_string(), "エラー: content/a.md:3: 読めません [toml]\n  直し方: 直す");
+    }
+
+    #[test]
+    fn line_of_counts_newlines_before_offset() {
+        let text = "a\nb\nc";
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(line_of(text, 2), 2);
+        assert_eq!(line_of(text, 4), 3);
+        assert_eq!(line_of(text, 99), 3);
+    }
+
+    #[test]
+    fn into_result_sorts_and_dedups() {
+        let mut ds = Diagnostics::default();
+        ds.push(Diagnostic::new("b.md", "x", "m"));
+        ds.push(Diagnostic::new("a.md", "x", "m"));
+        ds.push(Diagnostic::new("a.md", "x", "m"));
+        let err = ds.into_result().unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert_eq!(err.0[0].file, PathBuf::from("a.md"));
+    }
+}

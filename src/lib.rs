@@ -1,0 +1,16 @@
+//! planpress: publish Japanese municipal comprehensive plans (総合計画) as accessible,
+//! searchable, printable static websites.
+//!
+//! The pipeline runs in one direction: [`config`] and [`content`] load and validate the
+//! site, [`render`] turns it into pages with Tera, [`output`] writes them into a staging
+//! folder that [`build`] swaps into place.
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod html;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;

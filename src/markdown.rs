@@ -1,0 +1,369 @@
+//! Markdown to HTML with pulldown-cmark: stable heading ids (Japanese kept), headings
+//! shifted under the page's h1, internal links resolved, images required to have alt text,
+//! raw HTML escaped, and no inline styles (the output runs under a strict CSP).
+
+use crate::diagnostics::{line_of, Diagnostic};
+use crate::html::escape;
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
+
+/// A heading of a rendered body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    /// HTML level after shifting (2–6).
+    pub level: u8,
+    /// The `id` attribute.
+    pub id: String,
+    /// Plain text.
+    pub text: String,
+}
+
+/// Rendered Markdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// HTML.
+    pub html: String,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+}
+
+/// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
+pub type LinkTargets = HashMap<String, String>;
+
+/// Where a body is rendered, for resolving links and reporting errors.
+pub struct MarkdownContext<'a> {
+    /// Relative prefix from the page to the site root (`../../`).
+    pub root: &'a str,
+    /// Content files and their site paths, for `@/` links.
+    pub links: &'a LinkTargets,
+    /// The source file (for diagnostics).
+    pub file: &'a Path,
+    /// File line where the Markdown starts.
+    pub first_line: usize,
+    /// Ids already used on the page (template ids); headings avoid them.
+    pub reserved_ids: &'a [&'a str],
+}
+
+/// Ids the templates use; heading ids never take them.
+pub const TEMPLATE_IDS: &[&str] = &["main", "top"];
+
+/// Renders `markdown`, reporting broken `@/` links and images without alt text.
+pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnostic>) {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(markdown, opts).into_offset_iter().collect();
+
+    let min_level = events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let shift = |level: HeadingLevel| -> u8 { (level as usize + 2 - min_level).clamp(2, 6) as u8 };
+
+    let mut used: HashSet<String> = ctx.reserved_ids.iter().map(|s| s.to_string()).collect();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut headings = Vec::new();
+    let mut diags = Vec::new();
+    let line = |offset: usize| ctx.first_line + line_of(markdown, offset) - 1;
+    let mut in_table_head = false;
+    let mut i = 0;
+    while i < events.len() {
+        let (event, range) = &events[i];
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let end = find_end(&events, i, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                let inner = &events[i + 1..end];
+                let text = plain_text(inner.iter().map(|(e, _)| e));
+                let wanted = id.as_ref().map(|s| s.to_string()).unwrap_or_else(|| slugify(&text));
+                let id = unique_id(&wanted, &mut used);
+                let lvl = shift(*level);
+                out.push(Event::Html(format!("<h{lvl} id=\"{}\">", escape(&id)).into()));
+                for (e, r) in inner {
+                    push_inline(&mut out, e.clone(), r, ctx, &line, &mut diags);
+                }
+                out.push(Event::Html(format!("</h{lvl}>").into()));
+                headings.push(Heading { level: lvl, id, text });
+                i = end + 1;
+                continue;
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let end = find_end(&events, i, |e| matches!(e, Event::End(TagEnd::Image)));
+                let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
+                if alt.trim().is_empty() {
+                    diags.push(
+                        Diagnostic::new(ctx.file, "image-alt", format!("画像 {dest_url} に説明(代替テキスト)がありません"))
+                            .at_line(line(range.start))
+                            .help("![画像の内容を説明する文](画像のパス) のように、[ ] の中に説明を書いてください"),
+                    );
+                }
+            }
+            Event::Start(Tag::Table(aligns)) => {
+                out.push(Event::Html("<div class=\"table-scroll\" role=\"region\" aria-label=\"表\" tabindex=\"0\">".into()));
+                // Alignment would be an inline style attribute, which a strict CSP blocks.
+                out.push(Event::Start(Tag::Table(vec![Alignment::None; aligns.len()])));
+                i += 1;
+                continue;
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html("</div>".into()));
+                i += 1;
+                continue;
+            }
+            Event::Start(Tag::TableHead) => in_table_head = true,
+            Event::End(TagEnd::TableHead) => in_table_head = false,
+            Event::Start(Tag::TableCell) if in_table_head => {
+                out.push(Event::Html("<th scope=\"col\">".into()));
+                i += 1;
+                continue;
+            }
+            Event::End(TagEnd::TableCell) if in_table_head => {
+                out.push(Event::Html("</th>".into()));
+                i += 1;
+                continue;
+            }
+            Event::SoftBreak => {
+                let prev = last_char(out.last());
+                let next = events.get(i + 1).and_then(|(e, _)| first_char(e));
+                if !(prev.is_some_and(is_cjk) && next.is_some_and(is_cjk)) {
+                    out.push(Event::Text(" ".into()));
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        push_inline(&mut out, event.clone(), range, ctx, &line, &mut diags);
+        i += 1;
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    (Rendered { html, headings }, diags)
+}
+
+/// Pushes one event, rewriting links and escaping raw HTML.
+fn push_inline<'a>(
+    out: &mut Vec<Event<'a>>,
+    event: Event<'a>,
+    range: &std::ops::Range<usize>,
+    ctx: &MarkdownContext,
+    line: &dyn Fn(usize) -> usize,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match event {
+        Event::Html(s) | Event::InlineHtml(s) => out.push(Event::Text(s)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let dest_url = resolve_link(&dest_url, ctx).unwrap_or_else(|| {
+                diags.push(
+                    Diagnostic::new(ctx.file, "broken-link", format!("リンク先 {dest_url} のファイルがありません"))
+                        .at_line(line(range.start))
+                        .help("@/ の後に content フォルダからのパスを書いてください(例: @/kakegawa-2/1/1-1.md)"),
+                );
+                dest_url.to_string()
+            });
+            out.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id }));
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            let dest_url = resolve_link(&dest_url, ctx).unwrap_or_else(|| dest_url.to_string());
+            out.push(Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id }));
+        }
+        e => out.push(e),
+    }
+}
+
+/// Rewrites `@/file.md#x` and site-absolute `/x` to page-relative URLs; `None` when an
+/// `@/` target does not exist. Other URLs are returned unchanged.
+fn resolve_link(dest: &str, ctx: &MarkdownContext) -> Option<String> {
+    if let Some(rest) = dest.strip_prefix("@/") {
+        let (file, frag) = rest.split_once('#').map(|(f, x)| (f, Some(x))).unwrap_or((rest, None));
+        let path = ctx.links.get(file)?;
+        return Some(match frag {
+            Some(f) => format!("{}{path}#{f}", ctx.root),
+            None => format!("{}{path}", ctx.root),
+        });
+    }
+    if dest.starts_with('/') && !dest.starts_with("//") {
+        return Some(format!("{}{}", ctx.root, &dest[1..]));
+    }
+    Some(dest.to_string())
+}
+
+fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {
+    (start + 1..events.len()).find(|&j| is_end(&events[j].0)).unwrap_or(events.len() - 1)
+}
+
+fn plain_text<'a>(events: impl Iterator<Item = &'a Event<'a>>) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+fn last_char(e: Option<&Event>) -> Option<char> {
+    match e? {
+        Event::Text(t) | Event::Code(t) => t.chars().last(),
+        _ => None,
+    }
+}
+
+fn first_char(e: &Event) -> Option<char> {
+    match e {
+        Event::Text(t) | Event::Code(t) => t.chars().next(),
+        _ => None,
+    }
+}
+
+/// True for characters of Japanese/Chinese script and full-width punctuation, between
+/// which a line break in the source must not become a space.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// A stable, readable id for a heading: NFKC, lower case, letters and digits of any script
+/// kept, everything else collapsed to `-` (`## 現状と課題` → `現状と課題`).
+pub fn slugify(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.nfkc().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' || c == 'ー' || c == '々' {
+            s.push(c);
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-');
+    if s.is_empty() {
+        "section".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
+    let mut id = wanted.to_string();
+    let mut n = 1;
+    while used.contains(&id) {
+        n += 1;
+        id = format!("{wanted}-{n}");
+    }
+    used.insert(id.clone());
+    id
+}
+
+/// Renders Markdown where links cannot be resolved and no diagnostics are wanted (short
+/// texts such as summaries): inline only, raw HTML escaped.
+pub fn render_inline(text: &str) -> String {
+    let empty = LinkTargets::new();
+    let ctx = MarkdownContext { root: "", links: &empty, file: Path::new(""), first_line: 1, reserved_ids: &[] };
+    let (r, _) = render(text, &ctx);
+    let html = r.html.trim();
+    html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(text: &str) -> (Rendered, Vec<Diagnostic>) {
+        let mut links = LinkTargets::new();
+        links.insert("plan/1/1-1.md".into(), "plan/1-1/".into());
+        let ctx = MarkdownContext { root: "../../", links: &links, file: Path::new("content/x.md"), first_line: 5, reserved_ids: TEMPLATE_IDS };
+        render(text, &ctx)
+    }
+
+    #[test]
+    fn headings_shift_under_h1_and_get_japanese_ids() {
+        let (r, _) = md("# 現状と課題\n\n本文\n\n## 目指す姿\n");
+        assert!(r.html.contains("<h2 id=\"現状と課題\">現状と課題</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"目指す姿\">"), "{}", r.html);
+        assert_eq!(r.headings.len(), 2);
+        assert_eq!(r.headings[0].level, 2);
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_avoid_template_ids() {
+        let (r, _) = md("## 課題\n\n## 課題\n\n## Main\n");
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["課題", "課題-2", "main-2"]);
+    }
+
+    #[test]
+    fn custom_heading_id_is_kept() {
+        let (r, _) = md("## 見出し {#goal}\n");
+        assert_eq!(r.headings[0].id, "goal");
+    }
+
+    #[test]
+    fn slugify_normalizes() {
+        assert_eq!(slugify("ＩＣＴの活用 (DX)"), "ictの活用-dx");
+        assert_eq!(slugify("!!!"), "section");
+        assert_eq!(slugify("1-(1) 子育て"), "1-1-子育て");
+    }
+
+    #[test]
+    fn content_links_resolve_relative_to_page() {
+        let (r, d) = md("[施策](@/plan/1/1-1.md#a) [外](https://example.jp/) [根](/about/)");
+        assert!(d.is_empty());
+        assert!(r.html.contains("href=\"../../plan/1-1/#a\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://example.jp/\""));
+        assert!(r.html.contains("href=\"../../about/\""));
+    }
+
+    #[test]
+    fn broken_content_link_is_reported_with_line() {
+        let (_, d) = md("本文\n\n[x](@/nope.md)\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, "broken-link");
+        assert_eq!(d[0].line, Some(7));
+    }
+
+    #[test]
+    fn image_without_alt_is_reported() {
+        let (r, d) = md("![](/img/a.png)\n\n![地図](/img/b.png)\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, "image-alt");
+        assert_eq!(d[0].line, Some(5));
+        assert!(r.html.contains("src=\"../../img/b.png\" alt=\"地図\""), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let (r, _) = md("<script>alert(1)</script>\n\n文<img src=x onerror=alert(1)>字\n");
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("<img"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn tables_have_scoped_headers_and_no_inline_style() {
+        let (r, _) = md("| a | b |\n|:--|--:|\n| 1 | 2 |\n");
+        assert!(r.html.contains("<th scope=\"col\">a</th>"), "{}", r.html);
+        assert!(!r.html.contains("style="), "{}", r.html);
+        assert!(r.html.contains("class=\"table-scroll\""));
+    }
+
+    #[test]
+    fn soft_breaks_between_japanese_do_not_become_spaces() {
+        let (r, _) = md("地域の\n歴史 and\nculture\n");
+        assert!(r.html.contains("地域の歴史 and culture"), "{}", r.html);
+    }
+
+    #[test]
+    fn inline_render_strips_paragraph() {
+        assert_eq!(render_inline("**強調** <b>"), "<strong>強調</strong> &lt;b&gt;");
+    }
+}

@@ -1,0 +1,457 @@
+//! Rendering: which pages a site has, and each page's HTML from its Tera template.
+
+pub mod templates;
+pub mod views;
+
+use crate::content::model::*;
+use crate::diagnostics::Diagnostic;
+use crate::html::root_prefix;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tera::{Context, Tera};
+use views::*;
+
+/// One page of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// `index.html`.
+    Home,
+    /// A plan's top page.
+    Plan(usize),
+    /// A node with a page of its own.
+    Node(usize, NodeId),
+    /// A plan chapter (`_pages/`).
+    Chapter(usize, usize),
+    /// The list of a plan's cross-cutting themes.
+    ThemeIndex(usize),
+    /// One cross-cutting theme.
+    Theme(usize, usize),
+    /// The list of SDG goals.
+    SdgIndex,
+    /// One SDG goal.
+    Sdg(u8),
+    /// The department index.
+    Departments,
+    /// A free page.
+    Free(usize),
+    /// `404.html`.
+    NotFound,
+}
+
+/// A rendered page.
+#[derive(Debug, Clone)]
+pub struct RenderedPage {
+    /// Site-relative URL path (`kakegawa-2/1-1/`); `404.html` for the error page.
+    pub path: String,
+    /// HTML.
+    pub html: String,
+}
+
+impl RenderedPage {
+    /// The output file, relative to the output folder.
+    pub fn file(&self) -> String {
+        if self.path.ends_with(".html") {
+            self.path.clone()
+        } else {
+            format!("{}index.html", self.path)
+        }
+    }
+}
+
+/// Every page the site has, in a stable order.
+pub fn site_pages(site: &Site) -> Vec<PageKind> {
+    let mut out = vec![PageKind::Home];
+    for (pi, plan) in site.plans.iter().enumerate() {
+        out.push(PageKind::Plan(pi));
+        out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
+        out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
+        if !plan.themes.is_empty() {
+            out.push(PageKind::ThemeIndex(pi));
+            out.extend((0..plan.themes.len()).map(|t| PageKind::Theme(pi, t)));
+        }
+    }
+    if site.has_sdgs() {
+        out.push(PageKind::SdgIndex);
+        out.extend((1..=17).map(PageKind::Sdg));
+    }
+    if site.has_departments() {
+        out.push(PageKind::Departments);
+    }
+    out.extend((0..site.pages.len()).map(PageKind::Free));
+    out.push(PageKind::NotFound);
+    out
+}
+
+/// Site-relative path of a page.
+pub fn page_path(site: &Site, kind: PageKind) -> String {
+    match kind {
+        PageKind::Home => String::new(),
+        PageKind::Plan(p) => site.plans[p].path(),
+        PageKind::Node(p, n) => node_path(&site.plans[p], n),
+        PageKind::Chapter(p, c) => site.plans[p].chapters[c].path.clone(),
+        PageKind::ThemeIndex(p) => format!("{}/themes/", site.plans[p].id),
+        PageKind::Theme(p, t) => format!("{}/themes/{}/", site.plans[p].id, site.plans[p].themes[t].id),
+        PageKind::SdgIndex => "sdgs/".into(),
+        PageKind::Sdg(n) => format!("sdgs/{n}/"),
+        PageKind::Departments => "departments/".into(),
+        PageKind::Free(i) => site.pages[i].path.clone(),
+        PageKind::NotFound => "404.html".into(),
+    }
+}
+
+/// Data computed once per build and shared by every page.
+pub struct Shared {
+    base: Vec<Context>,
+    plans: Vec<PlanView>,
+    departments: DepartmentIndex,
+    /// SDG goal → nodes (plan index, node id).
+    sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>>,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    municipality: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    copyright: &'a str,
+    has_sdgs: bool,
+    has_departments: bool,
+}
+
+#[derive(Serialize)]
+struct Nav {
+    label: String,
+    plan: Option<PlanView>,
+    items: Vec<NodeLink>,
+}
+
+impl Shared {
+    /// Precomputes navigation and indexes for `site`.
+    pub fn new(site: &Site) -> Shared {
+        let plans: Vec<PlanView> = site.plans.iter().map(PlanView::new).collect();
+        let description = site.config.description.clone().unwrap_or_default();
+        let copyright = site.config.copyright.clone().unwrap_or_else(|| site.config.municipality.clone());
+        let site_view = SiteView {
+            title: &site.config.title,
+            municipality: &site.config.municipality,
+            description: &description,
+            base_url: &site.config.base_url,
+            language: &site.config.language,
+            copyright: &copyright,
+            has_sdgs: site.has_sdgs(),
+            has_departments: site.has_departments(),
+        };
+        let footer: Vec<PageLink> = site.pages.iter().filter(|p| p.footer).map(PageLink::new).collect();
+        let main = site.main_plan().map(|m| site.plans.iter().position(|p| p.id == m.id).unwrap_or(0));
+        // One base context per plan (its own navigation) plus one for pages outside plans.
+        let nav_for = |pi: Option<usize>| -> Nav {
+            match pi.map(|i| (&site.plans[i], &plans[i])) {
+                Some((plan, view)) => Nav {
+                    label: format!("{}から探す", plan.level_name(0)),
+                    plan: Some(view.clone()),
+                    items: view.fields.clone(),
+                },
+                None => Nav { label: String::new(), plan: None, items: Vec::new() },
+            }
+        };
+        let base = (0..=site.plans.len())
+            .map(|i| {
+                let pi = if i < site.plans.len() { Some(i) } else { main };
+                let mut ctx = Context::new();
+                ctx.insert("site", &site_view);
+                ctx.insert("nav", &nav_for(pi));
+                ctx.insert("footer_links", &footer);
+                ctx.insert("plans", &plans);
+                ctx
+            })
+            .collect();
+        let mut sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>> = BTreeMap::new();
+        for (pi, plan) in site.plans.iter().enumerate() {
+            for (ni, n) in plan.nodes.iter().enumerate() {
+                for &g in &n.sdgs {
+                    sdg_nodes.entry(g).or_default().push((pi, ni));
+                }
+            }
+        }
+        Shared { base, plans, departments: DepartmentIndex::new(site), sdg_nodes }
+    }
+
+    fn context(&self, site: &Site, plan: Option<usize>, path: &str, title: &str) -> Context {
+        let mut ctx = self.base[plan.unwrap_or(site.plans.len())].clone();
+        ctx.insert("path", path);
+        ctx.insert("root", &root_prefix(path));
+        ctx.insert("page_title", title);
+        ctx.insert("canonical", &format!("{}{}", site.config.base_url, path));
+        ctx
+    }
+}
+
+/// Renders one page.
+pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) -> Result<RenderedPage, Diagnostic> {
+    let path = page_path(site, kind);
+    let (template, ctx) = page_context(site, shared, kind, &path);
+    let html = tera.render(template, &ctx).map_err(|e| {
+        templates::template_diagnostic(std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)), &e)
+    })?;
+    Ok(RenderedPage { path, html })
+}
+
+fn crumbs(site: &Site, plan: Option<&Plan>) -> Vec<Crumb> {
+    let mut v = vec![Crumb { path: String::new(), label: "ホーム".into() }];
+    if let Some(p) = plan {
+        v.push(Crumb { path: p.path(), label: p.title.clone() });
+    }
+    let _ = site;
+    v
+}
+
+fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'static str, Context) {
+    match kind {
+        PageKind::Home => {
+            let mut ctx = shared.context(site, None, path, &site.home.title);
+            ctx.insert("page", &PageData::new(&site.home));
+            ctx.insert("free_pages", &site.pages.iter().map(PageLink::new).collect::<Vec<_>>());
+            let chapters: Vec<Vec<PageLink>> =
+                site.plans.iter().map(|p| p.chapters.iter().map(PageLink::new).collect()).collect();
+            ctx.insert("chapters", &chapters);
+            ("home.html", ctx)
+        }
+        PageKind::Plan(pi) => {
+            let plan = &site.plans[pi];
+            let mut ctx = shared.context(site, Some(pi), path, &plan.title);
+            ctx.insert("plan", &shared.plans[pi]);
+            ctx.insert("body_html", &plan.body_html);
+            ctx.insert("breadcrumbs", &crumbs(site, None));
+            let depth = if plan.levels.len() > 1 { 1 } else { 0 };
+            let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, false)).collect();
+            ctx.insert("tree", &tree);
+            ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
+            ctx.insert("themes", &plan.themes);
+            ("plan.html", ctx)
+        }
+        PageKind::Node(pi, ni) => node_context(site, shared, pi, ni, path),
+        PageKind::Chapter(pi, ci) => {
+            let plan = &site.plans[pi];
+            let page = &plan.chapters[ci];
+            let mut ctx = shared.context(site, Some(pi), path, &page.title);
+            ctx.insert("page", &PageData::new(page));
+            ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
+            let pos = |i: usize| plan.chapters.get(i).map(PageLink::new);
+            ctx.insert("prev", &ci.checked_sub(1).and_then(pos));
+            ctx.insert("next", &pos(ci + 1));
+            ("page.html", ctx)
+        }
+        PageKind::ThemeIndex(pi) => {
+            let plan = &site.plans[pi];
+            let mut ctx = shared.context(site, Some(pi), path, &format!("横断的取組 | {}", plan.title));
+            ctx.insert("plan", &shared.plans[pi]);
+            ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
+            let themes: Vec<ThemeData> = plan.themes.iter().map(|t| ThemeData::new(plan, t)).collect();
+            ctx.insert("themes", &themes);
+            ("themes.html", ctx)
+        }
+        PageKind::Theme(pi, ti) => {
+            let plan = &site.plans[pi];
+            let theme = &plan.themes[ti];
+            let mut ctx = shared.context(site, Some(pi), path, &theme.title);
+            ctx.insert("plan", &shared.plans[pi]);
+            let mut bc = crumbs(site, Some(plan));
+            bc.push(Crumb { path: format!("{}/themes/", plan.id), label: "横断的取組".into() });
+            ctx.insert("breadcrumbs", &bc);
+            ctx.insert("theme", &ThemeData::new(plan, theme));
+            ("theme.html", ctx)
+        }
+        PageKind::SdgIndex => {
+            let mut ctx = shared.context(site, None, path, "SDGs の目標から探す");
+            ctx.insert("breadcrumbs", &crumbs(site, None));
+            let goals: Vec<(SdgView, usize)> =
+                (1..=17).map(|g| (SdgView::new(g), shared.sdg_nodes.get(&g).map_or(0, Vec::len))).collect();
+            ctx.insert("goals", &goals);
+            ("sdgs.html", ctx)
+        }
+        PageKind::Sdg(g) => {
+            let goal = SdgView::new(g);
+            let mut ctx = shared.context(site, None, path, &format!("SDGs 目標{g} {}", goal.name));
+            let mut bc = crumbs(site, None);
+            bc.push(Crumb { path: "sdgs/".into(), label: "SDGs の目標から探す".into() });
+            ctx.insert("breadcrumbs", &bc);
+            ctx.insert("goal", &goal);
+            ctx.insert("groups", &grouped(site, shared.sdg_nodes.get(&g).map(Vec::as_slice).unwrap_or(&[])));
+            ctx.insert("prev", &(g > 1).then(|| SdgView::new(g - 1)));
+            ctx.insert("next", &(g < 17).then(|| SdgView::new(g + 1)));
+            ("sdg.html", ctx)
+        }
+        PageKind::Departments => {
+            let mut ctx = shared.context(site, None, path, "担当課から探す");
+            ctx.insert("breadcrumbs", &crumbs(site, None));
+            let mut by_dept: BTreeMap<&str, Vec<(usize, NodeId)>> = BTreeMap::new();
+            for (pi, plan) in site.plans.iter().enumerate() {
+                for (ni, n) in plan.nodes.iter().enumerate() {
+                    for d in &n.departments {
+                        by_dept.entry(d).or_default().push((pi, ni));
+                    }
+                }
+            }
+            let depts: Vec<DepartmentData> = by_dept
+                .into_iter()
+                .map(|(name, nodes)| DepartmentData { link: shared.departments.link(name), groups: grouped(site, &nodes) })
+                .collect();
+            ctx.insert("departments", &depts);
+            ("departments.html", ctx)
+        }
+        PageKind::Free(i) => {
+            let page = &site.pages[i];
+            let mut ctx = shared.context(site, None, path, &page.title);
+            ctx.insert("page", &PageData::new(page));
+            ctx.insert("breadcrumbs", &crumbs(site, None));
+            ("page.html", ctx)
+        }
+        PageKind::NotFound => {
+            let mut ctx = shared.context(site, None, path, "ページが見つかりません");
+            // The 404 page is served at any depth: links must be absolute from the host.
+            ctx.insert("root", &site.config.base_path());
+            ctx.insert("canonical", "");
+            ("404.html", ctx)
+        }
+    }
+}
+
+/// Nodes grouped by plan, for SDG and department pages.
+#[derive(Serialize)]
+struct PlanGroup {
+    plan: PlanLinkData,
+    nodes: Vec<NodeLink>,
+}
+
+#[derive(Serialize)]
+struct PlanLinkData {
+    title: String,
+    path: String,
+}
+
+fn grouped(site: &Site, nodes: &[(usize, NodeId)]) -> Vec<PlanGroup> {
+    let mut out: Vec<PlanGroup> = Vec::new();
+    for &(pi, ni) in nodes {
+        let plan = &site.plans[pi];
+        if out.last().is_none_or(|g| g.plan.path != plan.path()) {
+            out.push(PlanGroup { plan: PlanLinkData { title: plan.title.clone(), path: plan.path() }, nodes: Vec::new() });
+        }
+        if let Some(g) = out.last_mut() {
+            g.nodes.push(NodeLink::new(plan, ni));
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct DepartmentData {
+    #[serde(flatten)]
+    link: DepartmentLink,
+    groups: Vec<PlanGroup>,
+}
+
+#[derive(Serialize)]
+struct ThemeData {
+    id: String,
+    number: String,
+    title: String,
+    summary: String,
+    path: String,
+    nodes: Vec<NodeLink>,
+}
+
+impl ThemeData {
+    fn new(plan: &Plan, t: &CrossCuttingTheme) -> Self {
+        let nodes = plan
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.themes.contains(&t.id))
+            .map(|(i, _)| NodeLink::new(plan, i))
+            .collect();
+        ThemeData {
+            id: t.id.clone(),
+            number: t.number.clone().unwrap_or_default(),
+            title: t.title.clone(),
+            summary: t.summary.clone().unwrap_or_default(),
+            path: format!("{}/themes/{}/", plan.id, t.id),
+            nodes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PageData<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body_html: &'a str,
+}
+
+impl<'a> PageData<'a> {
+    fn new(p: &'a Page) -> Self {
+        PageData { title: &p.title, summary: p.summary.as_deref().unwrap_or(""), body_html: &p.body_html }
+    }
+}
+
+#[derive(Serialize)]
+struct NodeData<'a> {
+    id: &'a str,
+    number: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    level: &'a str,
+    body_html: &'a str,
+    top_path: String,
+}
+
+fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str) -> (&'static str, Context) {
+    let plan = &site.plans[pi];
+    let node = &plan.nodes[ni];
+    let mut ctx = shared.context(site, Some(pi), path, &node.label());
+    let top = plan.top_of(ni);
+    ctx.insert(
+        "node",
+        &NodeData {
+            id: &node.id,
+            number: node.number.as_deref().unwrap_or(""),
+            title: &node.title,
+            summary: node.summary.as_deref().unwrap_or(""),
+            level: plan.level_name(node.depth),
+            body_html: &node.body_html,
+            top_path: node_path(plan, top),
+        },
+    );
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(site, Some(plan));
+    for a in plan.ancestors(ni) {
+        bc.push(Crumb { path: node_path(plan, a), label: plan.nodes[a].label() });
+    }
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert("parent", &node.parent.map(|p| NodeLink::new(plan, p)));
+    let children: Vec<NodeTree> = node.children.iter().map(|&c| NodeTree::new(plan, c, 0, 3, true)).collect();
+    ctx.insert("children", &children);
+    ctx.insert("children_level", plan.level_name(node.depth + 1));
+    let siblings: Vec<NodeId> = plan.siblings(ni).iter().copied().filter(|&s| plan.nodes[s].has_page).collect();
+    let pos = siblings.iter().position(|&s| s == ni).unwrap_or(0);
+    ctx.insert("prev", &pos.checked_sub(1).map(|i| NodeLink::new(plan, siblings[i])));
+    ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
+    ctx.insert("indicators", &node.indicators.iter().map(IndicatorView::new).collect::<Vec<_>>());
+    ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
+    ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
+    let themes: Vec<ThemeLink> = node
+        .themes
+        .iter()
+        .filter_map(|t| plan.theme(t))
+        .map(|t| ThemeLink { title: t.title.clone(), path: format!("{}/themes/{}/", plan.id, t.id) })
+        .collect();
+    ctx.insert("themes", &themes);
+    ("node.html", ctx)
+}
+
+#[derive(Serialize)]
+struct ThemeLink {
+    title: String,
+    path: String,
+}

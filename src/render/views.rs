@@ -1,0 +1,269 @@
+//! Serializable views of the model for templates. Templates get display-ready strings
+//! (和暦, grouped numbers, site-relative paths) and never compute them.
+
+use crate::content::model::*;
+use crate::content::sdgs::goal_name;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A link to a node.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeLink {
+    /// Site-relative path (may end in `#id` for nodes without a page).
+    pub path: String,
+    /// Number as written, or "".
+    pub number: String,
+    /// Title.
+    pub title: String,
+    /// Summary, or "".
+    pub summary: String,
+    /// The node's level label.
+    pub level: String,
+}
+
+impl NodeLink {
+    /// A link to node `id` of `plan`.
+    pub fn new(plan: &Plan, id: NodeId) -> NodeLink {
+        let n = &plan.nodes[id];
+        NodeLink {
+            path: node_path(plan, id),
+            number: n.number.clone().unwrap_or_default(),
+            title: n.title.clone(),
+            summary: n.summary.clone().unwrap_or_default(),
+            level: plan.level_name(n.depth).to_string(),
+        }
+    }
+}
+
+/// A node with its children, for trees: the plan's structure (links only), or a node's
+/// children on its page, where nodes without pages of their own appear as sections.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeTree {
+    /// The link.
+    #[serde(flatten)]
+    pub link: NodeLink,
+    /// Node id (the anchor of a section).
+    pub id: String,
+    /// Rendered as a section of this page (not a link to a page of its own).
+    pub section: bool,
+    /// Body HTML (sections only).
+    pub body_html: String,
+    /// Heading level of a section (3–6).
+    pub heading_level: usize,
+    /// Indicators (sections only).
+    pub indicators: Vec<IndicatorView>,
+    /// Children.
+    pub children: Vec<NodeTree>,
+}
+
+impl NodeTree {
+    /// The tree under `id`: `depth` levels of descendants, plus, when `sections`, every
+    /// descendant without a page of its own (those are shown on this page).
+    pub fn new(plan: &Plan, id: NodeId, depth: usize, heading_level: usize, sections: bool) -> NodeTree {
+        let n = &plan.nodes[id];
+        let section = sections && !n.has_page;
+        let children = if depth > 0 || section {
+            n.children.iter().map(|&c| NodeTree::new(plan, c, depth.saturating_sub(1), heading_level + 1, sections)).collect()
+        } else {
+            Vec::new()
+        };
+        NodeTree {
+            link: NodeLink::new(plan, id),
+            id: n.id.clone(),
+            section,
+            body_html: if section { n.body_html.clone() } else { String::new() },
+            heading_level: heading_level.min(6),
+            indicators: if section { n.indicators.iter().map(IndicatorView::new).collect() } else { Vec::new() },
+            children,
+        }
+    }
+}
+
+/// A value with its fiscal year, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasurementView {
+    /// `11,147`.
+    pub value: String,
+    /// `令和元年度`.
+    pub year: String,
+    /// `2019`.
+    pub western_year: i32,
+}
+
+impl MeasurementView {
+    fn new(m: &Measurement) -> Self {
+        MeasurementView { value: m.value.display(), year: m.year.wareki(), western_year: m.year.0 }
+    }
+}
+
+/// An indicator, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// `高いほど良い` / `低いほど良い`.
+    pub better: String,
+    /// Baseline.
+    pub baseline: MeasurementView,
+    /// Target.
+    pub target: MeasurementView,
+    /// Actuals by year.
+    pub actuals: Vec<MeasurementView>,
+    /// Latest actual.
+    pub latest: Option<MeasurementView>,
+    /// Note.
+    pub note: String,
+}
+
+impl IndicatorView {
+    /// The view of `i`.
+    pub fn new(i: &Indicator) -> Self {
+        IndicatorView {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            better: i.better.label().to_string(),
+            baseline: MeasurementView::new(&i.baseline),
+            target: MeasurementView::new(&i.target),
+            actuals: i.actuals.iter().map(MeasurementView::new).collect(),
+            latest: i.latest().map(MeasurementView::new),
+            note: i.note.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// An SDG goal.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdgView {
+    /// 1–17.
+    pub number: u8,
+    /// Japanese name.
+    pub name: &'static str,
+    /// `sdgs/4/`.
+    pub path: String,
+}
+
+impl SdgView {
+    /// Goal `n`.
+    pub fn new(n: u8) -> Self {
+        SdgView { number: n, name: goal_name(n), path: format!("sdgs/{n}/") }
+    }
+}
+
+/// A plan summary for lists and the header.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanView {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// `kakegawa-2/`.
+    pub path: String,
+    /// Kind.
+    pub kind: String,
+    /// Municipality.
+    pub municipality: String,
+    /// `令和3年度〜令和7年度`.
+    pub period: String,
+    /// `2021〜2025年度`.
+    pub period_western: String,
+    /// 将来像.
+    pub vision: String,
+    /// Summary.
+    pub summary: String,
+    /// Issued.
+    pub issued: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Level labels.
+    pub levels: Vec<String>,
+    /// Top-level nodes.
+    pub fields: Vec<NodeLink>,
+}
+
+impl PlanView {
+    /// The view of `plan`.
+    pub fn new(plan: &Plan) -> Self {
+        PlanView {
+            id: plan.id.clone(),
+            title: plan.title.clone(),
+            path: plan.path(),
+            kind: plan.kind.clone().unwrap_or_default(),
+            municipality: plan.municipality.clone(),
+            period: plan.period.wareki(),
+            period_western: plan.period.western(),
+            vision: plan.vision.clone().unwrap_or_default(),
+            summary: plan.summary.clone().unwrap_or_default(),
+            issued: plan.issued.clone().unwrap_or_default(),
+            publisher: plan.publisher.clone().unwrap_or_default(),
+            levels: plan.levels.iter().map(|l| l.name.clone()).collect(),
+            fields: plan.roots.iter().map(|&r| NodeLink::new(plan, r)).collect(),
+        }
+    }
+}
+
+/// A page link (free page, chapter).
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    /// Site-relative path.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+}
+
+impl PageLink {
+    /// The link to `p`.
+    pub fn new(p: &Page) -> Self {
+        PageLink { path: p.path.clone(), title: p.title.clone(), summary: p.summary.clone().unwrap_or_default() }
+    }
+}
+
+/// One breadcrumb step.
+#[derive(Debug, Clone, Serialize)]
+pub struct Crumb {
+    /// Site-relative path.
+    pub path: String,
+    /// Label.
+    pub label: String,
+}
+
+/// Departments in display order, each with its anchor on the department index.
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentIndex {
+    /// Department name → anchor id (`dept-3`).
+    pub anchors: BTreeMap<String, String>,
+}
+
+impl DepartmentIndex {
+    /// Collects every department named in the site.
+    pub fn new(site: &Site) -> Self {
+        let mut names: Vec<&str> = site.nodes().flat_map(|(_, n)| n.departments.iter().map(String::as_str)).collect();
+        names.sort_unstable();
+        names.dedup();
+        let anchors = names.iter().enumerate().map(|(i, n)| (n.to_string(), format!("dept-{}", i + 1))).collect();
+        DepartmentIndex { anchors }
+    }
+
+    /// Link for department `name`.
+    pub fn link(&self, name: &str) -> DepartmentLink {
+        let anchor = self.anchors.get(name).cloned().unwrap_or_default();
+        DepartmentLink { name: name.to_string(), path: format!("departments/#{anchor}"), anchor }
+    }
+}
+
+/// A department and where it is listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepartmentLink {
+    /// Name.
+    pub name: String,
+    /// `departments/#dept-3`.
+    pub path: String,
+    /// `dept-3`.
+    pub anchor: String,
+}
