@@ -6,6 +6,7 @@
 //! folder that [`build`] swaps into place.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

@@ -45,10 +45,13 @@ pub struct MarkdownContext<'a> {
     pub first_line: usize,
     /// Ids already used on the page (template ids); headings avoid them.
     pub reserved_ids: &'a [&'a str],
+    /// HTML level of the body's top headings: 2 under a page's h1, deeper inside sections.
+    pub base_level: u8,
 }
 
 /// Ids the templates use; heading ids never take them.
-pub const TEMPLATE_IDS: &[&str] = &["main", "top"];
+pub const TEMPLATE_IDS: &[&str] =
+    &["main", "top", "pp-indicators", "pp-children", "pp-related", "pp-chapters", "pp-structure", "pp-themes"];
 
 /// Renders `markdown`, reporting broken `@/` links and images without alt text.
 pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnostic>) {
@@ -67,7 +70,8 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
         })
         .min()
         .unwrap_or(2);
-    let shift = |level: HeadingLevel| -> u8 { (level as usize + 2 - min_level).clamp(2, 6) as u8 };
+    let base = usize::from(ctx.base_level.clamp(2, 6));
+    let shift = |level: HeadingLevel| -> u8 { (level as usize + base - min_level).clamp(2, 6) as u8 };
 
     let mut used: HashSet<String> = ctx.reserved_ids.iter().map(|s| s.to_string()).collect();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -268,7 +272,7 @@ fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
 /// texts such as summaries): inline only, raw HTML escaped.
 pub fn render_inline(text: &str) -> String {
     let empty = LinkTargets::new();
-    let ctx = MarkdownContext { root: "", links: &empty, file: Path::new(""), first_line: 1, reserved_ids: &[] };
+    let ctx = MarkdownContext { root: "", links: &empty, file: Path::new(""), first_line: 1, reserved_ids: &[], base_level: 2 };
     let (r, _) = render(text, &ctx);
     let html = r.html.trim();
     html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(html).to_string()
@@ -281,7 +285,14 @@ mod tests {
     fn md(text: &str) -> (Rendered, Vec<Diagnostic>) {
         let mut links = LinkTargets::new();
         links.insert("plan/1/1-1.md".into(), "plan/1-1/".into());
-        let ctx = MarkdownContext { root: "../../", links: &links, file: Path::new("content/x.md"), first_line: 5, reserved_ids: TEMPLATE_IDS };
+        let ctx = MarkdownContext {
+            root: "../../",
+            links: &links,
+            file: Path::new("content/x.md"),
+            first_line: 5,
+            reserved_ids: TEMPLATE_IDS,
+            base_level: 2,
+        };
         render(text, &ctx)
     }
 

@@ -120,7 +120,8 @@ pub struct IndicatorFrontMatter {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurementFrontMatter {
-    pub value: Quantity,
+    /// Spanned so the decimals can be read from the text as written (`88.0` keeps `.0`).
+    pub value: Spanned<Quantity>,
     pub year: FiscalYear,
 }
 
@@ -177,6 +178,14 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
+/// The quantity with its decimals as written in `source` (`88.0` → 1, `1_000` → 0).
+pub fn as_written(q: &Spanned<Quantity>, source: &str) -> Quantity {
+    let raw = source.get(q.span()).unwrap_or("");
+    let mantissa = raw.split(['e', 'E']).next().unwrap_or("");
+    let decimals = mantissa.split_once('.').map(|(_, f)| f.chars().filter(char::is_ascii_digit).count().min(6) as u8);
+    Quantity { decimals: decimals.unwrap_or(q.get_ref().decimals), ..*q.get_ref() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,9 +208,17 @@ body = "本文"
         let n: NodeFrontMatter = toml::from_str(t).unwrap();
         assert_eq!(n.children.len(), 1);
         let ind = &n.indicators[0].get_ref();
-        assert_eq!(ind.baseline.value, Quantity { value: 69.4, decimals: 1 });
-        assert_eq!(ind.target.value, Quantity { value: 80.0, decimals: 0 });
+        assert_eq!(*ind.baseline.value.get_ref(), Quantity { value: 69.4, decimals: 1 });
+        assert_eq!(*ind.target.value.get_ref(), Quantity { value: 80.0, decimals: 0 });
         assert_eq!(ind.target.year, FiscalYear(2025));
+    }
+
+    #[test]
+    fn decimals_follow_the_text_as_written() {
+        let src = "baseline = { value = 88.0, year = 2020 }\ntarget = { value = 1_000, year = 2021 }\nname = \"a\"";
+        let ind: IndicatorFrontMatter = toml::from_str(src).unwrap();
+        assert_eq!(as_written(&ind.baseline.value, src), Quantity { value: 88.0, decimals: 1 });
+        assert_eq!(as_written(&ind.target.value, src), Quantity { value: 1000.0, decimals: 0 });
     }
 
     #[test]

@@ -527,6 +527,13 @@ fn build_plan(
         );
         return None;
     }
+    if !levels[0].pages {
+        diags.push(
+            Diagnostic::new(file, "levels", format!("最上位の階層「{}」には pages = false を付けられません", levels[0].name))
+                .at_line(line_at(levels_span.clone()))
+                .help("pages = false は、親のページの中に載せる下の階層にだけ付けてください"),
+        );
+    }
     if let Some(i) = levels.windows(2).position(|w| !w[0].pages && w[1].pages) {
         diags.push(
             Diagnostic::new(file, "levels", format!("階層「{}」はページを持たないので、その下の「{}」もページを持てません", levels[i].name, levels[i + 1].name))
@@ -744,7 +751,8 @@ fn build_indicator(
             "baseline と target の year を確認してください",
         ));
     }
-    let mut actuals: Vec<Measurement> = ind.actuals.iter().map(|a| Measurement { value: a.value, year: a.year }).collect();
+    let at = |m: &MeasurementFrontMatter| Measurement { value: as_written(&m.value, ctx.fm_text), year: m.year };
+    let mut actuals: Vec<Measurement> = ind.actuals.iter().map(at).collect();
     actuals.sort_by_key(|a| a.year);
     let mut years: Vec<FiscalYear> = actuals.iter().map(|a| a.year).collect();
     years.dedup();
@@ -756,8 +764,8 @@ fn build_indicator(
         name: ind.name.clone(),
         unit: ind.unit.clone(),
         better: ind.better,
-        baseline: Measurement { value: ind.baseline.value, year: ind.baseline.year },
-        target: Measurement { value: ind.target.value, year: ind.target.year },
+        baseline: at(&ind.baseline),
+        target: at(&ind.target),
         actuals,
         note: ind.note.clone(),
     })
@@ -800,12 +808,32 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
                 .unwrap_or_default(),
         }
     };
-    let roots: Vec<String> = pending.iter().map(|pb| root_prefix(&page_path(site, &pb.slot))).collect();
+    // A node without a page is a section (h3 under the host page's h2, h4 below that …):
+    // its body's headings start one level deeper.
+    let base_level = |site: &Site, slot: &BodySlot| -> u8 {
+        let BodySlot::Node(id, n) = slot else { return 2 };
+        let Some(plan) = plan_index.get(id).map(|&p| &site.plans[p]) else { return 2 };
+        let node = &plan.nodes[*n];
+        if node.has_page {
+            return 2;
+        }
+        let host = plan.nodes[page_host(plan, *n)].depth;
+        (3 + node.depth.saturating_sub(host + 1) + 1).min(6) as u8
+    };
+    let roots: Vec<(String, u8)> =
+        pending.iter().map(|pb| (root_prefix(&page_path(site, &pb.slot)), base_level(site, &pb.slot))).collect();
     let rendered: Vec<(markdown::Rendered, Vec<Diagnostic>)> = pending
         .par_iter()
         .zip(roots.par_iter())
-        .map(|(pb, root)| {
-            let ctx = MarkdownContext { root, links, file: &pb.file, first_line: pb.first_line, reserved_ids: TEMPLATE_IDS };
+        .map(|(pb, (root, base_level))| {
+            let ctx = MarkdownContext {
+                root,
+                links,
+                file: &pb.file,
+                first_line: pb.first_line,
+                reserved_ids: TEMPLATE_IDS,
+                base_level: *base_level,
+            };
             markdown::render(&pb.markdown, &ctx)
         })
         .collect();

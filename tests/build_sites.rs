@@ -1,0 +1,274 @@
+//! Builds the example site and every fixture, and checks the output as a resident and a
+//! crawler would meet it: every node has a page, every link and anchor resolves, every
+//! page is reachable from the home page, pages are Japanese and well-formed.
+
+mod common;
+
+use common::*;
+use planpress::build::{self, BuildOptions};
+use planpress::check::links;
+use planpress::content::Site;
+use scraper::{Html, Selector};
+use std::path::Path;
+
+fn build_site(root: &Path, out: &Path) -> Site {
+    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false };
+    let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
+    assert!(report.pages > 0);
+    build::load(&opts).unwrap()
+}
+
+fn read(out: &Path, rel: &str) -> Html {
+    let text = std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    Html::parse_document(&text)
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn text_of(doc: &Html, s: &str) -> Vec<String> {
+    doc.select(&sel(s)).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+}
+
+/// The checks every built site must pass.
+fn check_site(root: &Path) {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(root, out.path());
+    let out = out.path();
+    // Every node with a page has one, titled with the node's title; the others are
+    // sections with their id on their host page.
+    for plan in &site.plans {
+      for (id, node) in plan.nodes.iter().enumerate() {
+        let path = planpress::content::node_path(plan, id);
+        let (page, frag) = path.split_once('#').map(|(p, f)| (p.to_string(), Some(f.to_string()))).unwrap_or((path.clone(), None));
+        let doc = read(out, &format!("{page}index.html"));
+        match frag {
+            None => {
+                let h1 = text_of(&doc, "h1");
+                assert_eq!(h1.len(), 1, "{path}: one h1");
+                assert!(h1[0].contains(node.title.trim()), "{path}: h1 {:?} lacks {:?}", h1[0], node.title);
+            }
+            Some(id) => {
+                assert_eq!(doc.select(&sel(&format!("[id='{id}']"))).count(), 1, "{path}: section #{id}");
+            }
+        }
+      }
+    }
+    // Every HTML page: lang="ja", one h1, one main, skip link to #main, no inline
+    // scripts or styles, headings never skip a level.
+    for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
+        if entry.path().extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(out).unwrap().to_string_lossy().into_owned();
+        let doc = read(out, &rel);
+        let html = doc.select(&sel("html")).next().unwrap();
+        assert_eq!(html.value().attr("lang"), Some("ja"), "{rel}: lang");
+        assert_eq!(doc.select(&sel("h1")).count(), 1, "{rel}: exactly one h1");
+        assert_eq!(doc.select(&sel("main#main")).count(), 1, "{rel}: main#main");
+        assert_eq!(doc.select(&sel("a.skip-link[href='#main']")).count(), 1, "{rel}: skip link");
+        assert_eq!(doc.select(&sel("script:not([src]), style, [style]")).count(), 0, "{rel}: inline script/style");
+        let mut last = 1;
+        for h in doc.select(&sel("main h1, main h2, main h3, main h4, main h5, main h6")) {
+            let level: usize = h.value().name()[1..].parse().unwrap();
+            assert!(level <= last + 1, "{rel}: heading h{level} after h{last}: {:?}", h.text().collect::<String>());
+            last = level;
+        }
+        let crumbs = doc.select(&sel("nav[aria-label='現在位置'] [aria-current='page']")).count();
+        assert!(crumbs <= 1, "{rel}: one current breadcrumb");
+    }
+    // Every internal link and anchor resolves.
+    let base_path = site.config.base_path();
+    let broken = links::check_links(out, &base_path);
+    assert!(broken.is_empty(), "broken links in {}:\n{}", root.display(), broken.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+    // Every page is reachable from the home page.
+    let reached = links::reachable(out, "index.html", &base_path);
+    for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
+        let rel = entry.path().strip_prefix(out).unwrap();
+        if rel.extension().and_then(|e| e.to_str()) == Some("html") && rel != Path::new("404.html") {
+            assert!(reached.contains(rel), "{} is not reachable from the home page", rel.display());
+        }
+    }
+    assert!(out.join("404.html").is_file());
+    assert!(out.join("assets/style.css").is_file());
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains(&format!("<loc>{}</loc>", site.config.base_url)));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains("sitemap.xml"));
+}
+
+#[test]
+fn example_site_builds_and_every_page_checks_out() {
+    check_site(&repo());
+}
+
+#[test]
+fn kikuchi_fixture_builds() {
+    check_site(&fixture("kikuchi"));
+}
+
+#[test]
+fn mine_fixture_builds() {
+    check_site(&fixture("mine"));
+}
+
+#[test]
+fn features_fixture_builds() {
+    check_site(&fixture("features"));
+}
+
+#[test]
+fn kakegawa_plan_is_complete() {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(&repo(), out.path());
+    let plan = site.plans.iter().find(|p| p.id == "kakegawa-2").expect("kakegawa plan");
+    assert_eq!(plan.levels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["戦略", "個別施策", "施策の方向"]);
+    assert_eq!(plan.roots.len(), 7, "7 strategy fields");
+    let measures: Vec<_> = plan.nodes.iter().filter(|n| n.depth == 1).collect();
+    assert_eq!(measures.len(), 40, "40 個別施策");
+    let per_field: Vec<usize> = plan.roots.iter().map(|&r| plan.nodes[r].children.len()).collect();
+    assert_eq!(per_field, [4, 7, 6, 4, 2, 12, 5]);
+    assert_eq!(plan.nodes.iter().filter(|n| n.depth == 2).count(), 177, "every 施策の方向");
+    let indicators: usize = plan.nodes.iter().map(|n| n.indicators.len()).sum();
+    assert_eq!(indicators, 21, "21 strategy indicators");
+    assert_eq!(plan.period.wareki(), "令和3年度〜令和7年度");
+    // The first indicator as the seed has it: 69.4% in R1 → 80% in R7.
+    let first = &plan.nodes[plan.roots[0]].indicators[0];
+    assert_eq!(first.name, "子どもが健全に成長していると思う市民の割合");
+    assert_eq!((first.baseline.value.display(), first.baseline.year.wareki()), ("69.4".to_string(), "令和元年度".to_string()));
+    assert_eq!((first.target.value.display(), first.target.year.wareki()), ("80".to_string(), "令和7年度".to_string()));
+    // Measures are in the city's order: 6-(9) before 6-(10).
+    let f6: Vec<&str> = plan.nodes[plan.roots[5]].children.iter().map(|&c| plan.nodes[c].number.as_deref().unwrap()).collect();
+    assert_eq!(&f6[8..], ["6-(9)", "6-(10)", "6-(11)", "6-(12)"]);
+    // The field page shows the indicator table with headers and 和暦.
+    let doc = read(out.path(), "kakegawa-2/1/index.html");
+    assert_eq!(text_of(&doc, "table.indicators caption").len(), 1);
+    assert!(doc.select(&sel("table.indicators th[scope='col']")).count() >= 3);
+    assert_eq!(doc.select(&sel("table.indicators tbody th[scope='row']")).count(), 3);
+    assert!(text_of(&doc, "table.indicators td").iter().any(|t| t.contains("令和元年度")));
+    // Navigation by policy field on every page lists the 7 strategies.
+    for page in ["index.html", "kakegawa-2/index.html", "kakegawa-2/1-1/index.html", "404.html"] {
+        let doc = read(out.path(), page);
+        assert_eq!(doc.select(&sel("nav.global-nav li")).count(), 7, "{page}");
+    }
+}
+
+#[test]
+fn node_page_has_breadcrumbs_children_and_neighbours() {
+    let out = tempfile::tempdir().unwrap();
+    build_site(&repo(), out.path());
+    let doc = read(out.path(), "kakegawa-2/1-2/index.html");
+    let crumbs = text_of(&doc, "nav[aria-label='現在位置'] li");
+    assert_eq!(crumbs.len(), 4, "{crumbs:?}");
+    assert_eq!(crumbs[0], "ホーム");
+    assert!(crumbs[3].contains("市民の生涯学習の拠点づくり"));
+    let pager = doc.select(&sel("nav.pager a")).map(|a| a.value().attr("href").unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(pager, ["../../kakegawa-2/1-1/", "../../kakegawa-2/1/", "../../kakegawa-2/1-3/"]);
+    assert_eq!(doc.select(&sel("#pp-children + ol.node-list > li")).count(), 3, "1-(2) has 3 施策の方向");
+    // The global navigation marks the current field.
+    let current = doc.select(&sel("nav.global-nav a[aria-current]")).map(|a| a.value().attr("href").unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(current, ["../../kakegawa-2/1/"]);
+}
+
+#[test]
+fn content_is_escaped_and_pages_work_without_inline_code() {
+    let out = tempfile::tempdir().unwrap();
+    build_site(&fixture("features"), out.path());
+    let raw = std::fs::read_to_string(out.path().join("showcase/7-3/index.html")).unwrap();
+    assert!(!raw.contains("<img src=x"), "title markup is escaped");
+    assert!(!raw.contains("<script>"), "summary and body scripts are escaped");
+    assert!(raw.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    // The same title is escaped where it is listed, too.
+    for page in ["showcase/kyodo/index.html", "showcase/themes/kyodo/index.html", "sdgs/16/index.html", "departments/index.html"] {
+        let raw = std::fs::read_to_string(out.path().join(page)).unwrap();
+        assert!(!raw.contains("<img src=x") && raw.contains("&lt;img"), "{page}");
+    }
+}
+
+#[test]
+fn features_fixture_renders_every_kind_of_page() {
+    let out = tempfile::tempdir().unwrap();
+    build_site(&fixture("features"), out.path());
+    let o = out.path();
+    // Four levels, the last without pages: its nodes are sections on the 取組 page.
+    let doc = read(o, "showcase/energy/index.html");
+    assert_eq!(doc.select(&sel("section#energy-solar > h3")).count(), 1, "an unpaged node is an h3 section under the h2 of its level");
+    assert!(!o.join("showcase/energy-solar/index.html").exists());
+    // SDG pages list nodes across levels; the index counts them.
+    let sdg7 = text_of(&read(o, "sdgs/7/index.html"), "main .node-links li");
+    assert_eq!(sdg7.len(), 3, "{sdg7:?}");
+    assert!(o.join("sdgs/index.html").is_file());
+    // Department index with anchors the node pages link to.
+    let depts = read(o, "departments/index.html");
+    assert_eq!(text_of(&depts, "main h2"), ["企画政策課", "市民協働課", "環境政策課"]);
+    // Cross-cutting theme pages.
+    let theme = text_of(&read(o, "showcase/themes/digital/index.html"), "main .node-links li");
+    assert_eq!(theme.len(), 2, "{theme:?}");
+    // Actuals: the latest actual is shown; lower-is-better is said in words.
+    let field = read(o, "showcase/kankyo/index.html");
+    let cells = text_of(&field, "table.indicators td");
+    assert!(cells.iter().any(|c| c.contains("88.0%") && c.contains("令和3年度")), "{cells:?}");
+    assert!(text_of(&field, "table.indicators th").iter().any(|t| t.contains("低いほど良い")));
+    // Markdown: footnotes, tables with scoped headers, images with alt, resolved links.
+    let plan = read(o, "showcase/index.html");
+    assert!(plan.select(&sel(".prose table th[scope='col']")).count() == 2);
+    assert!(plan.select(&sel(".footnote-definition")).count() == 1);
+    let chapter = read(o, "showcase/suishin/index.html");
+    let img = chapter.select(&sel(".prose img")).next().unwrap();
+    assert_eq!(img.value().attr("src"), Some("../../images/chart.svg"));
+    assert!(o.join("images/chart.svg").is_file(), "static/ is copied");
+    let m = read(o, "showcase/3-1/index.html");
+    let hrefs: Vec<&str> = m.select(&sel(".prose a")).filter_map(|a| a.value().attr("href")).collect();
+    assert_eq!(hrefs, ["../../showcase/kankyo/", "../../showcase/7-3/#%E7%8F%BE%E7%8A%B6%E3%81%A8%E8%AA%B2%E9%A1%8C"]);
+    // Free page in a sub-folder, linked from the footer.
+    assert!(o.join("info/accessibility/index.html").is_file());
+    let home = read(o, "index.html");
+    assert!(home.select(&sel("footer a[href='info/accessibility/']")).count() == 1);
+}
+
+#[test]
+fn base_url_override_and_sub_path_404() {
+    let out = tempfile::tempdir().unwrap();
+    let o = build(&fixture("kikuchi"), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    let o = planpress(&["build", "--root", fixture("kikuchi").to_str().unwrap(), "--output", out.path().to_str().unwrap(), "--base-url", "http://localhost:8000/sub/dir"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.path().join("404.html")).unwrap();
+    assert!(page.contains("href=/sub/dir/assets/style.css") || page.contains("href=\"/sub/dir/assets/style.css\""), "{page}");
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>http://localhost:8000/sub/dir/kikuchi-3/</loc>"), "{sitemap}");
+}
+
+#[test]
+fn build_prints_one_line_summary() {
+    let out = tempfile::tempdir().unwrap();
+    let o = build(&fixture("mine"), Some(out.path()));
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with("完了: ") && stdout.contains("ページ") && stdout.contains("秒"), "{stdout}");
+}
+
+#[test]
+fn init_creates_a_site_that_builds() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("new-site");
+    let o = planpress(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    check_site(&dir);
+}
+
+#[test]
+fn minify_can_be_switched_off() {
+    let site = copy_site(&fixture("mine"));
+    let out = tempfile::tempdir().unwrap();
+    assert!(build(site.path(), Some(out.path())).status.success());
+    let minified = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    std::fs::write(site.path().join("site.toml"), format!("{toml}\nminify = false\n")).unwrap();
+    assert!(build(site.path(), Some(out.path())).status.success());
+    let plain = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(plain.len() > minified.len());
+    assert!(plain.contains("<html lang=\"ja\">"));
+}
