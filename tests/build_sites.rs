@@ -224,7 +224,7 @@ fn features_fixture_renders_every_kind_of_page() {
     // Free page in a sub-folder, linked from the footer.
     assert!(o.join("info/accessibility/index.html").is_file());
     let home = read(o, "index.html");
-    assert!(home.select(&sel("footer a[href='info/accessibility/']")).count() == 1);
+    assert!(home.select(&sel("footer a[href='./info/accessibility/']")).count() == 1);
 }
 
 #[test]
