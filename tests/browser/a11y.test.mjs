@@ -1,0 +1,359 @@
+// Browser tests for built planpress sites.
+//
+//   SITES='[{"name":"example","dir":"/tmp/out/example"}]' node --test a11y.test.mjs
+//
+// Every site is served under PREFIX ("/sub/planpress/") to prove sub-path
+// hosting works. Every HTML page (each **/index.html as its directory URL,
+// plus any other *.html) and one missing URL (which must answer 404 with the
+// site's 404.html) is opened in headless Chromium twice:
+//
+//   pass A (bypassCSP)  inject axe-core, run WCAG 2.0/2.1 A+AA rules
+//   pass B (real CSP)   record CSP violations, console errors, uncaught
+//                       exceptions, failed / >=400 same-origin requests,
+//                       <html lang>, the number of <h1>, internal links
+//
+// Results are collected once per site, then asserted by the tests below so
+// that every failure lists all offending pages at once.
+//
+// Env: SITES (required, else skipped), PREFIX, A11Y_CONCURRENCY (default 3),
+//      CHROMIUM (default /usr/bin/chromium), EXPECT_LANG (default "ja").
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+import { startServer } from './lib/server.mjs';
+import { PREFIX, readSites, htmlPages, pool, SKIP_REASON } from './lib/sites.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_VERSION = require('axe-core/package.json').version;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const EXPECT_LANG = process.env.EXPECT_LANG || 'ja';
+const MISSING = 'no-such-page/';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const sites = readSites();
+
+// ---------------------------------------------------------------- helpers
+
+const short = (s, n = 200) => {
+  s = String(s ?? '').replace(/\s+/g, ' ').trim();
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+};
+
+/** Pass A: axe-core with CSP bypassed so the script can be injected. */
+async function runAxe(context, url) {
+  const page = await context.newPage();
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    await page.addScriptTag({ path: AXE_PATH });
+    return await page.evaluate(async (tags) => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      });
+      return {
+        violations: r.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          helpUrl: v.helpUrl,
+          nodes: v.nodes.map((n) => ({
+            target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '),
+            html: n.html,
+          })),
+        })),
+        incomplete: r.incomplete.map((v) => v.id),
+      };
+    }, AXE_TAGS);
+  } finally {
+    await page.close();
+  }
+}
+
+/** Pass B: the page as a visitor gets it (real CSP). */
+async function runLoad(context, url, origin, { expect404 }) {
+  const problems = [];
+  const crossOrigin = new Set();
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(() => {
+      window.__pp_csp = [];
+      document.addEventListener(
+        'securitypolicyviolation',
+        (e) =>
+          window.__pp_csp.push(
+            `${e.disposition === 'report' ? '[report-only] ' : ''}${e.effectiveDirective || e.violatedDirective}` +
+              ` blocked ${e.blockedURI || '(inline)'}` +
+              (e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}` : '') +
+              (e.sample ? ` sample=${JSON.stringify(e.sample)}` : ''),
+          ),
+        true,
+      );
+    });
+    const isMainDoc = (u) => u === url;
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const loc = msg.location();
+      // Chromium logs the deliberate 404 of the main document as an error.
+      if (expect404 && isMainDoc(loc.url) && /status of 404/.test(msg.text())) return;
+      // Chromium probes <origin>/favicon.ico when a page declares no icon; that
+      // URL is outside the site. Declared icons are checked with the links.
+      if (loc.url === `${origin}/favicon.ico`) return;
+      // Same-origin HTTP errors are already reported (with more detail) by the
+      // response listener below.
+      if (/^Failed to load resource: the server responded with a status of/.test(msg.text()) && loc.url?.startsWith(origin + '/')) return;
+      problems.push(`console error: ${short(msg.text(), 300)}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    });
+    page.on('pageerror', (err) => problems.push(`uncaught exception: ${short(err.stack || err.message, 400)}`));
+    const local = (u) => !/^(data|blob|about):/.test(u);
+    page.on('requestfailed', (req) => {
+      const u = req.url();
+      if (!local(u)) return;
+      if (!u.startsWith(origin + '/')) return void crossOrigin.add(u);
+      problems.push(`request failed: ${req.failure()?.errorText ?? '?'} ${u}`);
+    });
+    page.on('response', (res) => {
+      const u = res.url();
+      if (!local(u)) return;
+      if (!u.startsWith(origin + '/')) return void crossOrigin.add(u);
+      if (res.status() < 400) return;
+      if (expect404 && isMainDoc(u) && res.status() === 404) return;
+      const p = new URL(u).pathname;
+      const hint = p.startsWith(PREFIX) ? '' : ` — outside ${PREFIX}: a root-relative URL breaks sub-path hosting`;
+      problems.push(`HTTP ${res.status()} for ${res.request().resourceType()} ${u}${hint}`);
+    });
+
+    // Track in-flight requests so late fetches (search index etc.) are seen.
+    let inflight = 0;
+    let lastActivity = Date.now();
+    page.on('request', () => { inflight++; lastActivity = Date.now(); });
+    const done = () => { inflight--; lastActivity = Date.now(); };
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+
+    const response = await page.goto(url, { waitUntil: 'load' });
+    // Quiet = nothing in flight for 100 ms; give up waiting after 3 s.
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && (inflight > 0 || Date.now() - lastActivity < 100)) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+
+    const dom = await page.evaluate(() => ({
+      lang: document.documentElement.getAttribute('lang'),
+      h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim().slice(0, 80)),
+      title: document.title,
+      links: [...document.querySelectorAll('a[href], area[href], link[rel~="icon"][href], link[rel~="manifest"][href]')].map((a) => a.href),
+      csp: window.__pp_csp ?? [],
+    }));
+    for (const v of dom.csp) problems.push(`CSP violation: ${v}`);
+
+    return {
+      status: response?.status() ?? 0,
+      contentType: response?.headers()['content-type'] ?? '',
+      body: expect404 ? await response?.text() : undefined,
+      problems,
+      crossOrigin: [...crossOrigin],
+      ...dom,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+/** Each worker owns two contexts: A (bypassCSP, for axe) and B (real CSP). */
+async function newWorkerContexts(browser) {
+  return {
+    axe: await browser.newContext({ bypassCSP: true, locale: 'ja-JP' }),
+    load: await browser.newContext({ locale: 'ja-JP' }),
+  };
+}
+
+async function checkPage(ctxs, origin, item) {
+  const out = { ...item };
+  try {
+    out.load = await runLoad(ctxs.load, item.url, origin, item);
+  } catch (e) {
+    out.error = `load: ${short(e.message, 400)}`;
+  }
+  try {
+    out.axe = await runAxe(ctxs.axe, item.url);
+  } catch (e) {
+    out.error = (out.error ? out.error + '; ' : '') + `axe: ${short(e.message, 400)}`;
+  }
+  return out;
+}
+
+function formatAxe(results) {
+  // Group by rule so 300 pages with the same template bug stay readable.
+  const byRule = new Map();
+  for (const r of results) {
+    for (const v of r.axe?.violations ?? []) {
+      if (!byRule.has(v.id)) byRule.set(v.id, { v, pages: [] });
+      byRule.get(v.id).pages.push({ url: r.url, nodes: v.nodes });
+    }
+  }
+  const DETAIL_PAGES = 5;
+  const LIST_PAGES = 40;
+  const lines = [];
+  let total = 0;
+  for (const [id, { v, pages }] of byRule) {
+    total += pages.length;
+    lines.push('', `■ ${id} [${v.impact}] ${v.help} — ${pages.length} page(s)`, `  ${v.helpUrl}`);
+    pages.forEach((p, i) => {
+      if (i < DETAIL_PAGES) {
+        lines.push(`  page: ${p.url}  (${p.nodes.length} node(s))`);
+        for (const n of p.nodes.slice(0, 3)) {
+          lines.push(`    - ${n.target}`, `      ${short(n.html, 240)}`);
+        }
+        if (p.nodes.length > 3) lines.push(`    … ${p.nodes.length - 3} more node(s)`);
+      } else if (i < DETAIL_PAGES + LIST_PAGES) {
+        lines.push(`  page: ${p.url}`);
+      } else if (i === DETAIL_PAGES + LIST_PAGES) {
+        lines.push(`  … and ${pages.length - i} more page(s)`);
+      }
+    });
+  }
+  return { total, rules: byRule.size, text: lines.join('\n') };
+}
+
+const fail = (title, entries) =>
+  assert.fail(`${title}: ${entries.length}\n\n${entries.join('\n')}\n`);
+
+// ---------------------------------------------------------------- tests
+
+describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? false : SKIP_REASON }, () => {
+  let browser;
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const site of sites ?? []) {
+    describe(site.name, () => {
+      let server;
+      let results = [];
+      let missing; // result for the deliberate 404
+
+      before(async () => {
+        assert.ok(fs.existsSync(path.join(site.dir, 'index.html')), `${site.dir}/index.html does not exist — was the site built?`);
+        server = await startServer(site.dir, PREFIX);
+        const pages = htmlPages(site.dir).map((p) => ({ ...p, url: server.url + p.urlPath, expect404: false }));
+        const items = [...pages, { file: '(missing)', url: server.url + MISSING, expect404: true }];
+        const t0 = Date.now();
+        const workers = await Promise.all(Array.from({ length: CONCURRENCY }, () => newWorkerContexts(browser)));
+        const all = await pool(items, CONCURRENCY, (item, _i, w) => checkPage(workers[w], server.origin, item));
+        await Promise.all(workers.flatMap((w) => [w.axe.close(), w.load.close()]));
+        missing = all.pop();
+        results = all;
+        const secs = ((Date.now() - t0) / 1000).toFixed(1);
+        console.log(`# ${site.name}: checked ${results.length} page(s) + 404 in ${secs}s (axe-core ${AXE_VERSION}, concurrency ${CONCURRENCY})`);
+      });
+      after(async () => {
+        await server?.close();
+      });
+
+      const everything = () => [...results, missing].filter(Boolean);
+
+      test('every page loads (no navigation / axe errors)', () => {
+        const bad = everything().filter((r) => r.error).map((r) => `${r.url}\n    ${r.error}`);
+        if (bad.length) fail('pages that could not be checked', bad);
+      });
+
+      test('pages answer 200 with text/html; charset=utf-8', () => {
+        const bad = results
+          .filter((r) => r.load && (r.load.status !== 200 || !/^text\/html/.test(r.load.contentType)))
+          .map((r) => `${r.url}  status=${r.load.status} content-type=${r.load.contentType}`);
+        if (bad.length) fail('pages with a wrong status', bad);
+      });
+
+      test(`missing URL ${PREFIX}${MISSING} answers 404 with the site's 404.html`, () => {
+        const file = path.join(site.dir, '404.html');
+        assert.ok(fs.existsSync(file), `no 404.html at the output root (${file})`);
+        assert.ok(missing?.load, `could not load ${missing?.url}: ${missing?.error}`);
+        assert.equal(missing.load.status, 404, 'status of the missing page');
+        assert.equal(missing.load.body, fs.readFileSync(file, 'utf8'), 'body is not the site 404.html');
+      });
+
+      test(`axe-core: zero violations of ${AXE_TAGS.join(', ')}`, (t) => {
+        const incomplete = new Map();
+        for (const r of everything()) for (const id of r.axe?.incomplete ?? []) incomplete.set(id, (incomplete.get(id) ?? 0) + 1);
+        if (incomplete.size) {
+          t.diagnostic(`needs manual review (axe "incomplete"): ${[...incomplete].map(([id, n]) => `${id}×${n}`).join(', ')}`);
+        }
+        const { total, rules, text } = formatAxe(everything());
+        if (total) assert.fail(`axe-core found ${rules} rule(s) violated on ${total} page/rule pair(s):\n${text}\n`);
+      });
+
+      test('no CSP violations, console errors, uncaught exceptions or failed same-origin requests', (t) => {
+        const cross = new Set(everything().flatMap((r) => r.load?.crossOrigin ?? []));
+        if (cross.size) t.diagnostic(`cross-origin requests: ${[...cross].slice(0, 10).join(' ')}`);
+        const bad = everything()
+          .filter((r) => r.load?.problems.length)
+          .map((r) => `${r.url}\n${r.load.problems.map((p) => `    - ${p}`).join('\n')}`);
+        if (bad.length) fail('pages with load problems', bad);
+      });
+
+      test(`every page has <html lang="${EXPECT_LANG}">`, () => {
+        const bad = everything()
+          .filter((r) => r.load && r.load.lang !== EXPECT_LANG)
+          .map((r) => `${r.url}  lang=${JSON.stringify(r.load.lang)}`);
+        if (bad.length) fail(`pages without lang="${EXPECT_LANG}"`, bad);
+      });
+
+      test('every page has exactly one <h1>', () => {
+        const bad = everything()
+          .filter((r) => r.load && r.load.h1.length !== 1)
+          .map((r) => `${r.url}  ${r.load.h1.length} h1${r.load.h1.length ? ': ' + r.load.h1.map((h) => JSON.stringify(h)).join(', ') : ''}`);
+        if (bad.length) fail('pages without exactly one h1', bad);
+      });
+
+      test('every page has a non-empty <title>', () => {
+        const bad = everything().filter((r) => r.load && !r.load.title.trim()).map((r) => r.url);
+        if (bad.length) fail('pages without a title', bad);
+      });
+
+      test(`internal links resolve under ${PREFIX}`, async () => {
+        const from = new Map(); // target (no fragment) -> first page linking to it
+        for (const r of everything()) {
+          for (const href of r.load?.links ?? []) {
+            if (!href.startsWith(server.origin + '/')) continue;
+            const target = href.split('#')[0];
+            if (target === r.url) continue; // self link (skip link, TOC): the page itself loaded
+            if (!from.has(target)) from.set(target, r.url);
+          }
+        }
+        const bad = [];
+        await pool([...from.keys()], 8, async (target) => {
+          const res = await fetch(target, { method: 'HEAD', redirect: 'follow' });
+          if (res.status >= 400) {
+            const p = new URL(target).pathname;
+            const hint = p.startsWith(PREFIX) ? '' : ` (outside ${PREFIX}: root-relative link)`;
+            bad.push(`${target} → ${res.status}${hint}\n    linked from ${from.get(target)}`);
+          }
+        });
+        if (bad.length) fail('broken internal links', bad.sort());
+      });
+    });
+  }
+});

@@ -1,0 +1,79 @@
+// Shared helpers for the browser tests: reading SITES, finding pages, a tiny
+// promise pool.
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** URL prefix the sites are served under (proves sub-path hosting works). */
+export const PREFIX = process.env.PREFIX || '/sub/planpress/';
+
+/**
+ * Parses env SITES = JSON array of {name, dir}.
+ * Returns null when SITES is unset (tests are then skipped), throws on bad input.
+ */
+export function readSites() {
+  const raw = process.env.SITES;
+  if (raw === undefined || raw.trim() === '') return null;
+  let sites;
+  try {
+    sites = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`SITES is not valid JSON: ${e.message}\nSITES=${raw}`);
+  }
+  if (!Array.isArray(sites) || sites.length === 0) {
+    throw new Error(`SITES must be a non-empty JSON array of {name, dir}; got ${raw}`);
+  }
+  return sites.map((s, i) => {
+    if (!s || typeof s.dir !== 'string') throw new Error(`SITES[${i}] has no "dir": ${JSON.stringify(s)}`);
+    const dir = path.resolve(s.dir);
+    return { name: String(s.name ?? path.basename(dir)), dir };
+  });
+}
+
+export const SKIP_REASON = 'SITES is not set (e.g. SITES=\'[{"name":"example","dir":"/tmp/out"}]\'); run scripts/test.sh';
+
+/** Recursively lists files under dir (relative paths with "/" separators), sorted. */
+export function listFiles(dir, filter = () => true) {
+  const out = [];
+  (function walk(rel) {
+    const abs = path.join(dir, rel);
+    for (const ent of fs.readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) walk(r);
+      else if (ent.isFile() && filter(r)) out.push(r);
+    }
+  })('');
+  return out.sort();
+}
+
+/** URL path (below the prefix) for an HTML file: "a/b/index.html" -> "a/b/", "x.html" -> "x.html". */
+export function pagePath(rel) {
+  if (rel === 'index.html') return '';
+  if (rel.endsWith('/index.html')) return rel.slice(0, -'index.html'.length);
+  return rel;
+}
+
+/** Every HTML page of a built site except the root 404.html (tested via a missing URL). */
+export function htmlPages(dir) {
+  return listFiles(dir, (r) => r.endsWith('.html') && r !== '404.html').map((rel) => ({
+    file: rel,
+    urlPath: pagePath(rel).split('/').map(encodeURIComponent).join('/'),
+  }));
+}
+
+/**
+ * Runs fn(item, index, workerIndex) over items with at most `limit` in flight;
+ * results keep input order.
+ */
+export async function pool(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function worker(w) {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i, w);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, (_, w) => worker(w)));
+  return results;
+}
