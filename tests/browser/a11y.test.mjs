@@ -56,13 +56,43 @@ const short = (s, n = 200) => {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 };
 
-/** Pass A: axe-core with CSP bypassed so the script can be injected. */
-async function runAxe(context, url) {
-  const page = await context.newPage();
-  try {
+/**
+ * One worker = two long-lived pages, each in its own context:
+ *   A (bypassCSP) for axe-core, B (real CSP) for what a visitor gets.
+ * Pages are reused across URLs (opening a fresh page per URL costs about as
+ * much as the checks themselves); a page is recreated after any failure.
+ */
+class Worker {
+  constructor(browser, origin) {
+    this.browser = browser;
+    this.origin = origin;
+    this.cur = null; // collector for the URL pass B is loading
+  }
+
+  async open() {
+    this.axeCtx ??= await this.browser.newContext({ bypassCSP: true, locale: 'ja-JP' });
+    this.loadCtx ??= await this.browser.newContext({ locale: 'ja-JP' });
+    this.axePage ??= await this.axeCtx.newPage();
+    this.loadPage ??= await this.newLoadPage();
+  }
+
+  async close() {
+    await Promise.all([this.axeCtx?.close(), this.loadCtx?.close()]);
+  }
+
+  async reset(which) {
+    const page = this[which];
+    this[which] = null;
+    await page?.close().catch(() => {});
+    await this.open();
+  }
+
+  /** Pass A: axe-core with CSP bypassed so the script can be injected. */
+  async runAxe(url) {
+    const page = this.axePage;
     await page.goto(url, { waitUntil: 'load' });
     await page.addScriptTag({ path: AXE_PATH });
-    return await page.evaluate(async (tags) => {
+    return page.evaluate(async (tags) => {
       // eslint-disable-next-line no-undef
       const r = await axe.run(document, {
         runOnly: { type: 'tag', values: tags },
@@ -82,17 +112,11 @@ async function runAxe(context, url) {
         incomplete: r.incomplete.map((v) => v.id),
       };
     }, AXE_TAGS);
-  } finally {
-    await page.close();
   }
-}
 
-/** Pass B: the page as a visitor gets it (real CSP). */
-async function runLoad(context, url, origin, { expect404 }) {
-  const problems = [];
-  const crossOrigin = new Set();
-  const page = await context.newPage();
-  try {
+  async newLoadPage() {
+    const origin = this.origin;
+    const page = await this.loadCtx.newPage();
     await page.addInitScript(() => {
       window.__pp_csp = [];
       document.addEventListener(
@@ -107,97 +131,109 @@ async function runLoad(context, url, origin, { expect404 }) {
         true,
       );
     });
-    const isMainDoc = (u) => u === url;
+    const local = (u) => !/^(data|blob|about):/.test(u);
+    const sameOrigin = (u) => u.startsWith(origin + '/');
     page.on('console', (msg) => {
-      if (msg.type() !== 'error') return;
+      const c = this.cur;
+      if (!c || msg.type() !== 'error') return;
       const loc = msg.location();
       // Chromium logs the deliberate 404 of the main document as an error.
-      if (expect404 && isMainDoc(loc.url) && /status of 404/.test(msg.text())) return;
+      if (c.expect404 && loc.url === c.url && /status of 404/.test(msg.text())) return;
       // Chromium probes <origin>/favicon.ico when a page declares no icon; that
       // URL is outside the site. Declared icons are checked with the links.
       if (loc.url === `${origin}/favicon.ico`) return;
       // Same-origin HTTP errors are already reported (with more detail) by the
       // response listener below.
-      if (/^Failed to load resource: the server responded with a status of/.test(msg.text()) && loc.url?.startsWith(origin + '/')) return;
-      problems.push(`console error: ${short(msg.text(), 300)}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+      if (/^Failed to load resource: the server responded with a status of/.test(msg.text()) && sameOrigin(loc.url ?? '')) return;
+      c.problems.push(`console error: ${short(msg.text(), 300)}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
     });
-    page.on('pageerror', (err) => problems.push(`uncaught exception: ${short(err.stack || err.message, 400)}`));
-    const local = (u) => !/^(data|blob|about):/.test(u);
+    page.on('pageerror', (err) => this.cur?.problems.push(`uncaught exception: ${short(err.stack || err.message, 400)}`));
+    // Track in-flight requests so late fetches (search index etc.) are seen.
+    page.on('request', (req) => {
+      if (!this.cur) return;
+      this.cur.pending.add(req);
+      this.cur.lastActivity = Date.now();
+    });
+    page.on('requestfinished', (req) => {
+      if (!this.cur) return;
+      this.cur.pending.delete(req);
+      this.cur.lastActivity = Date.now();
+    });
     page.on('requestfailed', (req) => {
+      const c = this.cur;
+      if (!c) return;
+      c.pending.delete(req);
+      c.lastActivity = Date.now();
       const u = req.url();
       if (!local(u)) return;
-      if (!u.startsWith(origin + '/')) return void crossOrigin.add(u);
-      problems.push(`request failed: ${req.failure()?.errorText ?? '?'} ${u}`);
+      if (!sameOrigin(u)) return void c.crossOrigin.add(u);
+      c.problems.push(`request failed: ${req.failure()?.errorText ?? '?'} ${u}`);
     });
     page.on('response', (res) => {
+      const c = this.cur;
+      if (!c) return;
       const u = res.url();
       if (!local(u)) return;
-      if (!u.startsWith(origin + '/')) return void crossOrigin.add(u);
+      if (!sameOrigin(u)) return void c.crossOrigin.add(u);
       if (res.status() < 400) return;
-      if (expect404 && isMainDoc(u) && res.status() === 404) return;
+      if (c.expect404 && u === c.url && res.status() === 404) return;
       const p = new URL(u).pathname;
       const hint = p.startsWith(PREFIX) ? '' : ` — outside ${PREFIX}: a root-relative URL breaks sub-path hosting`;
-      problems.push(`HTTP ${res.status()} for ${res.request().resourceType()} ${u}${hint}`);
+      c.problems.push(`HTTP ${res.status()} for ${res.request().resourceType()} ${u}${hint}`);
     });
+    return page;
+  }
 
-    // Track in-flight requests so late fetches (search index etc.) are seen.
-    let inflight = 0;
-    let lastActivity = Date.now();
-    page.on('request', () => { inflight++; lastActivity = Date.now(); });
-    const done = () => { inflight--; lastActivity = Date.now(); };
-    page.on('requestfinished', done);
-    page.on('requestfailed', done);
-
-    const response = await page.goto(url, { waitUntil: 'load' });
-    // Quiet = nothing in flight for 100 ms; give up waiting after 3 s.
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline && (inflight > 0 || Date.now() - lastActivity < 100)) {
-      await new Promise((r) => setTimeout(r, 25));
+  /** Pass B: the page as a visitor gets it (real CSP). */
+  async runLoad(url, expect404) {
+    const page = this.loadPage;
+    const c = { url, expect404, problems: [], crossOrigin: new Set(), pending: new Set(), lastActivity: Date.now() };
+    this.cur = c;
+    try {
+      const response = await page.goto(url, { waitUntil: 'load' });
+      // Quiet = nothing in flight for 100 ms; give up waiting after 3 s.
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline && (c.pending.size > 0 || Date.now() - c.lastActivity < 100)) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const dom = await page.evaluate(() => ({
+        lang: document.documentElement.getAttribute('lang'),
+        h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim().slice(0, 80)),
+        title: document.title,
+        links: [...document.querySelectorAll('a[href], area[href], link[rel~="icon"][href], link[rel~="manifest"][href]')].map((a) => a.href),
+        csp: window.__pp_csp ?? [],
+      }));
+      for (const v of dom.csp) c.problems.push(`CSP violation: ${v}`);
+      return {
+        status: response?.status() ?? 0,
+        contentType: response?.headers()['content-type'] ?? '',
+        body: expect404 ? await response?.text() : undefined,
+        problems: c.problems,
+        crossOrigin: [...c.crossOrigin],
+        ...dom,
+      };
+    } finally {
+      this.cur = null;
     }
-
-    const dom = await page.evaluate(() => ({
-      lang: document.documentElement.getAttribute('lang'),
-      h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim().slice(0, 80)),
-      title: document.title,
-      links: [...document.querySelectorAll('a[href], area[href], link[rel~="icon"][href], link[rel~="manifest"][href]')].map((a) => a.href),
-      csp: window.__pp_csp ?? [],
-    }));
-    for (const v of dom.csp) problems.push(`CSP violation: ${v}`);
-
-    return {
-      status: response?.status() ?? 0,
-      contentType: response?.headers()['content-type'] ?? '',
-      body: expect404 ? await response?.text() : undefined,
-      problems,
-      crossOrigin: [...crossOrigin],
-      ...dom,
-    };
-  } finally {
-    await page.close();
   }
-}
 
-/** Each worker owns two contexts: A (bypassCSP, for axe) and B (real CSP). */
-async function newWorkerContexts(browser) {
-  return {
-    axe: await browser.newContext({ bypassCSP: true, locale: 'ja-JP' }),
-    load: await browser.newContext({ locale: 'ja-JP' }),
-  };
-}
-
-async function checkPage(ctxs, origin, item) {
-  const out = { ...item };
-  try {
-    out.load = await runLoad(ctxs.load, item.url, origin, item);
-  } catch (e) {
-    out.error = `load: ${short(e.message, 400)}`;
+  async check(item) {
+    const out = { ...item };
+    await this.open();
+    try {
+      out.load = await this.runLoad(item.url, item.expect404);
+    } catch (e) {
+      out.error = `load: ${short(e.message, 400)}`;
+      await this.reset('loadPage');
+    }
+    try {
+      out.axe = await this.runAxe(item.url);
+    } catch (e) {
+      out.error = (out.error ? out.error + '; ' : '') + `axe: ${short(e.message, 400)}`;
+      await this.reset('axePage');
+    }
+    return out;
   }
-  try {
-    out.axe = await runAxe(ctxs.axe, item.url);
-  } catch (e) {
-    out.error = (out.error ? out.error + '; ' : '') + `axe: ${short(e.message, 400)}`;
-  }
-  return out;
 }
 
 function formatAxe(results) {
@@ -261,14 +297,14 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
         const pages = htmlPages(site.dir).map((p) => ({ ...p, url: server.url + p.urlPath, expect404: false }));
         const items = [...pages, { file: '(missing)', url: server.url + MISSING, expect404: true }];
         const t0 = Date.now();
-        const workers = await Promise.all(Array.from({ length: CONCURRENCY }, () => newWorkerContexts(browser)));
-        const all = await pool(items, CONCURRENCY, (item, _i, w) => checkPage(workers[w], server.origin, item));
-        await Promise.all(workers.flatMap((w) => [w.axe.close(), w.load.close()]));
+        const workers = Array.from({ length: CONCURRENCY }, () => new Worker(browser, server.origin));
+        const all = await pool(items, CONCURRENCY, (item, _i, w) => workers[w].check(item));
+        await Promise.all(workers.map((w) => w.close()));
         missing = all.pop();
         results = all;
         const secs = ((Date.now() - t0) / 1000).toFixed(1);
         console.log(`# ${site.name}: checked ${results.length} page(s) + 404 in ${secs}s (axe-core ${AXE_VERSION}, concurrency ${CONCURRENCY})`);
-      });
+      }, { timeout: 30 * 60 * 1000 });
       after(async () => {
         await server?.close();
       });
