@@ -167,7 +167,18 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
     }
     n += output::copy_tree(&root.join("themes").join(&site.config.theme).join("static"), &assets)?;
     n += output::copy_tree(&root.join("static"), dir)?;
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(data.join("plan.schema.json"), output::open_data::SCHEMA)?;
+    n += 1;
     let mut sorted = paths.to_vec();
+    for plan in &site.plans {
+        let [json, csv] = output::open_data::paths(plan);
+        std::fs::write(dir.join(&json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress))?;
+        std::fs::write(dir.join(&csv), output::open_data::indicators_csv(plan))?;
+        sorted.extend([json, csv]);
+        n += 2;
+    }
     sorted.sort();
     std::fs::write(dir.join("sitemap.xml"), output::sitemap(&site.config.base_url, &sorted))?;
     std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;

@@ -1,5 +1,6 @@
 //! `site.toml`: the site-wide settings.
 
+use crate::content::model::ProgressThresholds;
 use crate::content::source::{decode_utf8, parse_toml};
 use crate::diagnostics::Diagnostic;
 use serde::Deserialize;
@@ -39,6 +40,9 @@ pub struct SiteConfig {
     /// Footer copyright holder (defaults to the municipality).
     #[serde(default)]
     pub copyright: Option<String>,
+    /// Thresholds for indicator status on the dashboard (`[progress]`).
+    #[serde(default)]
+    pub progress: ProgressThresholds,
 }
 
 fn default_language() -> String {
@@ -66,6 +70,11 @@ impl SiteConfig {
         })?;
         let text = decode_utf8(bytes, &file)?;
         let mut config: SiteConfig = parse_toml(&text, &file, 1)?;
+        let p = config.progress;
+        if !(p.on_track.is_finite() && p.achieved.is_finite() && p.on_track <= p.achieved) {
+            return Err(Diagnostic::new(&file, "config", "[progress] の on_track は achieved 以下の数にしてください")
+                .help("例: [progress] の下に achieved = 1.0 と on_track = 0.5"));
+        }
         config.base_url = normalize_base_url(&config.base_url)
             .map_err(|m| Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\""))?;
         Ok(config)

@@ -272,3 +272,124 @@ fn minify_can_be_switched_off() {
     assert!(plain.len() > minified.len());
     assert!(plain.contains("<html lang=\"ja\">"));
 }
+
+#[test]
+fn open_data_round_trips_the_content() {
+    for root in [repo(), fixture("features")] {
+        let out = tempfile::tempdir().unwrap();
+        let site = build_site(&root, out.path());
+        for plan in &site.plans {
+            // CSV: UTF-8 with BOM, the documented header, one row per indicator per year.
+            let bytes = std::fs::read(out.path().join(format!("data/{}-indicators.csv", plan.id))).unwrap();
+            assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+            let mut r = csv::Reader::from_reader(&bytes[3..]);
+            let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            assert_eq!(header, planpress::output::open_data::CSV_HEADER);
+            let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+            let mut expected_rows = 0;
+            for node in &plan.nodes {
+                for ind in &node.indicators {
+                    let mine: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[7] == ind.id.as_str()).collect();
+                    let first = ind.actuals.iter().map(|a| a.year).chain([ind.baseline.year]).min().unwrap();
+                    let last = ind.actuals.iter().map(|a| a.year).chain([ind.target.year]).max().unwrap();
+                    assert_eq!(mine.len() as i32, last.0 - first.0 + 1, "{}: a row per fiscal year", ind.name);
+                    expected_rows += mine.len();
+                    let cell = |year: i32, col: usize| mine.iter().find(|r| r[11] == year.to_string()).map(|r| r[col].to_string()).unwrap();
+                    assert_eq!(cell(ind.baseline.year.0, 13).parse::<f64>().unwrap(), ind.baseline.value.value);
+                    assert_eq!(cell(ind.target.year.0, 15).parse::<f64>().unwrap(), ind.target.value.value);
+                    assert_eq!(cell(ind.baseline.year.0, 12), ind.baseline.year.wareki());
+                    for a in &ind.actuals {
+                        assert_eq!(cell(a.year.0, 14), a.value.display_plain());
+                    }
+                    assert!(mine.iter().all(|r| &r[8] == ind.name.as_str() && &r[9] == ind.unit.as_str()));
+                }
+            }
+            assert_eq!(rows.len(), expected_rows);
+            // JSON: every node and indicator, nested as in the content.
+            let json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(out.path().join(format!("data/{}.json", plan.id))).unwrap()).unwrap();
+            fn count(nodes: &serde_json::Value, n: &mut usize, i: &mut usize) {
+                for node in nodes.as_array().unwrap() {
+                    *n += 1;
+                    *i += node["indicators"].as_array().unwrap().len();
+                    count(&node["children"], n, i);
+                }
+            }
+            let (mut n, mut i) = (0, 0);
+            count(&json["nodes"], &mut n, &mut i);
+            assert_eq!(n, plan.nodes.len());
+            assert_eq!(i, plan.nodes.iter().map(|n| n.indicators.len()).sum::<usize>());
+            assert_eq!(json["period"]["start"]["fiscal_year"], plan.period.start.0);
+            let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+            assert!(sitemap.contains(&format!("data/{}.json</loc>", plan.id)) && sitemap.contains(&format!("data/{}-indicators.csv</loc>", plan.id)));
+        }
+    }
+}
+
+#[test]
+fn summaries_are_linked_with_gaiyouban_and_complete() {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(&repo(), out.path());
+    let plan = &site.plans[0];
+    let link_texts = |page: &str| -> Vec<(String, String)> {
+        read(out.path(), page)
+            .select(&sel("main a"))
+            .map(|a| (a.text().collect::<String>(), a.value().attr("href").unwrap_or("").to_string()))
+            .collect()
+    };
+    assert!(link_texts("kakegawa-2/index.html").iter().any(|(t, h)| t.contains("概要版") && h.ends_with("kakegawa-2/summary/")));
+    for &r in &plan.roots {
+        let id = &plan.nodes[r].id;
+        assert!(
+            link_texts(&format!("kakegawa-2/{id}/index.html")).iter().any(|(t, h)| t.contains("概要版") && h.ends_with(&format!("summary/{id}/"))),
+            "field {id} links its 概要版"
+        );
+    }
+    let summary = read(out.path(), "kakegawa-2/summary/index.html");
+    let text: String = summary.root_element().text().collect();
+    assert!(text.contains(&plan.title) && text.contains("令和3年度〜令和7年度") && text.contains("2021〜2025年度"));
+    assert!(text.contains(plan.vision.as_deref().unwrap()));
+    for n in &plan.nodes {
+        if n.depth <= 1 {
+            assert!(text.contains(&n.title), "summary lists {}", n.title);
+        }
+        for i in &n.indicators {
+            assert!(text.contains(&i.name), "summary lists indicator {}", i.name);
+        }
+    }
+    assert_eq!(summary.select(&sel("button[data-print][hidden]")).count(), 1, "print button waits for its script");
+    assert_eq!(summary.select(&sel("script[src$='assets/print.js']")).count(), 1);
+}
+
+#[test]
+fn dashboard_counts_statuses_per_field() {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(&fixture("features"), out.path());
+    let plan = &site.plans[0];
+    let doc = read(out.path(), "showcase/dashboard/index.html");
+    // kankyo: 排出率 88.0 (progress (88-94.9)/(67.5-94.9)=0.25 → 遅れ); 再エネ 19.5 ((19.5-17.2)/10=0.23 → 遅れ).
+    // kyodo: one indicator without actuals → 未評価.
+    let rows: Vec<Vec<String>> = doc
+        .select(&sel("table.counts tbody tr"))
+        .map(|tr| tr.select(&sel("th, td")).map(|c| c.text().collect::<String>().trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][1..], ["0", "0", "2", "0", "2"], "{rows:?}");
+    assert_eq!(rows[1][1..], ["0", "0", "0", "1", "1"], "{rows:?}");
+    assert_eq!(doc.select(&sel("svg.chart[role='img']")).count(), 3);
+    assert_eq!(doc.select(&sel(".status-behind")).count(), 2 + 1, "two badges and the legend");
+    let _ = plan;
+}
+
+#[test]
+fn progress_thresholds_come_from_site_toml() {
+    let site = copy_site(&fixture("features"));
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nachieved = 1.0\non_track = 0.2\n")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = build(site.path(), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    let doc = read(out.path(), "showcase/dashboard/index.html");
+    let first: Vec<String> = doc.select(&sel("table.counts tbody tr")).next().unwrap().select(&sel("td")).map(|c| c.text().collect()).collect();
+    assert_eq!(first, ["0", "2", "0", "0", "2"], "both are 順調 with on_track = 0.2");
+}

@@ -21,6 +21,8 @@ pub struct PlanFrontMatter {
     #[serde(default)]
     pub vision: Option<String>,
     #[serde(default)]
+    pub principles: Vec<String>,
+    #[serde(default)]
     pub summary: Option<String>,
     #[serde(default)]
     pub issued: Option<String>,

@@ -570,6 +570,7 @@ fn build_plan(
         municipality: fm.municipality.unwrap_or_else(|| config.municipality.clone()),
         period: Period { start: fm.period.start, end: fm.period.end },
         vision: fm.vision,
+        principles: fm.principles,
         summary: fm.summary,
         issued: fm.issued,
         publisher: fm.publisher,

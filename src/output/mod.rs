@@ -1,6 +1,7 @@
 //! Writing the site: minify, sitemap and robots.txt, static files, and the staging folder
 //! that is swapped into place only when everything succeeded.
 
+pub mod open_data;
 pub mod staging;
 
 use crate::render::RenderedPage;
@@ -15,7 +16,7 @@ pub fn minify(html: &str) -> Vec<u8> {
 /// `sitemap.xml` listing every page but the 404 page.
 pub fn sitemap(base_url: &str, pages: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for p in pages.iter().filter(|p| !p.ends_with(".html")) {
+    for p in pages.iter().filter(|p| !p.ends_with("404.html")) {
         out.push_str("  <url><loc>");
         out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
         out.push_str("</loc></url>\n");

@@ -1,5 +1,6 @@
 //! Rendering: which pages a site has, and each page's HTML from its Tera template.
 
+pub mod chart;
 pub mod templates;
 pub mod views;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use tera::{Context, Tera};
 use views::*;
+use crate::content::model::Status;
 
 /// One page of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +34,12 @@ pub enum PageKind {
     Sdg(u8),
     /// The department index.
     Departments,
+    /// A plan's printable summary (概要版).
+    PlanSummary(usize),
+    /// The printable summary of one top-level node.
+    FieldSummary(usize, NodeId),
+    /// A plan's indicator dashboard.
+    Dashboard(usize),
     /// A free page.
     Free(usize),
     /// `404.html`.
@@ -63,6 +71,11 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
     let mut out = vec![PageKind::Home];
     for (pi, plan) in site.plans.iter().enumerate() {
         out.push(PageKind::Plan(pi));
+        out.push(PageKind::PlanSummary(pi));
+        out.extend(plan.roots.iter().map(|&r| PageKind::FieldSummary(pi, r)));
+        if plan.nodes.iter().any(|n| !n.indicators.is_empty()) {
+            out.push(PageKind::Dashboard(pi));
+        }
         out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
         out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
         if !plan.themes.is_empty() {
@@ -94,6 +107,9 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::SdgIndex => "sdgs/".into(),
         PageKind::Sdg(n) => format!("sdgs/{n}/"),
         PageKind::Departments => "departments/".into(),
+        PageKind::PlanSummary(p) => format!("{}/summary/", site.plans[p].id),
+        PageKind::FieldSummary(p, n) => format!("{}/summary/{}/", site.plans[p].id, site.plans[p].nodes[n].id),
+        PageKind::Dashboard(p) => format!("{}/dashboard/", site.plans[p].id),
         PageKind::Free(i) => site.pages[i].path.clone(),
         PageKind::NotFound => "404.html".into(),
     }
@@ -102,6 +118,8 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
 /// Data computed once per build and shared by every page.
 pub struct Shared {
     base: Vec<Context>,
+    /// The build date (JST), `2026年11月22日`.
+    pub built_on: String,
     plans: Vec<PlanView>,
     departments: DepartmentIndex,
     /// SDG goal → nodes (plan index, node id).
@@ -175,7 +193,7 @@ impl Shared {
                 }
             }
         }
-        Shared { base, plans, departments: DepartmentIndex::new(site), sdg_nodes }
+        Shared { base, built_on: crate::html::today_jst(), plans, departments: DepartmentIndex::new(site), sdg_nodes }
     }
 
     fn context(&self, site: &Site, plan: Option<usize>, path: &str, title: &str) -> Context {
@@ -229,6 +247,7 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
             ctx.insert("tree", &tree);
             ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
             ctx.insert("themes", &plan.themes);
+            ctx.insert("has_dashboard", &plan.nodes.iter().any(|n| !n.indicators.is_empty()));
             ("plan.html", ctx)
         }
         PageKind::Node(pi, ni) => node_context(site, shared, pi, ni, path),
@@ -301,6 +320,9 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
             ctx.insert("departments", &depts);
             ("departments.html", ctx)
         }
+        PageKind::PlanSummary(pi) => summary_context(site, shared, pi, None, path),
+        PageKind::FieldSummary(pi, ni) => summary_context(site, shared, pi, Some(ni), path),
+        PageKind::Dashboard(pi) => dashboard_context(site, shared, pi, path),
         PageKind::Free(i) => {
             let page = &site.pages[i];
             let mut ctx = shared.context(site, None, path, &page.title);
@@ -437,7 +459,11 @@ fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str)
     let pos = siblings.iter().position(|&s| s == ni).unwrap_or(0);
     ctx.insert("prev", &pos.checked_sub(1).map(|i| NodeLink::new(plan, siblings[i])));
     ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
-    ctx.insert("indicators", &node.indicators.iter().map(IndicatorView::new).collect::<Vec<_>>());
+    let t = &site.config.progress;
+    let indicators: Vec<IndicatorView> =
+        node.indicators.iter().map(|i| IndicatorView::with_chart(i, t, &format!("chart-{}", i.id))).collect();
+    ctx.insert("indicators", &indicators);
+    ctx.insert("summary_path", &(node.parent.is_none()).then(|| format!("{}/summary/{}/", plan.id, node.id)));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
     let themes: Vec<ThemeLink> = node
@@ -454,4 +480,103 @@ fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str)
 struct ThemeLink {
     title: String,
     path: String,
+}
+
+/// A top-level node with its children and all indicators below it, for summaries and
+/// the dashboard.
+#[derive(Serialize)]
+struct FieldData {
+    link: NodeLink,
+    id: String,
+    children: Vec<NodeLink>,
+    indicators: Vec<IndicatorGroup>,
+    counts: Vec<(String, &'static str, usize)>,
+    total: usize,
+}
+
+/// Indicators of one node.
+#[derive(Serialize)]
+struct IndicatorGroup {
+    node: NodeLink,
+    indicators: Vec<IndicatorView>,
+}
+
+fn field_data(site: &Site, plan: &Plan, top: NodeId, charts: bool) -> FieldData {
+    let t = &site.config.progress;
+    let mut groups = Vec::new();
+    let mut stack = vec![top];
+    // Depth-first in display order: the field's own indicators, then its descendants'.
+    while let Some(id) = stack.pop() {
+        let n = &plan.nodes[id];
+        if !n.indicators.is_empty() {
+            let indicators = n
+                .indicators
+                .iter()
+                .map(|i| if charts { IndicatorView::with_chart(i, t, &format!("chart-{}", i.id)) } else { IndicatorView::rated(i, t) })
+                .collect();
+            groups.push(IndicatorGroup { node: NodeLink::new(plan, id), indicators });
+        }
+        stack.extend(n.children.iter().rev());
+    }
+    let all: Vec<&IndicatorView> = groups.iter().flat_map(|g| g.indicators.iter()).collect();
+    let counts = Status::ALL
+        .iter()
+        .map(|s| (s.label().to_string(), s.key(), all.iter().filter(|i| i.status == s.key()).count()))
+        .collect();
+    FieldData {
+        link: NodeLink::new(plan, top),
+        id: plan.nodes[top].id.clone(),
+        children: plan.nodes[top].children.iter().map(|&c| NodeLink::new(plan, c)).collect(),
+        total: all.len(),
+        indicators: groups,
+        counts,
+    }
+}
+
+fn summary_context(site: &Site, shared: &Shared, pi: usize, field: Option<NodeId>, path: &str) -> (&'static str, Context) {
+    let plan = &site.plans[pi];
+    let title = match field {
+        Some(n) => format!("{} 概要版", plan.nodes[n].label()),
+        None => format!("{} 概要版", plan.title),
+    };
+    let mut ctx = shared.context(site, Some(pi), path, &title);
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(site, Some(plan));
+    if let Some(n) = field {
+        bc.push(Crumb { path: node_path(plan, n), label: plan.nodes[n].label() });
+    }
+    ctx.insert("breadcrumbs", &bc);
+    let roots: Vec<NodeId> = match field {
+        Some(n) => vec![n],
+        None => plan.roots.clone(),
+    };
+    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, plan, r, false)).collect();
+    ctx.insert("fields", &fields);
+    ctx.insert("field", &field.map(|n| {
+        let node = &plan.nodes[n];
+        (NodeLink::new(plan, n), node.body_html.clone())
+    }));
+    ctx.insert("body_html", if field.is_none() { plan.body_html.as_str() } else { "" });
+    ctx.insert("built_on", &shared.built_on);
+    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::output::percent_encode_path(path)));
+    ("summary.html", ctx)
+}
+
+fn dashboard_context(site: &Site, shared: &Shared, pi: usize, path: &str) -> (&'static str, Context) {
+    let plan = &site.plans[pi];
+    let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
+    ctx.insert("plan", &shared.plans[pi]);
+    ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
+    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, plan, r, true)).filter(|f| f.total > 0).collect();
+    let totals: Vec<(String, &'static str, usize)> = Status::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.label().to_string(), s.key(), fields.iter().map(|f| f.counts[k].2).sum()))
+        .collect();
+    ctx.insert("totals", &totals);
+    ctx.insert("total", &fields.iter().map(|f| f.total).sum::<usize>());
+    ctx.insert("fields", &fields);
+    let t = &site.config.progress;
+    ctx.insert("thresholds", &((t.achieved * 100.0).round() as i64, (t.on_track * 100.0).round() as i64));
+    ("dashboard.html", ctx)
 }

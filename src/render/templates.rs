@@ -33,7 +33,10 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/sdg.html",
     "templates/departments.html",
     "templates/404.html",
+    "templates/summary.html",
+    "templates/dashboard.html",
     "static/style.css",
+    "static/print.js",
 );
 
 /// Builds the template environment for the site at `root` using theme `theme`.

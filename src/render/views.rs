@@ -117,12 +117,40 @@ pub struct IndicatorView {
     pub latest: Option<MeasurementView>,
     /// Note.
     pub note: String,
+    /// Status key (`achieved` …); filled by [`IndicatorView::rated`].
+    pub status: &'static str,
+    /// Status label (達成 …).
+    pub status_label: &'static str,
+    /// Progress in percent, rounded, when rated.
+    pub progress: Option<i64>,
+    /// Inline SVG chart; filled by [`IndicatorView::with_chart`].
+    pub chart_svg: String,
 }
 
 impl IndicatorView {
+    /// The view with status and progress under `t`.
+    pub fn rated(i: &Indicator, t: &ProgressThresholds) -> Self {
+        let status = i.status(t);
+        IndicatorView {
+            status: status.key(),
+            status_label: status.label(),
+            progress: i.progress().map(|p| (p * 100.0).round() as i64),
+            ..IndicatorView::new(i)
+        }
+    }
+
+    /// The view with status and an SVG chart whose ids start with `chart_id`.
+    pub fn with_chart(i: &Indicator, t: &ProgressThresholds, chart_id: &str) -> Self {
+        IndicatorView { chart_svg: super::chart::indicator_chart(i, chart_id), ..IndicatorView::rated(i, t) }
+    }
+
     /// The view of `i`.
     pub fn new(i: &Indicator) -> Self {
         IndicatorView {
+            status: "",
+            status_label: "",
+            progress: None,
+            chart_svg: String::new(),
             id: i.id.clone(),
             name: i.name.clone(),
             unit: i.unit.clone(),
@@ -173,6 +201,8 @@ pub struct PlanView {
     pub period_western: String,
     /// 将来像.
     pub vision: String,
+    /// 基本理念.
+    pub principles: Vec<String>,
     /// Summary.
     pub summary: String,
     /// Issued.
@@ -197,6 +227,7 @@ impl PlanView {
             period: plan.period.wareki(),
             period_western: plan.period.western(),
             vision: plan.vision.clone().unwrap_or_default(),
+            principles: plan.principles.clone(),
             summary: plan.summary.clone().unwrap_or_default(),
             issued: plan.issued.clone().unwrap_or_default(),
             publisher: plan.publisher.clone().unwrap_or_default(),

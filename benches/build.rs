@@ -1,0 +1,464 @@
+//! Build benchmark: how long `planpress build` takes, and how much memory it uses, on the
+//! standard synthetic corpus.
+//!
+//! Run it with
+//!
+//! ```text
+//! cargo bench --bench build
+//! PLANPRESS_BENCH_PAGES=1000 PLANPRESS_BENCH_SEED=2 PLANPRESS_BENCH_RUNS=3 cargo bench --bench build
+//! ```
+//!
+//! What it does:
+//!
+//! 1. Generates the corpus with `../shared/bench/synth.py` (beside the repository), with
+//!    N = `PLANPRESS_BENCH_PAGES` node pages (default 10000: plans + fields + measures) and
+//!    seed `PLANPRESS_BENCH_SEED` (default 1). The JSON is cached as
+//!    `/dev/shm/planpress-bench/corpus-<N>-<seed>.json` (the system temp dir if there is no
+//!    `/dev/shm`); synth.py is deterministic, so the cache never goes stale.
+//! 2. Converts the corpus into a planpress site in `…/planpress-bench/site-<N>-<seed>/`,
+//!    fresh each run: one folder per plan (`_plan.md`), one folder per 政策分野
+//!    (`_index.md`), one file per 施策 with its indicators and its 施策の方向 as inline
+//!    `[[children]]` (a level without pages). The conversion is timed and printed, but it
+//!    is not part of the build figure.
+//! 3. Runs the real binary, `planpress build --root <site> --output <site>/public`, once to
+//!    warm up and then `PLANPRESS_BENCH_RUNS` times (default 5), without deleting the
+//!    output in between (a build replaces it atomically). Each run's wall time is measured
+//!    around the child process, which includes process start-up; peak memory is the
+//!    child's maximum resident set size (`wait4`, Linux only).
+//! 4. Prints a report: corpus counts, conversion time, pages written (from planpress's own
+//!    summary line), median/min/max build time, time per page and peak memory.
+//!
+//! The site is built on tmpfs on purpose: on ext4, allocating inodes after a large output
+//! folder has been deleted can triple the wall time and the figure would measure the disk.
+//!
+//! This is a `harness = false` bench, so `cargo test --all-targets` (or `--benches`) also
+//! compiles and starts it, without the `--bench` argument that `cargo bench` passes. In
+//! that case it only prints a hint and exits, so test runs stay fast.
+
+use serde::Deserialize;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The hierarchy every converted plan declares: 施策の方向 are headings in the 施策 page.
+const LEVELS: &str = r#"["政策分野", "施策", { name = "施策の方向", pages = false }]"#;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("benches/build.rs: not a test; run it with `cargo bench --bench build`");
+        return;
+    }
+    self_check_toml_escaping();
+
+    let pages: usize = env_number("PLANPRESS_BENCH_PAGES", 10_000);
+    let seed: u64 = env_number("PLANPRESS_BENCH_SEED", 1);
+    let runs: usize = env_number("PLANPRESS_BENCH_RUNS", 5);
+    assert!(pages >= 1 && runs >= 1, "PLANPRESS_BENCH_PAGES and PLANPRESS_BENCH_RUNS must be at least 1");
+
+    let work = work_dir();
+    fs::create_dir_all(&work).unwrap_or_else(|e| panic!("cannot create {}: {e}", work.display()));
+
+    // 1. Corpus.
+    let corpus_path = ensure_corpus(&work, pages, seed);
+    let text = fs::read_to_string(&corpus_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", corpus_path.display()));
+    let corpus: Corpus = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not a synth.py corpus: {e}", corpus_path.display()));
+    drop(text);
+
+    // 2. Conversion into a planpress site (timed separately).
+    let site = work.join(format!("site-{pages}-{seed}"));
+    let started = Instant::now();
+    convert(&corpus, &site).unwrap_or_else(|e| panic!("cannot write the site into {}: {e}", site.display()));
+    let convert_time = started.elapsed();
+
+    // 3. Builds.
+    let output = site.join("public");
+    let log = work.join(format!("build-{pages}-{seed}"));
+    let warm_up = run_build(&site, &output, &log);
+    let measured: Vec<Run> = (0..runs).map(|_| run_build(&site, &output, &log)).collect();
+
+    // 4. Report.
+    let c = corpus.counts();
+    let mut walls: Vec<Duration> = measured.iter().map(|r| r.wall).collect();
+    walls.sort();
+    let median = median(&walls);
+    let pages_written = measured.last().map_or(warm_up.pages, |r| r.pages);
+    let peak_rss = measured.iter().chain([&warm_up]).filter_map(|r| r.max_rss_kib).max();
+
+    println!();
+    println!("planpress build benchmark");
+    println!(
+        "corpus: {pages} pages (seed {seed}): {} plans, {} fields, {} measures, {} directions, {} indicators",
+        c.plans, c.fields, c.measures, c.directions, c.indicators
+    );
+    println!("site: {}", site.display());
+    println!("convert: {:.2} s", convert_time.as_secs_f64());
+    println!("pages written: {pages_written} (as reported by planpress's own summary line)");
+    println!(
+        "build (median of {runs}): {:.3} s  min {:.3} s  max {:.3} s",
+        median.as_secs_f64(),
+        walls[0].as_secs_f64(),
+        walls[walls.len() - 1].as_secs_f64()
+    );
+    println!("per page: {:.3} ms (median wall / pages written)", median.as_secs_f64() * 1000.0 / pages_written.max(1) as f64);
+    match peak_rss {
+        Some(kib) => println!("peak memory: {:.1} MiB (max RSS of the build process)", kib as f64 / 1024.0),
+        None => println!("peak memory: not measured on this platform"),
+    }
+}
+
+/// A numeric environment variable, or `default` when it is unset.
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a valid number")),
+        Err(_) => default,
+    }
+}
+
+/// `/dev/shm/planpress-bench` (tmpfs), or the same folder in the system temp dir.
+fn work_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+    base.join("planpress-bench")
+}
+
+// ------------------------------------------------------------------------------- corpus
+
+/// The synth.py corpus, as far as the converter needs it.
+#[derive(Deserialize)]
+struct Corpus {
+    plans: Vec<Plan>,
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    id: String,
+    municipality: String,
+    title: String,
+    period: Period,
+    summary: String,
+    body: String,
+    fields: Vec<Field>,
+}
+
+#[derive(Deserialize)]
+struct Period {
+    start_fy: i64,
+    end_fy: i64,
+}
+
+#[derive(Deserialize)]
+struct Field {
+    id: String,
+    number: String,
+    title: String,
+    summary: String,
+    body: String,
+    measures: Vec<Measure>,
+}
+
+#[derive(Deserialize)]
+struct Measure {
+    id: String,
+    number: String,
+    title: String,
+    summary: String,
+    body: String,
+    sdgs: Vec<i64>,
+    departments: Vec<String>,
+    indicators: Vec<Indicator>,
+    directions: Vec<Direction>,
+}
+
+#[derive(Deserialize)]
+struct Indicator {
+    name: String,
+    unit: String,
+    better: String,
+    baseline: Measurement,
+    target: Measurement,
+}
+
+#[derive(Deserialize)]
+struct Measurement {
+    /// Kept as a JSON number so it is written back as it was (`70.0` stays a float with
+    /// one decimal, which planpress displays as written).
+    value: serde_json::Number,
+    fy: i64,
+}
+
+#[derive(Deserialize)]
+struct Direction {
+    id: String,
+    number: String,
+    title: String,
+    body: String,
+}
+
+struct Counts {
+    plans: usize,
+    fields: usize,
+    measures: usize,
+    directions: usize,
+    indicators: usize,
+}
+
+impl Corpus {
+    fn counts(&self) -> Counts {
+        let fields = self.plans.iter().flat_map(|p| &p.fields);
+        let measures: Vec<&Measure> = fields.clone().flat_map(|f| &f.measures).collect();
+        Counts {
+            plans: self.plans.len(),
+            fields: fields.count(),
+            measures: measures.len(),
+            directions: measures.iter().map(|m| m.directions.len()).sum(),
+            indicators: measures.iter().map(|m| m.indicators.len()).sum(),
+        }
+    }
+}
+
+/// The cached corpus for (`pages`, `seed`), generated with synth.py if it is missing.
+fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
+    let path = work.join(format!("corpus-{pages}-{seed}.json"));
+    if path.is_file() {
+        return path;
+    }
+    let synth = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/synth.py");
+    assert!(synth.is_file(), "corpus generator not found at {} (the shared/ folder must sit beside the repository)", synth.display());
+    // Write to a temporary name and rename, so an interrupted run leaves no half file.
+    let partial = work.join(format!("corpus-{pages}-{seed}.json.partial-{}", std::process::id()));
+    let started = Instant::now();
+    let status = Command::new("python3")
+        .arg(&synth)
+        .args(["--pages", &pages.to_string(), "--seed", &seed.to_string(), "--out"])
+        .arg(&partial)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", synth.display()));
+    assert!(status.success(), "synth.py failed ({status})");
+    fs::rename(&partial, &path).unwrap_or_else(|e| panic!("cannot move the corpus to {}: {e}", path.display()));
+    println!("generated {} in {:.2} s", path.display(), started.elapsed().as_secs_f64());
+    path
+}
+
+// ---------------------------------------------------------------------------- converter
+
+/// Writes the corpus as a planpress site into `site`, replacing whatever was there.
+fn convert(corpus: &Corpus, site: &Path) -> std::io::Result<()> {
+    if site.exists() {
+        fs::remove_dir_all(site)?;
+    }
+    let content = site.join("content");
+    fs::create_dir_all(&content)?;
+
+    let municipality = corpus.plans.first().map_or("ベンチ市", |p| p.municipality.as_str());
+    let mut toml = String::new();
+    kv(&mut toml, "title", "planpress ベンチマーク");
+    kv(&mut toml, "municipality", municipality);
+    kv(&mut toml, "base_url", "https://example.jp/bench/");
+    fs::write(site.join("site.toml"), toml)?;
+
+    for plan in &corpus.plans {
+        let plan_dir = content.join(checked_id(&plan.id));
+        fs::create_dir_all(&plan_dir)?;
+        fs::write(plan_dir.join("_plan.md"), plan_file(plan))?;
+        for field in &plan.fields {
+            let field_dir = plan_dir.join(checked_id(&field.id));
+            fs::create_dir_all(&field_dir)?;
+            fs::write(field_dir.join("_index.md"), field_file(field))?;
+            for measure in &field.measures {
+                fs::write(field_dir.join(format!("{}.md", checked_id(&measure.id))), measure_file(measure))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `_plan.md`.
+fn plan_file(plan: &Plan) -> String {
+    let mut fm = String::new();
+    kv(&mut fm, "title", &plan.title);
+    kv(&mut fm, "municipality", &plan.municipality);
+    writeln!(fm, "period = {{ start = {}, end = {} }}", plan.period.start_fy, plan.period.end_fy).unwrap();
+    kv(&mut fm, "summary", &plan.summary);
+    writeln!(fm, "levels = {LEVELS}").unwrap();
+    markdown_file(&fm, &plan.body)
+}
+
+/// A 政策分野: the `_index.md` of its folder.
+fn field_file(field: &Field) -> String {
+    let mut fm = String::new();
+    kv(&mut fm, "id", &field.id);
+    kv(&mut fm, "number", &field.number);
+    kv(&mut fm, "title", &field.title);
+    kv(&mut fm, "summary", &field.summary);
+    markdown_file(&fm, &field.body)
+}
+
+/// A 施策: a node file with its indicators and its 施策の方向 as `[[children]]`.
+fn measure_file(m: &Measure) -> String {
+    let mut fm = String::new();
+    kv(&mut fm, "id", &m.id);
+    kv(&mut fm, "number", &m.number);
+    kv(&mut fm, "title", &m.title);
+    kv(&mut fm, "summary", &m.summary);
+    let sdgs: Vec<String> = m.sdgs.iter().map(i64::to_string).collect();
+    writeln!(fm, "sdgs = [{}]", sdgs.join(", ")).unwrap();
+    let departments: Vec<String> = m.departments.iter().map(|d| toml_str(d)).collect();
+    writeln!(fm, "departments = [{}]", departments.join(", ")).unwrap();
+    for ind in &m.indicators {
+        fm.push_str("\n[[indicators]]\n");
+        kv(&mut fm, "name", &ind.name);
+        kv(&mut fm, "unit", &ind.unit);
+        kv(&mut fm, "better", &ind.better);
+        writeln!(fm, "baseline = {{ value = {}, year = {} }}", ind.baseline.value, ind.baseline.fy).unwrap();
+        writeln!(fm, "target = {{ value = {}, year = {} }}", ind.target.value, ind.target.fy).unwrap();
+    }
+    for d in &m.directions {
+        fm.push_str("\n[[children]]\n");
+        kv(&mut fm, "id", checked_id(&d.id));
+        kv(&mut fm, "number", &d.number);
+        kv(&mut fm, "title", &d.title);
+        kv(&mut fm, "body", &d.body);
+    }
+    markdown_file(&fm, &m.body)
+}
+
+/// A content file: TOML front matter between `+++` lines, then the Markdown body.
+fn markdown_file(front_matter: &str, body: &str) -> String {
+    format!("+++\n{front_matter}+++\n\n{}\n", body.trim_end())
+}
+
+/// Appends `key = "value"` to a TOML document.
+fn kv(out: &mut String, key: &str, value: &str) {
+    writeln!(out, "{key} = {}", toml_str(value)).unwrap();
+}
+
+/// `s` as a TOML basic string: `"` and `\` escaped, control characters as escapes.
+fn toml_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => write!(out, "\\u{:04X}", c as u32).unwrap(),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Node ids become URLs, so planpress only accepts ASCII letters, digits, `-` and `_`.
+/// The corpus ids are like that (p001-f01-m01-d1); fail loudly if that ever changes.
+fn checked_id(id: &str) -> &str {
+    assert!(
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "corpus id {id:?} is not a valid planpress node id"
+    );
+    id
+}
+
+/// The escaper must round-trip through a real TOML parser; checked once per bench run.
+fn self_check_toml_escaping() {
+    let tricky = "引用符\" バックスラッシュ\\ 改行\n タブ\t CR\r NUL\u{0} DEL\u{7f} \u{85} ①";
+    let doc = format!("s = {}", toml_str(tricky));
+    let table: toml::Table = toml::from_str(&doc).unwrap_or_else(|e| panic!("escaper produced invalid TOML {doc:?}: {e}"));
+    assert_eq!(table["s"].as_str(), Some(tricky), "escaper does not round-trip");
+}
+
+// ------------------------------------------------------------------------------- builds
+
+/// One `planpress build`.
+struct Run {
+    wall: Duration,
+    /// Pages written, from planpress's summary line.
+    pages: usize,
+    /// Peak resident set size of the child in KiB (`None` where not measured).
+    max_rss_kib: Option<u64>,
+}
+
+/// Runs `planpress build` on `site`; its stdout and stderr go to `<log>.stdout` / `.stderr`
+/// (files, not pipes, so a chatty failure can never block the child).
+fn run_build(site: &Path, output: &Path, log: &Path) -> Run {
+    let stdout_path = log.with_extension("stdout");
+    let stderr_path = log.with_extension("stderr");
+    let create = |p: &Path| fs::File::create(p).unwrap_or_else(|e| panic!("cannot create {}: {e}", p.display()));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planpress"));
+    cmd.arg("build")
+        .arg("--root")
+        .arg(site)
+        .arg("--output")
+        .arg(output)
+        .stdin(Stdio::null())
+        .stdout(create(&stdout_path))
+        .stderr(create(&stderr_path));
+
+    let started = Instant::now();
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", env!("CARGO_BIN_EXE_planpress")));
+    let (status, max_rss_kib) = wait_with_rusage(child);
+    let wall = started.elapsed();
+
+    let stdout = fs::read_to_string(&stdout_path).unwrap_or_default();
+    if !status.success() {
+        let stderr = fs::read_to_string(&stderr_path).unwrap_or_default();
+        eprintln!("{stderr}");
+        panic!(
+            "`planpress build --root {} --output {}` failed ({status}); its stderr is above and in {}",
+            site.display(),
+            output.display(),
+            stderr_path.display()
+        );
+    }
+    let pages = pages_written(&stdout).unwrap_or_else(|| panic!("no `完了: N ページ` summary line in planpress's output:\n{stdout}"));
+    Run { wall, pages, max_rss_kib }
+}
+
+/// Waits for `child` and returns its exit status and peak RSS in KiB (`wait4`: the rusage
+/// of exactly this child, so the figure does not mix in earlier runs).
+#[cfg(target_os = "linux")]
+fn wait_with_rusage(child: std::process::Child) -> (ExitStatus, Option<u64>) {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: zeroed is a valid `rusage`; wait4 writes the status and usage of our child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        assert!(r == -1 && err.kind() == std::io::ErrorKind::Interrupted, "wait4 failed: {err}");
+    }
+    // The child is reaped; `Child` does not wait on drop, so dropping it is fine.
+    drop(child);
+    // On Linux ru_maxrss is in KiB.
+    (ExitStatus::from_raw(status), Some(usage.ru_maxrss as u64))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_with_rusage(mut child: std::process::Child) -> (ExitStatus, Option<u64>) {
+    (child.wait().expect("cannot wait for planpress"), None)
+}
+
+/// The page count from the summary line `完了: 10234 ページ(うちノード …)…`.
+fn pages_written(stdout: &str) -> Option<usize> {
+    let rest = &stdout[stdout.find("完了: ")? + "完了: ".len()..];
+    let digits: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The median of sorted, non-empty `xs` (mean of the middle two for an even count).
+fn median(xs: &[Duration]) -> Duration {
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2
+    }
+}

@@ -1,0 +1,209 @@
+//! Indicator charts as inline SVG: baseline → yearly actuals → target.
+//!
+//! The planned path (baseline to target) is dashed, actuals a solid line; baseline, actual
+//! and target points have different marker shapes, so colour never carries meaning alone.
+//! Colours keep 3:1 against white (WCAG 1.4.11). No `style` attributes: the output runs
+//! under a strict Content-Security-Policy.
+
+use crate::content::model::{Better, Indicator};
+use crate::html::escape;
+use std::fmt::Write;
+
+const W: f64 = 480.0;
+const H: f64 = 250.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 24.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 40.0;
+const INK: &str = "#1a1a1a";
+const GRID: &str = "#d9d9d9";
+const ACTUAL: &str = "#00118f";
+const TARGET: &str = "#197a4b";
+const PLAN: &str = "#4d4d4d";
+
+/// The SVG for `ind`; `id` makes its element ids unique on the page.
+pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
+    let mut pts: Vec<(i32, f64)> = vec![(ind.baseline.year.0, ind.baseline.value.value)];
+    pts.extend(ind.actuals.iter().map(|a| (a.year.0, a.value.value)));
+    let target = (ind.target.year.0, ind.target.value.value);
+    let years = pts.iter().map(|p| p.0).chain([target.0]);
+    let (y0, y1) = (years.clone().min().unwrap_or(target.0), years.max().unwrap_or(target.0));
+    let (y0, y1) = if y0 == y1 { (y0 - 1, y1 + 1) } else { (y0, y1) };
+    let values = pts.iter().map(|p| p.1).chain([target.1]);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi, step) = nice_range(lo, hi);
+    let x = |year: i32| LEFT + (f64::from(year - y0)) / f64::from(y1 - y0) * (W - LEFT - RIGHT);
+    let y = |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
+    let unit = escape(&ind.unit);
+    let decimals = usize::from(step_decimals(step));
+
+    let mut s = String::with_capacity(4096);
+    let title_id = format!("{id}-title");
+    let _ = write!(
+        s,
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\" role=\"img\" aria-labelledby=\"{title_id}\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{title_id}\">{}の推移のグラフ(基準値 {}{unit}、{}目標値 {}{unit})</title>",
+        escape(&ind.name),
+        ind.baseline.value.display(),
+        ind.latest().map(|l| format!("最新の実績 {}{unit}({})、", l.value.display(), l.year.wareki())).unwrap_or_default(),
+        ind.target.value.display(),
+    );
+    // Grid and value labels.
+    let mut v = lo;
+    while v <= hi + step / 2.0 {
+        let py = y(v);
+        let _ = write!(
+            s,
+            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"{GRID}\" stroke-width=\"1\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            W - RIGHT,
+            LEFT - 6.0,
+            py + 4.0,
+            group(v, decimals)
+        );
+        v += step;
+    }
+    // Year labels: every year when few, else every other.
+    let every = if y1 - y0 > 8 { 2 } else { 1 };
+    for year in (y0..=y1).step_by(every) {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            x(year),
+            H - BOTTOM + 18.0,
+            short_wareki(year)
+        );
+    }
+    let _ = write!(s, "<line x1=\"{LEFT}\" x2=\"{LEFT}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-width=\"1\"/>", H - BOTTOM);
+    let _ = write!(s, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-width=\"1\"/>", W - RIGHT, H - BOTTOM, H - BOTTOM);
+    // Unit and direction.
+    let arrow = match ind.better {
+        Better::Higher => "↑ 高いほど良い",
+        Better::Lower => "↓ 低いほど良い",
+    };
+    let unit_label = if unit.is_empty() { String::new() } else { format!("単位: {unit}") };
+    let _ = write!(s, "<text x=\"4\" y=\"16\" font-size=\"12\" fill=\"{INK}\">{unit_label}</text>");
+    let _ = write!(s, "<text x=\"{:.1}\" y=\"16\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\">{arrow}</text>", W - RIGHT);
+    // Planned path: baseline → target.
+    let (bx, by) = (x(pts[0].0), y(pts[0].1));
+    let (tx, ty) = (x(target.0), y(target.1));
+    let _ = write!(
+        s,
+        "<line x1=\"{bx:.1}\" y1=\"{by:.1}\" x2=\"{tx:.1}\" y2=\"{ty:.1}\" stroke=\"{PLAN}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+    );
+    // Actuals: a solid line from the baseline through every actual.
+    if pts.len() > 1 {
+        let d: Vec<String> = pts.iter().map(|&(yr, v)| format!("{:.1},{:.1}", x(yr), y(v))).collect();
+        let _ = write!(s, "<polyline points=\"{}\" fill=\"none\" stroke=\"{ACTUAL}\" stroke-width=\"3\"/>", d.join(" "));
+    }
+    // Markers: baseline circle, actual squares, target diamond.
+    let _ = write!(s, "<circle cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>");
+    for &(yr, v) in &pts[1..] {
+        let _ = write!(s, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{ACTUAL}\"/>", x(yr) - 5.0, y(v) - 5.0);
+    }
+    let _ = write!(
+        s,
+        "<path d=\"M{tx:.1} {:.1} L{:.1} {ty:.1} L{tx:.1} {:.1} L{:.1} {ty:.1} Z\" fill=\"#fff\" stroke=\"{TARGET}\" stroke-width=\"3\"/>",
+        ty - 8.0,
+        tx + 8.0,
+        ty + 8.0,
+        tx - 8.0
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// `R7`, `R1`, `H30` for axis labels.
+fn short_wareki(year: i32) -> String {
+    if year >= 2019 {
+        format!("R{}", year - 2018)
+    } else if year >= 1989 {
+        format!("H{}", year - 1988)
+    } else {
+        year.to_string()
+    }
+}
+
+/// A range covering `lo..hi` with 3–6 round steps.
+fn nice_range(lo: f64, hi: f64) -> (f64, f64, f64) {
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0, 0.25);
+    }
+    let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    let raw = span / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= 5.0).unwrap_or(10.0 * mag);
+    let mut start = (lo / step).floor() * step;
+    let mut end = (hi / step).ceil() * step;
+    if end - start < step {
+        start -= step;
+        end += step;
+    }
+    (start, end, step)
+}
+
+fn step_decimals(step: f64) -> u8 {
+    let mut d = 0;
+    let mut s = step;
+    while (s - s.round()).abs() > 1e-9 && d < 4 {
+        s *= 10.0;
+        d += 1;
+    }
+    d
+}
+
+fn group(v: f64, decimals: usize) -> String {
+    crate::content::model::Quantity { value: v, decimals: decimals as u8 }.display()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::model::{Measurement, Quantity};
+    use crate::content::FiscalYear;
+
+    fn ind(name: &str, actuals: &[(i32, f64)]) -> Indicator {
+        let m = |y: i32, v: f64| Measurement { value: Quantity { value: v, decimals: 1 }, year: FiscalYear(y) };
+        Indicator {
+            id: "a".into(),
+            name: name.into(),
+            unit: "%".into(),
+            better: Better::Lower,
+            baseline: m(2017, 94.9),
+            target: m(2025, 67.5),
+            actuals: actuals.iter().map(|&(y, v)| m(y, v)).collect(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn chart_has_name_markers_and_no_style() {
+        let svg = indicator_chart(&ind("排出率<script>", &[(2020, 90.0), (2021, 85.5)]), "c1");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("role=\"img\"") && svg.contains("aria-labelledby=\"c1-title\""));
+        assert!(svg.contains("排出率&lt;script&gt;の推移"));
+        assert!(!svg.contains("<script"));
+        assert!(!svg.contains("style="));
+        assert_eq!(svg.matches("<rect").count(), 2, "one square per actual");
+        assert!(svg.contains("↓ 低いほど良い"));
+        assert!(svg.contains(">H29<") && svg.contains(">R7<"));
+        assert!(svg.contains("最新の実績 85.5%(令和3年度)"));
+    }
+
+    #[test]
+    fn chart_without_actuals_has_plan_only() {
+        let svg = indicator_chart(&ind("x", &[]), "c2");
+        assert!(!svg.contains("<polyline"));
+        assert!(svg.contains("stroke-dasharray"));
+    }
+
+    #[test]
+    fn nice_ranges() {
+        assert_eq!(nice_range(67.5, 94.9), (60.0, 100.0, 10.0));
+        let (lo, hi, step) = nice_range(5.0, 5.0);
+        assert!(lo < 5.0 && hi > 5.0 && step > 0.0);
+        let (lo, hi, _) = nice_range(-242.0, 150.0);
+        assert!(lo <= -242.0 && hi >= 150.0);
+        assert_eq!(step_decimals(0.25), 2);
+    }
+}
