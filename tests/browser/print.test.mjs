@@ -1,0 +1,342 @@
+// Printable summaries (概要版) of built planpress sites, printed to PDF by
+// headless Chromium and read back with poppler-utils.
+//
+//   SITES='[{"name":"example","dir":"/tmp/out/example"}]' node --test print.test.mjs
+//
+// For every site and every plan published as data/<plan>.json, the plan
+// summary <plan>/summary/ and each field summary <plan>/summary/<top-node>/
+// is served under PREFIX, opened in Chromium and printed with page.pdf()
+// (which renders with print media). Then:
+//
+//   pdftotext          the PDF contains the plan title, the field titles and
+//                      their children's titles, and every indicator name of
+//                      the plan / field; it does not contain the skip link or
+//                      the navigation, and it does contain the printed page URL
+//   pdfinfo            every page is A4 portrait; field summaries are at most
+//                      3 pages, the example site's kakegawa-2 summary at most 8
+//   pdftoppm           page 1 of the kakegawa-2 summary and of one field
+//                      summary is saved as PNG for humans to look at
+//
+// Text is compared with all whitespace removed on both sides: pdftotext breaks
+// long Japanese strings wherever the line wrapped. The text is extracted twice:
+// with -layout, and in pdftotext's default reading order. -layout puts
+// side-by-side boxes on the same text lines, so a title that wraps inside one
+// column of the two-column list of measures, or inside a table cell, comes out
+// interleaved with its neighbour ("…の維持管6-(7)交通弱者の移動手段の確保理の推進");
+// reading order keeps each column and cell together. A string counts as
+// printed when either text contains it; screen-only text must be in neither.
+//
+// Env: SITES (required, else skipped), PREFIX, CHROMIUM (default
+//      /usr/bin/chromium), PRINT_ARTIFACTS (directory for the PNGs; default a
+//      temporary directory, which is kept and logged).
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+import { startServer } from './lib/server.mjs';
+import { PREFIX, readSites, SKIP_REASON } from './lib/sites.mjs';
+
+const run = promisify(execFile);
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PDF_OPTIONS = { format: 'A4', printBackground: true, preferCSSPageSize: true };
+
+// A4 in PostScript points (210 x 297 mm); Chromium writes 595.92 x 842.88.
+const A4 = { width: 595, height: 842, tolerance: 2 };
+// The main plan of the example site. Kakegawa City's own printed 概要版 of this
+// plan is 8 pages of A4, so the generated summary must not be longer.
+const MAIN = { site: 'example', plan: 'kakegawa-2', maxPages: 8 };
+// A field summary is a hand-out for one policy field.
+const FIELD_MAX_PAGES = 3;
+
+// Text that only the screen layout shows (skip link, global navigation, footer links).
+const SKIP_LINK_TEXT = '本文へ移動';
+const FOOTER_SDGS_TEXT = 'SDGs の目標から探す';
+
+const sites = readSites();
+
+// ---------------------------------------------------------------- helpers
+
+/** Removes all whitespace (pdftotext inserts line breaks and spaces where lines wrap). */
+const norm = (s) => String(s ?? '').replace(/\s+/gu, '');
+
+const short = (s, n = 200) => {
+  s = String(s ?? '').replace(/\s+/g, ' ').trim();
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+};
+
+const fail = (title, entries) => assert.fail(`${title}: ${entries.length}\n\n${entries.join('\n')}\n`);
+
+/** Plans of a built site, read from data/*.json (not data/plan.schema.json). */
+function readPlans(dir) {
+  const dataDir = path.join(dir, 'data');
+  if (!fs.existsSync(dataDir)) return [];
+  return fs
+    .readdirSync(dataDir)
+    .filter((f) => f.endsWith('.json') && f !== 'plan.schema.json')
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8')));
+}
+
+/** Indicator names of the given nodes and all their descendants, in order. */
+function indicatorNames(nodes) {
+  const out = [];
+  (function walk(list) {
+    for (const n of list ?? []) {
+      for (const i of n.indicators ?? []) out.push(i.name);
+      walk(n.children);
+    }
+  })(nodes);
+  return out;
+}
+
+/** The summaries of a plan: the whole plan, then one per top-level node. */
+function summaries(plan) {
+  const top = plan.nodes ?? [];
+  const list = [{ kind: 'plan', plan, path: `${plan.id}/summary/`, fields: top, titles: [plan.title, ...top.map((n) => n.title)] }];
+  for (const n of top) {
+    list.push({ kind: 'field', plan, node: n, path: `${plan.id}/summary/${encodeURIComponent(n.id)}/`, fields: [n], titles: [plan.title, n.title] });
+  }
+  return list;
+}
+
+/** Page count and every page's size (pts) of a PDF, via pdfinfo. */
+async function pdfInfo(file) {
+  const { stdout: head } = await run('pdfinfo', [file]);
+  const pages = Number(/^Pages:\s+(\d+)/m.exec(head)?.[1]);
+  assert.ok(pages > 0, `pdfinfo found no pages in ${file}\n${head}`);
+  const { stdout } = await run('pdfinfo', ['-f', '1', '-l', String(pages), file]);
+  const sizes = [...stdout.matchAll(/^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts/gm)].map((m) => ({
+    page: Number(m[1]),
+    width: Number(m[2]),
+    height: Number(m[3]),
+  }));
+  return { pages, sizes };
+}
+
+/**
+ * Where `needle` (normalised) is missing from `hay` (normalised), shows the
+ * text around the longest prefix of it that does occur, to see how the PDF
+ * text differs.
+ */
+function excerptFor(hay, needle, mode, width = 120) {
+  for (let len = needle.length - 1; len >= 2; len--) {
+    const at = hay.indexOf(needle.slice(0, len));
+    if (at >= 0) {
+      return `[${mode}] longest prefix found: ${JSON.stringify(needle.slice(0, len))} — PDF text there: …${hay.slice(Math.max(0, at - 20), at + width)}…`;
+    }
+  }
+  return `[${mode}] no prefix found; PDF text starts: ${hay.slice(0, 600)}…`;
+}
+
+/** pdftotext output (UTF-8) of a whole PDF. */
+async function pdfText(file, mode) {
+  const { stdout } = await run('pdftotext', [...mode, '-enc', 'UTF-8', file, '-'], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/** Opens url and prints it to pdfPath; returns what the page shows on screen. */
+async function printPage(page, url, pdfPath) {
+  const response = await page.goto(url, { waitUntil: 'load' });
+  assert.equal(response?.status(), 200, `GET ${url}`);
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  const dom = await page.evaluate(() => {
+    const header = document.querySelector('.print-header');
+    let headerUrl = null;
+    if (header) {
+      const copy = header.cloneNode(true);
+      copy.querySelectorAll('.print-date').forEach((e) => e.remove());
+      headerUrl = copy.textContent.trim();
+    }
+    const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent.trim());
+    return {
+      canonical: document.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null,
+      headerUrl,
+      skipLinks: text('.skip-link'),
+      navTitles: text('.global-nav-title'),
+      footerLinks: text('.footer-links a'),
+    };
+  });
+  await page.pdf({ path: pdfPath, ...PDF_OPTIONS });
+  return dom;
+}
+
+// ---------------------------------------------------------------- tests
+
+describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON, timeout: 30 * 60 * 1000 }, () => {
+  let browser;
+  let context;
+  let page;
+  let tmp;
+  let artifacts;
+  const measured = []; // [label, pages] for the log
+
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    for (const tool of ['pdftotext', 'pdfinfo', 'pdftoppm']) {
+      await run(tool, ['-v']).catch((e) => {
+        if (e.code === 'ENOENT') throw new Error(`${tool} not found (apt-get install poppler-utils)`);
+      });
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-'));
+    artifacts = process.env.PRINT_ARTIFACTS ? path.resolve(process.env.PRINT_ARTIFACTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-png-'));
+    fs.mkdirSync(artifacts, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    context = await browser.newContext({ locale: 'ja-JP' });
+    page = await context.newPage();
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (measured.length) console.log(`# 概要版 page counts: ${measured.map(([l, n]) => `${l}=${n}`).join(', ')}`);
+  });
+
+  for (const site of sites ?? []) {
+    describe(site.name, () => {
+      let server;
+      let plans = [];
+      let plansError = null;
+      try {
+        plans = readPlans(site.dir);
+      } catch (e) {
+        plansError = e;
+      }
+
+      before(async () => {
+        server = await startServer(site.dir, PREFIX);
+      });
+      after(async () => {
+        await server?.close();
+      });
+
+      test('publishes at least one plan (data/<plan>.json)', () => {
+        if (plansError) throw plansError;
+        assert.ok(fs.existsSync(path.join(site.dir, 'index.html')), `${site.dir}/index.html does not exist — was the site built?`);
+        assert.ok(plans.length > 0, `no data/*.json plan files in ${site.dir}/data`);
+      });
+
+      for (const plan of plans) {
+        for (const s of summaries(plan)) {
+          const isMain = site.name === MAIN.site && plan.id === MAIN.plan;
+          const label = `${site.name}:${s.path}`;
+
+          describe(s.path, () => {
+            let r; // { url, pdf, dom, info, texts: [normalised -layout text, normalised reading-order text] }
+            const printed = (str) => r.texts.some((t) => t.includes(norm(str)));
+            const why = (str) => excerptFor(r.texts[0], norm(str), '-layout') + '\n      ' + excerptFor(r.texts[1], norm(str), 'reading order');
+
+            before(async () => {
+              const url = server.url + s.path;
+              const pdf = path.join(tmp, `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}.pdf`);
+              let dom;
+              try {
+                dom = await printPage(page, url, pdf);
+              } catch (e) {
+                // Start the next summary on a fresh page.
+                await page.close().catch(() => {});
+                page = await context.newPage();
+                throw e;
+              }
+              const [layout, reading, info] = await Promise.all([
+                pdfText(pdf, ['-layout']),
+                pdfText(pdf, []),
+                pdfInfo(pdf),
+              ]);
+              r = { url, pdf, dom, info, texts: [norm(layout), norm(reading)] };
+              measured.push([label, info.pages]);
+            }, { timeout: 120 * 1000 });
+
+            test('every page is A4 portrait', (t) => {
+              t.diagnostic(`${r.info.pages} page(s): ${r.url}`);
+              assert.equal(r.info.sizes.length, r.info.pages, 'pdfinfo reported a size for every page');
+              const bad = r.info.sizes
+                .filter((p) => Math.abs(p.width - A4.width) > A4.tolerance || Math.abs(p.height - A4.height) > A4.tolerance)
+                .map((p) => `page ${p.page}: ${p.width} x ${p.height} pts (A4 portrait is ${A4.width} x ${A4.height} ±${A4.tolerance})`);
+              if (bad.length) fail('pages that are not A4 portrait', bad);
+            });
+
+            if (s.kind === 'field') {
+              test(`is at most ${FIELD_MAX_PAGES} pages`, () => {
+                assert.ok(r.info.pages <= FIELD_MAX_PAGES, `${r.url} prints on ${r.info.pages} pages (at most ${FIELD_MAX_PAGES})`);
+              });
+            } else if (isMain) {
+              // Kakegawa City's own 概要版 of this plan is 8 pages of A4.
+              test(`is at most ${MAIN.maxPages} pages (the city's own 概要版 is ${MAIN.maxPages} pages of A4)`, () => {
+                assert.ok(r.info.pages <= MAIN.maxPages, `${r.url} prints on ${r.info.pages} pages (at most ${MAIN.maxPages})`);
+              });
+            }
+
+            test('contains the plan title, field titles and their children', () => {
+              const expected = [...s.titles];
+              for (const f of s.fields) for (const c of f.children ?? []) expected.push(c.title);
+              const missing = expected.filter((title) => !printed(title));
+              if (missing.length) fail(`titles missing from the PDF text of ${r.url}`, missing.map((m) => `  - ${m}\n      ${why(m)}`));
+            });
+
+            test('contains every indicator name', (t) => {
+              const names = indicatorNames(s.fields);
+              t.diagnostic(`${names.length} indicator(s)`);
+              const missing = names.filter((name) => !printed(name));
+              if (missing.length) {
+                fail(
+                  `indicator names missing from the PDF text of ${r.url} (of ${names.length})`,
+                  missing.map((m) => `  - ${m}\n      ${why(m)}`),
+                );
+              }
+            });
+
+            test('hides the navigation and prints the page URL', (t) => {
+              const { dom, texts } = r;
+              const bad = [];
+              // Screen-only text must be on the page (else the check proves nothing) …
+              assert.ok(dom.skipLinks.includes(SKIP_LINK_TEXT), `the page has no skip link 「${SKIP_LINK_TEXT}」: ${JSON.stringify(dom.skipLinks)}`);
+              const hidden = [SKIP_LINK_TEXT, ...dom.navTitles];
+              if (dom.footerLinks.includes(FOOTER_SDGS_TEXT)) hidden.push(FOOTER_SDGS_TEXT);
+              else t.diagnostic(`no footer link 「${FOOTER_SDGS_TEXT}」 on this site`);
+              // … and not in the PDF.
+              for (const h of hidden) {
+                const t = texts.find((x) => x.includes(norm(h)));
+                if (t) bad.push(`screen-only text is printed: 「${h}」 — …${t.slice(Math.max(0, t.indexOf(norm(h)) - 40), t.indexOf(norm(h)) + 80)}…`);
+              }
+              assert.ok(dom.headerUrl, `no .print-header on ${r.url}`);
+              assert.ok(dom.headerUrl.endsWith(s.path), `.print-header ${JSON.stringify(dom.headerUrl)} does not end with the page path ${s.path}`);
+              if (dom.canonical !== null && dom.canonical !== dom.headerUrl) {
+                bad.push(`.print-header URL ${JSON.stringify(dom.headerUrl)} differs from <link rel=canonical> ${JSON.stringify(dom.canonical)}`);
+              }
+              if (!printed(dom.headerUrl)) bad.push(`the page URL ${dom.headerUrl} is not printed\n      ${why(dom.headerUrl)}`);
+              if (bad.length) fail(`print layout problems on ${r.url}`, bad);
+            });
+
+            // PNG of page 1 for humans: the main plan's summary and its first field summary.
+            if (isMain && (s.kind === 'plan' || s.node === plan.nodes[0])) {
+              test('page 1 rendered to PNG', async (t) => {
+                const base = path.join(artifacts, `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}-p1`);
+                await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', r.pdf, base]);
+                const png = base + '.png';
+                assert.ok(fs.statSync(png).size > 0, `${png} is empty`);
+                t.diagnostic(`PNG: ${png}`);
+                console.log(`# 概要版 page 1 of ${label}: ${png}`);
+              });
+            }
+          });
+        }
+      }
+    });
+  }
+});
