@@ -23,10 +23,13 @@
 //! 3. Runs the real binary, `planpress build --root <site> --output <site>/public`, once to
 //!    warm up and then `PLANPRESS_BENCH_RUNS` times (default 5), without deleting the
 //!    output in between (a build replaces it atomically). Each run's wall time is measured
-//!    around the child process, which includes process start-up; peak memory is the
-//!    child's maximum resident set size (`wait4`, Linux only).
+//!    around the child process, which includes process start-up; the child's CPU time
+//!    (user + sys) and peak memory (maximum resident set size) come from `wait4` (Linux
+//!    only).
 //! 4. Prints a report: corpus counts, conversion time, pages written (from planpress's own
-//!    summary line), median/min/max build time, time per page and peak memory.
+//!    summary line), median/min/max build time, time per page, CPU time and peak memory.
+//!    Wall time suffers when other processes compete for the CPUs (the report shows the
+//!    load average for that reason); CPU time is the steadier figure on a busy machine.
 //!
 //! The site is built on tmpfs on purpose: on ext4, allocating inodes after a large output
 //! folder has been deleted can triple the wall time and the figure would measure the disk.
@@ -73,6 +76,7 @@ fn main() {
     let convert_time = started.elapsed();
 
     // 3. Builds.
+    let load_before = load_average();
     let output = site.join("public");
     let log = work.join(format!("build-{pages}-{seed}"));
     let warm_up = run_build(&site, &output, &log);
@@ -82,9 +86,11 @@ fn main() {
     let c = corpus.counts();
     let mut walls: Vec<Duration> = measured.iter().map(|r| r.wall).collect();
     walls.sort();
-    let median = median(&walls);
+    let median_wall = median(&walls);
     let pages_written = measured.last().map_or(warm_up.pages, |r| r.pages);
     let peak_rss = measured.iter().chain([&warm_up]).filter_map(|r| r.max_rss_kib).max();
+    let mut cpus: Vec<Duration> = measured.iter().filter_map(|r| r.cpu).collect();
+    cpus.sort();
 
     println!();
     println!("planpress build benchmark");
@@ -97,19 +103,35 @@ fn main() {
     println!("pages written: {pages_written} (as reported by planpress's own summary line)");
     println!(
         "build (median of {runs}): {:.3} s  min {:.3} s  max {:.3} s",
-        median.as_secs_f64(),
+        median_wall.as_secs_f64(),
         walls[0].as_secs_f64(),
         walls[walls.len() - 1].as_secs_f64()
     );
-    println!("per page: {:.3} ms (median wall / pages written)", median.as_secs_f64() * 1000.0 / pages_written.max(1) as f64);
+    println!("per page: {:.3} ms (median wall / pages written)", median_wall.as_secs_f64() * 1000.0 / pages_written.max(1) as f64);
+    if !cpus.is_empty() {
+        println!("cpu time (median): {:.3} s user+sys", median(&cpus).as_secs_f64());
+    }
     match peak_rss {
         Some(kib) => println!("peak memory: {:.1} MiB (max RSS of the build process)", kib as f64 / 1024.0),
         None => println!("peak memory: not measured on this platform"),
     }
+    if let Some(load) = load_before {
+        println!("load average: {load} (before the builds) / {} (after); {} CPUs", load_average().unwrap_or_default(), cpus_available());
+    }
+}
+
+/// The 1/5/15-minute load averages from `/proc/loadavg` (Linux), e.g. `0.52 0.61 0.70`.
+fn load_average() -> Option<String> {
+    let text = fs::read_to_string("/proc/loadavg").ok()?;
+    Some(text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+fn cpus_available() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A numeric environment variable, or `default` when it is unset.
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+pub(crate) fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
     match std::env::var(name) {
         Ok(v) => v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a valid number")),
         Err(_) => default,
@@ -117,7 +139,7 @@ fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 /// `/dev/shm/planpress-bench` (tmpfs), or the same folder in the system temp dir.
-fn work_dir() -> PathBuf {
+pub(crate) fn work_dir() -> PathBuf {
     let shm = Path::new("/dev/shm");
     let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
     base.join("planpress-bench")
@@ -127,7 +149,7 @@ fn work_dir() -> PathBuf {
 
 /// The synth.py corpus, as far as the converter needs it.
 #[derive(Deserialize)]
-struct Corpus {
+pub(crate) struct Corpus {
     plans: Vec<Plan>,
 }
 
@@ -219,7 +241,7 @@ impl Corpus {
 }
 
 /// The cached corpus for (`pages`, `seed`), generated with synth.py if it is missing.
-fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
+pub(crate) fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
     let path = work.join(format!("corpus-{pages}-{seed}.json"));
     if path.is_file() {
         return path;
@@ -244,7 +266,7 @@ fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
 // ---------------------------------------------------------------------------- converter
 
 /// Writes the corpus as a planpress site into `site`, replacing whatever was there.
-fn convert(corpus: &Corpus, site: &Path) -> std::io::Result<()> {
+pub(crate) fn convert(corpus: &Corpus, site: &Path) -> std::io::Result<()> {
     if site.exists() {
         fs::remove_dir_all(site)?;
     }
@@ -378,6 +400,8 @@ struct Run {
     wall: Duration,
     /// Pages written, from planpress's summary line.
     pages: usize,
+    /// CPU time of the child, user + sys (`None` where not measured).
+    cpu: Option<Duration>,
     /// Peak resident set size of the child in KiB (`None` where not measured).
     max_rss_kib: Option<u64>,
 }
@@ -400,7 +424,7 @@ fn run_build(site: &Path, output: &Path, log: &Path) -> Run {
 
     let started = Instant::now();
     let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", env!("CARGO_BIN_EXE_planpress")));
-    let (status, max_rss_kib) = wait_with_rusage(child);
+    let (status, usage) = wait_with_rusage(child);
     let wall = started.elapsed();
 
     let stdout = fs::read_to_string(&stdout_path).unwrap_or_default();
@@ -415,13 +439,20 @@ fn run_build(site: &Path, output: &Path, log: &Path) -> Run {
         );
     }
     let pages = pages_written(&stdout).unwrap_or_else(|| panic!("no `完了: N ページ` summary line in planpress's output:\n{stdout}"));
-    Run { wall, pages, max_rss_kib }
+    Run { wall, pages, cpu: usage.map(|u| u.cpu), max_rss_kib: usage.map(|u| u.max_rss_kib) }
 }
 
-/// Waits for `child` and returns its exit status and peak RSS in KiB (`wait4`: the rusage
-/// of exactly this child, so the figure does not mix in earlier runs).
+/// Resources used by one child process.
+#[derive(Clone, Copy)]
+struct Usage {
+    cpu: Duration,
+    max_rss_kib: u64,
+}
+
+/// Waits for `child` and returns its exit status and resource usage (`wait4`: the rusage
+/// of exactly this child, so the figures do not mix in earlier runs).
 #[cfg(target_os = "linux")]
-fn wait_with_rusage(child: std::process::Child) -> (ExitStatus, Option<u64>) {
+fn wait_with_rusage(child: std::process::Child) -> (ExitStatus, Option<Usage>) {
     use std::os::unix::process::ExitStatusExt;
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
@@ -437,12 +468,14 @@ fn wait_with_rusage(child: std::process::Child) -> (ExitStatus, Option<u64>) {
     }
     // The child is reaped; `Child` does not wait on drop, so dropping it is fine.
     drop(child);
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     // On Linux ru_maxrss is in KiB.
-    (ExitStatus::from_raw(status), Some(usage.ru_maxrss as u64))
+    let usage = Usage { cpu: time(usage.ru_utime) + time(usage.ru_stime), max_rss_kib: usage.ru_maxrss as u64 };
+    (ExitStatus::from_raw(status), Some(usage))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn wait_with_rusage(mut child: std::process::Child) -> (ExitStatus, Option<u64>) {
+fn wait_with_rusage(mut child: std::process::Child) -> (ExitStatus, Option<Usage>) {
     (child.wait().expect("cannot wait for planpress"), None)
 }
 

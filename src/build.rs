@@ -23,6 +23,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Show a progress line on a terminal during long builds.
     pub progress: bool,
+    /// Overrides `minify` of `site.toml` (`check` builds unminified for line numbers).
+    pub minify: Option<bool>,
 }
 
 /// What a build produced.
@@ -60,6 +62,9 @@ impl BuildReport {
 /// Reads `site.toml` (with overrides) and the content into a validated site.
 pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
     let mut config = SiteConfig::load(&opts.root)?;
+    if let Some(m) = opts.minify {
+        config.minify = m;
+    }
     if let Some(url) = &opts.base_url {
         config.base_url = crate::config::normalize_base_url(url)
             .map_err(|m| Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/"))?;
@@ -144,7 +149,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         }
     }
     diags.into_result()?;
-    let other_files = write_assets(&opts.root, &site, staging.dir(), &paths).map_err(|e| io_err(staging.dir(), e))?;
+    let search_files = crate::search::export::write(&site, staging.dir())?.files;
+    let other_files = search_files + write_assets(&opts.root, &site, staging.dir(), &paths).map_err(|e| io_err(staging.dir(), e))?;
     staging.commit().map_err(|e| io_err(&out, e))?;
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     Ok(BuildReport { pages: paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })

@@ -15,3 +15,4 @@ pub mod init;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod search;

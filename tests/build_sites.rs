@@ -12,7 +12,7 @@ use scraper::{Html, Selector};
 use std::path::Path;
 
 fn build_site(root: &Path, out: &Path) -> Site {
-    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false };
+    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false, minify: None };
     let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
     assert!(report.pages > 0);
     build::load(&opts).unwrap()

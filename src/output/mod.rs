@@ -13,10 +13,10 @@ pub fn minify(html: &str) -> Vec<u8> {
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
-/// `sitemap.xml` listing every page but the 404 page.
+/// `sitemap.xml` listing every page but the 404 page and the search page.
 pub fn sitemap(base_url: &str, pages: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for p in pages.iter().filter(|p| !p.ends_with("404.html")) {
+    for p in pages.iter().filter(|p| !p.ends_with("404.html") && p.as_str() != crate::render::SEARCH_PATH) {
         out.push_str("  <url><loc>");
         out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
         out.push_str("</loc></url>\n");

@@ -42,9 +42,14 @@ pub enum PageKind {
     Dashboard(usize),
     /// A free page.
     Free(usize),
+    /// The site search page ([`SEARCH_PATH`]).
+    Search,
     /// `404.html`.
     NotFound,
 }
+
+/// Site-relative path of the search page; the header's search form submits to it.
+pub const SEARCH_PATH: &str = "search/";
 
 /// A rendered page.
 #[derive(Debug, Clone)]
@@ -91,6 +96,7 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
         out.push(PageKind::Departments);
     }
     out.extend((0..site.pages.len()).map(PageKind::Free));
+    out.push(PageKind::Search);
     out.push(PageKind::NotFound);
     out
 }
@@ -111,7 +117,27 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::FieldSummary(p, n) => format!("{}/summary/{}/", site.plans[p].id, site.plans[p].nodes[n].id),
         PageKind::Dashboard(p) => format!("{}/dashboard/", site.plans[p].id),
         PageKind::Free(i) => site.pages[i].path.clone(),
+        PageKind::Search => SEARCH_PATH.into(),
         PageKind::NotFound => "404.html".into(),
+    }
+}
+
+/// The template a page is rendered with.
+pub fn template_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Home => "home.html",
+        PageKind::Plan(_) => "plan.html",
+        PageKind::Node(..) => "node.html",
+        PageKind::Chapter(..) | PageKind::Free(_) => "page.html",
+        PageKind::ThemeIndex(_) => "themes.html",
+        PageKind::Theme(..) => "theme.html",
+        PageKind::SdgIndex => "sdgs.html",
+        PageKind::Sdg(_) => "sdg.html",
+        PageKind::Departments => "departments.html",
+        PageKind::PlanSummary(_) | PageKind::FieldSummary(..) => "summary.html",
+        PageKind::Dashboard(_) => "dashboard.html",
+        PageKind::NotFound => "404.html",
+        PageKind::Search => "search.html",
     }
 }
 
@@ -181,7 +207,6 @@ impl Shared {
                 ctx.insert("site", &site_view);
                 ctx.insert("nav", &nav_for(pi));
                 ctx.insert("footer_links", &footer);
-                ctx.insert("plans", &plans);
                 ctx
             })
             .collect();
@@ -229,6 +254,7 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
     match kind {
         PageKind::Home => {
             let mut ctx = shared.context(site, None, path, &site.home.title);
+            ctx.insert("plans", &shared.plans);
             ctx.insert("page", &PageData::new(&site.home));
             ctx.insert("free_pages", &site.pages.iter().map(PageLink::new).collect::<Vec<_>>());
             let chapters: Vec<Vec<PageLink>> =
@@ -330,8 +356,14 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
             ctx.insert("breadcrumbs", &crumbs(site, None));
             ("page.html", ctx)
         }
+        PageKind::Search => {
+            let mut ctx = shared.context(site, None, path, "サイト内検索");
+            ctx.insert("breadcrumbs", &crumbs(site, None));
+            ("search.html", ctx)
+        }
         PageKind::NotFound => {
             let mut ctx = shared.context(site, None, path, "ページが見つかりません");
+            ctx.insert("plans", &shared.plans);
             // The 404 page is served at any depth: links must be absolute from the host.
             ctx.insert("root", &site.config.base_path());
             ctx.insert("canonical", "");

@@ -35,8 +35,10 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/404.html",
     "templates/summary.html",
     "templates/dashboard.html",
+    "templates/search.html",
     "static/style.css",
     "static/print.js",
+    "static/search.js",
 );
 
 /// Builds the template environment for the site at `root` using theme `theme`.

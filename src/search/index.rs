@@ -1,0 +1,218 @@
+//! The tantivy index: schema, indexing a [`Corpus`], and running a parsed query with
+//! tantivy's BM25.
+
+use super::analyzer::{JapaneseTokenizer, TOKENIZER_NAME};
+use super::docs::Corpus;
+use super::query::ParsedQuery;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
+use tantivy::{DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+/// The searched text fields and their boosts, in scoring order.
+pub const TEXT_FIELDS: [(&str, Score); 3] = [("title", 3.0), ("headings", 2.0), ("body", 1.0)];
+
+/// Name of the fast field holding the document number (index into [`Corpus::docs`]).
+pub const ORD_FIELD: &str = "ord";
+
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Searched text fields, as in [`TEXT_FIELDS`].
+    pub text: [Field; 3],
+    /// Breadcrumb (stored).
+    pub breadcrumb: Field,
+    /// Plan id (stored, indexed as one token).
+    pub plan: Field,
+    /// Top-level node `<plan>/<node>` (stored, indexed as one token).
+    pub group: Field,
+    /// Site-relative URL (stored, indexed as one token).
+    pub url: Field,
+    /// Document number (fast field).
+    pub ord: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let title = b.add_text_field(TEXT_FIELDS[0].0, TextOptions::default().set_indexing_options(indexing.clone()).set_stored());
+    let headings = b.add_text_field(TEXT_FIELDS[1].0, TextOptions::default().set_indexing_options(indexing.clone()));
+    let body = b.add_text_field(TEXT_FIELDS[2].0, TextOptions::default().set_indexing_options(indexing));
+    let breadcrumb = b.add_text_field("breadcrumb", STORED);
+    let plan = b.add_text_field("plan", STRING | STORED);
+    let group = b.add_text_field("field", STRING | STORED);
+    let url = b.add_text_field("url", STRING | STORED);
+    let ord = b.add_u64_field(ORD_FIELD, NumericOptions::default().set_fast().set_stored());
+    (b.build(), Fields { text: [title, headings, body], breadcrumb, plan, group, url, ord })
+}
+
+/// A corpus indexed with tantivy, in memory.
+pub struct SearchIndex {
+    /// The documents (their numbers are the `ord` field).
+    pub corpus: Corpus,
+    /// The tantivy index.
+    pub index: Index,
+    /// A searcher over it.
+    pub searcher: Searcher,
+    /// The schema's fields.
+    pub fields: Fields,
+}
+
+impl SearchIndex {
+    /// Indexes `corpus` in RAM with the Japanese analyzer.
+    pub fn build(corpus: Corpus) -> tantivy::Result<SearchIndex> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, threads * 60_000_000)?;
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        for (ord, d) in corpus.docs.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.text[0], &d.title);
+            doc.add_text(fields.text[1], d.headings_text());
+            doc.add_text(fields.text[2], d.body_text());
+            doc.add_text(fields.breadcrumb, d.breadcrumb());
+            doc.add_text(fields.plan, &d.plan);
+            doc.add_text(fields.group, d.group.map(|g| corpus.groups[g].id.as_str()).unwrap_or(""));
+            doc.add_text(fields.url, &d.url);
+            doc.add_u64(fields.ord, ord as u64);
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        Ok(SearchIndex { corpus, index, searcher, fields })
+    }
+
+    /// The tantivy query for `q`: every included term must match (in any text field, as a
+    /// phrase of its tokens), no excluded term may match. Scores are the sum over included
+    /// terms of the boosted BM25 scores of the fields the term matches in.
+    pub fn query(&self, q: &ParsedQuery) -> Box<dyn Query> {
+        if q.include.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        let term = |tokens: &[(usize, String)]| -> Box<dyn Query> {
+            let per_field: Vec<(Occur, Box<dyn Query>)> = TEXT_FIELDS
+                .iter()
+                .zip(self.fields.text)
+                .map(|(&(_, boost), field)| {
+                    let q: Box<dyn Query> = if tokens.len() == 1 {
+                        Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0].1), IndexRecordOption::WithFreqs))
+                    } else {
+                        Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect()))
+                    };
+                    let q: Box<dyn Query> = if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) };
+                    (Occur::Should, q)
+                })
+                .collect();
+            Box::new(BooleanQuery::new(per_field))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = q.include.iter().map(|t| (Occur::Must, term(&t.tokens))).collect();
+        clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens))));
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Every document matching `q` with its tantivy score, best first; ties in document
+    /// order.
+    pub fn matches(&self, q: &ParsedQuery) -> tantivy::Result<Vec<(usize, Score)>> {
+        let query = self.query(q);
+        let mut all = self.searcher.search(query.as_ref(), &AllScored)?;
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(all)
+    }
+}
+
+/// Collects every matching document with its score, as (document number, score).
+struct AllScored;
+
+struct AllScoredSegment {
+    ords: tantivy::columnar::Column<u64>,
+    out: Vec<(usize, Score)>,
+}
+
+impl Collector for AllScored {
+    type Fruit = Vec<(usize, Score)>;
+    type Child = AllScoredSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<AllScoredSegment> {
+        Ok(AllScoredSegment { ords: segment.fast_fields().u64(ORD_FIELD)?, out: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(usize, Score)>>) -> tantivy::Result<Vec<(usize, Score)>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for AllScoredSegment {
+    type Fruit = Vec<(usize, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(ord) = self.ords.first(doc) {
+            self.out.push((ord as usize, score));
+        }
+    }
+
+    fn harvest(self) -> Vec<(usize, Score)> {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::docs::{SearchDoc, Section};
+    use crate::search::query::parse;
+
+    fn doc(title: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            url: format!("{title}/"),
+            title: title.into(),
+            crumbs: vec!["ホーム".into()],
+            plan: String::new(),
+            group: None,
+            sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
+        }
+    }
+
+    fn index() -> SearchIndex {
+        let docs = vec![
+            doc("子育て支援", "子育て支援センターを充実します。"),
+            doc("協働", "市民との協働のまちづくり。子育てにも取り組む。"),
+            doc("茶業", "お茶の振興と茶園の維持。DXの推進。"),
+        ];
+        SearchIndex::build(Corpus { docs, groups: vec![] }).unwrap()
+    }
+
+    fn ords(idx: &SearchIndex, q: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = idx.matches(&parse(q)).unwrap().into_iter().map(|(d, _)| d).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn phrase_substring_semantics() {
+        let idx = index();
+        assert_eq!(ords(&idx, "子育て"), vec![0, 1]);
+        assert_eq!(ords(&idx, "育て支"), vec![0]);
+        assert_eq!(ords(&idx, "茶"), vec![2]);
+        assert_eq!(ords(&idx, "ＤＸ"), vec![2]);
+        assert_eq!(ords(&idx, "子育て -協働"), vec![0]);
+        assert_eq!(ords(&idx, "子育て 協働"), vec![1]);
+        assert_eq!(ords(&idx, "支援セ協働"), Vec::<usize>::new());
+        assert_eq!(ords(&idx, "-協働"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn title_matches_rank_first() {
+        let idx = index();
+        let m = idx.matches(&parse("子育て")).unwrap();
+        assert_eq!(m[0].0, 0);
+        assert!(m[0].1 > m[1].1);
+    }
+}

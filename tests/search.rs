@@ -1,0 +1,261 @@
+//! Search over whole sites (the example site and every fixture): recall and precision of
+//! the substring semantics, normalisation, the build's browser files and the CLI.
+//! (The browser runtime is held to these results by tests/browser/search.test.mjs.)
+
+mod common;
+
+use common::*;
+use planpress::build::{self, BuildOptions};
+use planpress::search::analyzer::{is_word, normalize, normalize_chars};
+use planpress::search::index::SearchIndex;
+use planpress::search::{index_site, search, SearchOptions};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+struct Site {
+    name: &'static str,
+    index: SearchIndex,
+    /// Per document: the normalised text of each searched field (title, headings, body).
+    texts: Vec<[String; 3]>,
+}
+
+fn sites() -> &'static [Site] {
+    static SITES: OnceLock<Vec<Site>> = OnceLock::new();
+    SITES.get_or_init(|| {
+        [("example", repo()), ("features", fixture("features")), ("kikuchi", fixture("kikuchi")), ("mine", fixture("mine"))]
+            .into_iter()
+            .map(|(name, root): (&'static str, PathBuf)| {
+                let site = build::load(&BuildOptions { root, ..Default::default() }).unwrap();
+                let index = index_site(&site).unwrap();
+                let texts = index.corpus.docs.iter().map(|d| [normalize(&d.title), normalize(&d.headings_text()), normalize(&d.body_text())]).collect();
+                Site { name, index, texts }
+            })
+            .collect()
+    })
+}
+
+fn found(site: &Site, q: &str) -> BTreeSet<usize> {
+    search(&site.index, q, &SearchOptions::default()).unwrap().hits.iter().map(|h| h.doc).collect()
+}
+
+/// Documents whose normalised fields contain `s`.
+fn containing(site: &Site, s: &str) -> BTreeSet<usize> {
+    site.texts.iter().enumerate().filter(|(_, t)| t.iter().any(|f| f.contains(s))).map(|(i, _)| i).collect()
+}
+
+fn is_cjk_str(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(planpress::search::analyzer::is_cjk)
+}
+
+/// A substring of a normalised field that does not cut a word (letters/digits) and is
+/// safe as a query (no quote or minus characters, which are query syntax).
+fn pick(text: &str, start: usize, len: usize) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() < 2 {
+        return None;
+    }
+    let mut a = start.min(chars.len() - 1);
+    let mut b = (a + len).min(chars.len());
+    let word = |i: usize| i < chars.len() && is_word(chars[i]) && !planpress::search::analyzer::is_cjk(chars[i]);
+    while a < b && a > 0 && word(a) && word(a - 1) {
+        a += 1;
+    }
+    while b > a && b < chars.len() && word(b) && word(b - 1) {
+        b -= 1;
+    }
+    let s: String = chars[a..b].iter().collect();
+    let syntax = |c: char| matches!(c, '"' | '\u{FF02}' | '\u{201C}' | '\u{201D}' | '-' | '\u{FF0D}' | '\u{2212}');
+    let mark = |c: Option<char>| c.is_some_and(|c| normalize_chars(&c.to_string()).first().is_some_and(|n| unicode_mark(n.ch)));
+    if s.chars().any(syntax) || mark(s.chars().next()) || mark(chars.get(b).copied()) {
+        return None;
+    }
+    Some(s)
+}
+
+fn unicode_mark(c: char) -> bool {
+    // Combining marks belong to the character before them; never start or cut there.
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{3099}' | '\u{309A}' | '\u{FE00}'..='\u{FE0F}')
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Recall: any 2–8 character substring of a page's normalised text finds that page
+    /// (words are matched whole, so the substring does not cut one). Precision: when the
+    /// substring is one CJK run, the results are exactly the pages containing it.
+    #[test]
+    fn any_substring_finds_its_page(site_i in 0usize..4, doc_r in any::<prop::sample::Index>(), field_r in any::<prop::sample::Index>(), start_r in any::<prop::sample::Index>(), len in 2usize..=8) {
+        let site = &sites()[site_i];
+        let doc = doc_r.index(site.texts.len());
+        let fields: Vec<usize> = (0..3).filter(|&f| site.texts[doc][f].chars().count() >= 2).collect();
+        prop_assume!(!fields.is_empty());
+        let field = fields[field_r.index(fields.len())];
+        let text = &site.texts[doc][field];
+        let start = start_r.index(text.chars().count().saturating_sub(1).max(1));
+        let Some(s) = pick(text, start, len) else { return Ok(()) };
+        if planpress::search::query::parse(&s).include.is_empty() {
+            return Ok(());
+        }
+        let got = found(site, &s);
+        prop_assert!(got.contains(&doc), "{}: {:?} (field {field}) does not find doc {doc} ({})", site.name, s, site.index.corpus.docs[doc].url);
+        if is_cjk_str(&s) {
+            prop_assert_eq!(got, containing(site, &s), "{}: {:?}", site.name, s);
+        }
+    }
+
+    /// A string of the site's own characters that occurs on no page finds nothing.
+    #[test]
+    fn absent_strings_find_nothing(site_i in 0usize..4, picks in prop::collection::vec(any::<prop::sample::Index>(), 2..6)) {
+        let site = &sites()[site_i];
+        let alphabet: Vec<char> = {
+            let set: BTreeSet<char> = site.texts.iter().flat_map(|t| t[2].chars()).filter(|&c| planpress::search::analyzer::is_cjk(c)).collect();
+            set.into_iter().collect()
+        };
+        let s: String = picks.iter().map(|i| alphabet[i.index(alphabet.len())]).collect();
+        if containing(site, &s).is_empty() {
+            prop_assert!(found(site, &s).is_empty(), "{}: {:?} occurs nowhere but is found", site.name, s);
+        }
+    }
+}
+
+#[test]
+fn full_width_and_case_find_the_same_pages() {
+    for site in sites() {
+        let dx = found(site, "dx");
+        assert_eq!(found(site, "ＤＸ"), dx, "{}", site.name);
+        assert_eq!(found(site, "DX"), dx, "{}", site.name);
+        assert_eq!(found(site, "Dx"), dx, "{}", site.name);
+        let want: BTreeSet<usize> = containing(site, "dx").into_iter().filter(|&d| site.texts[d].iter().any(|t| has_word(t, "dx"))).collect();
+        assert_eq!(dx, want, "{}", site.name);
+    }
+    assert!(!found(&sites()[0], "ＤＸ").is_empty(), "the example site mentions DX");
+}
+
+fn has_word(text: &str, w: &str) -> bool {
+    planpress::search::analyzer::tokenize(text).iter().any(|t| t.text == w)
+}
+
+#[test]
+fn a_term_finds_pages_with_longer_words() {
+    for site in sites() {
+        let kosodate = found(site, "子育て");
+        let shien = containing(site, "子育て支援");
+        assert!(shien.is_subset(&kosodate), "{}", site.name);
+        assert_eq!(kosodate, containing(site, "子育て"), "{}", site.name);
+    }
+    assert!(!containing(&sites()[0], "子育て支援").is_empty());
+}
+
+#[test]
+fn all_terms_must_match_and_excluded_terms_must_not() {
+    let site = &sites()[0];
+    let both = found(site, "子育て　支援");
+    let want: BTreeSet<usize> = containing(site, "子育て").intersection(&containing(site, "支援")).copied().collect();
+    assert_eq!(both, want);
+    let without = found(site, "まちづくり -協働");
+    let want: BTreeSet<usize> = containing(site, "まちづくり").difference(&containing(site, "協働")).copied().collect();
+    assert_eq!(without, want);
+    assert!(found(site, "-協働").is_empty());
+    assert_eq!(found(site, "\"地域循環共生圏\""), containing(site, "地域循環共生圏"));
+}
+
+#[test]
+fn title_and_heading_matches_rank_higher() {
+    let site = &sites()[0];
+    let r = search(&site.index, "協働", &SearchOptions::default()).unwrap();
+    assert!(r.hits.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(r.hits[0].title.contains("協働"), "{}", r.hits[0].title);
+}
+
+#[test]
+fn field_filter_and_counts() {
+    let site = &sites()[0];
+    let all = search(&site.index, "市民", &SearchOptions::default()).unwrap();
+    assert_eq!(all.counts.iter().map(|c| c.count).sum::<usize>() + all.other, all.total);
+    let c = &all.counts[0];
+    let only = search(&site.index, "市民", &SearchOptions { field: Some(c.id.clone()), limit: None }).unwrap();
+    assert_eq!(only.matched, c.count);
+    assert!(only.hits.iter().all(|h| h.field.as_deref() == Some(c.id.as_str())));
+    let node = c.id.rsplit('/').next().unwrap();
+    let by_node = search(&site.index, "市民", &SearchOptions { field: Some(node.to_string()), limit: None }).unwrap();
+    assert_eq!(by_node.matched, c.count);
+    let outside = search(&site.index, "市民", &SearchOptions { field: Some("none".into()), limit: None }).unwrap();
+    assert_eq!(outside.matched, all.other);
+    assert!(search(&site.index, "市民", &SearchOptions { field: Some("no-such-field".into()), limit: None }).is_err());
+}
+
+#[test]
+fn unpaged_nodes_are_found_on_their_host_page_with_their_anchor() {
+    let site = &sites()[1]; // features: 主な事業 have no pages
+    let r = search(&site.index, "公民連携によるエネルギーの地産地消", &SearchOptions::default()).unwrap();
+    let hit = r.hits.first().expect("found");
+    assert_eq!(hit.display.anchor, "energy-solar", "{hit:?}");
+    assert!(!hit.url.contains('#'));
+}
+
+#[test]
+fn build_writes_browser_files_and_a_search_page() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = BuildOptions { root: fixture("features"), output: Some(out.path().to_path_buf()), ..Default::default() };
+    build::build(&opts).unwrap();
+    let dir = out.path().join("search");
+    for f in ["index.html", "manifest.json", "docs.bin", "t/0.bin", "p/0.bin", "d/0.json"] {
+        assert!(dir.join(f).is_file(), "search/{f}");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["version"], planpress::search::export::FORMAT_VERSION);
+    assert_eq!(manifest["fields"].as_array().unwrap().len(), 3);
+    assert!(out.path().join("assets/search.js").is_file());
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("/search/"));
+    let attr = |file: PathBuf, sel: &str, name: &str| -> Vec<String> {
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(file).unwrap());
+        let sel = scraper::Selector::parse(sel).unwrap();
+        doc.select(&sel).filter_map(|e| e.value().attr(name).map(str::to_string)).collect()
+    };
+    let home = out.path().join("index.html");
+    assert_eq!(attr(home.clone(), "header form[role=search]", "action"), vec!["./search/"]);
+    assert_eq!(attr(home, "header form[role=search] label[for=site-search-q] + * input[name=q], header form[role=search] input[name=q]", "id"), vec!["site-search-q"]);
+    let page = dir.join("index.html");
+    assert_eq!(attr(page.clone(), "script[src]", "src"), vec!["../assets/search.js"]);
+    assert_eq!(attr(page.clone(), "main form[role=search] input[name=q]", "id"), vec!["pp-search-q"]);
+    assert_eq!(attr(page.clone(), "[aria-live]", "aria-live"), vec!["polite"]);
+    assert_eq!(attr(page.clone(), "header form", "action").len(), 0, "no second search form in the header of the search page");
+    assert!(std::fs::read_to_string(page).unwrap().contains("<noscript>"));
+}
+
+#[test]
+fn the_script_reads_this_format_version() {
+    let js = std::fs::read_to_string(repo().join("themes/default/static/search.js")).unwrap();
+    let want = format!("var FORMAT_VERSION = {};", planpress::search::export::FORMAT_VERSION);
+    assert!(js.contains(&want), "search.js does not declare {want}");
+}
+
+#[test]
+fn fieldnorm_table_in_the_script_is_tantivys() {
+    let js = std::fs::read_to_string(repo().join("themes/default/static/search.js")).unwrap();
+    let start = js.find("var FIELDNORM_TABLE = [").expect("table") + "var FIELDNORM_TABLE = [".len();
+    let end = start + js[start..].find(']').unwrap();
+    let table: Vec<u32> = js[start..end].split(',').map(|s| s.trim().parse().unwrap()).collect();
+    let want: Vec<u32> = (0..=255u8).map(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm).collect();
+    assert_eq!(table, want);
+}
+
+#[test]
+fn cli_prints_ranked_results_and_json() {
+    let root = repo();
+    let root = root.to_str().unwrap();
+    let out = planpress(&["search", "協働", "--root", root, "--limit", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("「協働」の検索結果:") && text.contains(" 1. ") && text.contains("«協働»"), "{text}");
+    let out = planpress(&["search", "茶", "--root", root, "--json", "--field", "4"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["hits"].as_array().unwrap().iter().all(|h| h["field"] == "kakegawa-2/4" && h["score"].as_f64().unwrap() > 0.0));
+    let out = planpress(&["search", "茶", "--root", root, "--field", "nope"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("分野「nope」はありません"));
+}
