@@ -32,6 +32,15 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// 原稿と出力の誤り(リンク切れ、代替テキストなど)を調べる (check content and output)
+    Check {
+        /// サイトのフォルダ (site.toml のある所)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 出力の形式
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// 新しいサイトの雛形を作る (create a new site)
     Init {
         /// 作るフォルダ
@@ -58,6 +67,15 @@ enum Command {
         #[arg(long, hide = true)]
         queries: Option<PathBuf>,
     },
+}
+
+/// Output format of `check`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// 人が読む形
+    Text,
+    /// JSON
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +109,27 @@ fn main() -> ExitCode {
                     eprintln!("{diags}");
                     ExitCode::FAILURE
                 }
+            }
+        }
+        Command::Check { root, format } => {
+            let report = planpress::check::run(&root);
+            match format {
+                Format::Text => {
+                    for f in &report.findings {
+                        println!("{f}");
+                    }
+                    if report.findings.is_empty() {
+                        println!("問題はありません({} ページを調べました)", report.pages);
+                    } else {
+                        println!("{} 件の問題があります。", report.findings.len());
+                    }
+                }
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("report serializes")),
+            }
+            if report.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
             }
         }
         Command::Init { dir } => match planpress::init::init(&dir) {

@@ -24,6 +24,13 @@ pub fn check_links(dir: &Path, base_path: &str) -> Vec<Finding> {
             }
         }
     }
+    for f in &mut out {
+        // Tera escapes `/` as `&#x2F;` in attributes: search the text with it decoded
+        // (the line count does not change).
+        let text = std::fs::read_to_string(dir.join(&f.file)).unwrap_or_default().replace("&#x2F;", "/");
+        let href = f.message.split_whitespace().nth(1).unwrap_or("");
+        f.line = super::line_of_text(&text, &format!("\"{href}\"")).or_else(|| super::line_of_text(&text, href));
+    }
     out.sort_by(|a, b| (&a.file, &a.message).cmp(&(&b.file, &b.message)));
     out
 }
@@ -125,12 +132,18 @@ fn check_ref(dir: &Path, from: &Path, href: &str, base_path: &str, pages: &HashM
     let exists = pages.contains_key(&target) || dir.join(&target).is_file();
     if !exists {
         let hint = if dir.join(&target).is_dir() { "(フォルダへのリンクは / で終えてください)" } else { "" };
-        return Some(Finding { file: from.to_path_buf(), rule: "broken-link", message: format!("リンク先 {href} がありません{hint}") });
+        return Some(Finding {
+            file: from.to_path_buf(),
+            line: None,
+            rule: "broken-link",
+            message: format!("リンク先 {href} がありません{hint}"),
+        });
     }
     let frag = frag.filter(|f| !f.is_empty())?;
     let page = pages.get(&target)?;
     (!page.ids.contains(&frag)).then(|| Finding {
         file: from.to_path_buf(),
+        line: None,
         rule: "broken-anchor",
         message: format!("リンク先 {href} に id「{frag}」の要素がありません"),
     })

@@ -1,15 +1,23 @@
-//! Checks over a built site: links and anchors resolve. (`planpress check` builds on this.)
+//! `planpress check`: content errors (the same as `build`), then faults in the built
+//! output — broken links and anchors, images without alt, skipped heading levels, empty
+//! link text, tables without headers, duplicate ids, missing lang — reported like a
+//! compiler: file, line, rule, message, and a count.
 
+pub mod accessibility;
 pub mod links;
 
-use std::path::PathBuf;
+use crate::build::{self, BuildOptions};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 /// One fault found in the output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Output file, relative to the output folder.
+    /// File: an output file relative to the output folder, or a source file.
     pub file: PathBuf,
-    /// Rule name (`broken-link`, `broken-anchor` …).
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// Rule name (`broken-link`, `image-alt` …).
     pub rule: &'static str,
     /// What is wrong.
     pub message: String,
@@ -17,6 +25,93 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} [{}]", self.file.display(), self.message, self.rule)
+        write!(f, "{}", self.file.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        write!(f, ": {} [{}]", self.message, self.rule)
+    }
+}
+
+/// 1-based line of the first occurrence of `needle` in `text`, if any.
+pub fn line_of_text(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|i| crate::diagnostics::line_of(text, i))
+}
+
+/// 1-based line of the `n`-th (0-based) `<tag` in `text`.
+pub fn line_of_nth_tag(text: &str, tag: &str, n: usize) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    let pat = format!("<{tag}");
+    let mut from = 0;
+    let mut seen = 0;
+    while let Some(i) = lower[from..].find(&pat) {
+        let at = from + i;
+        let next = lower.as_bytes().get(at + pat.len()).copied().unwrap_or(b' ');
+        if next.is_ascii_whitespace() || next == b'>' || next == b'/' {
+            if seen == n {
+                return Some(crate::diagnostics::line_of(text, at));
+            }
+            seen += 1;
+        }
+        from = at + pat.len();
+    }
+    None
+}
+
+/// Every finding in a built output folder.
+pub fn check_output(dir: &Path, base_path: &str) -> Vec<Finding> {
+    let mut out = links::check_links(dir, base_path);
+    out.extend(accessibility::check_dir(dir));
+    out.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+    out
+}
+
+/// The result of `planpress check`.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Content errors and output faults.
+    pub findings: Vec<Finding>,
+    /// Pages checked.
+    pub pages: usize,
+}
+
+/// Validates the content and checks a fresh, unminified build of it (in a temporary
+/// folder; `public/` is not touched).
+pub fn run(root: &Path) -> Report {
+    let out = TempDir(std::env::temp_dir().join(format!("planpress-check-{}", std::process::id())));
+    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.0.join("site")), base_url: None, progress: false, minify: Some(false) };
+    match build::build(&opts) {
+        Err(diags) => Report {
+            findings: diags
+                .iter()
+                .map(|d| Finding {
+                    file: d.file.clone(),
+                    line: d.line,
+                    rule: d.rule,
+                    message: match &d.help {
+                        Some(h) => format!("{}(直し方: {h})", d.message),
+                        None => d.message.clone(),
+                    },
+                })
+                .collect(),
+            pages: 0,
+        },
+        Ok(report) => {
+            let base_path = build::load(&opts).map(|s| s.config.base_path()).unwrap_or_else(|_| "/".into());
+            let findings = check_output(&out.0.join("site"), &base_path)
+                .into_iter()
+                .map(|f| Finding { file: PathBuf::from("(出力)").join(&f.file), ..f })
+                .collect();
+            Report { findings, pages: report.pages }
+        }
+    }
+}
+
+/// A folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

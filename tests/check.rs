@@ -1,0 +1,66 @@
+//! `planpress check`: zero findings on the example site; every rule named, with file and
+//! line, on a broken site; content errors reported like `build` does.
+
+mod common;
+
+use common::*;
+
+fn check(root: &std::path::Path, json: bool) -> (i32, String) {
+    let mut args = vec!["check", "--root", root.to_str().unwrap()];
+    if json {
+        args.extend(["--format", "json"]);
+    }
+    let o = planpress(&args);
+    (o.status.code().unwrap_or(-1), text(&o))
+}
+
+#[test]
+fn example_site_and_fixtures_have_no_findings() {
+    for root in [repo(), fixture("kikuchi"), fixture("mine"), fixture("features")] {
+        let (code, out) = check(&root, false);
+        assert_eq!(code, 0, "{}:\n{out}", root.display());
+        assert!(out.contains("問題はありません"), "{out}");
+    }
+}
+
+#[test]
+fn broken_output_names_every_rule_with_a_line() {
+    let (code, out) = check(&repo().join("tests/check/broken"), false);
+    assert_eq!(code, 1, "{out}");
+    for (rule, with_line) in [
+        ("html-lang", "404.html:2:"),
+        ("image-alt", "about/index.html:"),
+        ("heading-order", "about/index.html:"),
+        ("link-name", "about/index.html:"),
+        ("table-header", "about/index.html:"),
+        ("duplicate-id", "about/index.html:"),
+        ("broken-link", "about/index.html:"),
+        ("broken-anchor", "about/index.html:"),
+    ] {
+        let line = out.lines().find(|l| l.ends_with(&format!("[{rule}]"))).unwrap_or_else(|| panic!("{rule} missing:\n{out}"));
+        assert!(line.contains(with_line), "{rule} without file:line: {line}");
+    }
+    assert!(out.trim_end().ends_with("件の問題があります。"), "{out}");
+}
+
+#[test]
+fn json_format_is_machine_readable() {
+    let (code, out) = check(&repo().join("tests/check/broken"), true);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.len() >= 8);
+    assert!(findings.iter().all(|f| f["rule"].is_string() && f["file"].is_string() && f["message"].is_string()));
+}
+
+#[test]
+fn content_errors_are_the_same_as_build() {
+    let site = copy_site(&fixture("mine"));
+    let p = site.path().join("content/mine-2/5.md");
+    let t = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, t.replacen("+++\n", "+++\nsdgs = [18]\n", 1)).unwrap();
+    let (code, out) = check(site.path(), false);
+    assert_eq!(code, 1);
+    assert!(out.contains("content/mine-2/5.md:2:") && out.contains("[sdgs]"), "{out}");
+    assert!(!site.path().join("public").exists(), "check never writes public/");
+}
