@@ -32,6 +32,18 @@ enum Command {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// サイトを組み立ててローカルで表示し、編集に合わせて自動で更新する (build, serve, watch)
+    Serve {
+        /// サイトのフォルダ (site.toml のある所)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// ポート番号 (0 なら空いている番号)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// 待ち受けるアドレス
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
     /// 原稿と出力の誤り(リンク切れ、代替テキストなど)を調べる (check content and output)
     Check {
         /// サイトのフォルダ (site.toml のある所)
@@ -107,6 +119,21 @@ fn main() -> ExitCode {
                 }
                 Err(diags) => {
                     eprintln!("{diags}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve { root, port, bind } => {
+            let opts = planpress::serve::ServeOptions { root, bind, port, debounce: std::time::Duration::from_millis(30) };
+            match planpress::serve::serve(opts) {
+                Ok(serving) => {
+                    println!("サイトを表示しています: {}", serving.url());
+                    println!("content/ などを編集すると自動で更新します。止めるには Ctrl+C");
+                    serving.wait();
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("エラー: {e}");
                     ExitCode::FAILURE
                 }
             }

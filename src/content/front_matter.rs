@@ -9,7 +9,7 @@ use std::fmt;
 use toml::Spanned;
 
 /// `_plan.md`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFrontMatter {
     pub title: String,
@@ -36,7 +36,7 @@ pub struct PlanFrontMatter {
 }
 
 /// `period = { start = "R3", end = "R7" }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodFrontMatter {
     pub start: FiscalYear,
@@ -44,7 +44,7 @@ pub struct PeriodFrontMatter {
 }
 
 /// A level: `"施策"` or `{ name = "施策の方向", pages = false }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum LevelFrontMatter {
     Name(String),
@@ -60,7 +60,7 @@ fn yes() -> bool {
 }
 
 /// `[[themes]]` in `_plan.md`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeFrontMatter {
     pub id: String,
@@ -72,7 +72,7 @@ pub struct ThemeFrontMatter {
 }
 
 /// A node file, or an inline `[[children]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeFrontMatter {
     #[serde(default)]
@@ -100,7 +100,7 @@ pub struct NodeFrontMatter {
 }
 
 /// `[[indicators]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorFrontMatter {
     #[serde(default)]
@@ -119,7 +119,7 @@ pub struct IndicatorFrontMatter {
 }
 
 /// `{ value = 69.4, year = "R1" }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurementFrontMatter {
     /// Spanned so the decimals can be read from the text as written (`88.0` keeps `.0`).
@@ -128,7 +128,7 @@ pub struct MeasurementFrontMatter {
 }
 
 /// A free page or plan chapter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFrontMatter {
     pub title: String,
@@ -141,7 +141,7 @@ pub struct PageFrontMatter {
 }
 
 /// `content/_index.md`.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct HomeFrontMatter {
     #[serde(default)]

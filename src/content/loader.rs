@@ -24,25 +24,162 @@ pub const RESERVED_IN_PLAN: &[&str] = &["themes", "summary", "dashboard", "data"
 
 /// Loads and validates the site at `root` (with its `site.toml` already read).
 pub fn load_site(root: &Path, config: SiteConfig) -> Result<Site, Diagnostics> {
+    load_site_cached(root, config, &mut LoadCache::default(), None)
+}
+
+/// What loading keeps between runs so that `serve` re-reads only changed files and
+/// re-renders only changed Markdown.
+#[derive(Default)]
+pub struct LoadCache {
+    /// Every content file found, in walk order, with its parse result.
+    files: Vec<(PathBuf, Result<Parsed, Diagnostic>)>,
+    /// Rendered bodies by slot, valid while their inputs and the link targets are equal.
+    bodies: HashMap<BodySlot, CachedBody>,
+    links: LinkTargets,
+}
+
+struct CachedBody {
+    markdown: String,
+    file: PathBuf,
+    first_line: usize,
+    root: String,
+    base_level: u8,
+    rendered: markdown::Rendered,
+    diags: Vec<Diagnostic>,
+}
+
+/// Loads the site reusing `cache`. `changed` lists files (relative to the site root) that
+/// changed since the cache was filled; `None` re-reads everything. Files that appeared or
+/// disappeared make it walk `content/` again.
+pub fn load_site_cached(
+    root: &Path,
+    config: SiteConfig,
+    cache: &mut LoadCache,
+    changed: Option<&[PathBuf]>,
+) -> Result<Site, Diagnostics> {
     let content = root.join("content");
-    let files = discover(root, &content)?;
-    let parsed: Vec<Result<Parsed, Diagnostic>> = files.into_par_iter().map(|f| parse_file(root, f)).collect();
+    let rescan = match changed {
+        None => true,
+        Some(paths) => cache.files.is_empty() || paths.iter().any(|p| !root.join(p).is_file() || !cache.files.iter().any(|(f, _)| f == p)),
+    };
+    if rescan {
+        let files = discover(root, &content)?;
+        let old: HashMap<PathBuf, Result<Parsed, Diagnostic>> = std::mem::take(&mut cache.files).into_iter().collect();
+        let stale = |rel: &PathBuf| changed.is_none_or(|c| c.contains(rel));
+        cache.files = files
+            .into_par_iter()
+            .map(|f| {
+                let rel = f.rel.clone();
+                match old.get(&rel) {
+                    Some(p) if !stale(&rel) && p.as_ref().map_or(true, |p| p.found.role == f.role) => (rel, p.clone()),
+                    _ => (rel, parse_file(root, f)),
+                }
+            })
+            .collect();
+    } else if let Some(paths) = changed {
+        for (rel, entry) in cache.files.iter_mut() {
+            if paths.contains(rel) {
+                let found = match entry {
+                    Ok(p) => p.found.clone(),
+                    Err(_) => {
+                        // The role of a file that failed before is found again by a walk.
+                        return load_site_cached(root, config, cache, None);
+                    }
+                };
+                *entry = parse_file(root, found);
+            }
+        }
+    }
     let mut diags = Diagnostics::default();
-    let mut ok = Vec::new();
-    for p in parsed {
+    let mut ok = Vec::with_capacity(cache.files.len());
+    for (_, p) in &cache.files {
         match p {
-            Ok(p) => ok.push(p),
-            Err(d) => diags.push(d),
+            Ok(p) => ok.push(p.clone()),
+            Err(d) => diags.push(d.clone()),
         }
     }
     let (mut site, pending, links) = assemble(root, config, ok, &mut diags);
-    render_bodies(&mut site, pending, &links, &mut diags);
+    render_bodies(&mut site, pending, &links, cache, &mut diags);
+    cache.links = links;
     diags.into_result()?;
     Ok(site)
 }
 
-/// What a file under `content/` is, by where it sits.
+/// Where an edited body belongs, when only the body of a file changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyOwner {
+    /// The home page lead.
+    Home,
+    /// A free page at this path.
+    Free(String),
+    /// A plan's lead.
+    Plan(String),
+    /// A plan chapter at this path.
+    Chapter(String, String),
+    /// A node (plan id, node index).
+    Node(String, NodeId),
+}
+
+/// A body-only edit applied to the cache: where it goes and its new HTML.
+pub struct BodyEdit {
+    /// The owner of the body.
+    pub owner: BodyOwner,
+    /// The new rendering.
+    pub rendered: markdown::Rendered,
+}
+
+/// The fast path of `serve`: when `rel` (a content file relative to the root) changed only
+/// below its front matter, renders the new body with the same context and returns it.
+/// `None` means the general path is needed (front matter, role or anything else changed).
+/// `Some(Err)` carries the diagnostics of the new body (broken link, missing alt …); the
+/// cache then holds the new text, so fixing it takes the fast path again.
+pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<Result<BodyEdit, Diagnostics>> {
+    let idx = cache.files.iter().position(|(f, _)| f == rel)?;
+    let old = cache.files[idx].1.as_ref().ok()?.clone();
+    let new = parse_file(root, old.found.clone()).ok()?;
+    if new.front != old.front || new.body_line != old.body_line || new.fm_text != old.fm_text {
+        return None;
+    }
+    let (slot, body) = cache
+        .bodies
+        .iter()
+        .find(|(_, c)| c.file == rel && c.first_line == old.body_line && c.markdown == old.body)
+        .map(|(s, c)| (s.clone(), c))?;
+    let ctx = MarkdownContext {
+        root: &body.root,
+        links: &cache.links,
+        file: rel,
+        first_line: new.body_line,
+        reserved_ids: TEMPLATE_IDS,
+        base_level: body.base_level,
+    };
+    let (rendered, diags) = markdown::render(&new.body, &ctx);
+    let entry = CachedBody {
+        markdown: new.body.clone(),
+        file: body.file.clone(),
+        first_line: new.body_line,
+        root: body.root.clone(),
+        base_level: body.base_level,
+        rendered: rendered.clone(),
+        diags: diags.clone(),
+    };
+    cache.files[idx].1 = Ok(new);
+    cache.bodies.insert(slot.clone(), entry);
+    if !diags.is_empty() {
+        return Some(Err(Diagnostics(diags)));
+    }
+    let owner = match slot {
+        BodySlot::Home => BodyOwner::Home,
+        BodySlot::Free(p) => BodyOwner::Free(p),
+        BodySlot::Plan(p) => BodyOwner::Plan(p),
+        BodySlot::Chapter(p, c) => BodyOwner::Chapter(p, c),
+        BodySlot::Node(p, n) => BodyOwner::Node(p, n),
+    };
+    Some(Ok(BodyEdit { owner, rendered }))
+}
+
+/// What a file under `content/` is, by where it sits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Role {
     Home,
     Plan { plan: String },
@@ -52,6 +189,7 @@ enum Role {
     Free { path: String },
 }
 
+#[derive(Clone)]
 struct Found {
     /// Relative to the site root (`content/a/b.md`).
     rel: PathBuf,
@@ -160,6 +298,7 @@ fn classify(parts: &[String], plan_dirs: &HashSet<String>) -> Result<Role, Diagn
 }
 
 /// A parsed file before assembly.
+#[derive(Clone)]
 struct Parsed {
     found: Found,
     front: Front,
@@ -170,6 +309,7 @@ struct Parsed {
     body_line: usize,
 }
 
+#[derive(Clone, PartialEq)]
 enum Front {
     Home(HomeFrontMatter),
     Plan(PlanFrontMatter),
@@ -213,7 +353,7 @@ struct PendingBody {
 
 /// Where a rendered body goes, by stable keys (plan id, page path) rather than indices,
 /// since plans, pages and chapters are sorted after their bodies are queued.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 enum BodySlot {
     Home,
     Free(String),
@@ -796,7 +936,7 @@ fn finish_plan(b: &mut PlanBuilder, diags: &mut Diagnostics) {
     }
 }
 
-fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets, diags: &mut Diagnostics) {
+fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets, cache: &mut LoadCache, diags: &mut Diagnostics) {
     let plan_index: HashMap<String, usize> = site.plans.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
     let page_path = |site: &Site, slot: &BodySlot| -> String {
         match slot {
@@ -823,10 +963,18 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
     };
     let roots: Vec<(String, u8)> =
         pending.iter().map(|pb| (root_prefix(&page_path(site, &pb.slot)), base_level(site, &pb.slot))).collect();
+    // Reuse a body rendered before when its inputs and every link target are the same.
+    let links_same = &cache.links == links;
+    let bodies = &cache.bodies;
     let rendered: Vec<(markdown::Rendered, Vec<Diagnostic>)> = pending
         .par_iter()
         .zip(roots.par_iter())
         .map(|(pb, (root, base_level))| {
+            if let Some(c) = bodies.get(&pb.slot).filter(|c| {
+                links_same && c.markdown == pb.markdown && &c.root == root && c.base_level == *base_level && c.file == pb.file
+            }) {
+                return (c.rendered.clone(), c.diags.clone());
+            }
             let ctx = MarkdownContext {
                 root,
                 links,
@@ -838,10 +986,23 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
             markdown::render(&pb.markdown, &ctx)
         })
         .collect();
-    for (pb, (r, d)) in pending.into_iter().zip(rendered) {
-        for x in d {
-            diags.push(x);
+    let mut fresh = HashMap::with_capacity(pending.len());
+    for ((pb, (r, d)), (root, base_level)) in pending.into_iter().zip(rendered).zip(roots) {
+        for x in &d {
+            diags.push(x.clone());
         }
+        fresh.insert(
+            pb.slot.clone(),
+            CachedBody {
+                markdown: pb.markdown.clone(),
+                file: pb.file.clone(),
+                first_line: pb.first_line,
+                root,
+                base_level,
+                rendered: r.clone(),
+                diags: d,
+            },
+        );
         let target = match &pb.slot {
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
             BodySlot::Free(path) => site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings)),
@@ -862,6 +1023,7 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
             *headings = r.headings;
         }
     }
+    cache.bodies = fresh;
 }
 
 #[cfg(test)]

@@ -1,0 +1,258 @@
+//! Which pages a content change affects, found by comparing the site model before and
+//! after. A node's page shows the node in full; other pages show parts of it (its label
+//! in breadcrumbs, lists and prev/next links; its indicators in summaries and the
+//! dashboard; its SDGs, departments and themes in their indexes). Changes to what every
+//! page shows (a plan's metadata, the top-level navigation, the site's structure) affect
+//! all pages.
+
+use crate::content::model::*;
+use crate::render::{page_path, PageKind};
+use std::collections::BTreeSet;
+
+/// The pages to render again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Affected {
+    /// Every page.
+    All,
+    /// These site paths (as [`page_path`] gives them).
+    Paths(BTreeSet<String>),
+}
+
+impl Affected {
+    /// Whether the page at `path` must be rendered again.
+    pub fn contains(&self, path: &str) -> bool {
+        match self {
+            Affected::All => true,
+            Affected::Paths(p) => p.contains(path),
+        }
+    }
+}
+
+/// The pages whose output may differ between `old` and `new`.
+pub fn affected(old: &Site, new: &Site) -> Affected {
+    if old.config != new.config
+        || old.plans.len() != new.plans.len()
+        || old.has_sdgs() != new.has_sdgs()
+        || old.has_departments() != new.has_departments()
+        || free_page_meta(old) != free_page_meta(new)
+    {
+        return Affected::All;
+    }
+    let mut set = BTreeSet::new();
+    if old.home.title != new.home.title || old.home.body_html != new.home.body_html {
+        set.insert(String::new());
+    }
+    for (o, n) in old.pages.iter().zip(&new.pages) {
+        if o.body_html != n.body_html || o.summary != n.summary {
+            set.insert(n.path.clone());
+        }
+    }
+    for (pi, (o, n)) in old.plans.iter().zip(&new.plans).enumerate() {
+        if plan_meta(o) != plan_meta(n) || structure(o) != structure(n) {
+            return Affected::All;
+        }
+        if chapter_meta(o) != chapter_meta(n) {
+            set.insert(n.path());
+            set.insert(String::new());
+            set.extend(n.chapters.iter().map(|c| c.path.clone()));
+        }
+        for (oc, nc) in o.chapters.iter().zip(&n.chapters) {
+            if oc.body_html != nc.body_html {
+                set.insert(nc.path.clone());
+            }
+        }
+        for id in 0..n.nodes.len() {
+            if !node_changes(old, new, pi, id, &mut set) {
+                return Affected::All;
+            }
+        }
+    }
+    Affected::Paths(set)
+}
+
+/// Adds the pages affected by node `id` of plan `pi`; `false` when every page is.
+fn node_changes(old: &Site, new: &Site, pi: usize, id: NodeId, set: &mut BTreeSet<String>) -> bool {
+    let (op, np) = (&old.plans[pi], &new.plans[pi]);
+    let (o, n) = (&op.nodes[id], &np.nodes[id]);
+    let label = |x: &Node| (x.number.clone(), x.title.clone(), x.summary.clone());
+    let host = |plan: &Plan, i: NodeId| node_path(plan, page_host(plan, i));
+    let page = |kind: PageKind| page_path(new, kind);
+    let top = np.top_of(id);
+    let has_dashboard = np.nodes.iter().any(|x| !x.indicators.is_empty());
+    let overviews = |set: &mut BTreeSet<String>| {
+        set.insert(page(PageKind::PlanSummary(pi)));
+        set.insert(page(PageKind::FieldSummary(pi, top)));
+        if has_dashboard || op.nodes.iter().any(|x| !x.indicators.is_empty()) {
+            set.insert(page(PageKind::Dashboard(pi)));
+        }
+    };
+    if o.body_html != n.body_html || o.headings != n.headings {
+        set.insert(host(np, id));
+    }
+    if o.indicators != n.indicators {
+        set.insert(host(np, id));
+        overviews(set);
+    }
+    if label(o) != label(n) {
+        if n.depth == 0 && (o.number != n.number || o.title != n.title) {
+            return false; // the field navigation on every page shows it
+        }
+        set.insert(host(np, id));
+        match n.parent {
+            Some(p) => set.insert(host(np, p)),
+            None => set.insert(np.path()),
+        };
+        for &s in np.siblings(id) {
+            set.insert(host(np, s));
+        }
+        let mut stack = n.children.clone();
+        while let Some(c) = stack.pop() {
+            set.insert(host(np, c));
+            stack.extend(&np.nodes[c].children);
+        }
+        if n.depth <= 1 {
+            set.insert(np.path());
+            set.insert(String::new());
+        }
+        overviews(set);
+        set.extend(n.themes.iter().map(|t| format!("{}/themes/{t}/", np.id)));
+        if !n.themes.is_empty() {
+            set.insert(format!("{}/themes/", np.id));
+        }
+        set.extend(n.sdgs.iter().map(|g| format!("sdgs/{g}/")));
+        if !n.departments.is_empty() {
+            set.insert("departments/".into());
+        }
+    }
+    if o.sdgs != n.sdgs {
+        set.insert(host(np, id));
+        set.insert("sdgs/".into());
+        set.extend(o.sdgs.iter().chain(&n.sdgs).map(|g| format!("sdgs/{g}/")));
+    }
+    if o.departments != n.departments {
+        set.insert(host(np, id));
+        set.insert("departments/".into());
+    }
+    if o.themes != n.themes {
+        set.insert(host(np, id));
+        set.insert(format!("{}/themes/", np.id));
+        set.extend(o.themes.iter().chain(&n.themes).map(|t| format!("{}/themes/{t}/", np.id)));
+    }
+    true
+}
+
+/// Everything about a plan that pages other than its nodes' show.
+fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
+    let themes: Vec<_> = p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
+    (
+        (&p.id, &p.title, p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
+        (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
+    )
+}
+
+/// Ids, nesting, order and whether each node has a page.
+fn structure(p: &Plan) -> Vec<(&str, Option<NodeId>, &[NodeId], bool)> {
+    let mut v: Vec<_> = p.nodes.iter().map(|n| (n.id.as_str(), n.parent, n.children.as_slice(), n.has_page)).collect();
+    v.push(("", None, p.roots.as_slice(), true));
+    v
+}
+
+fn chapter_meta(p: &Plan) -> Vec<(&str, &str, Option<&String>)> {
+    p.chapters.iter().map(|c| (c.path.as_str(), c.title.as_str(), c.summary.as_ref())).collect()
+}
+
+fn free_page_meta(s: &Site) -> Vec<(&str, &str, bool)> {
+    s.pages.iter().map(|p| (p.path.as_str(), p.title.as_str(), p.footer)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{self, BuildOptions};
+
+    fn load(root: &std::path::Path) -> Site {
+        build::load(&BuildOptions { root: root.to_path_buf(), ..Default::default() }).unwrap()
+    }
+
+    fn features() -> tempfile::TempDir {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
+        let t = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+            let to = t.path().join(e.path().strip_prefix(&src).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        t
+    }
+
+    fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
+        let p = root.join(rel);
+        let t = std::fs::read_to_string(&p).unwrap();
+        assert!(t.contains(from), "{rel} lacks {from}");
+        std::fs::write(p, t.replacen(from, to, 1)).unwrap();
+    }
+
+    fn paths(a: Affected) -> BTreeSet<String> {
+        match a {
+            Affected::Paths(p) => p,
+            Affected::All => panic!("expected a page list, got All"),
+        }
+    }
+
+    #[test]
+    fn body_edit_touches_only_its_page() {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして");
+        let p = paths(affected(&old, &load(t.path())));
+        assert_eq!(p, BTreeSet::<String>::from(["showcase/7-3/".to_string()]));
+    }
+
+    #[test]
+    fn title_edit_touches_lists_neighbours_and_indexes() {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+        let p = paths(affected(&old, &load(t.path())));
+        for want in ["showcase/3-2/", "showcase/kankyo/", "showcase/3-1/", "showcase/3-2-1/", "showcase/", "", "showcase/summary/", "showcase/summary/kankyo/", "showcase/dashboard/", "sdgs/11/", "sdgs/15/"] {
+            assert!(p.contains(want), "{want} missing from {p:?}");
+        }
+        assert!(!p.contains("showcase/7-3/"), "{p:?}");
+    }
+
+    #[test]
+    fn indicator_edit_touches_overviews() {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0");
+        let p = paths(affected(&old, &load(t.path())));
+        assert_eq!(
+            p,
+            ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"].iter().map(|s| s.to_string()).collect::<BTreeSet<String>>()
+        );
+    }
+
+    #[test]
+    fn sdg_edit_touches_goal_pages() {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]");
+        let p = paths(affected(&old, &load(t.path())));
+        assert!(p.contains("sdgs/14/") && p.contains("sdgs/15/") && p.contains("sdgs/") && p.contains("showcase/3-2/"), "{p:?}");
+    }
+
+    #[test]
+    fn structural_and_navigation_changes_touch_everything() {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\"");
+        assert_eq!(affected(&old, &load(t.path())), Affected::All);
+        let t = features();
+        let old = load(t.path());
+        std::fs::remove_file(t.path().join("content/showcase/kankyo/3-2.md")).unwrap();
+        assert_eq!(affected(&old, &load(t.path())), Affected::All);
+    }
+}

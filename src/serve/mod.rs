@@ -1,0 +1,235 @@
+//! `planpress serve`: build, serve on 127.0.0.1, watch the sources, rebuild only what a
+//! change affects, and reload the browsers. Errors are shown in the terminal and over the
+//! page; the last good site keeps being served, and fixing the file recovers.
+//!
+//! The site is built into a folder of its own (never `public/`), with `base_url` pointing
+//! at the local server, so what `planpress build` publishes is never touched.
+
+pub mod affected;
+pub mod project;
+pub mod server;
+
+use crate::build::BuildOptions;
+use notify::{RecursiveMode, Watcher};
+use project::{Changes, Project};
+use server::{Event, ServerState};
+use std::path::{Path, PathBuf};
+use crate::content::Site;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// Settings of `planpress serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// Address to listen on (default 127.0.0.1).
+    pub bind: String,
+    /// Port (0 picks a free one).
+    pub port: u16,
+    /// Quiet period after the last file event before rebuilding.
+    pub debounce: Duration,
+}
+
+/// A started `serve`: the address and the thread that watches and rebuilds.
+pub struct Serving {
+    /// Where the site is served.
+    pub addr: std::net::SocketAddr,
+    /// Where it is built.
+    pub output: PathBuf,
+    stop: mpsc::Sender<()>,
+    handle: Option<std::thread::JoinHandle<()>>,
+    server: server::Running,
+}
+
+impl Serving {
+    /// The site's URL.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Blocks until the watcher stops (it does not unless stopped).
+    pub fn wait(mut self) {
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+
+    /// Stops watching and serving.
+    pub fn stop(mut self) {
+        let _ = self.stop.send(());
+        self.server.stop();
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.output);
+    }
+}
+
+/// Builds the site and starts serving and watching it. Prints to the terminal.
+pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
+    let root = opts.root.canonicalize().map_err(|e| format!("{} を開けません: {e}", opts.root.display()))?;
+    let output = std::env::temp_dir().join(format!("planpress-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&output);
+    // Listen first, so the port (perhaps picked by the system) is known for base_url.
+    let state = ServerState::new(output.clone());
+    let running = server::start(&format!("{}:{}", opts.bind, opts.port), state.clone())?;
+    let addr = running.addr;
+    let build_opts = BuildOptions {
+        root: root.clone(),
+        output: Some(output.clone()),
+        base_url: Some(format!("http://{addr}/")),
+        progress: true,
+        minify: None,
+    };
+    let started = Instant::now();
+    let project = match Project::open(build_opts.clone()) {
+        Ok(p) => {
+            println!("組み立てました({:.2} 秒)", started.elapsed().as_secs_f64());
+            Some(p)
+        }
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("誤りを直して保存すると、組み立て直します。");
+            state.broadcast(Event::BuildError(d.to_string()));
+            std::fs::create_dir_all(&output).map_err(|e| e.to_string())?;
+            None
+        }
+    };
+    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(move |e| {
+        let _ = tx.send(e);
+    })
+    .map_err(|e| format!("ファイルの監視を始められません: {e}"))?;
+    for dir in ["content", "themes", "static"] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            watcher.watch(&p, RecursiveMode::Recursive).map_err(|e| format!("{} を監視できません: {e}", p.display()))?;
+        }
+    }
+    watcher.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
+    let (stop_tx, stop_rx) = mpsc::channel();
+    let search = spawn_search_refresher(output.clone());
+    let handle = std::thread::Builder::new()
+        .name("planpress-watch".into())
+        .spawn(move || {
+            let _watcher = watcher; // dropped when the loop ends
+            watch_loop(project, build_opts, &root, &rx, &stop_rx, &state, opts.debounce, &search);
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(Serving { addr, output, stop: stop_tx, handle: Some(handle), server: running })
+}
+
+/// A background thread that rewrites the search files for the newest site it is given,
+/// skipping snapshots that were superseded while it worked.
+fn spawn_search_refresher(output: PathBuf) -> mpsc::Sender<Arc<Site>> {
+    let (tx, rx) = mpsc::channel::<Arc<Site>>();
+    let _ = std::thread::Builder::new().name("planpress-search".into()).spawn(move || {
+        lower_priority();
+        while let Ok(mut site) = rx.recv() {
+            // Wait for a quiet second: while someone is editing, pages come first.
+            while let Ok(newer) = rx.recv_timeout(Duration::from_secs(1)) {
+                site = newer;
+            }
+            if let Err(d) = project::refresh_search(&site, &output) {
+                if output.exists() {
+                    eprintln!("{d}");
+                }
+            }
+        }
+    });
+    tx
+}
+
+/// Makes the calling thread, and the threads it starts (tantivy's indexers), yield the
+/// CPU to page rebuilds. On Linux the nice value is per thread and inherited.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with who = 0 changes only the calling thread's nice value.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn watch_loop(
+    mut project: Option<Project>,
+    build_opts: BuildOptions,
+    root: &Path,
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
+    stop: &mpsc::Receiver<()>,
+    state: &ServerState,
+    debounce: Duration,
+    search: &mpsc::Sender<Arc<Site>>,
+) {
+    loop {
+        if stop.try_recv().is_ok() {
+            return;
+        }
+        let first = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(e) => e,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        let theme = project.as_ref().map(|p| p.theme().to_string()).unwrap_or_else(|| "default".into());
+        let mut changes = Changes::default();
+        collect(&mut changes, first, root, &theme);
+        // Editors save in several steps: wait for a quiet moment.
+        while let Ok(e) = rx.recv_timeout(debounce) {
+            collect(&mut changes, e, root, &theme);
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let result = match project.as_mut() {
+            Some(p) => p.rebuild(&changes).map(Some),
+            // No good build yet: try a full one.
+            None => Project::open(build_opts.clone()).map(|p| {
+                project = Some(p);
+                None
+            }),
+        };
+        match result {
+            Ok(r) => {
+                state.broadcast(Event::Reload);
+                match r {
+                    Some(r) => println!(
+                        "更新: {} ページを描画、{} ファイルを書き換え{}({:.0} ms)",
+                        r.rendered,
+                        r.written,
+                        if r.removed > 0 { format!("、{} ページを削除", r.removed) } else { String::new() },
+                        r.elapsed.as_secs_f64() * 1000.0
+                    ),
+                    None => println!("組み立て直しました"),
+                }
+                if !changes.content.is_empty() || changes.config {
+                    if let Some(p) = &project {
+                        let _ = search.send(p.site());
+                    }
+                }
+            }
+            Err(d) => {
+                eprintln!("{d}");
+                eprintln!("前回の正しいサイトを表示し続けます。誤りを直して保存してください。");
+                state.broadcast(Event::BuildError(d.to_string()));
+            }
+        }
+    }
+}
+
+fn collect(changes: &mut Changes, event: notify::Result<notify::Event>, root: &Path, theme: &str) {
+    let Ok(event) = event else { return };
+    if matches!(event.kind, notify::EventKind::Access(_)) {
+        return;
+    }
+    for path in event.paths {
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let hidden = rel.components().any(|c| {
+            let s = c.as_os_str().to_string_lossy();
+            s.starts_with('.') || s.ends_with('~') || s.ends_with(".swp")
+        });
+        if !hidden {
+            changes.add(rel, theme);
+        }
+    }
+}

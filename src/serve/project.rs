@@ -1,0 +1,433 @@
+//! A site kept in memory between edits, rebuilt incrementally: changed files are parsed
+//! again, the model is compared with the previous one, and only the affected pages are
+//! rendered; files are written only when their bytes change.
+
+use super::affected::{affected, Affected};
+use crate::build::{self, BuildOptions};
+use crate::config::SiteConfig;
+use crate::content::loader::{load_site_cached, BodyOwner, LoadCache};
+use crate::content::Site;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::output;
+use crate::render::{self, templates, PageKind, Shared};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tera::Tera;
+
+/// What changed on disk, by kind, with paths relative to the site root.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// `site.toml` changed: rebuild everything.
+    pub config: bool,
+    /// Template files (names under `templates/`, e.g. `node.html`).
+    pub templates: BTreeSet<String>,
+    /// Content files.
+    pub content: BTreeSet<PathBuf>,
+    /// Static files: (source, target relative to the output folder).
+    pub statics: BTreeSet<(PathBuf, PathBuf)>,
+}
+
+impl Changes {
+    /// Sorts a changed path (relative to the site root) into its kind. Paths planpress
+    /// does not read are ignored.
+    pub fn add(&mut self, rel: &Path, theme: &str) {
+        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let first = parts.next().unwrap_or_default();
+        let rest: PathBuf = parts.collect();
+        match first.as_str() {
+            "site.toml" => self.config = true,
+            "content" if rel.extension().and_then(|e| e.to_str()) == Some("md") => {
+                self.content.insert(rel.to_path_buf());
+            }
+            "static" if !rest.as_os_str().is_empty() => {
+                self.statics.insert((rel.to_path_buf(), rest));
+            }
+            "themes" => {
+                let mut p = rest.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+                if p.next().as_deref() == Some(theme) {
+                    match p.next().as_deref() {
+                        Some("templates") => {
+                            self.templates.insert(p.collect::<Vec<_>>().join("/"));
+                        }
+                        Some("static") => {
+                            let inner: PathBuf = p.collect();
+                            self.statics.insert((rel.to_path_buf(), Path::new("assets").join(inner)));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Nothing to do.
+    pub fn is_empty(&self) -> bool {
+        !self.config && self.templates.is_empty() && self.content.is_empty() && self.statics.is_empty()
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuilt {
+    /// Pages rendered.
+    pub rendered: usize,
+    /// Files whose bytes changed.
+    pub written: usize,
+    /// Pages removed.
+    pub removed: usize,
+    /// Whether it was a full build.
+    pub full: bool,
+    /// Time until the changed pages were on disk.
+    pub elapsed: Duration,
+}
+
+/// The site as last built successfully.
+pub struct Project {
+    opts: BuildOptions,
+    cache: LoadCache,
+    site: Arc<Site>,
+    tera: Tera,
+    /// Navigation and indexes: unchanged by body edits, recomputed otherwise.
+    shared: Shared,
+    pages: BTreeSet<String>,
+}
+
+impl Project {
+    /// Builds the site fully into `opts.output` and keeps it in memory.
+    pub fn open(opts: BuildOptions) -> Result<Project, Diagnostics> {
+        build::build(&opts)?;
+        Self::load_state(opts)
+    }
+
+    fn load_state(opts: BuildOptions) -> Result<Project, Diagnostics> {
+        let config = Self::config(&opts)?;
+        let mut cache = LoadCache::default();
+        let site = load_site_cached(&opts.root, config, &mut cache, None)?;
+        let tera = templates::load_templates(&opts.root, &site.config.theme)?;
+        let pages = render::site_pages(&site).into_iter().map(|k| render::page_path(&site, k)).collect();
+        let shared = Shared::new(&site);
+        Ok(Project { opts, cache, site: Arc::new(site), tera, shared, pages })
+    }
+
+    fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
+        let mut config = SiteConfig::load(&opts.root)?;
+        if let Some(url) = &opts.base_url {
+            config.base_url = crate::config::normalize_base_url(url).map_err(|m| Diagnostic::new("--base-url", "config", m))?;
+        }
+        Ok(config)
+    }
+
+    /// The site as last built (cheap to share with the search refresher).
+    pub fn site(&self) -> Arc<Site> {
+        self.site.clone()
+    }
+
+    /// The theme in use.
+    pub fn theme(&self) -> &str {
+        &self.site.config.theme
+    }
+
+    fn output(&self) -> PathBuf {
+        self.opts.output.clone().expect("serve always sets the output folder")
+    }
+
+    /// Applies `changes`. On error nothing in the output changes and the previous state is
+    /// kept, so the last good site goes on being served.
+    pub fn rebuild(&mut self, changes: &Changes) -> Result<Rebuilt, Diagnostics> {
+        let start = Instant::now();
+        if changes.config {
+            let fresh = Project::open(self.opts.clone())?;
+            *self = fresh;
+            return Ok(Rebuilt { full: true, rendered: self.pages.len(), written: self.pages.len(), elapsed: start.elapsed(), ..Default::default() });
+        }
+        let body_only = changes.templates.is_empty() && changes.statics.is_empty() && !changes.content.is_empty();
+        if body_only {
+            if let Some(r) = self.rebuild_bodies(changes, start)? {
+                return Ok(r);
+            }
+        }
+        let tera = if changes.templates.is_empty() { None } else { Some(templates::load_templates(&self.opts.root, self.theme())?) };
+        let new_site = if changes.content.is_empty() {
+            None
+        } else {
+            let changed: Vec<PathBuf> = changes.content.iter().cloned().collect();
+            let config = self.site.config.clone();
+            // Reload into a copy of the cache: a failed load must not poison the good state.
+            let mut cache = std::mem::take(&mut self.cache);
+            match load_site_cached(&self.opts.root, config, &mut cache, Some(&changed)) {
+                Ok(site) => {
+                    self.cache = cache;
+                    Some(site)
+                }
+                Err(e) => {
+                    self.cache = cache;
+                    return Err(e);
+                }
+            }
+        };
+        let site = new_site.as_ref().unwrap_or(&self.site);
+        let tera_ref = tera.as_ref().unwrap_or(&self.tera);
+        let mut which = match &new_site {
+            Some(s) => affected(&self.site, s),
+            None => Affected::Paths(BTreeSet::new()),
+        };
+        if !changes.templates.is_empty() {
+            which = merge(which, template_pages(site, &changes.templates));
+        }
+        let kinds: Vec<PageKind> = render::site_pages(site);
+        let paths: BTreeSet<String> = kinds.iter().map(|&k| render::page_path(site, k)).collect();
+        let todo: Vec<PageKind> =
+            kinds.into_iter().filter(|&k| { let p = render::page_path(site, k); which.contains(&p) || !self.pages.contains(&p) }).collect();
+        let out = self.output();
+        let shared = if new_site.is_some() { Shared::new(site) } else { Shared::new(&self.site) };
+        let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = todo
+            .par_iter()
+            .map(|&k| {
+                let page = render::render_page(site, tera_ref, &shared, k)?;
+                let bytes = if site.config.minify { output::minify(&page.html) } else { page.html.clone().into_bytes() };
+                Ok((page.file(), bytes))
+            })
+            .collect();
+        let mut diags = Diagnostics::default();
+        let mut files = Vec::with_capacity(rendered.len());
+        for r in rendered {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        diags.into_result()?;
+        // Everything rendered: now touch the output.
+        let io = |e: std::io::Error| Diagnostics::from(Diagnostic::new(&out, "io", format!("書き出せません: {e}")));
+        let mut written = 0;
+        for (file, bytes) in &files {
+            if write_if_changed(&out.join(file), bytes).map_err(io)? {
+                written += 1;
+            }
+        }
+        let mut removed = 0;
+        for gone in self.pages.difference(&paths) {
+            let file = out.join(if gone.ends_with(".html") { gone.clone() } else { format!("{gone}index.html") });
+            if std::fs::remove_file(&file).is_ok() {
+                removed += 1;
+                if let Some(dir) = file.parent() {
+                    let _ = std::fs::remove_dir(dir);
+                }
+            }
+        }
+        for (src, target) in &changes.statics {
+            let from = self.opts.root.join(src);
+            let to = out.join(target);
+            if from.is_file() {
+                if let Some(p) = to.parent() {
+                    std::fs::create_dir_all(p).map_err(io)?;
+                }
+                std::fs::copy(&from, &to).map_err(io)?;
+                written += 1;
+            } else if std::fs::remove_file(&to).is_ok() {
+                removed += 1;
+            }
+        }
+        if new_site.is_some() {
+            // Open data of the plans whose files changed (a plan is content/<plan>/…).
+            let touched: BTreeSet<String> = changes
+                .content
+                .iter()
+                .filter_map(|p| p.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned()))
+                .collect();
+            for plan in site.plans.iter().filter(|p| touched.contains(&p.id)) {
+                let [json, csv] = output::open_data::paths(plan);
+                write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
+                write_if_changed(&out.join(csv), &output::open_data::indicators_csv(plan)).map_err(io)?;
+            }
+            if paths != self.pages {
+                let mut listed: Vec<String> = paths.iter().cloned().collect();
+                for plan in &site.plans {
+                    listed.extend(output::open_data::paths(plan));
+                }
+                listed.sort();
+                write_if_changed(&out.join("sitemap.xml"), output::sitemap(&site.config.base_url, &listed).as_bytes()).map_err(io)?;
+            }
+        }
+        let elapsed = start.elapsed();
+        if let Some(s) = new_site {
+            self.site = Arc::new(s);
+        }
+        self.shared = shared;
+        if let Some(t) = tera {
+            self.tera = t;
+        }
+        self.pages = paths;
+        Ok(Rebuilt { rendered: files.len(), written, removed, full: false, elapsed })
+    }
+
+    /// The fast path: every changed file changed only below its front matter. Patches the
+    /// bodies into the model and renders only the pages that show them. `Ok(None)` when
+    /// the general path is needed.
+    fn rebuild_bodies(&mut self, changes: &Changes, start: Instant) -> Result<Option<Rebuilt>, Diagnostics> {
+        let mut edits = Vec::new();
+        for rel in &changes.content {
+            match crate::content::loader::body_only_edit(&self.opts.root, &mut self.cache, rel) {
+                Some(Ok(e)) => edits.push(e),
+                Some(Err(d)) => return Err(d),
+                None => return Ok(None),
+            }
+        }
+        let site = Arc::make_mut(&mut self.site);
+        let mut pages = BTreeSet::new();
+        let mut data_plans = BTreeSet::new();
+        for e in edits {
+            let (html, headings) = (e.rendered.html, e.rendered.headings);
+            match e.owner {
+                BodyOwner::Home => {
+                    site.home.body_html = html;
+                    site.home.headings = headings;
+                    pages.insert(String::new());
+                }
+                BodyOwner::Free(path) => {
+                    if let Some(p) = site.pages.iter_mut().find(|p| p.path == path) {
+                        p.body_html = html;
+                        p.headings = headings;
+                    }
+                    pages.insert(path);
+                }
+                BodyOwner::Plan(id) => {
+                    if let Some(p) = site.plans.iter_mut().find(|p| p.id == id) {
+                        p.body_html = html;
+                        p.headings = headings;
+                        pages.insert(p.path());
+                        pages.insert(format!("{id}/summary/"));
+                    }
+                }
+                BodyOwner::Chapter(id, path) => {
+                    if let Some(c) = site.plans.iter_mut().find(|p| p.id == id).and_then(|p| p.chapters.iter_mut().find(|c| c.path == path)) {
+                        c.body_html = html;
+                        c.headings = headings;
+                    }
+                    pages.insert(path);
+                }
+                BodyOwner::Node(id, n) => {
+                    if let Some(plan) = site.plans.iter_mut().find(|p| p.id == id) {
+                        if let Some(node) = plan.nodes.get_mut(n) {
+                            node.body_html = html;
+                            node.headings = headings;
+                        }
+                        pages.insert(crate::content::node_path(plan, crate::content::model::page_host(plan, n)));
+                        data_plans.insert(id);
+                    }
+                }
+            }
+        }
+        let site: &Site = &self.site;
+        let todo: Vec<PageKind> = render::site_pages(site).into_iter().filter(|&k| pages.contains(&render::page_path(site, k))).collect();
+        let out = self.output();
+        let io = |e: std::io::Error| Diagnostics::from(Diagnostic::new(&out, "io", format!("書き出せません: {e}")));
+        let mut written = 0;
+        for &k in &todo {
+            let page = render::render_page(site, &self.tera, &self.shared, k)?;
+            let bytes = if site.config.minify { output::minify(&page.html) } else { page.html.into_bytes() };
+            if write_if_changed(&out.join(page_file(&page.path)), &bytes).map_err(io)? {
+                written += 1;
+            }
+        }
+        for plan in site.plans.iter().filter(|p| data_plans.contains(&p.id)) {
+            let [json, _] = output::open_data::paths(plan);
+            write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
+        }
+        Ok(Some(Rebuilt { rendered: todo.len(), written, removed: 0, full: false, elapsed: start.elapsed() }))
+    }
+
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output()
+    }
+}
+
+/// Rewrites the search files of `site` in `out` (slower than pages: `serve` runs it in the
+/// background after the browsers were told to reload). Files are written beside the output
+/// and swapped in, so a search never reads half-written shards.
+pub fn refresh_search(site: &Site, out: &Path) -> Result<(), Diagnostics> {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}-search"));
+    let io = |p: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::new(p, "io", e.to_string()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+    crate::search::export::write(site, &tmp)?;
+    let from = tmp.join("search");
+    if from.is_dir() {
+        let to = out.join("search");
+        let _ = std::fs::rename(&to, tmp.join("old"));
+        std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+fn merge(a: Affected, b: Affected) -> Affected {
+    match (a, b) {
+        (Affected::Paths(mut x), Affected::Paths(y)) => {
+            x.extend(y);
+            Affected::Paths(x)
+        }
+        _ => Affected::All,
+    }
+}
+
+/// The pages rendered with any of `names`; every page when a shared template changed.
+fn template_pages(site: &Site, names: &BTreeSet<String>) -> Affected {
+    let own: BTreeSet<&str> = render::site_pages(site).iter().map(|&k| render::template_name(k)).collect();
+    if names.iter().any(|n| !own.contains(n.as_str())) {
+        return Affected::All; // base.html, macros.html or anything they include
+    }
+    Affected::Paths(
+        render::site_pages(site)
+            .into_iter()
+            .filter(|&k| names.contains(render::template_name(k)))
+            .map(|k| render::page_path(site, k))
+            .collect(),
+    )
+}
+
+/// The output file of a page path.
+fn page_file(path: &str) -> String {
+    if path.ends_with(".html") {
+        path.to_string()
+    } else {
+        format!("{path}index.html")
+    }
+}
+
+/// Writes `bytes` to `path` unless it already holds them; `true` when written.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    std::fs::write(path, bytes)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_sorted_by_kind() {
+        let mut c = Changes::default();
+        for p in ["site.toml", "content/a/b.md", "content/a/img.png", "static/x.png", "themes/default/templates/node.html", "themes/default/static/style.css", "themes/other/templates/x.html", "public/index.html", "target/x"] {
+            c.add(Path::new(p), "default");
+        }
+        assert!(c.config);
+        assert_eq!(c.content, BTreeSet::from([PathBuf::from("content/a/b.md")]));
+        assert_eq!(c.templates, BTreeSet::from(["node.html".to_string()]));
+        assert!(c.statics.contains(&(PathBuf::from("static/x.png"), PathBuf::from("x.png"))));
+        assert!(c.statics.contains(&(PathBuf::from("themes/default/static/style.css"), PathBuf::from("assets/style.css"))));
+        assert_eq!(c.statics.len(), 2);
+    }
+}

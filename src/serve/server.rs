@@ -1,0 +1,383 @@
+//! The local HTTP server of `planpress serve`: serves only files under the output folder,
+//! with correct content types, the site's 404 page, and live reload over Server-Sent
+//! Events. The reload script is injected into HTML responses here, so built files stay
+//! exactly as `planpress build` writes them.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+const RELOAD_JS: &str = include_str!("livereload.js");
+const OVERLAY_CSS: &str = include_str!("overlay.css");
+/// Tags added to every HTML response in serve mode.
+const INJECT: &str = "<link rel=\"stylesheet\" href=\"/__planpress/overlay.css\"><script src=\"/__planpress/livereload.js\" defer></script>";
+
+/// What the browsers are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The site changed: reload.
+    Reload,
+    /// The last rebuild failed: show this text over the page.
+    BuildError(String),
+}
+
+impl Event {
+    fn to_sse(&self) -> String {
+        match self {
+            Event::Reload => "event: reload\ndata: {}\n\n".to_string(),
+            Event::BuildError(text) => {
+                let json = serde_json::to_string(&serde_json::json!({ "message": text })).expect("a string serializes");
+                format!("event: build-error\ndata: {json}\n\n")
+            }
+        }
+    }
+}
+
+/// Shared between the server threads and the rebuild loop.
+pub struct ServerState {
+    output: PathBuf,
+    clients: Mutex<Vec<Sender<Event>>>,
+    error: Mutex<Option<String>>,
+}
+
+impl ServerState {
+    /// State serving `output`.
+    pub fn new(output: PathBuf) -> Arc<ServerState> {
+        Arc::new(ServerState { output, clients: Mutex::new(Vec::new()), error: Mutex::new(None) })
+    }
+
+    /// Tells every connected browser about `event`, and remembers an error for browsers
+    /// that connect later.
+    pub fn broadcast(&self, event: Event) {
+        *self.error.lock().expect("lock") = match &event {
+            Event::BuildError(t) => Some(t.clone()),
+            Event::Reload => None,
+        };
+        self.clients.lock().expect("lock").retain(|c| c.send(event.clone()).is_ok());
+    }
+}
+
+/// A running server.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    server: Arc<Server>,
+}
+
+impl Running {
+    /// Stops accepting requests.
+    pub fn stop(&self) {
+        self.server.unblock();
+    }
+}
+
+/// Starts serving on `addr` (port 0 picks a free port) in background threads.
+pub fn start(addr: &str, state: Arc<ServerState>) -> Result<Running, String> {
+    let server = Server::http(addr).map_err(|e| format!("{addr} で待ち受けできません: {e}"))?;
+    let addr = server.server_addr().to_ip().ok_or("IP アドレスで待ち受けていません")?;
+    let server = Arc::new(server);
+    let s = server.clone();
+    std::thread::Builder::new()
+        .name("planpress-http".into())
+        .spawn(move || {
+            for request in s.incoming_requests() {
+                let state = state.clone();
+                // One thread per request: event streams stay open.
+                let _ = std::thread::Builder::new().name("planpress-req".into()).spawn(move || handle(request, &state));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(Running { addr, server })
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn handle(request: Request, state: &ServerState) {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let _ = request.respond(Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")));
+        return;
+    }
+    let url = request.url().to_string();
+    let path = url.split(['?', '#']).next().unwrap_or("/").to_string();
+    match path.as_str() {
+        "/__planpress/events" => return events(request, state),
+        "/__planpress/livereload.js" => return send(request, RELOAD_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8", 200),
+        "/__planpress/overlay.css" => return send(request, OVERLAY_CSS.as_bytes().to_vec(), "text/css; charset=utf-8", 200),
+        _ => {}
+    }
+    match resolve(&state.output, &path) {
+        Resolved::File(file) => match std::fs::read(&file) {
+            Ok(bytes) => {
+                let ct = content_type(&file);
+                send(request, inject(bytes, ct), ct, 200)
+            }
+            Err(_) => not_found(request, state),
+        },
+        Resolved::Redirect(to) => {
+            let _ = request.respond(Response::empty(StatusCode(301)).with_header(header("Location", &to)));
+        }
+        Resolved::NotFound => not_found(request, state),
+        Resolved::Forbidden => send(request, b"forbidden".to_vec(), "text/plain; charset=utf-8", 403),
+    }
+}
+
+fn not_found(request: Request, state: &ServerState) {
+    let page = std::fs::read(state.output.join("404.html")).unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
+    let ct = "text/html; charset=utf-8";
+    send(request, inject(page, ct), ct, 404)
+}
+
+fn send(request: Request, body: Vec<u8>, content_type: &str, status: u16) {
+    let response = Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    let _ = request.respond(response);
+}
+
+fn inject(bytes: Vec<u8>, content_type: &str) -> Vec<u8> {
+    if !content_type.starts_with("text/html") {
+        return bytes;
+    }
+    let mut out = bytes;
+    out.extend_from_slice(INJECT.as_bytes());
+    out
+}
+
+/// A Server-Sent Events stream, written straight to the socket so each event is flushed.
+fn events(request: Request, state: &ServerState) {
+    let (tx, rx) = mpsc::channel();
+    let pending = state.error.lock().expect("lock").clone();
+    state.clients.lock().expect("lock").push(tx);
+    let mut w = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+    if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
+        return;
+    }
+    if let Some(text) = pending {
+        let _ = w.write_all(Event::BuildError(text).to_sse().as_bytes()).and_then(|_| w.flush());
+    }
+    stream(&mut *w, &rx);
+}
+
+fn stream(w: &mut dyn Write, rx: &Receiver<Event>) {
+    loop {
+        let chunk = match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok(e) => e.to_sse(),
+            Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if w.write_all(chunk.as_bytes()).and_then(|_| w.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Where a URL path leads inside the output folder.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A file to send.
+    File(PathBuf),
+    /// A folder asked for without its trailing slash.
+    Redirect(String),
+    /// Nothing there.
+    NotFound,
+    /// Outside the output folder (traversal, encoded separators, symlinks out).
+    Forbidden,
+}
+
+/// Resolves a URL path safely: `..`, encoded separators, NUL and links that lead outside
+/// `root` are refused.
+pub fn resolve(root: &Path, url_path: &str) -> Resolved {
+    let Some(rest) = url_path.strip_prefix('/') else { return Resolved::Forbidden };
+    let mut rel = PathBuf::new();
+    for raw in rest.split('/') {
+        let Some(seg) = decode(raw) else { return Resolved::Forbidden };
+        if seg == ".." || seg.contains(['/', '\\', '\0']) || (seg.len() >= 2 && seg.as_bytes()[1] == b':') {
+            return Resolved::Forbidden;
+        }
+        if seg.is_empty() || seg == "." {
+            continue;
+        }
+        rel.push(seg);
+    }
+    let path = root.join(&rel);
+    let Ok(real) = path.canonicalize() else { return Resolved::NotFound };
+    let Ok(real_root) = root.canonicalize() else { return Resolved::NotFound };
+    if !real.starts_with(&real_root) {
+        return Resolved::Forbidden;
+    }
+    if real.is_dir() {
+        if !url_path.ends_with('/') {
+            return Resolved::Redirect(format!("{url_path}/"));
+        }
+        let index = real.join("index.html");
+        return if index.is_file() { Resolved::File(index) } else { Resolved::NotFound };
+    }
+    if real.is_file() {
+        Resolved::File(real)
+    } else {
+        Resolved::NotFound
+    }
+}
+
+/// Percent-decodes one path segment; `None` for malformed escapes or invalid UTF-8.
+fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = |c: u8| (c as char).to_digit(16);
+            let (h, l) = (hex(*b.get(i + 1)?)?, hex(*b.get(i + 2)?)?);
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Content type by file extension, UTF-8 for text.
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("svg") => "image/svg+xml; charset=utf-8",
+        Some("xml") => "application/xml; charset=utf-8",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("pdf") => "application/pdf",
+        Some("woff2") => "font/woff2",
+        Some("wasm") => "application/wasm",
+        Some("gz") => "application/gzip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Reads a whole HTTP response from `addr` for `path` (used by tests and the benchmark).
+pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, Vec<u8>)> {
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = buf.get(split + 4..).unwrap_or_default().to_vec();
+    Ok((status, head, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        std::fs::create_dir_all(out.join("a")).unwrap();
+        std::fs::write(out.join("index.html"), "<!DOCTYPE html><html lang=ja><title>t</title><p>home").unwrap();
+        std::fs::write(out.join("a/index.html"), "a").unwrap();
+        std::fs::write(out.join("404.html"), "<!DOCTYPE html><title>nf</title><p>見つかりません").unwrap();
+        std::fs::write(out.join("d.csv"), "x").unwrap();
+        std::fs::write(t.path().join("secret.txt"), "secret").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(t.path().join("secret.txt"), out.join("link.txt")).unwrap();
+        t
+    }
+
+    #[test]
+    fn resolves_files_and_folders() {
+        let t = site();
+        let out = t.path().join("out");
+        assert!(matches!(resolve(&out, "/"), Resolved::File(p) if p.ends_with("index.html")));
+        assert!(matches!(resolve(&out, "/a/"), Resolved::File(p) if p.ends_with("a/index.html")));
+        assert_eq!(resolve(&out, "/a"), Resolved::Redirect("/a/".into()));
+        assert_eq!(resolve(&out, "/nope/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn refuses_traversal_in_every_form() {
+        let t = site();
+        let out = t.path().join("out");
+        for p in ["/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/a%2f..%2f..%2fsecret.txt", "/..%5csecret.txt", "/%00", "/%zz", "/C:/x", "relative"] {
+            assert_eq!(resolve(&out, p), Resolved::Forbidden, "{p}");
+        }
+        assert_eq!(resolve(&out, "/link.txt"), Resolved::Forbidden, "symlink pointing outside");
+        // An absolute path inside the URL stays inside the output folder.
+        assert_eq!(resolve(&out, "//etc/passwd"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn serves_with_types_404_and_injection() {
+        let t = site();
+        let state = ServerState::new(t.path().join("out"));
+        let run = start("127.0.0.1:0", state).unwrap();
+        let (status, head, body) = http_get(run.addr, "/").unwrap();
+        assert_eq!(status, 200);
+        assert!(head.to_lowercase().contains("content-type: text/html; charset=utf-8"), "{head}");
+        assert!(String::from_utf8_lossy(&body).contains("/__planpress/livereload.js"));
+        let (status, head, _) = http_get(run.addr, "/d.csv").unwrap();
+        assert_eq!(status, 200);
+        assert!(head.to_lowercase().contains("text/csv; charset=utf-8"));
+        let (status, _, body) = http_get(run.addr, "/missing/page/").unwrap();
+        assert_eq!(status, 404);
+        assert!(String::from_utf8_lossy(&body).contains("見つかりません"));
+        let (status, _, _) = http_get(run.addr, "/../secret.txt").unwrap();
+        assert!(status == 403 || status == 400, "{status}");
+        let (status, _, _) = http_get(run.addr, "/%2e%2e/secret.txt").unwrap();
+        assert_eq!(status, 403);
+        let (status, head, _) = http_get(run.addr, "/a").unwrap();
+        assert_eq!(status, 301);
+        assert!(head.contains("/a/"));
+        run.stop();
+    }
+
+    #[test]
+    fn event_stream_delivers_reload_and_errors() {
+        let t = site();
+        let state = ServerState::new(t.path().join("out"));
+        let run = start("127.0.0.1:0", state.clone()).unwrap();
+        let mut s = std::net::TcpStream::connect(run.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = String::new();
+        let mut buf = [0u8; 4096];
+        while !got.contains("retry:") {
+            let n = s.read(&mut buf).unwrap();
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        // Wait until the client is registered, then broadcast.
+        for _ in 0..100 {
+            if !state.clients.lock().unwrap().is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        state.broadcast(Event::BuildError("content/a.md:3: だめ <b>".into()));
+        state.broadcast(Event::Reload);
+        while !got.contains("event: reload") {
+            let n = s.read(&mut buf).unwrap();
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        assert!(got.contains("event: build-error") && got.contains("content/a.md:3"), "{got}");
+        run.stop();
+    }
+}
