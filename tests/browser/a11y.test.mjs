@@ -23,8 +23,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.mjs';
 import { startServer } from './lib/server.mjs';
 import { PREFIX, readSites, htmlPages, pool, SKIP_REASON } from './lib/sites.mjs';
 
@@ -33,19 +33,8 @@ const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const AXE_VERSION = require('axe-core/package.json').version;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const EXPECT_LANG = process.env.EXPECT_LANG || 'ja';
 const MISSING = 'no-such-page/';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const sites = readSites();
 
@@ -278,8 +267,7 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
   let browser;
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -37,23 +37,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.mjs';
 import { startServer } from './lib/server.mjs';
 import { PREFIX, readSites, SKIP_REASON } from './lib/sites.mjs';
 
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PDF_OPTIONS = { format: 'A4', printBackground: true, preferCSSPageSize: true };
 
 // A4 in PostScript points (210 x 297 mm); Chromium writes 595.92 x 842.88.
@@ -187,7 +176,6 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
   const measured = []; // [label, pages] for the log
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
     for (const tool of ['pdftotext', 'pdfinfo', 'pdftoppm']) {
       await run(tool, ['-v']).catch((e) => {
         if (e.code === 'ENOENT') throw new Error(`${tool} not found (apt-get install poppler-utils)`);
@@ -196,7 +184,7 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-'));
     artifacts = process.env.PRINT_ARTIFACTS ? path.resolve(process.env.PRINT_ARTIFACTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-png-'));
     fs.mkdirSync(artifacts, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ locale: 'ja-JP' });
     page = await context.newPage();
   });

@@ -28,8 +28,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
+import { launchChromium } from './lib/chromium.mjs';
 import { startServer } from './lib/server.mjs';
 import { PREFIX, readSites, SKIP_REASON } from './lib/sites.mjs';
 
@@ -38,8 +38,6 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const VECTORS_FILE = path.join(REPO, 'tests/search/tokenizer-vectors.json');
 const QUERIES_FILE = path.join(REPO, 'tests/search/queries.json');
 const QUERIES = JSON.parse(fs.readFileSync(QUERIES_FILE, 'utf8'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 const SHOWN = 10; // results compared in full (title, link, snippet, sections)
 const sites = readSites();
 
@@ -160,8 +158,7 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
   const bin = findBinary();
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -15,13 +15,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/chromium.mjs';
 import { startServer } from '../lib/server.mjs';
 
 const PREFIX = '/sub/planpress/';
 const [queriesFile, ...siteArgs] = process.argv.slice(2);
 const queries = JSON.parse(fs.readFileSync(queriesFile, 'utf8'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,7 +48,7 @@ async function waitDone(page, n) {
   return e.length >= n ? e[n - 1] : null;
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await launchChromium();
 try {
   for (const arg of siteArgs) {
     const [name, dir] = arg.split('=');
