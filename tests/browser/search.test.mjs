@@ -299,6 +299,34 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
         }
       });
 
+      test('a filter chosen while results are still loading shows only that field', async () => {
+        // Regression: the first page of results, still fetching its documents when a field
+        // was chosen, was appended below the filtered results once they arrived.
+        const r = expected?.find((x) => x.counts.length >= 2 && x.total > x.counts[0].count);
+        if (!r) return;
+        const target = r.counts[0];
+        const page = await browser.newPage();
+        const held = [];
+        let hold = true;
+        await page.route('**/search/d/**', (route) => (hold ? held.push(route) : route.continue()));
+        try {
+          await page.goto(`${searchUrl()}?q=${encodeURIComponent(r.query)}`);
+          await page.waitForFunction(() => document.querySelectorAll('#pp-search-filter input[type=radio]').length > 1);
+          assert.ok(held.length > 0, 'the documents of the first results were not requested yet');
+          await page.check(`#pp-search-filter input[value="${target.id}"]`);
+          await page.waitForTimeout(300); // the filtered search runs on cached shards
+          hold = false;
+          for (const route of held.splice(0)) await route.continue();
+          await page.waitForFunction((n) => document.getElementById('pp-search-status').textContent.includes(`${n} 件です`), target.count);
+          await page.waitForTimeout(100);
+          const shown = await page.$$eval('#pp-search-results > li', (l) => l.map((x) => Number(x.dataset.doc)));
+          const want = r.hits.filter((h) => h.field === target.id).slice(0, 10).map((h) => h.doc);
+          assert.deepEqual(shown, want);
+        } finally {
+          await page.close();
+        }
+      });
+
       // Only the features fixture has a node titled like markup (<img src=x onerror=…>).
       if (site.name === 'features') test('content is shown as text, never as markup', async () => {
         const page = await browser.newPage();

@@ -968,11 +968,15 @@
       filter.hidden = false;
     }
 
+    /** Appends the next page of hits, unless a newer search or filter (a new `seq`) has
+     * replaced these results while their documents were loading. */
     function showMore(focusFirst) {
+      var seq = state.seq;
       var r = state.result;
       var from = state.shown;
       var slice = r.hits.slice(from, from + PAGE);
       return Promise.all(slice.map(function (h) { return engine.doc(h.doc); })).then(function (docs) {
+        if (seq !== state.seq) return;
         var firstLink = null;
         docs.forEach(function (d, i) {
           var li = renderHit(d, r.parsed, slice[i]);
@@ -1037,7 +1041,13 @@
         state.result = res;
         state.shown = 0;
         list.textContent = '';
-        return showMore(false).then(function () { say(summary(res)); });
+        return showMore(false).then(function () {
+          if (seq === state.seq) say(summary(res));
+        });
+      }).catch(function (e) {
+        if (seq !== state.seq) return;
+        say('検索用のデータを読み込めませんでした。時間をおいてもう一度お試しください。');
+        if (typeof console !== 'undefined') console.warn('planpress search:', e);
       });
     });
     more.addEventListener('click', function () { showMore(true); });
