@@ -12,16 +12,7 @@ fn sel(s: &str) -> Selector {
 
 /// Checks every HTML file under `dir`.
 pub fn check_dir(dir: &Path) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("html") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        out.extend(check_page(path.strip_prefix(dir).unwrap_or(path), &text));
-    }
-    out
+    super::html_files(dir).flat_map(|(rel, text)| check_page(&rel, &text)).collect()
 }
 
 /// Checks one page's HTML.

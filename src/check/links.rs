@@ -61,12 +61,7 @@ fn read_pages(dir: &Path) -> HashMap<PathBuf, PageRefs> {
     let any_id = Selector::parse("[id]").expect("valid selector");
     let linked = Selector::parse("a[href], link[href], img[src], script[src], form[action]").expect("valid selector");
     let mut pages = HashMap::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("html") {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
+    for (rel, text) in super::html_files(dir) {
         let doc = Html::parse_document(&text);
         let ids = doc.select(&any_id).filter_map(|e| e.value().attr("id")).map(str::to_string).collect();
         let refs = doc
@@ -77,7 +72,6 @@ fn read_pages(dir: &Path) -> HashMap<PathBuf, PageRefs> {
                 v.attr("href").or(v.attr("src")).or(v.attr("action")).map(str::to_string)
             })
             .collect();
-        let rel = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
         pages.insert(rel, PageRefs { ids, refs });
     }
     pages

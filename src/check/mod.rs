@@ -58,6 +58,18 @@ pub fn line_of_nth_tag(text: &str, tag: &str, n: usize) -> Option<usize> {
     None
 }
 
+/// Every `.html` file under `dir` that reads as UTF-8: (path relative to `dir`, text).
+pub fn html_files(dir: &Path) -> impl Iterator<Item = (PathBuf, String)> + '_ {
+    walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok).filter_map(move |entry| {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        Some((path.strip_prefix(dir).unwrap_or(path).to_path_buf(), text))
+    })
+}
+
 /// Every finding in a built output folder.
 pub fn check_output(dir: &Path, base_path: &str) -> Vec<Finding> {
     let mut out = links::check_links(dir, base_path);
@@ -97,7 +109,8 @@ pub fn run(root: &Path) -> Report {
             pages: 0,
         },
         Ok(report) => {
-            let base_path = build::load(&opts).map(|s| s.config.base_path()).unwrap_or_else(|_| "/".into());
+            // The build just read site.toml successfully; its base path is all that is needed.
+            let base_path = crate::config::SiteConfig::load(root).map(|c| c.base_path()).unwrap_or_else(|_| "/".into());
             let findings = check_output(&out.0.join("site"), &base_path)
                 .into_iter()
                 .map(|f| Finding { file: PathBuf::from("(出力)").join(&f.file), ..f })
