@@ -21,7 +21,8 @@
 //!    `[[children]]` (a level without pages). The conversion is timed and printed, but it
 //!    is not part of the build figure.
 //! 3. Runs the real binary, `planpress build --root <site> --output <site>/public`, once to
-//!    warm up and then `PLANPRESS_BENCH_RUNS` times (default 5), without deleting the
+//!    warm up and then `PLANPRESS_BENCH_RUNS` times (default 5); then the same again with
+//!    `search = false` in `site.toml` (the site without its search index), without deleting the
 //!    output in between (a build replaces it atomically). Each run's wall time is measured
 //!    around the child process, which includes process start-up; the child's CPU time
 //!    (user + sys) and peak memory (maximum resident set size) come from `wait4` (Linux
@@ -75,23 +76,17 @@ fn main() {
     convert(&corpus, &site).unwrap_or_else(|e| panic!("cannot write the site into {}: {e}", site.display()));
     let convert_time = started.elapsed();
 
-    // 3. Builds.
+    // 3. Builds: the full site, then the same site with `search = false`.
     let load_before = load_average();
     let output = site.join("public");
     let log = work.join(format!("build-{pages}-{seed}"));
-    let warm_up = run_build(&site, &output, &log);
-    let measured: Vec<Run> = (0..runs).map(|_| run_build(&site, &output, &log)).collect();
+    let with_search = measure(&site, &output, &log, runs);
+    let toml = fs::read_to_string(site.join("site.toml")).expect("site.toml");
+    fs::write(site.join("site.toml"), format!("search = false\n{toml}")).expect("site.toml");
+    let without_search = measure(&site, &output, &log, runs);
 
     // 4. Report.
     let c = corpus.counts();
-    let mut walls: Vec<Duration> = measured.iter().map(|r| r.wall).collect();
-    walls.sort();
-    let median_wall = median(&walls);
-    let pages_written = measured.last().map_or(warm_up.pages, |r| r.pages);
-    let peak_rss = measured.iter().chain([&warm_up]).filter_map(|r| r.max_rss_kib).max();
-    let mut cpus: Vec<Duration> = measured.iter().filter_map(|r| r.cpu).collect();
-    cpus.sort();
-
     println!();
     println!("planpress build benchmark");
     println!(
@@ -100,23 +95,57 @@ fn main() {
     );
     println!("site: {}", site.display());
     println!("convert: {:.2} s", convert_time.as_secs_f64());
-    println!("pages written: {pages_written} (as reported by planpress's own summary line)");
-    println!(
-        "build (median of {runs}): {:.3} s  min {:.3} s  max {:.3} s",
-        median_wall.as_secs_f64(),
-        walls[0].as_secs_f64(),
-        walls[walls.len() - 1].as_secs_f64()
-    );
-    println!("per page: {:.3} ms (median wall / pages written)", median_wall.as_secs_f64() * 1000.0 / pages_written.max(1) as f64);
-    if !cpus.is_empty() {
-        println!("cpu time (median): {:.3} s user+sys", median(&cpus).as_secs_f64());
-    }
-    match peak_rss {
-        Some(kib) => println!("peak memory: {:.1} MiB (max RSS of the build process)", kib as f64 / 1024.0),
-        None => println!("peak memory: not measured on this platform"),
-    }
+    with_search.print("full build (with the search index)", runs);
+    without_search.print("build without search (site.toml: search = false)", runs);
     if let Some(load) = load_before {
         println!("load average: {load} (before the builds) / {} (after); {} CPUs", load_average().unwrap_or_default(), cpus_available());
+    }
+}
+
+/// The figures of one series of builds.
+struct Series {
+    pages: usize,
+    walls: Vec<Duration>,
+    cpus: Vec<Duration>,
+    peak_rss_kib: Option<u64>,
+}
+
+/// One warm-up build, then `runs` measured ones.
+fn measure(site: &Path, output: &Path, log: &Path, runs: usize) -> Series {
+    let warm_up = run_build(site, output, log);
+    let measured: Vec<Run> = (0..runs).map(|_| run_build(site, output, log)).collect();
+    let mut walls: Vec<Duration> = measured.iter().map(|r| r.wall).collect();
+    walls.sort();
+    let mut cpus: Vec<Duration> = measured.iter().filter_map(|r| r.cpu).collect();
+    cpus.sort();
+    Series {
+        pages: measured.last().map_or(warm_up.pages, |r| r.pages),
+        walls,
+        cpus,
+        peak_rss_kib: measured.iter().chain([&warm_up]).filter_map(|r| r.max_rss_kib).max(),
+    }
+}
+
+impl Series {
+    fn print(&self, label: &str, runs: usize) {
+        let median_wall = median(&self.walls);
+        println!();
+        println!("{label}");
+        println!("  pages written: {} (as reported by planpress's own summary line)", self.pages);
+        println!(
+            "  build (median of {runs}): {:.3} s  min {:.3} s  max {:.3} s",
+            median_wall.as_secs_f64(),
+            self.walls[0].as_secs_f64(),
+            self.walls[self.walls.len() - 1].as_secs_f64()
+        );
+        println!("  per page: {:.3} ms (median wall / pages written)", median_wall.as_secs_f64() * 1000.0 / self.pages.max(1) as f64);
+        if !self.cpus.is_empty() {
+            println!("  cpu time (median): {:.3} s user+sys", median(&self.cpus).as_secs_f64());
+        }
+        match self.peak_rss_kib {
+            Some(kib) => println!("  peak memory: {:.1} MiB (max RSS of the build process)", kib as f64 / 1024.0),
+            None => println!("  peak memory: not measured on this platform"),
+        }
     }
 }
 

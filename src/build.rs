@@ -149,7 +149,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         }
     }
     diags.into_result()?;
-    let search_files = crate::search::export::write(&site, staging.dir())?.files;
+    let search_files = if site.config.search { crate::search::export::write(&site, staging.dir())?.files } else { 0 };
     let other_files = search_files + write_assets(&opts.root, &site, staging.dir(), &paths).map_err(|e| io_err(staging.dir(), e))?;
     staging.commit().map_err(|e| io_err(&out, e))?;
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();

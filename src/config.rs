@@ -34,6 +34,10 @@ pub struct SiteConfig {
     /// Minify HTML output.
     #[serde(default = "default_true")]
     pub minify: bool,
+    /// Build the site search (index, search page, header search box). A site that links
+    /// to the municipality's own search can turn it off with `search = false`.
+    #[serde(default = "default_true")]
+    pub search: bool,
     /// The plan whose fields the navigation shows on pages outside any plan.
     #[serde(default)]
     pub main_plan: Option<String>,
@@ -140,6 +144,7 @@ mod tests {
         let c = SiteConfig::load(dir.path()).unwrap();
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert!(c.minify);
+        assert!(c.search);
         assert_eq!(c.base_url, "https://x.jp/");
         assert_eq!(c.language, "ja");
     }

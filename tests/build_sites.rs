@@ -274,6 +274,28 @@ fn minify_can_be_switched_off() {
 }
 
 #[test]
+fn search_can_be_switched_off() {
+    let site = copy_site(&fixture("mine"));
+    let out = tempfile::tempdir().unwrap();
+    assert!(build(site.path(), Some(out.path())).status.success());
+    assert!(out.path().join("search/manifest.json").is_file());
+    assert!(std::fs::read_to_string(out.path().join("index.html")).unwrap().contains("role=search"));
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    std::fs::write(site.path().join("site.toml"), format!("search = false\n{toml}")).unwrap();
+    let o = build(site.path(), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!out.path().join("search").exists(), "no search folder");
+    for entry in walkdir::WalkDir::new(out.path()).into_iter().filter_map(Result::ok) {
+        if entry.path().extension().and_then(|e| e.to_str()) == Some("html") {
+            let html = std::fs::read_to_string(entry.path()).unwrap();
+            assert!(!html.contains("role=search") && !html.contains("search/"), "{}: still offers search", entry.path().display());
+        }
+    }
+    let base = planpress::config::SiteConfig::load(site.path()).unwrap().base_path();
+    assert!(links::check_links(out.path(), &base).is_empty());
+}
+
+#[test]
 fn open_data_round_trips_the_content() {
     for root in [repo(), fixture("features")] {
         let out = tempfile::tempdir().unwrap();

@@ -96,7 +96,9 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
         out.push(PageKind::Departments);
     }
     out.extend((0..site.pages.len()).map(PageKind::Free));
-    out.push(PageKind::Search);
+    if site.config.search {
+        out.push(PageKind::Search);
+    }
     out.push(PageKind::NotFound);
     out
 }
@@ -162,6 +164,7 @@ struct SiteView<'a> {
     copyright: &'a str,
     has_sdgs: bool,
     has_departments: bool,
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -186,6 +189,7 @@ impl Shared {
             copyright: &copyright,
             has_sdgs: site.has_sdgs(),
             has_departments: site.has_departments(),
+            search: site.config.search,
         };
         let footer: Vec<PageLink> = site.pages.iter().filter(|p| p.footer).map(PageLink::new).collect();
         let main = site.main_plan().map(|m| site.plans.iter().position(|p| p.id == m.id).unwrap_or(0));

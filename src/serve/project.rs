@@ -354,6 +354,10 @@ pub fn refresh_search(site: &Site, out: &Path) -> Result<(), Diagnostics> {
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}-search"));
     let io = |p: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::new(p, "io", e.to_string()));
+    if !site.config.search {
+        let _ = std::fs::remove_dir_all(out.join("search"));
+        return Ok(());
+    }
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
     crate::search::export::write(site, &tmp)?;
