@@ -37,7 +37,7 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     let unit = escape(&ind.unit);
     let decimals = usize::from(step_decimals(step));
 
-    let mut s = String::with_capacity(4096);
+    let mut s = String::with_capacity(2048);
     let title_id = format!("{id}-title");
     let _ = write!(
         s,
@@ -48,69 +48,96 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
         ind.latest().map(|l| format!("最新の実績 {}{unit}({})、", l.value.display(), l.year.wareki())).unwrap_or_default(),
         ind.target.value.display(),
     );
-    // Grid and value labels.
-    let mut v = lo;
-    while v <= hi + step / 2.0 {
-        let py = y(v);
-        let _ = write!(
-            s,
-            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"{GRID}\" stroke-width=\"1\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            W - RIGHT,
-            LEFT - 6.0,
-            py + 4.0,
-            group(v, decimals)
-        );
-        v += step;
+    // Shared presentation sits on groups (inherited), so each mark carries only its
+    // coordinates: pages with dozens of charts stay small.
+    let grid_values: Vec<f64> = std::iter::successors(Some(lo), |v| Some(v + step)).take_while(|v| *v <= hi + step / 2.0).collect();
+    // Grid lines, then the axes.
+    s.push_str("<path fill=\"none\" stroke=\"");
+    s.push_str(GRID);
+    s.push_str("\" d=\"");
+    for &v in &grid_values {
+        let _ = write!(s, "M{LEFT} {}H{}", N(y(v)), N(W - RIGHT));
     }
-    // Year labels: every year when few, else every other.
-    let every = if y1 - y0 > 8 { 2 } else { 1 };
-    for year in (y0..=y1).step_by(every) {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            x(year),
-            H - BOTTOM + 18.0,
-            short_wareki(year)
-        );
+    let _ = write!(s, "\"/><path fill=\"none\" stroke=\"{INK}\" d=\"M{LEFT} {TOP}V{}H{}\"/>", N(H - BOTTOM), N(W - RIGHT));
+    // Labels: values (right-aligned), years (centred; every year when few, else every
+    // other), unit and direction.
+    let _ = write!(s, "<g font-size=\"12\" fill=\"{INK}\"><g text-anchor=\"end\">");
+    for &v in &grid_values {
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(LEFT - 6.0), N(y(v) + 4.0), group(v, decimals));
     }
-    let _ = write!(s, "<line x1=\"{LEFT}\" x2=\"{LEFT}\" y1=\"{TOP}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-width=\"1\"/>", H - BOTTOM);
-    let _ = write!(s, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"{INK}\" stroke-width=\"1\"/>", W - RIGHT, H - BOTTOM, H - BOTTOM);
-    // Unit and direction.
     let arrow = match ind.better {
         Better::Higher => "↑ 高いほど良い",
         Better::Lower => "↓ 低いほど良い",
     };
-    let unit_label = if unit.is_empty() { String::new() } else { format!("単位: {unit}") };
-    let _ = write!(s, "<text x=\"4\" y=\"16\" font-size=\"12\" fill=\"{INK}\">{unit_label}</text>");
-    let _ = write!(s, "<text x=\"{:.1}\" y=\"16\" text-anchor=\"end\" font-size=\"12\" fill=\"{INK}\">{arrow}</text>", W - RIGHT);
+    let _ = write!(s, "<text x=\"{}\" y=\"16\">{arrow}</text></g><g text-anchor=\"middle\">", N(W - RIGHT));
+    let every = if y1 - y0 > 8 { 2 } else { 1 };
+    for year in (y0..=y1).step_by(every) {
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(x(year)), N(H - BOTTOM + 18.0), short_wareki(year));
+    }
+    s.push_str("</g>");
+    if !unit.is_empty() {
+        let _ = write!(s, "<text x=\"4\" y=\"16\">単位: {unit}</text>");
+    }
+    s.push_str("</g>");
     // Planned path: baseline → target.
     let (bx, by) = (x(pts[0].0), y(pts[0].1));
     let (tx, ty) = (x(target.0), y(target.1));
     let _ = write!(
         s,
-        "<line x1=\"{bx:.1}\" y1=\"{by:.1}\" x2=\"{tx:.1}\" y2=\"{ty:.1}\" stroke=\"{PLAN}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
+        "<path fill=\"none\" stroke=\"{PLAN}\" stroke-width=\"2\" stroke-dasharray=\"6 4\" d=\"M{} {}L{} {}\"/>",
+        N(bx),
+        N(by),
+        N(tx),
+        N(ty)
     );
     // Actuals: a solid line from the baseline through every actual.
     if pts.len() > 1 {
-        let d: Vec<String> = pts.iter().map(|&(yr, v)| format!("{:.1},{:.1}", x(yr), y(v))).collect();
-        let _ = write!(s, "<polyline points=\"{}\" fill=\"none\" stroke=\"{ACTUAL}\" stroke-width=\"3\"/>", d.join(" "));
+        s.push_str("<polyline fill=\"none\" stroke=\"");
+        s.push_str(ACTUAL);
+        s.push_str("\" stroke-width=\"3\" points=\"");
+        for (i, &(yr, v)) in pts.iter().enumerate() {
+            let _ = write!(s, "{}{},{}", if i > 0 { " " } else { "" }, N(x(yr)), N(y(v)));
+        }
+        s.push_str("\"/>");
     }
     // Markers: baseline circle, actual squares, target diamond.
-    let _ = write!(s, "<circle cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>");
-    for &(yr, v) in &pts[1..] {
-        let _ = write!(s, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"{ACTUAL}\"/>", x(yr) - 5.0, y(v) - 5.0);
+    let _ = write!(s, "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>", N(bx), N(by));
+    if pts.len() > 1 {
+        let _ = write!(s, "<g fill=\"{ACTUAL}\">");
+        for &(yr, v) in &pts[1..] {
+            let _ = write!(s, "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\"/>", N(x(yr) - 5.0), N(y(v) - 5.0));
+        }
+        s.push_str("</g>");
     }
     let _ = write!(
         s,
-        "<path d=\"M{tx:.1} {:.1} L{:.1} {ty:.1} L{tx:.1} {:.1} L{:.1} {ty:.1} Z\" fill=\"#fff\" stroke=\"{TARGET}\" stroke-width=\"3\"/>",
-        ty - 8.0,
-        tx + 8.0,
-        ty + 8.0,
-        tx - 8.0
+        "<path fill=\"#fff\" stroke=\"{TARGET}\" stroke-width=\"3\" d=\"M{} {}L{} {}L{} {}L{} {}Z\"/>",
+        N(tx),
+        N(ty - 8.0),
+        N(tx + 8.0),
+        N(ty),
+        N(tx),
+        N(ty + 8.0),
+        N(tx - 8.0),
+        N(ty)
     );
     s.push_str("</svg>");
     s
+}
+
+/// A coordinate with at most one decimal and no trailing `.0` (`210`, `165.5`).
+struct N(f64);
+
+impl std::fmt::Display for N {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let abs = tenths.unsigned_abs();
+        match abs % 10 {
+            0 => write!(f, "{sign}{}", abs / 10),
+            d => write!(f, "{sign}{}.{d}", abs / 10),
+        }
+    }
 }
 
 /// `R7`, `R1`, `H30` for axis labels.
@@ -188,6 +215,14 @@ mod tests {
         assert!(svg.contains("↓ 低いほど良い"));
         assert!(svg.contains(">H29<") && svg.contains(">R7<"));
         assert!(svg.contains("最新の実績 85.5%(令和3年度)"));
+    }
+
+    #[test]
+    fn coordinates_are_short() {
+        assert_eq!(N(210.0).to_string(), "210");
+        assert_eq!(N(165.46).to_string(), "165.5");
+        assert_eq!(N(-0.04).to_string(), "0");
+        assert_eq!(N(-3.25).to_string(), "-3.3");
     }
 
     #[test]
