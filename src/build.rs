@@ -122,12 +122,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
     let progress = (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
-    let minify = site.config.minify;
     let results: Vec<Result<(String, usize), Diagnostic>> = pages
         .par_iter()
         .map(|&kind| {
             let page = render::render_page(&site, &tera, &shared, kind)?;
-            let bytes = output::write_page(staging.dir(), &page, minify)
+            let bytes = output::write_page(staging.dir(), &page)
                 .map_err(|e| Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}")))?;
             done.fetch_add(1, Ordering::Relaxed);
             Ok((page.path, bytes))

@@ -69,6 +69,7 @@ fn check_site(root: &Path) {
         assert_eq!(doc.select(&sel("main#main")).count(), 1, "{rel}: main#main");
         assert_eq!(doc.select(&sel("a.skip-link[href='#main']")).count(), 1, "{rel}: skip link");
         assert_eq!(doc.select(&sel("script:not([src]), style, [style]")).count(), 0, "{rel}: inline script/style");
+        assert!(!doc.html().contains('\u{FDD0}'), "{rel}: a content marker was left in the page");
         let mut last = 1;
         for h in doc.select(&sel("main h1, main h2, main h3, main h4, main h5, main h6")) {
             let level: usize = h.value().name()[1..].parse().unwrap();
@@ -271,6 +272,31 @@ fn minify_can_be_switched_off() {
     let plain = std::fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(plain.len() > minified.len());
     assert!(plain.contains("<html lang=\"ja\">"));
+}
+
+#[test]
+fn theme_may_use_a_body_twice_or_inside_an_attribute() {
+    // Bodies reach templates as markers that are swapped after minifying; a theme that
+    // uses one where a marker cannot stand must still get the real text.
+    let site = copy_site(&fixture("features"));
+    let dir = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("page.html"),
+        "{% extends \"base.html\" %}{% block head %}<meta property=\"og:description\" content=\"{{ page.body_html | striptags | trim }}\">{% endblock head %}\
+         {% block main %}<h1>{{ page.title }}</h1><div class=\"a\">{{ page.body_html | safe }}</div><div class=\"b\">{{ page.body_html | safe }}</div>{% endblock main %}",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = build(site.path(), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    let doc = read(out.path(), "info/accessibility/index.html");
+    let body = "JIS X 8341-3:2016 の適合レベル AA に準拠することを目標とします。";
+    assert_eq!(text_of(&doc, "div.a p"), vec![body.to_string()]);
+    assert_eq!(text_of(&doc, "div.b p"), vec![body.to_string()]);
+    let meta = doc.select(&sel("meta[property='og:description']")).next().unwrap();
+    assert_eq!(meta.value().attr("content"), Some(body));
+    assert!(!doc.html().contains('\u{FDD0}'));
 }
 
 #[test]

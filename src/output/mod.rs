@@ -44,14 +44,13 @@ pub fn percent_encode_path(path: &str) -> String {
 }
 
 /// Writes one rendered page under `dir`.
-pub fn write_page(dir: &Path, page: &RenderedPage, minify_html: bool) -> std::io::Result<usize> {
+pub fn write_page(dir: &Path, page: &RenderedPage) -> std::io::Result<usize> {
     let file = dir.join(page.file());
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let bytes = if minify_html { minify(&page.html) } else { page.html.clone().into_bytes() };
-    std::fs::write(&file, &bytes)?;
-    Ok(bytes.len())
+    std::fs::write(&file, &page.html)?;
+    Ok(page.html.len())
 }
 
 /// Copies every file under `from` into `to` (keeping the folder layout); returns the count.

@@ -1,6 +1,7 @@
 //! Rendering: which pages a site has, and each page's HTML from its Tera template.
 
 pub mod chart;
+pub mod slots;
 pub mod templates;
 pub mod views;
 
@@ -10,6 +11,7 @@ use crate::html::root_prefix;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tera::{Context, Tera};
+use slots::Slots;
 use views::*;
 use crate::content::model::Status;
 
@@ -235,14 +237,33 @@ impl Shared {
     }
 }
 
-/// Renders one page.
+/// Renders one page: its final HTML, minified when the site says so.
 pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) -> Result<RenderedPage, Diagnostic> {
     let path = page_path(site, kind);
-    let (template, ctx) = page_context(site, shared, kind, &path);
-    let html = tera.render(template, &ctx).map_err(|e| {
-        templates::template_diagnostic(std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)), &e)
-    })?;
+    let slots = Slots::new();
+    let html = finish(site, render_with(site, tera, shared, kind, &path, &slots)?);
+    if let Some(html) = slots.splice(&html) {
+        return Ok(RenderedPage { path, html });
+    }
+    // The theme used a fragment where a marker cannot stand for it: render it whole.
+    let html = finish(site, render_with(site, tera, shared, kind, &path, &Slots::inline())?);
     Ok(RenderedPage { path, html })
+}
+
+fn render_with<'a>(site: &'a Site, tera: &Tera, shared: &Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> Result<String, Diagnostic> {
+    let (template, ctx) = page_context(site, shared, kind, path, slots);
+    tera.render(template, &ctx).map_err(|e| {
+        templates::template_diagnostic(std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)), &e)
+    })
+}
+
+/// Minifies `html` when the site says so.
+fn finish(site: &Site, html: String) -> String {
+    if site.config.minify {
+        String::from_utf8(crate::output::minify(&html)).unwrap_or(html)
+    } else {
+        html
+    }
 }
 
 fn crumbs(site: &Site, plan: Option<&Plan>) -> Vec<Crumb> {
@@ -254,12 +275,12 @@ fn crumbs(site: &Site, plan: Option<&Plan>) -> Vec<Crumb> {
     v
 }
 
-fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'static str, Context) {
+fn page_context<'a>(site: &'a Site, shared: &Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     match kind {
         PageKind::Home => {
             let mut ctx = shared.context(site, None, path, &site.home.title);
             ctx.insert("plans", &shared.plans);
-            ctx.insert("page", &PageData::new(&site.home));
+            ctx.insert("page", &PageData::new(&site.home, slots));
             ctx.insert("free_pages", &site.pages.iter().map(PageLink::new).collect::<Vec<_>>());
             let chapters: Vec<Vec<PageLink>> =
                 site.plans.iter().map(|p| p.chapters.iter().map(PageLink::new).collect()).collect();
@@ -270,22 +291,22 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
             let plan = &site.plans[pi];
             let mut ctx = shared.context(site, Some(pi), path, &plan.title);
             ctx.insert("plan", &shared.plans[pi]);
-            ctx.insert("body_html", &plan.body_html);
+            ctx.insert("body_html", &slots.put(&plan.body_html));
             ctx.insert("breadcrumbs", &crumbs(site, None));
             let depth = if plan.levels.len() > 1 { 1 } else { 0 };
-            let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, false)).collect();
+            let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, None)).collect();
             ctx.insert("tree", &tree);
             ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
             ctx.insert("themes", &plan.themes);
             ctx.insert("has_dashboard", &plan.nodes.iter().any(|n| !n.indicators.is_empty()));
             ("plan.html", ctx)
         }
-        PageKind::Node(pi, ni) => node_context(site, shared, pi, ni, path),
+        PageKind::Node(pi, ni) => node_context(site, shared, pi, ni, path, slots),
         PageKind::Chapter(pi, ci) => {
             let plan = &site.plans[pi];
             let page = &plan.chapters[ci];
             let mut ctx = shared.context(site, Some(pi), path, &page.title);
-            ctx.insert("page", &PageData::new(page));
+            ctx.insert("page", &PageData::new(page, slots));
             ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
             let pos = |i: usize| plan.chapters.get(i).map(PageLink::new);
             ctx.insert("prev", &ci.checked_sub(1).and_then(pos));
@@ -350,13 +371,13 @@ fn page_context(site: &Site, shared: &Shared, kind: PageKind, path: &str) -> (&'
             ctx.insert("departments", &depts);
             ("departments.html", ctx)
         }
-        PageKind::PlanSummary(pi) => summary_context(site, shared, pi, None, path),
-        PageKind::FieldSummary(pi, ni) => summary_context(site, shared, pi, Some(ni), path),
-        PageKind::Dashboard(pi) => dashboard_context(site, shared, pi, path),
+        PageKind::PlanSummary(pi) => summary_context(site, shared, pi, None, path, slots),
+        PageKind::FieldSummary(pi, ni) => summary_context(site, shared, pi, Some(ni), path, slots),
+        PageKind::Dashboard(pi) => dashboard_context(site, shared, pi, path, slots),
         PageKind::Free(i) => {
             let page = &site.pages[i];
             let mut ctx = shared.context(site, None, path, &page.title);
-            ctx.insert("page", &PageData::new(page));
+            ctx.insert("page", &PageData::new(page, slots));
             ctx.insert("breadcrumbs", &crumbs(site, None));
             ("page.html", ctx)
         }
@@ -444,12 +465,12 @@ impl ThemeData {
 struct PageData<'a> {
     title: &'a str,
     summary: &'a str,
-    body_html: &'a str,
+    body_html: String,
 }
 
 impl<'a> PageData<'a> {
-    fn new(p: &'a Page) -> Self {
-        PageData { title: &p.title, summary: p.summary.as_deref().unwrap_or(""), body_html: &p.body_html }
+    fn new(p: &'a Page, slots: &Slots<'a>) -> Self {
+        PageData { title: &p.title, summary: p.summary.as_deref().unwrap_or(""), body_html: slots.put(&p.body_html) }
     }
 }
 
@@ -460,11 +481,11 @@ struct NodeData<'a> {
     title: &'a str,
     summary: &'a str,
     level: &'a str,
-    body_html: &'a str,
+    body_html: String,
     top_path: String,
 }
 
-fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str) -> (&'static str, Context) {
+fn node_context<'a>(site: &'a Site, shared: &Shared, pi: usize, ni: NodeId, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let node = &plan.nodes[ni];
     let mut ctx = shared.context(site, Some(pi), path, &node.label());
@@ -477,7 +498,7 @@ fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str)
             title: &node.title,
             summary: node.summary.as_deref().unwrap_or(""),
             level: plan.level_name(node.depth),
-            body_html: &node.body_html,
+            body_html: slots.put(&node.body_html),
             top_path: node_path(plan, top),
         },
     );
@@ -488,7 +509,7 @@ fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str)
     }
     ctx.insert("breadcrumbs", &bc);
     ctx.insert("parent", &node.parent.map(|p| NodeLink::new(plan, p)));
-    let children: Vec<NodeTree> = node.children.iter().map(|&c| NodeTree::new(plan, c, 0, 3, true)).collect();
+    let children: Vec<NodeTree> = node.children.iter().map(|&c| NodeTree::new(plan, c, 0, 3, Some(slots))).collect();
     ctx.insert("children", &children);
     ctx.insert("children_level", plan.level_name(node.depth + 1));
     let siblings: Vec<NodeId> = plan.siblings(ni).iter().copied().filter(|&s| plan.nodes[s].has_page).collect();
@@ -497,7 +518,7 @@ fn node_context(site: &Site, shared: &Shared, pi: usize, ni: NodeId, path: &str)
     ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
     let t = &site.config.progress;
     let indicators: Vec<IndicatorView> =
-        node.indicators.iter().map(|i| IndicatorView::with_chart(i, t, &format!("chart-{}", i.id))).collect();
+        node.indicators.iter().map(|i| IndicatorView::with_chart(i, t, &format!("chart-{}", i.id), slots)).collect();
     ctx.insert("indicators", &indicators);
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| format!("{}/summary/{}/", plan.id, node.id)));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
@@ -537,7 +558,7 @@ struct IndicatorGroup {
     indicators: Vec<IndicatorView>,
 }
 
-fn field_data(site: &Site, plan: &Plan, top: NodeId, charts: bool) -> FieldData {
+fn field_data<'a>(site: &Site, plan: &Plan, top: NodeId, charts: Option<&Slots<'a>>) -> FieldData {
     let t = &site.config.progress;
     let mut groups = Vec::new();
     let mut stack = vec![top];
@@ -548,7 +569,10 @@ fn field_data(site: &Site, plan: &Plan, top: NodeId, charts: bool) -> FieldData 
             let indicators = n
                 .indicators
                 .iter()
-                .map(|i| if charts { IndicatorView::with_chart(i, t, &format!("chart-{}", i.id)) } else { IndicatorView::rated(i, t) })
+                .map(|i| match charts {
+                    Some(slots) => IndicatorView::with_chart(i, t, &format!("chart-{}", i.id), slots),
+                    None => IndicatorView::rated(i, t),
+                })
                 .collect();
             groups.push(IndicatorGroup { node: NodeLink::new(plan, id), indicators });
         }
@@ -569,7 +593,7 @@ fn field_data(site: &Site, plan: &Plan, top: NodeId, charts: bool) -> FieldData 
     }
 }
 
-fn summary_context(site: &Site, shared: &Shared, pi: usize, field: Option<NodeId>, path: &str) -> (&'static str, Context) {
+fn summary_context<'a>(site: &'a Site, shared: &Shared, pi: usize, field: Option<NodeId>, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let title = match field {
         Some(n) => format!("{} 概要版", plan.nodes[n].label()),
@@ -586,24 +610,24 @@ fn summary_context(site: &Site, shared: &Shared, pi: usize, field: Option<NodeId
         Some(n) => vec![n],
         None => plan.roots.clone(),
     };
-    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, plan, r, false)).collect();
+    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, plan, r, None)).collect();
     ctx.insert("fields", &fields);
     ctx.insert("field", &field.map(|n| {
         let node = &plan.nodes[n];
-        (NodeLink::new(plan, n), node.body_html.clone())
+        (NodeLink::new(plan, n), slots.put(&node.body_html))
     }));
-    ctx.insert("body_html", if field.is_none() { plan.body_html.as_str() } else { "" });
+    ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
     ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::output::percent_encode_path(path)));
     ("summary.html", ctx)
 }
 
-fn dashboard_context(site: &Site, shared: &Shared, pi: usize, path: &str) -> (&'static str, Context) {
+fn dashboard_context<'a>(site: &'a Site, shared: &Shared, pi: usize, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
-    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, plan, r, true)).filter(|f| f.total > 0).collect();
+    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, plan, r, Some(slots))).filter(|f| f.total > 0).collect();
     let totals: Vec<(String, &'static str, usize)> = Status::ALL
         .iter()
         .enumerate()

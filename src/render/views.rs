@@ -3,6 +3,7 @@
 
 use crate::content::model::*;
 use crate::content::sdgs::goal_name;
+use super::slots::Slots;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -57,11 +58,12 @@ pub struct NodeTree {
 }
 
 impl NodeTree {
-    /// The tree under `id`: `depth` levels of descendants, plus, when `sections`, every
-    /// descendant without a page of its own (those are shown on this page).
-    pub fn new(plan: &Plan, id: NodeId, depth: usize, heading_level: usize, sections: bool) -> NodeTree {
+    /// The tree under `id`: `depth` levels of descendants, plus, when `sections` are
+    /// given (they take the bodies), every descendant without a page of its own (those are
+    /// shown on this page).
+    pub fn new<'a>(plan: &'a Plan, id: NodeId, depth: usize, heading_level: usize, sections: Option<&Slots<'a>>) -> NodeTree {
         let n = &plan.nodes[id];
-        let section = sections && !n.has_page;
+        let section = sections.is_some() && !n.has_page;
         let children = if depth > 0 || section {
             n.children.iter().map(|&c| NodeTree::new(plan, c, depth.saturating_sub(1), heading_level + 1, sections)).collect()
         } else {
@@ -71,7 +73,10 @@ impl NodeTree {
             link: NodeLink::new(plan, id),
             id: n.id.clone(),
             section,
-            body_html: if section { n.body_html.clone() } else { String::new() },
+            body_html: match sections {
+                Some(slots) if section => slots.put(&n.body_html),
+                _ => String::new(),
+            },
             heading_level: heading_level.min(6),
             indicators: if section { n.indicators.iter().map(IndicatorView::new).collect() } else { Vec::new() },
             children,
@@ -140,8 +145,8 @@ impl IndicatorView {
     }
 
     /// The view with status and an SVG chart whose ids start with `chart_id`.
-    pub fn with_chart(i: &Indicator, t: &ProgressThresholds, chart_id: &str) -> Self {
-        IndicatorView { chart_svg: super::chart::indicator_chart(i, chart_id), ..IndicatorView::rated(i, t) }
+    pub fn with_chart(i: &Indicator, t: &ProgressThresholds, chart_id: &str, slots: &Slots) -> Self {
+        IndicatorView { chart_svg: slots.put(super::chart::indicator_chart(i, chart_id)), ..IndicatorView::rated(i, t) }
     }
 
     /// The view of `i`.
