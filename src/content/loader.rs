@@ -8,7 +8,7 @@ use super::front_matter::*;
 use super::model::*;
 use super::source::{decode_utf8, parse_toml, split_front_matter};
 use crate::config::SiteConfig;
-use crate::diagnostics::{line_of, relative, Diagnostic, Diagnostics};
+use crate::diagnostics::{line_of, relative, Diagnostic, Diagnostics, LineIndex};
 use crate::html::root_prefix;
 use crate::markdown::{self, LinkTargets, MarkdownContext, TEMPLATE_IDS};
 use rayon::prelude::*;
@@ -24,7 +24,7 @@ pub const RESERVED_IN_PLAN: &[&str] = &["themes", "summary", "dashboard", "data"
 
 /// Loads and validates the site at `root` (with its `site.toml` already read).
 pub fn load_site(root: &Path, config: SiteConfig) -> Result<Site, Diagnostics> {
-    load_site_cached(root, config, &mut LoadCache::default(), None)
+    load_site_cached(root, config, &mut LoadCache { one_shot: true, ..LoadCache::default() }, None)
 }
 
 /// What loading keeps between runs so that `serve` re-reads only changed files and
@@ -36,6 +36,9 @@ pub struct LoadCache {
     /// Rendered bodies by slot, valid while their inputs and the link targets are equal.
     bodies: HashMap<BodySlot, CachedBody>,
     links: LinkTargets,
+    /// Nothing is reused afterwards (`build`): parsed files are moved into the site
+    /// instead of copied, and rendered bodies are not kept.
+    one_shot: bool,
 }
 
 struct CachedBody {
@@ -92,10 +95,19 @@ pub fn load_site_cached(
     }
     let mut diags = Diagnostics::default();
     let mut ok = Vec::with_capacity(cache.files.len());
-    for (_, p) in &cache.files {
-        match p {
-            Ok(p) => ok.push(p.clone()),
-            Err(d) => diags.push(d.clone()),
+    if cache.one_shot {
+        for (_, p) in std::mem::take(&mut cache.files) {
+            match p {
+                Ok(p) => ok.push(p),
+                Err(d) => diags.push(d),
+            }
+        }
+    } else {
+        for (_, p) in &cache.files {
+            match p {
+                Ok(p) => ok.push(p.clone()),
+                Err(d) => diags.push(d.clone()),
+            }
         }
     }
     let (mut site, pending, links) = assemble(root, config, ok, &mut diags);
@@ -539,7 +551,7 @@ fn assemble(
                     .help("このノードの本文は、前付けの後(+++ の行の下)に Markdown で書いてください"),
             );
         }
-        let ctx = NodeCtx { file: &p.found.rel, fm_text: &p.fm_text, fm_line: p.fm_line };
+        let ctx = NodeCtx { file: &p.found.rel, fm_text: &p.fm_text, lines: LineIndex::new(&p.fm_text), fm_line: p.fm_line };
         let file_key = p.found.content_rel.clone();
         if let Some(id) = add_node(b, fm, parent, default_id, &ctx, 1, &file_key, 0, diags, &mut pending) {
             pending.push(PendingBody { slot: BodySlot::Node(plan.clone(), id), markdown: p.body, file: p.found.rel.clone(), first_line: p.body_line });
@@ -730,12 +742,13 @@ fn build_plan(
 struct NodeCtx<'a> {
     file: &'a Path,
     fm_text: &'a str,
+    lines: LineIndex,
     fm_line: usize,
 }
 
 impl NodeCtx<'_> {
     fn line<T>(&self, s: &Spanned<T>) -> usize {
-        self.fm_line + line_of(self.fm_text, s.span().start) - 1
+        self.fm_line + self.lines.line(s.span().start) - 1
     }
 }
 
@@ -986,14 +999,13 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
             markdown::render(&pb.markdown, &ctx)
         })
         .collect();
-    let mut fresh = HashMap::with_capacity(pending.len());
+    let mut fresh = HashMap::with_capacity(if cache.one_shot { 0 } else { pending.len() });
     for ((pb, (r, d)), (root, base_level)) in pending.into_iter().zip(rendered).zip(roots) {
         for x in &d {
             diags.push(x.clone());
         }
-        fresh.insert(
-            pb.slot.clone(),
-            CachedBody {
+        if !cache.one_shot {
+            let body = CachedBody {
                 markdown: pb.markdown.clone(),
                 file: pb.file.clone(),
                 first_line: pb.first_line,
@@ -1001,8 +1013,9 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
                 base_level,
                 rendered: r.clone(),
                 diags: d,
-            },
-        );
+            };
+            fresh.insert(pb.slot.clone(), body);
+        }
         let target = match &pb.slot {
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
             BodySlot::Free(path) => site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings)),
