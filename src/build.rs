@@ -122,37 +122,43 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
     let progress = (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
-    let results: Vec<Result<(String, usize), Diagnostic>> = pages
-        .par_iter()
-        .map(|&kind| {
-            let page = render::render_page(&site, &tera, &shared, kind)?;
-            let bytes = output::write_page(staging.dir(), &page)
-                .map_err(|e| Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}")))?;
-            done.fetch_add(1, Ordering::Relaxed);
-            Ok((page.path, bytes))
-        })
-        .collect();
+    // Pages, and meanwhile the other files (their list of pages is known up front). The
+    // long lists go first, so that no core waits for one of them at the end.
+    let page_paths: Vec<String> = pages.iter().map(|&k| render::page_path(&site, k)).collect();
+    let mut pages = pages;
+    pages.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
+    let (results, assets) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|&kind| {
+                    let page = render::render_page(&site, &tera, &shared, kind)?;
+                    let bytes = output::write_page(staging.dir(), &page)
+                        .map_err(|e| Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}")))?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                    Ok(bytes)
+                })
+                .collect::<Vec<Result<usize, Diagnostic>>>()
+        },
+        || write_assets(&opts.root, &site, staging.dir(), &page_paths),
+    );
     if let Some(p) = progress {
         p.stop();
     }
     let mut diags = Diagnostics::default();
-    let mut paths = Vec::with_capacity(results.len());
     let mut html_bytes = 0u64;
     for r in results {
         match r {
-            Ok((path, bytes)) => {
-                paths.push(path);
-                html_bytes += bytes as u64;
-            }
+            Ok(bytes) => html_bytes += bytes as u64,
             Err(d) => diags.push(d),
         }
     }
     diags.into_result()?;
     let search_files = if site.config.search { crate::search::export::write(&site, staging.dir())?.files } else { 0 };
-    let other_files = search_files + write_assets(&opts.root, &site, staging.dir(), &paths).map_err(|e| io_err(staging.dir(), e))?;
+    let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
     staging.commit().map_err(|e| io_err(&out, e))?;
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
-    Ok(BuildReport { pages: paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })
+    Ok(BuildReport { pages: page_paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })
 }
 
 /// Theme assets, the site's `static/`, sitemap and robots.txt.
@@ -177,11 +183,18 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
     std::fs::write(data.join("plan.schema.json"), output::open_data::SCHEMA)?;
     n += 1;
     let mut sorted = paths.to_vec();
-    for plan in &site.plans {
-        let [json, csv] = output::open_data::paths(plan);
-        std::fs::write(dir.join(&json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress))?;
-        std::fs::write(dir.join(&csv), output::open_data::indicators_csv(plan))?;
-        sorted.extend([json, csv]);
+    let data_files: Vec<[String; 2]> = site
+        .plans
+        .par_iter()
+        .map(|plan| {
+            let [json, csv] = output::open_data::paths(plan);
+            std::fs::write(dir.join(&json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress))?;
+            std::fs::write(dir.join(&csv), output::open_data::indicators_csv(plan))?;
+            Ok([json, csv])
+        })
+        .collect::<std::io::Result<_>>()?;
+    for files in data_files {
+        sorted.extend(files);
         n += 2;
     }
     sorted.sort();

@@ -40,7 +40,7 @@ impl Staging {
             }
             exchange(&self.dir, &self.output)?;
             // `self.dir` now holds the old site.
-            std::fs::remove_dir_all(&self.dir)?;
+            remove_dir_all_parallel(&self.dir)?;
         } else {
             std::fs::rename(&self.dir, &self.output)?;
         }
@@ -55,6 +55,14 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Removes a large folder, its top-level entries in parallel.
+fn remove_dir_all_parallel(dir: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|p| if p.is_dir() && !p.is_symlink() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) })?;
+    std::fs::remove_dir(dir)
 }
 
 /// Swaps two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`), falling back to two

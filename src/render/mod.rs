@@ -105,6 +105,17 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
     out
 }
 
+/// How large a page tends to be, 0 (one node) to 3 (lists across all plans): render
+/// the large ones first when rendering in parallel.
+pub fn size_class(kind: PageKind) -> u8 {
+    match kind {
+        PageKind::Departments | PageKind::Sdg(_) | PageKind::Home => 3,
+        PageKind::Dashboard(_) | PageKind::PlanSummary(_) => 2,
+        PageKind::Plan(_) | PageKind::FieldSummary(..) | PageKind::ThemeIndex(_) | PageKind::Theme(..) => 1,
+        _ => 0,
+    }
+}
+
 /// Site-relative path of a page.
 pub fn page_path(site: &Site, kind: PageKind) -> String {
     match kind {
