@@ -111,9 +111,17 @@ fn absolute(p: &Path) -> PathBuf {
 /// Builds the site: nothing in the output folder changes unless every step succeeds.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
-    let site = load(opts)?;
+    // The templates compile while the content loads.
+    let (site, tera) = rayon::join(
+        || load(opts),
+        || {
+            let theme = SiteConfig::load(&opts.root)?.theme;
+            templates::load_templates(&opts.root, &theme)
+        },
+    );
+    let site = site?;
     let out = output_dir(opts, &site)?;
-    let tera = templates::load_templates(&opts.root, &site.config.theme)?;
+    let tera = tera?;
     let io_err = |what: &Path, e: std::io::Error| -> Diagnostics {
         Diagnostic::new(what, "io", format!("書き出せません: {e}")).help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください").into()
     };

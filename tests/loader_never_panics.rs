@@ -49,7 +49,7 @@ fn load(dir: &Path) {
             let shared = planpress::render::Shared::new(&site);
             for kind in planpress::render::site_pages(&site) {
                 let page = planpress::render::render_page(&site, &tera, &shared, kind).unwrap();
-                assert!(page.html.contains("<html lang=\"ja\">"));
+                assert!(String::from_utf8_lossy(&page.html).contains("<html lang=\"ja\">"));
             }
         }
         Err(diags) => {

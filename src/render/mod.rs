@@ -58,8 +58,8 @@ pub const SEARCH_PATH: &str = "search/";
 pub struct RenderedPage {
     /// Site-relative URL path (`kakegawa-2/1-1/`); `404.html` for the error page.
     pub path: String,
-    /// HTML.
-    pub html: String,
+    /// The finished HTML (UTF-8).
+    pub html: Vec<u8>,
 }
 
 impl RenderedPage {
@@ -269,11 +269,11 @@ fn render_with<'a>(site: &'a Site, tera: &Tera, shared: &Shared, kind: PageKind,
 }
 
 /// Minifies `html` when the site says so.
-fn finish(site: &Site, html: String) -> String {
+fn finish(site: &Site, html: String) -> Vec<u8> {
     if site.config.minify {
-        String::from_utf8(crate::output::minify(&html)).unwrap_or(html)
+        crate::output::minify(&html)
     } else {
-        html
+        html.into_bytes()
     }
 }
 

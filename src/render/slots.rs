@@ -50,45 +50,56 @@ impl<'a> Slots<'a> {
 
     /// `page` with every marker replaced by its fragment, or `None` when a marker is found
     /// twice or inside a tag. (A fragment the template did not use is simply not there.)
-    pub fn splice(self, page: &str) -> Option<String> {
-        let Some(parts) = self.parts else { return Some(page.to_string()) };
+    /// Works on bytes: the page comes straight from the minifier, unchecked.
+    pub fn splice(self, page: &[u8]) -> Option<Vec<u8>> {
+        let Some(parts) = self.parts else { return Some(page.to_vec()) };
         let parts = parts.into_inner();
         if parts.is_empty() {
-            return Some(page.to_string());
+            return Some(page.to_vec());
         }
-        let mut out = String::with_capacity(page.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+        let (mut open, mut close) = ([0u8; 3], [0u8; 3]);
+        OPEN.encode_utf8(&mut open);
+        CLOSE.encode_utf8(&mut close);
+        let mut out = Vec::with_capacity(page.len() + parts.iter().map(|p| p.len()).sum::<usize>());
         let mut used = vec![false; parts.len()];
         let mut rest = page;
-        while let Some(start) = rest.find(OPEN) {
+        while let Some(start) = find(rest, &open) {
             let before = &rest[..start];
             // Inside a tag (an attribute) a fragment would break the markup.
-            if before.rfind(['<', '>']).map(|i| before.as_bytes()[i] == b'<').unwrap_or_else(|| out.ends_with_tag_open()) {
+            let last_bracket = before.iter().rposition(|&b| b == b'<' || b == b'>').map(|i| before[i]);
+            let in_tag = match last_bracket {
+                Some(b) => b == b'<',
+                None => out.iter().rposition(|&b| b == b'<' || b == b'>').is_some_and(|i| out[i] == b'<'),
+            };
+            if in_tag {
                 return None;
             }
-            out.push_str(before);
-            let after = &rest[start + OPEN.len_utf8()..];
-            let end = after.find(CLOSE)?;
-            let index: usize = after[..end].parse().ok()?;
+            out.extend_from_slice(before);
+            let after = &rest[start + open.len()..];
+            let end = find(after, &close)?;
+            let index: usize = std::str::from_utf8(&after[..end]).ok()?.parse().ok()?;
             if std::mem::replace(used.get_mut(index)?, true) {
                 return None;
             }
-            out.push_str(&parts[index]);
-            rest = &after[end + CLOSE.len_utf8()..];
+            out.extend_from_slice(parts[index].as_bytes());
+            rest = &after[end + close.len()..];
         }
-        out.push_str(rest);
+        out.extend_from_slice(rest);
         Some(out)
     }
 }
 
-/// Whether the text written so far ends inside a tag.
-trait EndsWithTagOpen {
-    fn ends_with_tag_open(&self) -> bool;
-}
-
-impl EndsWithTagOpen for String {
-    fn ends_with_tag_open(&self) -> bool {
-        self.rfind(['<', '>']).is_some_and(|i| self.as_bytes()[i] == b'<')
+/// Where `needle` (3 bytes, starting with a UTF-8 lead byte) first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8; 3]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = hay[from..].iter().position(|&b| b == needle[0]) {
+        let at = from + i;
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
     }
+    None
 }
 
 #[cfg(test)]
@@ -103,40 +114,40 @@ mod tests {
         assert_eq!(s.put(""), "", "empty fragments need no marker");
         let page = format!("<div class=prose>{a}</div><figure>{b}</figure>");
         assert!(!page.contains("本文"));
-        assert_eq!(s.splice(&page).unwrap(), "<div class=prose><p>本文</p></div><figure><svg></svg></figure>");
+        assert_eq!(s.splice(page.as_bytes()).unwrap(), "<div class=prose><p>本文</p></div><figure><svg></svg></figure>".as_bytes());
     }
 
     #[test]
     fn inline_slots_change_nothing() {
         let s = Slots::inline();
         assert_eq!(s.put("<p>x</p>"), "<p>x</p>");
-        assert_eq!(s.splice("<p>x</p>").unwrap(), "<p>x</p>");
+        assert_eq!(s.splice(b"<p>x</p>").unwrap(), b"<p>x</p>");
     }
 
     #[test]
     fn a_marker_used_twice_or_in_an_attribute_fails() {
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(&format!("{a}{a}")).is_none(), "twice");
+        assert!(s.splice(format!("{a}{a}").as_bytes()).is_none(), "twice");
         let s = Slots::new();
         let _ = s.put("<p>x</p>");
-        assert_eq!(s.splice("<p>unused</p>").unwrap(), "<p>unused</p>", "a fragment the theme does not show");
+        assert_eq!(s.splice(b"<p>unused</p>").unwrap(), b"<p>unused</p>", "a fragment the theme does not show");
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(&format!("<meta content=\"{a}\">")).is_none(), "in an attribute");
+        assert!(s.splice(format!("<meta content=\"{a}\">").as_bytes()).is_none(), "in an attribute");
         let s = Slots::new();
         let a = s.put("<p>x</p>");
         let b = s.put("<p>y</p>");
-        assert!(s.splice(&format!("<p>{a}</p><img alt=\"{b}\">")).is_none(), "second one in an attribute");
+        assert!(s.splice(format!("<p>{a}</p><img alt=\"{b}\">").as_bytes()).is_none(), "second one in an attribute");
     }
 
     #[test]
     fn marker_lookalikes_in_content_fail_safely() {
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(&format!("{a}<p>\u{FDD0}9\u{FDD1}</p>")).is_none());
+        assert!(s.splice(format!("{a}<p>\u{FDD0}9\u{FDD1}</p>").as_bytes()).is_none());
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(&format!("{a}<p>\u{FDD0}</p>")).is_none());
+        assert!(s.splice(format!("{a}<p>\u{FDD0}</p>").as_bytes()).is_none());
     }
 }

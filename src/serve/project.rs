@@ -188,7 +188,7 @@ impl Project {
             .par_iter()
             .map(|&k| {
                 let page = render::render_page(site, tera_ref, &shared, k)?;
-                Ok((page.file(), page.html.into_bytes()))
+                Ok((page.file(), page.html))
             })
             .collect();
         let mut diags = Diagnostics::default();
@@ -328,7 +328,7 @@ impl Project {
         let mut written = 0;
         for &k in &todo {
             let page = render::render_page(site, &self.tera, &self.shared, k)?;
-            let bytes = page.html.as_bytes();
+            let bytes = &page.html;
             if write_if_changed(&out.join(page_file(&page.path)), &bytes).map_err(io)? {
                 written += 1;
             }
