@@ -204,3 +204,34 @@ fn serve_follows_edits_deletions_additions_and_errors() {
     s.stop();
     assert!(!out.exists(), "the serve folder is cleaned up");
 }
+
+#[test]
+fn a_body_edit_copies_only_its_own_plan() {
+    // The background search refresh holds the previous site while pages are rebuilt; an
+    // edit must not copy every plan of a large site to change one.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let (from, to) = (root.join("content/showcase"), root.join("content/showcase2"));
+    for e in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok) {
+        let target = to.join(e.path().strip_prefix(&from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    let mut project = Project::open(opts(root, out.path())).unwrap();
+    let before = project.site();
+    let file = root.join("content/showcase/kankyo/3-2.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n公園の本文を足しました。\n")).unwrap();
+    let r = project.rebuild(&changed("content/showcase/kankyo/3-2.md")).unwrap();
+    assert_eq!(r.rendered, 1, "a body edit renders its own page");
+    let after = project.site();
+    let plan = |s: &planpress::content::Site, id: &str| s.plans.iter().position(|p| p.id == id).unwrap();
+    let (edited, other) = (plan(&after, "showcase"), plan(&after, "showcase2"));
+    assert!(!Arc::ptr_eq(&before.plans[edited], &after.plans[edited]), "the edited plan is a new copy");
+    assert!(Arc::ptr_eq(&before.plans[other], &after.plans[other]), "the other plan is shared, not copied");
+    assert!(std::fs::read_to_string(out.path().join("showcase/3-2/index.html")).unwrap().contains("公園の本文を足しました。"));
+}

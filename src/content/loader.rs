@@ -13,6 +13,7 @@ use crate::html::root_prefix;
 use crate::markdown::{self, LinkTargets, MarkdownContext, TEMPLATE_IDS};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 use unicode_normalization::UnicodeNormalization;
@@ -625,7 +626,7 @@ fn assemble(
     }
     pages.sort_by_key(|p| (p.weight.unwrap_or(i64::MAX), p.path.clone()));
 
-    let site = Site { config, root: root.to_path_buf(), home, plans, pages };
+    let site = Site { config, root: root.to_path_buf(), home, plans: plans.into_iter().map(Arc::new).collect(), pages };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
             Diagnostic::new("content", "content", "計画がありません")
@@ -1020,15 +1021,15 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
             BodySlot::Free(path) => site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings)),
             BodySlot::Plan(id) => plan_index.get(id).map(|&i| {
-                let p = &mut site.plans[i];
+                let p = Arc::make_mut(&mut site.plans[i]);
                 (&mut p.body_html, &mut p.headings)
             }),
             BodySlot::Chapter(id, path) => plan_index
                 .get(id)
-                .and_then(|&i| site.plans[i].chapters.iter_mut().find(|c| &c.path == path))
+                .and_then(|&i| Arc::make_mut(&mut site.plans[i]).chapters.iter_mut().find(|c| &c.path == path))
                 .map(|c| (&mut c.body_html, &mut c.headings)),
             BodySlot::Node(id, n) => {
-                plan_index.get(id).and_then(|&i| site.plans[i].nodes.get_mut(*n)).map(|n| (&mut n.body_html, &mut n.headings))
+                plan_index.get(id).and_then(|&i| Arc::make_mut(&mut site.plans[i]).nodes.get_mut(*n)).map(|n| (&mut n.body_html, &mut n.headings))
             }
         };
         if let Some((html, headings)) = target {

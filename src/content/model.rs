@@ -3,6 +3,7 @@
 //! Everything here has passed validation; rendering can trust it. Bodies are already
 //! rendered to HTML (see [`crate::markdown`]).
 
+use std::sync::Arc;
 use super::fiscal_year::FiscalYear;
 use crate::config::SiteConfig;
 use crate::markdown::Heading;
@@ -18,8 +19,9 @@ pub struct Site {
     pub root: PathBuf,
     /// The home page's own title and lead (from `content/_index.md`).
     pub home: Page,
-    /// Plans, in display order.
-    pub plans: Vec<Plan>,
+    /// Plans, in display order. Shared, so that `serve` can change one plan of a site
+    /// that the background search refresh is still reading without copying the others.
+    pub plans: Vec<Arc<Plan>>,
     /// Free pages outside any plan, in display order.
     pub pages: Vec<Page>,
 }
@@ -28,12 +30,12 @@ impl Site {
     /// The plan whose fields the navigation shows on pages outside any plan.
     pub fn main_plan(&self) -> Option<&Plan> {
         let wanted = self.config.main_plan.as_deref();
-        wanted.and_then(|id| self.plans.iter().find(|p| p.id == id)).or_else(|| self.plans.first())
+        wanted.and_then(|id| self.plans.iter().find(|p| p.id == id)).or_else(|| self.plans.first()).map(|p| &**p)
     }
 
     /// Every node of every plan.
     pub fn nodes(&self) -> impl Iterator<Item = (&Plan, &Node)> {
-        self.plans.iter().flat_map(|p| p.nodes.iter().map(move |n| (p, n)))
+        self.plans.iter().flat_map(|p| p.nodes.iter().map(move |n| (&**p, n)))
     }
 
     /// True when any node names an SDG goal (SDG pages are written only then).

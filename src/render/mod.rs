@@ -190,7 +190,7 @@ struct Nav {
 impl Shared {
     /// Precomputes navigation and indexes for `site`.
     pub fn new(site: &Site) -> Shared {
-        let plans: Vec<PlanView> = site.plans.iter().map(PlanView::new).collect();
+        let plans: Vec<PlanView> = site.plans.iter().map(|p| PlanView::new(p)).collect();
         let description = site.config.description.clone().unwrap_or_default();
         let copyright = site.config.copyright.clone().unwrap_or_else(|| site.config.municipality.clone());
         let site_view = SiteView {

@@ -295,7 +295,7 @@ impl Project {
                     pages.insert(path);
                 }
                 BodyOwner::Plan(id) => {
-                    if let Some(p) = site.plans.iter_mut().find(|p| p.id == id) {
+                    if let Some(p) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut) {
                         p.body_html = html;
                         p.headings = headings;
                         pages.insert(p.path());
@@ -303,14 +303,14 @@ impl Project {
                     }
                 }
                 BodyOwner::Chapter(id, path) => {
-                    if let Some(c) = site.plans.iter_mut().find(|p| p.id == id).and_then(|p| p.chapters.iter_mut().find(|c| c.path == path)) {
+                    if let Some(c) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut).and_then(|p| p.chapters.iter_mut().find(|c| c.path == path)) {
                         c.body_html = html;
                         c.headings = headings;
                     }
                     pages.insert(path);
                 }
                 BodyOwner::Node(id, n) => {
-                    if let Some(plan) = site.plans.iter_mut().find(|p| p.id == id) {
+                    if let Some(plan) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut) {
                         if let Some(node) = plan.nodes.get_mut(n) {
                             node.body_html = html;
                             node.headings = headings;
