@@ -180,8 +180,9 @@ impl Project {
         }
         let kinds: Vec<PageKind> = render::site_pages(site);
         let paths: BTreeSet<String> = kinds.iter().map(|&k| render::page_path(site, k)).collect();
-        let todo: Vec<PageKind> =
+        let mut todo: Vec<PageKind> =
             kinds.into_iter().filter(|&k| { let p = render::page_path(site, k); which.contains(&p) || !self.pages.contains(&p) }).collect();
+        todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
         let out = self.output();
         let shared = if new_site.is_some() { Shared::new(site) } else { Shared::new(&self.site) };
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = todo
