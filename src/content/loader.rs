@@ -147,7 +147,8 @@ pub struct BodyEdit {
 /// `Some(Err)` carries the diagnostics of the new body (broken link, missing alt …); the
 /// cache then holds the new text, so fixing it takes the fast path again.
 pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<Result<BodyEdit, Diagnostics>> {
-    let idx = cache.files.iter().position(|(f, _)| f == rel)?;
+    // Byte equality: Path's == compares component by component, slow over 50,000 bodies.
+    let idx = cache.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())?;
     let old = cache.files[idx].1.as_ref().ok()?.clone();
     let new = parse_file(root, old.found.clone()).ok()?;
     if new.front != old.front || new.body_line != old.body_line || new.fm_text != old.fm_text {
@@ -156,7 +157,7 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     let (slot, body) = cache
         .bodies
         .iter()
-        .find(|(_, c)| c.file == rel && c.first_line == old.body_line && c.markdown == old.body)
+        .find(|(_, c)| c.file.as_os_str() == rel.as_os_str() && c.first_line == old.body_line && c.markdown == old.body)
         .map(|(s, c)| (s.clone(), c))?;
     let ctx = MarkdownContext {
         root: &body.root,

@@ -278,7 +278,9 @@ impl Project {
             }
         }
         let site = Arc::make_mut(&mut self.site);
-        let mut pages = BTreeSet::new();
+        // The pages that show the edited bodies (found directly: listing all pages and
+        // their paths takes longer than the whole edit on a large site).
+        let mut todo: Vec<PageKind> = Vec::new();
         let mut data_plans = BTreeSet::new();
         for e in edits {
             let (html, headings) = (e.rendered.html, e.rendered.headings);
@@ -286,44 +288,52 @@ impl Project {
                 BodyOwner::Home => {
                     site.home.body_html = html;
                     site.home.headings = headings;
-                    pages.insert(String::new());
+                    todo.push(PageKind::Home);
                 }
                 BodyOwner::Free(path) => {
-                    if let Some(p) = site.pages.iter_mut().find(|p| p.path == path) {
+                    if let Some((i, p)) = site.pages.iter_mut().enumerate().find(|(_, p)| p.path == path) {
                         p.body_html = html;
                         p.headings = headings;
+                        todo.push(PageKind::Free(i));
                     }
-                    pages.insert(path);
                 }
                 BodyOwner::Plan(id) => {
-                    if let Some(p) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut) {
+                    if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
+                        let p = Arc::make_mut(&mut site.plans[pi]);
                         p.body_html = html;
                         p.headings = headings;
-                        pages.insert(p.path());
-                        pages.insert(format!("{id}/summary/"));
+                        todo.extend([PageKind::Plan(pi), PageKind::PlanSummary(pi)]);
                     }
                 }
                 BodyOwner::Chapter(id, path) => {
-                    if let Some(c) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut).and_then(|p| p.chapters.iter_mut().find(|c| c.path == path)) {
-                        c.body_html = html;
-                        c.headings = headings;
+                    if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
+                        let plan = Arc::make_mut(&mut site.plans[pi]);
+                        if let Some((ci, c)) = plan.chapters.iter_mut().enumerate().find(|(_, c)| c.path == path) {
+                            c.body_html = html;
+                            c.headings = headings;
+                            todo.push(PageKind::Chapter(pi, ci));
+                        }
                     }
-                    pages.insert(path);
                 }
                 BodyOwner::Node(id, n) => {
-                    if let Some(plan) = site.plans.iter_mut().find(|p| p.id == id).map(Arc::make_mut) {
+                    if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
+                        let plan = Arc::make_mut(&mut site.plans[pi]);
                         if let Some(node) = plan.nodes.get_mut(n) {
                             node.body_html = html;
                             node.headings = headings;
+                            todo.push(PageKind::Node(pi, crate::content::model::page_host(plan, n)));
                         }
-                        pages.insert(crate::content::node_path(plan, crate::content::model::page_host(plan, n)));
                         data_plans.insert(id);
                     }
                 }
             }
         }
+        let mut seen = Vec::with_capacity(todo.len());
+        todo.retain(|&k| !seen.contains(&k) && {
+            seen.push(k);
+            true
+        });
         let site: &Site = &self.site;
-        let todo: Vec<PageKind> = render::site_pages(site).into_iter().filter(|&k| pages.contains(&render::page_path(site, k))).collect();
         let out = self.output();
         let io = |e: std::io::Error| Diagnostics::from(Diagnostic::new(&out, "io", format!("書き出せません: {e}")));
         let mut written = 0;
