@@ -978,46 +978,59 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
     };
     let roots: Vec<(String, u8)> =
         pending.iter().map(|pb| (root_prefix(&page_path(site, &pb.slot)), base_level(site, &pb.slot))).collect();
-    // Reuse a body rendered before when its inputs and every link target are the same.
+    // Reuse a body rendered before when its inputs (including its first line, which its
+    // messages name) and every link target are the same (`None` below); only the others
+    // are rendered. Paths compare as bytes: Path's == goes
+    // component by component, slow over 50,000 bodies.
     let links_same = &cache.links == links;
     let bodies = &cache.bodies;
-    let rendered: Vec<(markdown::Rendered, Vec<Diagnostic>)> = pending
+    let render_body = |pb: &PendingBody, root: &str, base_level: u8| {
+        let ctx = MarkdownContext { root, links, file: &pb.file, first_line: pb.first_line, reserved_ids: TEMPLATE_IDS, base_level };
+        markdown::render(&pb.markdown, &ctx)
+    };
+    let rendered: Vec<Option<(markdown::Rendered, Vec<Diagnostic>)>> = pending
         .par_iter()
         .zip(roots.par_iter())
         .map(|(pb, (root, base_level))| {
-            if let Some(c) = bodies.get(&pb.slot).filter(|c| {
-                links_same && c.markdown == pb.markdown && &c.root == root && c.base_level == *base_level && c.file == pb.file
-            }) {
-                return (c.rendered.clone(), c.diags.clone());
+            let reusable = bodies.get(&pb.slot).is_some_and(|c| {
+                links_same
+                    && c.base_level == *base_level
+                    && c.first_line == pb.first_line
+                    && c.file.as_os_str() == pb.file.as_os_str()
+                    && &c.root == root
+                    && c.markdown == pb.markdown
+            });
+            if reusable {
+                return None;
             }
-            let ctx = MarkdownContext {
-                root,
-                links,
-                file: &pb.file,
-                first_line: pb.first_line,
-                reserved_ids: TEMPLATE_IDS,
-                base_level: *base_level,
-            };
-            markdown::render(&pb.markdown, &ctx)
+            Some(render_body(pb, root, *base_level))
         })
         .collect();
+    let mut old = std::mem::take(&mut cache.bodies);
     let mut fresh = HashMap::with_capacity(if cache.one_shot { 0 } else { pending.len() });
-    for ((pb, (r, d)), (root, base_level)) in pending.into_iter().zip(rendered).zip(roots) {
-        for x in &d {
-            diags.push(x.clone());
+    for ((pb, r), (root, base_level)) in pending.into_iter().zip(rendered).zip(roots) {
+        let cached = if r.is_none() { old.remove(&pb.slot) } else { None };
+        let body = match cached {
+            Some(b) => b,
+            None => {
+                // (A reusable body is always in the cache; rendering is only a safety net.)
+                let (rendered, d) = match r {
+                    Some(x) => x,
+                    None => render_body(&pb, &root, base_level),
+                };
+                CachedBody { markdown: pb.markdown, file: pb.file, first_line: pb.first_line, root, base_level, rendered, diags: d }
+            }
+        };
+        for d in &body.diags {
+            diags.push(d.clone());
         }
-        if !cache.one_shot {
-            let body = CachedBody {
-                markdown: pb.markdown.clone(),
-                file: pb.file.clone(),
-                first_line: pb.first_line,
-                root,
-                base_level,
-                rendered: r.clone(),
-                diags: d,
-            };
+        let r = if cache.one_shot {
+            body.rendered
+        } else {
+            let r = body.rendered.clone();
             fresh.insert(pb.slot.clone(), body);
-        }
+            r
+        };
         let target = match &pb.slot {
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
             BodySlot::Free(path) => site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings)),
