@@ -71,7 +71,7 @@ impl FiscalYear {
                 } else {
                     return Err(bad());
                 };
-                if n < 1 || n > 99 {
+                if !(1..=99).contains(&n) {
                     return Err(bad());
                 }
                 return Ok(FiscalYear(offset + n));

@@ -340,7 +340,7 @@ impl Project {
         for &k in &todo {
             let page = render::render_page(site, &self.tera, &self.shared, k)?;
             let bytes = &page.html;
-            if write_if_changed(&out.join(page_file(&page.path)), &bytes).map_err(io)? {
+            if write_if_changed(&out.join(page_file(&page.path)), bytes).map_err(io)? {
                 written += 1;
             }
         }
