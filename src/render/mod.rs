@@ -10,6 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::html::root_prefix;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use tera::{Context, Tera};
 use slots::Slots;
 use views::*;
@@ -165,6 +166,9 @@ pub struct Shared {
     departments: DepartmentIndex,
     /// SDG goal → nodes (plan index, node id).
     sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>>,
+    /// Indicator charts by plan, node and indicator, drawn once (node page and dashboard
+    /// show the same chart).
+    charts: Vec<Vec<Vec<OnceLock<String>>>>,
 }
 
 #[derive(Serialize)]
@@ -235,7 +239,14 @@ impl Shared {
                 }
             }
         }
-        Shared { base, built_on: crate::html::today_jst(), plans, departments: DepartmentIndex::new(site), sdg_nodes }
+        let charts = site.plans.iter().map(|p| p.nodes.iter().map(|n| n.indicators.iter().map(|_| OnceLock::new()).collect()).collect()).collect();
+        Shared { base, built_on: crate::html::today_jst(), plans, departments: DepartmentIndex::new(site), sdg_nodes, charts }
+    }
+
+    /// The SVG chart of indicator `k` of node `ni` of plan `pi`.
+    fn chart(&self, site: &Site, pi: usize, ni: NodeId, k: usize) -> &str {
+        let ind = &site.plans[pi].nodes[ni].indicators[k];
+        self.charts[pi][ni][k].get_or_init(|| chart::indicator_chart(ind, &format!("chart-{}", ind.id)))
     }
 
     fn context(&self, site: &Site, plan: Option<usize>, path: &str, title: &str) -> Context {
@@ -253,7 +264,7 @@ pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) ->
     let path = page_path(site, kind);
     let slots = Slots::new();
     let html = finish(site, render_with(site, tera, shared, kind, &path, &slots)?);
-    if let Some(html) = slots.splice(&html) {
+    if let Some(html) = slots.splice(html) {
         return Ok(RenderedPage { path, html });
     }
     // The theme used a fragment where a marker cannot stand for it: render it whole.
@@ -261,7 +272,7 @@ pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) ->
     Ok(RenderedPage { path, html })
 }
 
-fn render_with<'a>(site: &'a Site, tera: &Tera, shared: &Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> Result<String, Diagnostic> {
+fn render_with<'a>(site: &'a Site, tera: &Tera, shared: &'a Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> Result<String, Diagnostic> {
     let (template, ctx) = page_context(site, shared, kind, path, slots);
     tera.render(template, &ctx).map_err(|e| {
         templates::template_diagnostic(std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)), &e)
@@ -286,7 +297,7 @@ fn crumbs(site: &Site, plan: Option<&Plan>) -> Vec<Crumb> {
     v
 }
 
-fn page_context<'a>(site: &'a Site, shared: &Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn page_context<'a>(site: &'a Site, shared: &'a Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     match kind {
         PageKind::Home => {
             let mut ctx = shared.context(site, None, path, &site.home.title);
@@ -496,7 +507,7 @@ struct NodeData<'a> {
     top_path: String,
 }
 
-fn node_context<'a>(site: &'a Site, shared: &Shared, pi: usize, ni: NodeId, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn node_context<'a>(site: &'a Site, shared: &'a Shared, pi: usize, ni: NodeId, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let node = &plan.nodes[ni];
     let mut ctx = shared.context(site, Some(pi), path, &node.label());
@@ -529,7 +540,7 @@ fn node_context<'a>(site: &'a Site, shared: &Shared, pi: usize, ni: NodeId, path
     ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
     let t = &site.config.progress;
     let indicators: Vec<IndicatorView> =
-        node.indicators.iter().map(|i| IndicatorView::with_chart(i, t, &format!("chart-{}", i.id), slots)).collect();
+        node.indicators.iter().enumerate().map(|(k, i)| IndicatorView::with_chart(i, t, shared.chart(site, pi, ni, k), slots)).collect();
     ctx.insert("indicators", &indicators);
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| format!("{}/summary/{}/", plan.id, node.id)));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
@@ -569,7 +580,8 @@ struct IndicatorGroup {
     indicators: Vec<IndicatorView>,
 }
 
-fn field_data<'a>(site: &Site, plan: &Plan, top: NodeId, charts: Option<&Slots<'a>>) -> FieldData {
+fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Shared, &Slots<'a>)>) -> FieldData {
+    let plan = &site.plans[pi];
     let t = &site.config.progress;
     let mut groups = Vec::new();
     let mut stack = vec![top];
@@ -580,8 +592,9 @@ fn field_data<'a>(site: &Site, plan: &Plan, top: NodeId, charts: Option<&Slots<'
             let indicators = n
                 .indicators
                 .iter()
-                .map(|i| match charts {
-                    Some(slots) => IndicatorView::with_chart(i, t, &format!("chart-{}", i.id), slots),
+                .enumerate()
+                .map(|(k, i)| match charts {
+                    Some((shared, slots)) => IndicatorView::with_chart(i, t, shared.chart(site, pi, id, k), slots),
                     None => IndicatorView::rated(i, t),
                 })
                 .collect();
@@ -621,7 +634,7 @@ fn summary_context<'a>(site: &'a Site, shared: &Shared, pi: usize, field: Option
         Some(n) => vec![n],
         None => plan.roots.clone(),
     };
-    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, plan, r, None)).collect();
+    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, pi, r, None)).collect();
     ctx.insert("fields", &fields);
     ctx.insert("field", &field.map(|n| {
         let node = &plan.nodes[n];
@@ -633,12 +646,12 @@ fn summary_context<'a>(site: &'a Site, shared: &Shared, pi: usize, field: Option
     ("summary.html", ctx)
 }
 
-fn dashboard_context<'a>(site: &'a Site, shared: &Shared, pi: usize, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn dashboard_context<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
-    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, plan, r, Some(slots))).filter(|f| f.total > 0).collect();
+    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
     let totals: Vec<(String, &'static str, usize)> = Status::ALL
         .iter()
         .enumerate()

@@ -51,18 +51,18 @@ impl<'a> Slots<'a> {
     /// `page` with every marker replaced by its fragment, or `None` when a marker is found
     /// twice or inside a tag. (A fragment the template did not use is simply not there.)
     /// Works on bytes: the page comes straight from the minifier, unchecked.
-    pub fn splice(self, page: &[u8]) -> Option<Vec<u8>> {
-        let Some(parts) = self.parts else { return Some(page.to_vec()) };
+    pub fn splice(self, page: Vec<u8>) -> Option<Vec<u8>> {
+        let Some(parts) = self.parts else { return Some(page) };
         let parts = parts.into_inner();
         if parts.is_empty() {
-            return Some(page.to_vec());
+            return Some(page);
         }
         let (mut open, mut close) = ([0u8; 3], [0u8; 3]);
         OPEN.encode_utf8(&mut open);
         CLOSE.encode_utf8(&mut close);
         let mut out = Vec::with_capacity(page.len() + parts.iter().map(|p| p.len()).sum::<usize>());
         let mut used = vec![false; parts.len()];
-        let mut rest = page;
+        let mut rest = &page[..];
         while let Some(start) = find(rest, &open) {
             let before = &rest[..start];
             // Inside a tag (an attribute) a fragment would break the markup.
@@ -114,40 +114,40 @@ mod tests {
         assert_eq!(s.put(""), "", "empty fragments need no marker");
         let page = format!("<div class=prose>{a}</div><figure>{b}</figure>");
         assert!(!page.contains("本文"));
-        assert_eq!(s.splice(page.as_bytes()).unwrap(), "<div class=prose><p>本文</p></div><figure><svg></svg></figure>".as_bytes());
+        assert_eq!(s.splice(page.into_bytes()).unwrap(), "<div class=prose><p>本文</p></div><figure><svg></svg></figure>".as_bytes());
     }
 
     #[test]
     fn inline_slots_change_nothing() {
         let s = Slots::inline();
         assert_eq!(s.put("<p>x</p>"), "<p>x</p>");
-        assert_eq!(s.splice(b"<p>x</p>").unwrap(), b"<p>x</p>");
+        assert_eq!(s.splice(b"<p>x</p>".to_vec()).unwrap(), b"<p>x</p>");
     }
 
     #[test]
     fn a_marker_used_twice_or_in_an_attribute_fails() {
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(format!("{a}{a}").as_bytes()).is_none(), "twice");
+        assert!(s.splice(format!("{a}{a}").into_bytes()).is_none(), "twice");
         let s = Slots::new();
         let _ = s.put("<p>x</p>");
-        assert_eq!(s.splice(b"<p>unused</p>").unwrap(), b"<p>unused</p>", "a fragment the theme does not show");
+        assert_eq!(s.splice(b"<p>unused</p>".to_vec()).unwrap(), b"<p>unused</p>", "a fragment the theme does not show");
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(format!("<meta content=\"{a}\">").as_bytes()).is_none(), "in an attribute");
+        assert!(s.splice(format!("<meta content=\"{a}\">").into_bytes()).is_none(), "in an attribute");
         let s = Slots::new();
         let a = s.put("<p>x</p>");
         let b = s.put("<p>y</p>");
-        assert!(s.splice(format!("<p>{a}</p><img alt=\"{b}\">").as_bytes()).is_none(), "second one in an attribute");
+        assert!(s.splice(format!("<p>{a}</p><img alt=\"{b}\">").into_bytes()).is_none(), "second one in an attribute");
     }
 
     #[test]
     fn marker_lookalikes_in_content_fail_safely() {
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(format!("{a}<p>\u{FDD0}9\u{FDD1}</p>").as_bytes()).is_none());
+        assert!(s.splice(format!("{a}<p>\u{FDD0}9\u{FDD1}</p>").into_bytes()).is_none());
         let s = Slots::new();
         let a = s.put("<p>x</p>");
-        assert!(s.splice(format!("{a}<p>\u{FDD0}</p>").as_bytes()).is_none());
+        assert!(s.splice(format!("{a}<p>\u{FDD0}</p>").into_bytes()).is_none());
     }
 }

@@ -144,9 +144,9 @@ impl IndicatorView {
         }
     }
 
-    /// The view with status and an SVG chart whose ids start with `chart_id`.
-    pub fn with_chart(i: &Indicator, t: &ProgressThresholds, chart_id: &str, slots: &Slots) -> Self {
-        IndicatorView { chart_svg: slots.put(super::chart::indicator_chart(i, chart_id)), ..IndicatorView::rated(i, t) }
+    /// The view with status and its SVG chart (see [`super::chart::indicator_chart`]).
+    pub fn with_chart<'a>(i: &Indicator, t: &ProgressThresholds, chart_svg: &'a str, slots: &Slots<'a>) -> Self {
+        IndicatorView { chart_svg: slots.put(chart_svg), ..IndicatorView::rated(i, t) }
     }
 
     /// The view of `i`.
