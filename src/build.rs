@@ -61,6 +61,11 @@ impl BuildReport {
 
 /// Reads `site.toml` (with overrides) and the content into a validated site.
 pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
+    content::load_site(&opts.root, config(opts)?)
+}
+
+/// `site.toml` with the overrides of `opts`.
+fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
     let mut config = SiteConfig::load(&opts.root)?;
     if let Some(m) = opts.minify {
         config.minify = m;
@@ -69,7 +74,7 @@ pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
         config.base_url = crate::config::normalize_base_url(url)
             .map_err(|m| Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/"))?;
     }
-    content::load_site(&opts.root, config)
+    Ok(config)
 }
 
 /// The output folder for `opts` and `site`, refusing folders whose replacement would
@@ -112,13 +117,9 @@ fn absolute(p: &Path) -> PathBuf {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
     // The templates compile while the content loads.
-    let (site, tera) = rayon::join(
-        || load(opts),
-        || {
-            let theme = SiteConfig::load(&opts.root)?.theme;
-            templates::load_templates(&opts.root, &theme)
-        },
-    );
+    let config = config(opts)?;
+    let theme = config.theme.clone();
+    let (site, tera) = rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
     let site = site?;
     let out = output_dir(opts, &site)?;
     let tera = tera?;

@@ -980,8 +980,8 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
         pending.iter().map(|pb| (root_prefix(&page_path(site, &pb.slot)), base_level(site, &pb.slot))).collect();
     // Reuse a body rendered before when its inputs (including its first line, which its
     // messages name) and every link target are the same (`None` below); only the others
-    // are rendered. Paths compare as bytes: Path's == goes
-    // component by component, slow over 50,000 bodies.
+    // are rendered. Paths compare as bytes: Path's == goes component by component, slow
+    // over 50,000 bodies.
     let links_same = &cache.links == links;
     let bodies = &cache.bodies;
     let render_body = |pb: &PendingBody, root: &str, base_level: u8| {

@@ -60,8 +60,10 @@ impl Drop for Staging {
 /// Removes a large folder, its top-level entries in parallel.
 fn remove_dir_all_parallel(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<io::Result<_>>()?;
-    entries.par_iter().try_for_each(|p| if p.is_dir() && !p.is_symlink() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) })?;
+    // The entry's own type: a symlink to a folder is removed as a link, never followed.
+    let entries: Vec<(PathBuf, bool)> =
+        std::fs::read_dir(dir)?.map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?.is_dir())))).collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|(p, is_dir)| if *is_dir { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) })?;
     std::fs::remove_dir(dir)
 }
 

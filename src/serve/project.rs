@@ -328,19 +328,20 @@ impl Project {
                 }
             }
         }
-        let mut seen = Vec::with_capacity(todo.len());
-        todo.retain(|&k| !seen.contains(&k) && {
-            seen.push(k);
-            true
-        });
+        // Two edited bodies may share a page.
+        let mut unique: Vec<PageKind> = Vec::with_capacity(todo.len());
+        for k in todo {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
         let site: &Site = &self.site;
         let out = self.output();
         let io = |e: std::io::Error| Diagnostics::from(Diagnostic::new(&out, "io", format!("書き出せません: {e}")));
         let mut written = 0;
-        for &k in &todo {
+        for &k in &unique {
             let page = render::render_page(site, &self.tera, &self.shared, k)?;
-            let bytes = &page.html;
-            if write_if_changed(&out.join(page_file(&page.path)), bytes).map_err(io)? {
+            if write_if_changed(&out.join(page_file(&page.path)), &page.html).map_err(io)? {
                 written += 1;
             }
         }
@@ -348,7 +349,7 @@ impl Project {
             let [json, _] = output::open_data::paths(plan);
             write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
         }
-        Ok(Some(Rebuilt { rendered: todo.len(), written, removed: 0, full: false, elapsed: start.elapsed() }))
+        Ok(Some(Rebuilt { rendered: unique.len(), written, removed: 0, full: false, elapsed: start.elapsed() }))
     }
 
     /// The output folder.
