@@ -169,6 +169,18 @@ fn class(c: char) -> Class {
     }
 }
 
+/// Whether a normalised character belongs to the unit before it (a combining mark).
+fn continues_unit(c: char) -> bool {
+    c >= '\u{300}' && !is_stable(c) && is_combining_mark(c)
+}
+
+/// The byte length of the first unit (a character and its marks) of normalised `text`.
+pub fn first_unit_len(text: &str) -> usize {
+    let mut chars = text.char_indices();
+    let Some((_, first)) = chars.next() else { return 0 };
+    chars.find(|&(_, c)| !continues_unit(c)).map_or(text.len(), |(i, _)| i).max(first.len_utf8())
+}
+
 /// A unit: normalised characters `chars[start..end]` (a base and its marks).
 struct Unit {
     start: usize,
@@ -179,7 +191,7 @@ struct Unit {
 fn units(chars: &[NormChar]) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(chars.len());
     for (i, c) in chars.iter().enumerate() {
-        if c.ch >= '\u{300}' && !is_stable(c.ch) && is_combining_mark(c.ch) {
+        if continues_unit(c.ch) {
             if let Some(last) = out.last_mut() {
                 last.end = i + 1;
                 continue;

@@ -4,23 +4,30 @@
 //! # Files
 //!
 //! - `search/manifest.json` — format version, number of documents, per text field its name,
-//!   boost and total number of tokens (for BM25's average field length), the first term
-//!   (shortest separating prefix) of every term shard, the plans (`[id, title]`) and the
-//!   policy fields (`[plan index, node id, label]`; the field's id is `<plan id>/<node id>`).
+//!   boost and total number of tokens (for BM25's average field length), the number of
+//!   term shards, the plans (`[id, title]`) and the policy fields (`[plan index, node id,
+//!   label]`; the field's id is `<plan id>/<node id>`).
 //! - `search/docs.bin` — the policy field of every document, as runs: varint number of
 //!   runs, then per run varint `field + 1` (0 = none) and varint length.
-//! - `search/t/<n>.bin` — term shards: terms in code point order, packed until a shard
-//!   passes [`SHARD_TARGET_BYTES`]. Per term: varint byte length and UTF-8 bytes; then per
-//!   text field: varint document frequency `df` and, when `df > 0`: the varint byte length
-//!   of the document part — bit-packed document gaps (`doc − previous − 1`, the first one
-//!   is the document number), bit-packed `term frequency − 1`, and the documents'
-//!   fieldnorm ids (tantivy's quantised field lengths) as a varint minimum and bit-packed
-//!   `id − minimum` — followed by where its positions are: varint positions file number,
-//!   byte offset and byte length.
-//! - `search/p/<n>.bin` — positions, fetched only for phrases (terms of two or more
-//!   tokens): per term and field, bit-packed first position in each document, then
-//!   bit-packed `gap − 1` to the previous position in the same document. Files are filled
-//!   in term order until they pass [`POSITIONS_TARGET_BYTES`].
+//! - `search/t/<n>.bin` — term shards: every term is in shard [`shard_of`] (FNV-1a of its
+//!   UTF-8 bytes modulo the number of shards, chosen so that shards average
+//!   [`SHARD_TARGET_BYTES`]), terms of a shard in code point order. The terms are those
+//!   of the tantivy index and the chains of 3 to [`MAX_CHAIN`](super::chains::MAX_CHAIN) CJK units
+//!   (see [`super::chains`]). Per term: varint byte length and UTF-8 bytes; varint number
+//!   of bigrams `c` of a chain (0 for terms of the index); then per text field: varint
+//!   document frequency `df` and, when `df > 0`: the varint byte length of the document
+//!   part — bit-packed document gaps (`doc − previous − 1`, the first one is the document
+//!   number), bit-packed `term frequency − 1`, and the documents' fieldnorm ids (tantivy's
+//!   quantised field lengths) as a varint minimum and bit-packed `id − minimum` — then
+//!   where its positions are: varint `positions file + 1` (0: not kept — chains shorter
+//!   than [`MAX_CHAIN`](super::chains::MAX_CHAIN)) and, when kept, varint byte offset and byte length; then `c`
+//!   varints: the document frequency in this field of each bigram of the chain (its idf
+//!   is theirs: tantivy scores a phrase with the sum of its terms' idf).
+//! - `search/p/<n>.bin` — positions, fetched only for phrases the chains do not answer:
+//!   per term and field, bit-packed first position in each document, then bit-packed
+//!   `gap − 1` to the previous position in the same document (a chain's position is its
+//!   first bigram's). Files are filled one after the other until they pass
+//!   [`POSITIONS_TARGET_BYTES`].
 //! - `search/d/<doc>.json` — one document: URL, title, breadcrumb and sections (anchor,
 //!   heading, text), fetched only for results shown.
 //!
@@ -32,22 +39,26 @@ use super::index::{SearchIndex, ORD_FIELD, TEXT_FIELDS};
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
 use serde::Serialize;
+use super::analyzer;
+use super::chains::{self, ChainKey, ChainPostings, DocBigrams};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
-use std::path::Path;
-use tantivy::postings::Postings;
+use std::path::{Path, PathBuf};
+use tantivy::postings::Postings as _;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Term, TERMINATED};
 
 /// Format version written to the manifest (the script refuses others).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// A term shard is closed once it holds at least this many bytes
 /// (`PLANPRESS_SEARCH_SHARD_BYTES` overrides it, for experiments).
-pub const SHARD_TARGET_BYTES: usize = 4 * 1024;
+pub const SHARD_TARGET_BYTES: usize = 2 * 1024;
 
 /// A positions file is closed once it holds at least this many bytes
 /// (`PLANPRESS_SEARCH_POSITIONS_BYTES` overrides it).
-pub const POSITIONS_TARGET_BYTES: usize = 8 * 1024;
+pub const POSITIONS_TARGET_BYTES: usize = 2 * 1024;
 
 /// Values per bit-packed block.
 const BLOCK: usize = 128;
@@ -72,7 +83,7 @@ struct Manifest<'a> {
     version: u32,
     docs: usize,
     fields: Vec<FieldStats>,
-    shards: Vec<String>,
+    shards: usize,
     plans: Vec<(&'a str, &'a str)>,
     groups: Vec<(usize, &'a str, &'a str)>,
 }
@@ -168,72 +179,100 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
             }
         }
     }
-    report.terms = keys.len();
 
-    let target = std::env::var("PLANPRESS_SEARCH_SHARD_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(SHARD_TARGET_BYTES);
-    let pos_target = std::env::var("PLANPRESS_SEARCH_POSITIONS_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(POSITIONS_TARGET_BYTES);
-    let mut separators: Vec<String> = Vec::new();
-    let mut shard: Vec<u8> = Vec::new();
-    let mut pos_file: Vec<u8> = Vec::new();
-    let mut pos_files = 0usize;
-    let mut last_key: Vec<u8> = Vec::new();
-    let mut entry = Vec::new();
-    let mut postings: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut positions = Vec::new();
+    let target = env_bytes("PLANPRESS_SEARCH_SHARD_BYTES", SHARD_TARGET_BYTES);
+    let mut positions = PositionsWriter::new(out.join("p"), env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES));
+    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(keys.len());
+    // Bigrams: text, document frequency per field, and where each occurs (for chains).
+    let mut bigrams: Vec<&str> = Vec::new();
+    let mut bigram_df: Vec<[u32; 3]> = Vec::new();
+    let mut occurrences: Vec<Vec<DocBigrams>> = vec![vec![Vec::new(); n]; TEXT_FIELDS.len()];
+    let mut raw: Vec<(u32, Vec<u32>)> = Vec::new();
+    let mut buf = Vec::new();
     for key in &keys {
-        entry.clear();
-        put_varint(&mut entry, key.len() as u64);
-        entry.extend_from_slice(key);
+        let text = std::str::from_utf8(key).unwrap_or("");
+        let bigram = is_bigram(text).then(|| {
+            bigrams.push(text);
+            bigram_df.push([0; 3]);
+            bigrams.len() as u32 - 1
+        });
+        let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
         for (fi, &field) in index.fields.text.iter().enumerate() {
-            postings.clear();
+            raw.clear();
             let term = Term::from_field_bytes(field, key);
             for (si, seg) in segments.iter().enumerate() {
                 let inv = seg.inverted_index(field).map_err(io)?;
                 let Some(info) = inv.get_term_info(&term)? else { continue };
                 let mut p = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
                 while p.doc() != TERMINATED {
-                    positions.clear();
-                    p.positions(&mut positions);
-                    postings.push((ords[si][p.doc() as usize], positions.clone()));
+                    buf.clear();
+                    p.positions(&mut buf);
+                    raw.push((ords[si][p.doc() as usize], buf.clone()));
                     p.advance();
                 }
             }
-            postings.sort_by_key(|(d, _)| *d);
-            put_varint(&mut entry, postings.len() as u64);
-            if postings.is_empty() {
-                continue;
+            raw.sort_by_key(|(d, _)| *d);
+            let mut postings = Postings::default();
+            for (d, pos) in &raw {
+                postings.docs.push(*d);
+                postings.tfs.push(pos.len() as u32);
+                postings.positions.extend_from_slice(pos);
+                if let Some(id) = bigram {
+                    occurrences[fi][*d as usize].extend(pos.iter().map(|&p| (p, id)));
+                }
             }
-            let block = encode_docs(&postings, &norms[fi]);
-            put_varint(&mut entry, block.len() as u64);
-            entry.extend_from_slice(&block);
-            let pos = encode_positions(&postings);
-            put_varint(&mut entry, pos_files as u64);
-            put_varint(&mut entry, pos_file.len() as u64);
-            put_varint(&mut entry, pos.len() as u64);
-            pos_file.extend_from_slice(&pos);
-            if pos_file.len() >= pos_target {
-                write(&out.join(format!("p/{pos_files}.bin")), &pos_file, &mut report)?;
-                pos_file.clear();
-                pos_files += 1;
+            if let Some(id) = bigram {
+                bigram_df[id as usize][fi] = postings.docs.len() as u32;
             }
+            fields.push(postings);
         }
-        if shard.is_empty() {
-            separators.push(if separators.is_empty() { String::new() } else { separator(&last_key, key) });
+        let entry = encode_entry(key, &fields, &[], &norms, Some(&mut positions))?;
+        entries.push((key.clone(), entry));
+    }
+    report.terms = keys.len();
+
+    // Chains of CJK units (see chains.rs), in key order so the output is reproducible.
+    let mut per_field: Vec<FxHashMap<ChainKey, ChainPostings>> = occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
+    drop(occurrences);
+    let mut chain_keys: Vec<(String, ChainKey)> = per_field
+        .iter()
+        .flat_map(|m| m.keys())
+        .collect::<rustc_hash::FxHashSet<_>>()
+        .into_iter()
+        .map(|k| (chain_text(k, &bigrams), *k))
+        .collect();
+    chain_keys.sort_unstable();
+    for (text, key) in &chain_keys {
+        let ids = &key[..chains::bigram_count(key)];
+        let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
+        let mut dfs = Vec::with_capacity(TEXT_FIELDS.len());
+        for (fi, map) in per_field.iter_mut().enumerate() {
+            let p = map.remove(key).map(|c| Postings { docs: c.docs, tfs: c.tfs, positions: c.positions }).unwrap_or_default();
+            fields.push(p);
+            dfs.push(ids.iter().map(|&b| bigram_df[b as usize][fi]).collect::<Vec<u32>>());
         }
-        shard.extend_from_slice(&entry);
-        last_key.clone_from(key);
-        if shard.len() >= target {
-            write(&out.join(format!("t/{}.bin", separators.len() - 1)), &shard, &mut report)?;
-            shard.clear();
-        }
+        let entry = encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key).then_some(&mut positions))?;
+        entries.push((text.as_bytes().to_vec(), entry));
     }
-    if !shard.is_empty() {
-        write(&out.join(format!("t/{}.bin", separators.len() - 1)), &shard, &mut report)?;
+    report.terms += chain_keys.len();
+    let (files, bytes) = positions.finish()?;
+    report.files += files;
+    report.bytes += bytes;
+
+    // Term shards: each term goes to the shard its hash picks, so the script finds it
+    // without a directory of terms.
+    let total: usize = entries.iter().map(|(_, e)| e.len()).sum();
+    let shards = total.div_ceil(target).max(1);
+    let mut buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); shards];
+    for (key, entry) in entries {
+        buckets[shard_of(&key, shards)].push((key, entry));
     }
-    if !pos_file.is_empty() {
-        write(&out.join(format!("p/{pos_files}.bin")), &pos_file, &mut report)?;
+    for (i, mut bucket) in buckets.into_iter().enumerate() {
+        bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let bytes: Vec<u8> = bucket.into_iter().flat_map(|(_, e)| e).collect();
+        write(&out.join(format!("t/{i}.bin")), &bytes, &mut report)?;
     }
-    report.shards = separators.len();
+    report.shards = shards;
 
     for (i, d) in index.corpus.docs.iter().enumerate() {
         let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
@@ -253,7 +292,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
         version: FORMAT_VERSION,
         docs: n,
         fields: TEXT_FIELDS.iter().zip(totals).map(|(&(name, boost), tokens)| FieldStats { name, boost, tokens }).collect(),
-        shards: separators,
+        shards,
         plans: plans.iter().map(|(id, title)| (id.as_str(), title.as_str())).collect(),
         groups: index
             .corpus
@@ -270,17 +309,123 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     Ok(report)
 }
 
-/// The shortest prefix of `next` (in whole characters) that sorts after `prev`.
-fn separator(prev: &[u8], next: &[u8]) -> String {
-    let next = String::from_utf8_lossy(next);
-    let mut end = 0;
-    for (i, c) in next.char_indices() {
-        end = i + c.len_utf8();
-        if next.as_bytes()[..end] > *prev {
-            break;
+/// `name` from the environment as a byte count, or `default`.
+fn env_bytes(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Whether a term of the index is a bigram (two CJK units).
+fn is_bigram(text: &str) -> bool {
+    let first = analyzer::first_unit_len(text);
+    first > 0
+        && first < text.len()
+        && analyzer::first_unit_len(&text[first..]) == text.len() - first
+        && text.chars().next().is_some_and(analyzer::is_cjk)
+        && text[first..].chars().next().is_some_and(analyzer::is_cjk)
+}
+
+/// The text of a chain: its first bigram, then the second unit of each next one.
+fn chain_text(key: &ChainKey, bigrams: &[&str]) -> String {
+    let mut text = String::new();
+    for (i, &b) in key.iter().take_while(|&&b| b != u32::MAX).enumerate() {
+        let b = bigrams[b as usize];
+        text.push_str(if i == 0 { b } else { &b[analyzer::first_unit_len(b)..] });
+    }
+    text
+}
+
+/// The term shard of `key`: FNV-1a (32 bits) of its UTF-8 bytes, modulo `shards`.
+pub fn shard_of(key: &[u8], shards: usize) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in key {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h as usize % shards
+}
+
+/// One term's postings in one field, in document order.
+#[derive(Debug, Default)]
+struct Postings {
+    docs: Vec<u32>,
+    tfs: Vec<u32>,
+    /// Positions, document after document (empty when not kept).
+    positions: Vec<u32>,
+}
+
+/// Fills the positions files `p/<n>.bin` one after the other.
+struct PositionsWriter {
+    dir: PathBuf,
+    target: usize,
+    file: Vec<u8>,
+    number: usize,
+    files: usize,
+    bytes: u64,
+}
+
+impl PositionsWriter {
+    fn new(dir: PathBuf, target: usize) -> Self {
+        PositionsWriter { dir, target, file: Vec::new(), number: 0, files: 0, bytes: 0 }
+    }
+
+    /// Appends `bytes`; returns (file number, offset, length).
+    fn add(&mut self, bytes: &[u8]) -> std::io::Result<(usize, usize, usize)> {
+        let at = (self.number, self.file.len(), bytes.len());
+        self.file.extend_from_slice(bytes);
+        if self.file.len() >= self.target {
+            self.flush()?;
+        }
+        Ok(at)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::fs::write(self.dir.join(format!("{}.bin", self.number)), &self.file)?;
+        self.files += 1;
+        self.bytes += self.file.len() as u64;
+        self.file.clear();
+        self.number += 1;
+        Ok(())
+    }
+
+    /// Writes the last file; returns (files, bytes) written.
+    fn finish(mut self) -> std::io::Result<(usize, u64)> {
+        if !self.file.is_empty() {
+            self.flush()?;
+        }
+        Ok((self.files, self.bytes))
+    }
+}
+
+/// One term's entry in its shard (see the module documentation). `dfs` holds, per field,
+/// the document frequencies of a chain's bigrams (empty for terms of the index);
+/// positions are written when `positions` is given.
+fn encode_entry(key: &[u8], fields: &[Postings], dfs: &[Vec<u32>], norms: &[Vec<u8>], mut positions: Option<&mut PositionsWriter>) -> std::io::Result<Vec<u8>> {
+    let mut entry = Vec::new();
+    put_varint(&mut entry, key.len() as u64);
+    entry.extend_from_slice(key);
+    put_varint(&mut entry, dfs.first().map_or(0, Vec::len) as u64);
+    for (fi, p) in fields.iter().enumerate() {
+        put_varint(&mut entry, p.docs.len() as u64);
+        if p.docs.is_empty() {
+            continue;
+        }
+        let block = encode_docs(&p.docs, &p.tfs, &norms[fi]);
+        put_varint(&mut entry, block.len() as u64);
+        entry.extend_from_slice(&block);
+        match positions.as_deref_mut() {
+            Some(w) => {
+                let (file, offset, len) = w.add(&encode_positions(&p.tfs, &p.positions))?;
+                put_varint(&mut entry, file as u64 + 1);
+                put_varint(&mut entry, offset as u64);
+                put_varint(&mut entry, len as u64);
+            }
+            None => put_varint(&mut entry, 0),
+        }
+        for &df in dfs.get(fi).map_or(&[][..], Vec::as_slice) {
+            put_varint(&mut entry, u64::from(df));
         }
     }
-    next[..end].to_string()
+    Ok(entry)
 }
 
 /// Appends `v` as an unsigned LEB128 varint.
@@ -344,30 +489,36 @@ pub fn get_packed(bytes: &[u8], at: &mut usize, count: usize) -> Vec<u32> {
 
 /// The document part of a posting list: gaps, `tf − 1`, and the documents' fieldnorm ids
 /// (varint minimum, then packed `id − minimum`).
-fn encode_docs(postings: &[(u32, Vec<u32>)], norms: &[u8]) -> Vec<u8> {
-    let mut gaps = Vec::with_capacity(postings.len());
-    let mut tfs = Vec::with_capacity(postings.len());
+fn encode_docs(docs: &[u32], tfs: &[u32], norms: &[u8]) -> Vec<u8> {
+    let mut gaps = Vec::with_capacity(docs.len());
     let mut prev: i64 = -1;
-    for (d, p) in postings {
-        gaps.push((*d as i64 - prev - 1) as u32);
-        prev = *d as i64;
-        tfs.push(p.len() as u32 - 1);
+    for &d in docs {
+        gaps.push((i64::from(d) - prev - 1) as u32);
+        prev = i64::from(d);
     }
-    let ids: Vec<u32> = postings.iter().map(|(d, _)| u32::from(norms[*d as usize])).collect();
+    let ids: Vec<u32> = docs.iter().map(|&d| u32::from(norms[d as usize])).collect();
     let min = ids.iter().copied().min().unwrap_or(0);
     let mut out = Vec::new();
     put_packed(&mut out, &gaps);
-    put_packed(&mut out, &tfs);
+    put_packed(&mut out, &tfs.iter().map(|t| t - 1).collect::<Vec<_>>());
     put_varint(&mut out, u64::from(min));
     put_packed(&mut out, &ids.iter().map(|i| i - min).collect::<Vec<_>>());
     out
 }
 
-/// The positions of a posting list: the first position in each document, then the other
-/// positions as `gap − 1` from the previous one in the same document.
-fn encode_positions(postings: &[(u32, Vec<u32>)]) -> Vec<u8> {
-    let firsts: Vec<u32> = postings.iter().map(|(_, p)| p[0]).collect();
-    let rest: Vec<u32> = postings.iter().flat_map(|(_, p)| p.windows(2).map(|w| w[1] - w[0] - 1)).collect();
+/// The positions of a posting list (`positions` holds `tfs[i]` ascending positions per
+/// document): the first position in each document, then the other positions as
+/// `gap − 1` from the previous one in the same document.
+fn encode_positions(tfs: &[u32], positions: &[u32]) -> Vec<u8> {
+    let mut firsts = Vec::with_capacity(tfs.len());
+    let mut rest = Vec::with_capacity(positions.len() - tfs.len());
+    let mut at = 0;
+    for &tf in tfs {
+        let doc = &positions[at..at + tf as usize];
+        firsts.push(doc[0]);
+        rest.extend(doc.windows(2).map(|w| w[1] - w[0] - 1));
+        at += tf as usize;
+    }
     let mut out = Vec::new();
     put_packed(&mut out, &firsts);
     put_packed(&mut out, &rest);
@@ -397,9 +548,26 @@ mod tests {
     }
 
     #[test]
-    fn separators_are_shortest_prefixes() {
-        assert_eq!(separator("子育".as_bytes(), "子供".as_bytes()), "子供");
-        assert_eq!(separator("子".as_bytes(), "支援".as_bytes()), "支");
-        assert_eq!(separator("ab".as_bytes(), "abc".as_bytes()), "abc");
+    fn bigrams_are_two_cjk_units() {
+        assert!(is_bigram("子育"));
+        assert!(is_bigram("か\u{3099}き"), "a unit keeps its mark");
+        assert!(!is_bigram("子"));
+        assert!(!is_bigram("子育て"));
+        assert!(!is_bigram("ic"));
+    }
+
+    #[test]
+    fn chain_text_joins_units() {
+        let bigrams = ["まち", "ちづ", "づく", "か\u{3099}き"];
+        assert_eq!(chain_text(&[0, 1, 2, u32::MAX], &bigrams), "まちづく");
+        assert_eq!(chain_text(&[3, 3, u32::MAX, u32::MAX], &bigrams), "か\u{3099}きき");
+    }
+
+    #[test]
+    fn shards_are_fnv1a() {
+        // FNV-1a of "a" is 0xe40c292c. The script must hash alike: the equivalence tests
+        // (tests/browser/search.test.mjs) find every term through it.
+        assert_eq!(shard_of(b"a", usize::MAX), 0xe40c_292c);
+        assert_eq!(shard_of("子育".as_bytes(), 1), 0);
     }
 }

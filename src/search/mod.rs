@@ -14,6 +14,7 @@
 //! command prints is what residents get from the search page.
 
 pub mod analyzer;
+pub mod chains;
 pub mod cli;
 pub mod docs;
 pub mod export;

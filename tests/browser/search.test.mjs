@@ -24,6 +24,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -88,9 +89,9 @@ async function runAll(api, engine, queries, shown) {
 }
 
 /** Differences between the runtime's results and `planpress search`'s, one line each. */
-function compare(actual, expected) {
+function compare(actual, expected, queries = QUERIES) {
   const bad = [];
-  QUERIES.forEach((q, i) => {
+  queries.forEach((q, i) => {
     const a = actual[i], e = expected[i];
     const where = `query ${JSON.stringify(q)}`;
     if (a.total !== e.total) bad.push(`${where}: ${a.total} matches, planpress search has ${e.total}`);
@@ -192,6 +193,38 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
         assert.deepEqual(bad, [], bad.join('\n'));
         const matched = expected.filter((r) => r.total > 0).length;
         assert.ok(site.name !== 'example' || matched >= 40, `only ${matched} queries match on the example site`);
+      });
+
+      test('Node: substrings of the pages (runs of 3–12 characters and mixed) give the results of planpress search', { skip: root ? false : 'site source unknown' }, async () => {
+        assert.ok(bin, 'planpress binary not found (cargo build --release, or set PLANPRESS_BIN)');
+        // Seeded, so a failure names queries that fail again.
+        let seed = 20261201;
+        const rand = (n) => {
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+          return (seed >>> 8) % n;
+        };
+        const texts = [];
+        for (const f of fs.readdirSync(path.join(site.dir, 'search/d'))) {
+          const d = JSON.parse(fs.readFileSync(path.join(site.dir, 'search/d', f), 'utf8'));
+          for (const sec of d.s) if (sec[2]) texts.push(sec[2]);
+        }
+        const queries = [];
+        while (queries.length < 60 && texts.length) {
+          const chars = Array.from(texts[rand(texts.length)]);
+          const len = 3 + rand(10);
+          if (chars.length < len) continue;
+          const start = rand(chars.length - len + 1);
+          const q = chars.slice(start, start + len).join('');
+          if (q.trim()) queries.push(q);
+        }
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pp-queries-')), 'q.json');
+        fs.writeFileSync(file, JSON.stringify(queries));
+        const want = JSON.parse(execFileSync(bin, ['search', '--root', root, '--queries', file, '--limit', '1000000'], { maxBuffer: 1 << 28 }).toString('utf8'));
+        const api = require(path.join(site.dir, 'assets/search.js'));
+        const actual = await runAll(api, new api.Engine(fileLoader(site.dir)), queries, SHOWN);
+        const bad = compare(actual, want, queries);
+        assert.deepEqual(bad, [], bad.join('\n'));
+        assert.ok(want.filter((r) => r.total > 0).length >= 30, 'most substrings of pages find their page');
       });
 
       test(`Chromium: ${QUERIES.length} queries give the results of planpress search`, { skip: root ? false : 'site source unknown' }, async () => {

@@ -268,19 +268,79 @@
 
   // ------------------------------------------------------------------ index files
   /** The layout of search/ this script reads (src/search/export.rs FORMAT_VERSION). */
-  var FORMAT_VERSION = 3;
+  var FORMAT_VERSION = 4;
   var utf8 = new TextDecoder();
+  var utf8enc = new TextEncoder();
 
-  /** Compares strings by code points (the byte order of UTF-8, as the shards are sorted). */
-  function cmpCodePoints(a, b) {
-    var i = 0, j = 0;
-    while (i < a.length && j < b.length) {
-      var x = a.codePointAt(i), y = b.codePointAt(j);
-      if (x !== y) return x < y ? -1 : 1;
-      i += x > 0xffff ? 2 : 1;
-      j += y > 0xffff ? 2 : 1;
+  /** The term shard of `key`: FNV-1a (32 bits) of its UTF-8 bytes modulo `shards`. */
+  function shardOf(key, shards) {
+    var h = 0x811c9dc5;
+    var b = utf8enc.encode(key);
+    for (var i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193) >>> 0;
+    return h % shards;
+  }
+
+  /** Chains of up to this many CJK units are terms of their own (src/search/chains.rs). */
+  var MAX_CHAIN = 5;
+
+  /** Length (UTF-16) of the first unit of normalised `text`: a character and its marks. */
+  function firstUnitLength(text) {
+    var i = text.length ? (text.codePointAt(0) > 0xffff ? 2 : 1) : 0;
+    while (i < text.length) {
+      var code = text.charCodeAt(i);
+      var ch = String.fromCodePoint(text.codePointAt(i));
+      if (!(code >= 0x300 && !isStable(code) && RE_MARK.test(ch))) break;
+      i += ch.length;
     }
-    return i < a.length ? 1 : j < b.length ? -1 : 0;
+    return i;
+  }
+
+  /**
+   * What to look up for a term: `units` [{key, rel, kind}] (kind 'chain', 'bi' or the
+   * token's kind) and, for every token of the term, where its document frequency is
+   * (`src`: [unit, bigram index in the chain or −1]).
+   *
+   * A CJK run of the term is looked up through chains (src/search/chains.rs): a term that
+   * is one run of at most MAX_CHAIN units as that chain alone (its entry counts the
+   * occurrences: no positions needed); a run of MAX_CHAIN units or more as chains of
+   * MAX_CHAIN units at most MAX_CHAIN − 1 apart (which keeps them in one run and includes
+   * every bigram), whose positions must line up. Shorter runs in a longer term, words and
+   * lone characters are looked up token by token.
+   */
+  function plan(term) {
+    var t = term.tokens, units = [], src = [];
+    var i = 0;
+    while (i < t.length) {
+      var j = i;
+      while (j + 1 < t.length && term.kinds[j] === 'bi' && term.kinds[j + 1] === 'bi' && t[j + 1][0] === t[j][0] + 1) j++;
+      var n = j - i + 2; // units of the run
+      var alone = i === 0 && j === t.length - 1;
+      if (term.kinds[i] === 'bi' && (n >= MAX_CHAIN || (alone && n >= 3))) {
+        var us = [t[i][1].slice(0, firstUnitLength(t[i][1])), t[i][1].slice(firstUnitLength(t[i][1]))];
+        for (var k = i + 1; k <= j; k++) us.push(t[k][1].slice(firstUnitLength(t[k][1])));
+        var offsets = [];
+        if (n <= MAX_CHAIN) {
+          offsets.push(0);
+        } else {
+          for (var o = 0; o + MAX_CHAIN < n; o += MAX_CHAIN - 1) offsets.push(o);
+          offsets.push(n - MAX_CHAIN);
+        }
+        offsets.forEach(function (o, x) {
+          var len = Math.min(MAX_CHAIN, n - o);
+          var next = x + 1 < offsets.length ? offsets[x + 1] : n;
+          // The bigrams o … before the next chain's get their df from this chain.
+          for (var b = o; b < Math.min(o + len - 1, next === n ? n - 1 : next); b++) src.push([units.length, b - o]);
+          units.push({ key: us.slice(o, o + len).join(''), rel: t[i + o][0], kind: 'chain' });
+        });
+      } else {
+        for (var k2 = i; k2 <= j; k2++) {
+          src.push([units.length, -1]);
+          units.push({ key: t[k2][1], rel: t[k2][0], kind: term.kinds[k2] });
+        }
+      }
+      i = j + 1;
+    }
+    return { units: units, src: src };
   }
 
   function Reader(bytes) {
@@ -419,16 +479,8 @@
     return this.ready;
   };
 
-  /** Index of the shard that would hold `key`. */
   Engine.prototype.shardOf = function (key) {
-    var s = this.manifest.shards;
-    var lo = 0, hi = s.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (cmpCodePoints(s[mid], key) <= 0) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return shardOf(key, this.manifest.shards);
   };
 
   Engine.prototype.shard = function (i) {
@@ -441,6 +493,7 @@
           var len = r.varint();
           var key = utf8.decode(bytes.subarray(r.at, r.at + len));
           r.at += len;
+          var bigrams = r.varint();
           var fields = [];
           for (var fi = 0; fi < self.manifest.fields.length; fi++) {
             var df = r.varint();
@@ -448,7 +501,16 @@
               var n = r.varint();
               var part = bytes.subarray(r.at, r.at + n);
               r.at += n;
-              fields.push({ df: df, bytes: part, file: r.varint(), offset: r.varint(), length: r.varint(), list: null, pos: null });
+              var e = { df: df, bytes: part, file: r.varint() - 1, offset: 0, length: 0, list: null, pos: null, dfs: null };
+              if (e.file >= 0) {
+                e.offset = r.varint();
+                e.length = r.varint();
+              }
+              if (bigrams) {
+                e.dfs = [];
+                for (var k = 0; k < bigrams; k++) e.dfs.push(r.varint());
+              }
+              fields.push(e);
             } else {
               fields.push({ df: 0 });
             }
@@ -463,7 +525,7 @@
 
   /** The per-field entries of `key` ([{df, postings()}, …]) or null. */
   Engine.prototype.term = function (key) {
-    if (!this.manifest.shards.length) return Promise.resolve(null);
+    if (!this.manifest.shards) return Promise.resolve(null);
     return this.shard(this.shardOf(key)).then(function (map) { return map.get(key) || null; });
   };
 
@@ -502,20 +564,21 @@
   }
 
   /**
-   * Which tokens of a phrase need their positions checked in a field (indices). A chain of
-   * bigrams at consecutive positions is one CJK run of the query; within a run it is
-   * enough to check a subset that keeps its first and last bigram and never skips two in a
-   * row: two bigrams two positions apart are in the same run of the text (runs are
-   * separated by at least one position), so the skipped bigram is there too. The subset
-   * with the fewest position bytes is chosen. Phrase counts stay tantivy's.
+   * Which units of a phrase need their positions checked in a field (`per`: their field
+   * entries). Chains are always checked. A chain of bigrams at consecutive positions is one
+   * CJK run of the query; within a run it is enough to check a subset that keeps its first
+   * and last bigram and never skips two in a row: two bigrams two positions apart are in
+   * the same run of the text (runs are separated by at least one position), so the skipped
+   * bigram is there too. The subset with the fewest position bytes is chosen. Phrase
+   * counts stay tantivy's.
    */
-  function positionCover(term, per) {
-    var n = term.tokens.length;
+  function positionCover(units, per) {
+    var n = units.length;
     var keep = new Array(n).fill(true);
     var i = 0;
     while (i < n) {
       var j = i;
-      while (j + 1 < n && term.kinds[j] === 'bi' && term.kinds[j + 1] === 'bi' && term.tokens[j + 1][0] === term.tokens[j][0] + 1) j++;
+      while (j + 1 < n && units[j].kind === 'bi' && units[j + 1].kind === 'bi' && units[j + 1].rel === units[j].rel + 1) j++;
       if (j - i >= 2) {
         // best[k]: cheapest cover of i..k that keeps k; from[k]: the previous kept index.
         var best = [], from = [];
@@ -539,34 +602,38 @@
   }
 
   /** The field entries whose positions a term needs: phrases with candidate documents. */
-  Engine.prototype.positionsNeeded = function (term, entries) {
+  Engine.prototype.positionsNeeded = function (term, how, entries) {
     var need = [];
-    if (term.tokens.length < 2) return need;
+    if (how.units.length < 2) return need;
     this.fields.forEach(function (_, fi) {
       var per = entries.map(function (e) { return e ? e[fi] : null; });
       if (per.some(function (e) { return !e || !e.df; })) return;
       if (!candidates(per.map(listOf)).length) return;
-      var keep = positionCover(term, per);
+      var keep = positionCover(how.units, per);
       per.forEach(function (e, k) { if (keep[k]) need.push(e); });
     });
     return need;
   };
 
   /**
-   * Scores of one term (its tokens [[rel, text], …]) per document: {docs: matching
-   * documents in the order first met, hit: Uint8Array, score: Float64Array (f32 values)},
-   * the sum over fields (title, headings, body) of boost × BM25 (a phrase's idf is the sum
-   * of its tokens' idf; its term frequency is the number of phrase occurrences).
+   * Scores of one term (looked up as `how` = plan(term), `entries` per unit) per document:
+   * {docs: matching documents in the order first met, hit: Uint8Array, score: Float64Array
+   * (f32 values)}, the sum over fields (title, headings, body) of boost × BM25 (a phrase's
+   * idf is the sum of its bigrams' idf; its term frequency is the number of phrase
+   * occurrences).
    */
-  Engine.prototype.termScores = function (term, entries) {
+  Engine.prototype.termScores = function (term, how, entries) {
     var self = this;
-    var tokens = term.tokens;
+    var units = how.units;
     var out = { docs: [], hit: new Uint8Array(this.n), score: new Float64Array(this.n) };
     this.fields.forEach(function (field, fi) {
       var per = entries.map(function (e) { return e ? e[fi] : null; });
       if (per.some(function (e) { return !e || !e.df; })) return;
       var idfSum = 0;
-      for (var i = 0; i < per.length; i++) idfSum = f(idfSum + idf(per[i].df, self.n));
+      how.src.forEach(function (at) {
+        var e = per[at[0]];
+        idfSum = f(idfSum + idf(at[1] < 0 ? e.df : e.dfs[at[1]], self.n));
+      });
       var weight = f(idfSum * K1_PLUS_1);
       if (field.boost !== 1) weight = f(weight * field.boost);
       var cache = field.cache;
@@ -587,10 +654,10 @@
         for (var k = 0; k < lead.docs.length; k++) add(lead.docs[k], lead.tf[k], lead.norm[k]);
         return;
       }
-      // Phrase: documents holding every token, then positions p with token i at p + rel_i.
+      // Phrase: documents holding every unit, then positions p with unit i at p + rel_i.
       var cand = candidates(lists);
       if (!cand.length) return;
-      var keep = positionCover(term, per);
+      var keep = positionCover(units, per);
       var check = [];
       for (var t0 = 1; t0 < lists.length; t0++) if (keep[t0]) check.push(t0);
       var pos = per.map(function (e) { return e.pos; });
@@ -602,11 +669,11 @@
         }
         var count = 0;
         for (var pi = pos[0].start[a]; pi < pos[0].start[a + 1]; pi++) {
-          var p = pos[0].pos[pi] - tokens[0][0];
+          var p = pos[0].pos[pi] - units[0].rel;
           var ok = true;
           for (var c = 0; c < check.length && ok; c++) {
             var t2 = check[c], j = idx[t2];
-            ok = hasPosition(pos[t2].pos, pos[t2].start[j], pos[t2].start[j + 1], p + tokens[t2][0]);
+            ok = hasPosition(pos[t2].pos, pos[t2].start[j], pos[t2].start[j + 1], p + units[t2].rel);
           }
           if (ok) count++;
         }
@@ -636,17 +703,19 @@
     var self = this;
     var parsed = parse(input);
     var terms = parsed.include.concat(parsed.exclude);
+    var plans = terms.map(plan);
     return this.init().then(function () {
-      return Promise.all(terms.map(function (t) {
-        return Promise.all(t.tokens.map(function (tok) { return self.term(tok[1]); }));
+      return Promise.all(plans.map(function (how) {
+        return Promise.all(how.units.map(function (u) { return self.term(u.key); }));
       }));
     }).then(function (entries) {
       var need = [];
-      terms.forEach(function (t, i) { need.push.apply(need, self.positionsNeeded(t, entries[i])); });
+      terms.forEach(function (t, i) { need.push.apply(need, self.positionsNeeded(t, plans[i], entries[i])); });
       return Promise.all(need.map(function (e) { return self.loadPositions(e); })).then(function () { return entries; });
     }).then(function (entries) {
-      var scored = parsed.include.map(function (t, i) { return self.termScores(t, entries[i]); });
-      var excluded = parsed.exclude.map(function (t, i) { return self.termScores(t, entries[parsed.include.length + i]); });
+      var scores = terms.map(function (t, i) { return self.termScores(t, plans[i], entries[i]); });
+      var scored = scores.slice(0, parsed.include.length);
+      var excluded = scores.slice(parsed.include.length);
       var all = [];
       if (scored.length) {
         var smallest = scored.reduce(function (a, b) { return b.docs.length < a.docs.length ? b : a; });
@@ -780,13 +849,15 @@
   function display(doc, parsed) {
     var title = mark(doc.t, occurrences(doc.t, parsed));
     var anchor = -1, from = null, sections = [];
-    doc.s.forEach(function (s, i) {
+    // Stops once nothing can change: a snippet found and the section list full.
+    for (var i = 0; i < doc.s.length && !(from && sections.length >= MAX_SECTIONS); i++) {
+      var s = doc.s[i];
       var h = occurrences(s[1], parsed), t = occurrences(s[2], parsed);
-      if (!h.length && !t.length) return;
+      if (!h.length && !t.length) continue;
       if (anchor < 0) anchor = i;
       if (!from && t.length) from = [i, t];
       if (s[0] && sections.length < MAX_SECTIONS) sections.push({ anchor: s[0], heading: mark(s[1], h) });
-    });
+    }
     var snip;
     if (from) snip = snippet(doc.s[from[0]][2], from[1]);
     else if (anchor >= 0 && doc.s[anchor][2]) snip = snippet(doc.s[anchor][2], []);
@@ -911,6 +982,16 @@
     }
 
     var MAX_RADIOS = 12;
+    var byIdCache = null;
+
+    /** The policy fields by id (a portal has a thousand or more). */
+    function groupsById() {
+      if (!byIdCache) {
+        byIdCache = new Map();
+        engine.groups.forEach(function (g) { byIdCache.set(g.id, g); });
+      }
+      return byIdCache;
+    }
     var selectBox = null;
 
     /** Radio buttons for a few policy fields, a labelled select for many (portals). */
@@ -925,11 +1006,11 @@
       if (state.field !== 'all' && !options.some(function (o) { return o[0] === state.field; })) {
         options.push([state.field, fieldLabel(state.field), 0]);
       }
-      var groups = engine.groups;
-      var plans = new Set(groups.map(function (g) { return g.plan; }));
+      var byId = groupsById();
+      var manyPlans = new Set(engine.groups.map(function (g) { return g.plan; })).size > 1;
       var text = function (o) {
-        var g = groups.find(function (x) { return x.id === o[0]; });
-        return (g && plans.size > 1 ? g.plan + ' ' : '') + o[1] + '(' + o[2] + ' 件)';
+        var g = byId.get(o[0]);
+        return (g && manyPlans ? g.plan + ' ' : '') + o[1] + '(' + o[2] + ' 件)';
       };
       if (options.length > MAX_RADIOS) {
         selectBox = el('div', 'search-filter-select');
