@@ -6,6 +6,8 @@
 //! - [`query`]: query syntax (terms, `"…"`, `-term`).
 //! - [`index`]: the tantivy index and BM25 scoring.
 //! - [`highlight`]: occurrences, snippets and the sections a hit links to.
+//! - [`chains`]: substrings of CJK runs (3–5 units) with their counts, so the browser
+//!   counts most phrases without positions.
 //! - [`export`]: the sharded copy of the index under `search/` for the browser.
 //! - [`cli`]: `planpress search`.
 //!
