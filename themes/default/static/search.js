@@ -1137,6 +1137,8 @@
       run();
     });
     readUrl();
+    // The index's metadata (preloaded by the page) is needed by any query: read it now.
+    engine.init().catch(function () {});
     run();
   }
 
