@@ -187,8 +187,9 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     let mut bigrams: Vec<&str> = Vec::new();
     let mut bigram_df: Vec<[u32; 3]> = Vec::new();
     let mut occurrences: Vec<Vec<DocBigrams>> = vec![vec![Vec::new(); n]; TEXT_FIELDS.len()];
-    let mut raw: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut buf = Vec::new();
+    // One posting list as read: (document, start and end in `flat`), segment after segment.
+    let mut raw: Vec<(u32, u32, u32)> = Vec::new();
+    let mut flat: Vec<u32> = Vec::new();
     for key in &keys {
         let text = std::str::from_utf8(key).unwrap_or("");
         let bigram = is_bigram(text).then(|| {
@@ -199,26 +200,28 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
         let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
         for (fi, &field) in index.fields.text.iter().enumerate() {
             raw.clear();
+            flat.clear();
             let term = Term::from_field_bytes(field, key);
             for (si, seg) in segments.iter().enumerate() {
                 let inv = seg.inverted_index(field).map_err(io)?;
                 let Some(info) = inv.get_term_info(&term)? else { continue };
                 let mut p = inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)?;
                 while p.doc() != TERMINATED {
-                    buf.clear();
-                    p.positions(&mut buf);
-                    raw.push((ords[si][p.doc() as usize], buf.clone()));
+                    let start = flat.len() as u32;
+                    p.append_positions_with_offset(0, &mut flat);
+                    raw.push((ords[si][p.doc() as usize], start, flat.len() as u32));
                     p.advance();
                 }
             }
-            raw.sort_by_key(|(d, _)| *d);
-            let mut postings = Postings::default();
-            for (d, pos) in &raw {
-                postings.docs.push(*d);
+            raw.sort_unstable_by_key(|r| r.0);
+            let mut postings = Postings { docs: Vec::with_capacity(raw.len()), tfs: Vec::with_capacity(raw.len()), positions: Vec::with_capacity(flat.len()) };
+            for &(d, a, b) in &raw {
+                let pos = &flat[a as usize..b as usize];
+                postings.docs.push(d);
                 postings.tfs.push(pos.len() as u32);
                 postings.positions.extend_from_slice(pos);
                 if let Some(id) = bigram {
-                    occurrences[fi][*d as usize].extend(pos.iter().map(|&p| (p, id)));
+                    occurrences[fi][d as usize].extend(pos.iter().map(|&p| (p, id)));
                 }
             }
             if let Some(id) = bigram {

@@ -2,7 +2,7 @@
 //
 //   node bench/search.mjs QUERIES.json name=/built/site [name=/built/site …]
 //
-// Per site, served under a sub-path with lib/server.mjs:
+// Per site, served under a sub-path with lib/server.mjs (in a process of its own):
 //   first query: for every query, a fresh browser context opens search/?q=QUERY; the bytes
 //     of assets/search.js and of every file under search/ it fetched are summed raw and
 //     gzip-compressed (zlib level 6, as a web server would send them); the latency is the
@@ -16,7 +16,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { launchChromium } from '../lib/chromium.mjs';
-import { startServer } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** lib/server.mjs in a child process, as a real web server would be. */
+function startServer(dir, prefix) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../lib/serve-cli.mjs', import.meta.url)), dir, prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (d) => resolve({ url: d.toString().trim(), close: async () => child.kill() }));
+  });
+}
 
 const PREFIX = '/sub/planpress/';
 const [queriesFile, ...siteArgs] = process.argv.slice(2);
