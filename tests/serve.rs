@@ -38,6 +38,9 @@ fn changed(rel: &str) -> Changes {
     c
 }
 
+/// A named edit of a site copy, returning what it changed.
+type Step<'a> = (&'a str, Box<dyn Fn(&Path) -> Changes>);
+
 #[test]
 fn incremental_rebuilds_equal_full_builds() {
     let site = copy_site(&fixture("features"));
@@ -45,7 +48,7 @@ fn incremental_rebuilds_equal_full_builds() {
     let t = tempfile::tempdir().unwrap();
     let inc = t.path().join("inc");
     let mut project = Project::open(opts(root, &inc)).unwrap();
-    let steps: Vec<(&str, Box<dyn Fn(&Path) -> Changes>)> = vec![
+    let steps: Vec<Step> = vec![
         ("body text", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして"))),
         ("measure title", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実"))),
         ("field title (navigation)", Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""))),

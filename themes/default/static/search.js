@@ -948,15 +948,19 @@
           say('検索する語を入力してください(記号だけの語や、除外する語だけでは検索できません)。');
           return;
         }
+        if (typeof performance !== 'undefined' && performance.mark) performance.mark('pp-search-ranked');
+        // The hits' documents are requested first; the filter is drawn while they load.
+        var shown = showMore(false);
         renderFilter(r);
         heading.hidden = false;
-        return showMore(false).then(function () {
+        return shown.then(function () {
           if (seq !== state.seq) return;
           box.removeAttribute('aria-busy');
           say(summary(r));
           if (typeof performance !== 'undefined' && performance.mark) {
             performance.mark('pp-search-end');
             performance.measure('pp-search', 'pp-search-start', 'pp-search-end');
+            performance.measure('pp-search-rank', 'pp-search-start', 'pp-search-ranked');
           }
         });
       }).catch(function (e) {
