@@ -66,12 +66,7 @@ impl<'a> Slots<'a> {
         while let Some(start) = find(rest, &open) {
             let before = &rest[..start];
             // Inside a tag (an attribute) a fragment would break the markup.
-            let last_bracket = before.iter().rposition(|&b| b == b'<' || b == b'>').map(|i| before[i]);
-            let in_tag = match last_bracket {
-                Some(b) => b == b'<',
-                None => out.iter().rposition(|&b| b == b'<' || b == b'>').is_some_and(|i| out[i] == b'<'),
-            };
-            if in_tag {
+            if last_bracket(before).or_else(|| last_bracket(&out)) == Some(b'<') {
                 return None;
             }
             out.extend_from_slice(before);
@@ -87,6 +82,11 @@ impl<'a> Slots<'a> {
         out.extend_from_slice(rest);
         Some(out)
     }
+}
+
+/// The last `<` or `>` in `bytes`: `<` means the text ends inside a tag.
+fn last_bracket(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().rev().copied().find(|&b| b == b'<' || b == b'>')
 }
 
 /// Where `needle` (3 bytes, starting with a UTF-8 lead byte) first occurs in `hay`.

@@ -25,15 +25,15 @@ pub type ChainKey = [u32; MAX_CHAIN - 1];
 /// The bigrams of one document in one field: `(position, bigram id)`, in any order.
 pub type DocBigrams = Vec<(u32, u32)>;
 
-/// Where a chain occurs in one field, in document order.
+/// Where a term (here a chain, in the export any term) occurs in one field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ChainPostings {
-    /// Documents holding the chain (ascending).
+pub struct Postings {
+    /// Documents holding the term (ascending).
     pub docs: Vec<u32>,
     /// Occurrences per document (parallel to `docs`).
     pub tfs: Vec<u32>,
-    /// For chains of [`MAX_CHAIN`] units only: the start positions, document after
-    /// document (ascending within each).
+    /// Positions, document after document (ascending within each); empty when not kept
+    /// (chains shorter than [`MAX_CHAIN`] units). A chain's position is its first bigram's.
     pub positions: Vec<u32>,
 }
 
@@ -49,13 +49,13 @@ pub fn bigram_count(key: &ChainKey) -> usize {
 
 /// Every chain of 3 to [`MAX_CHAIN`] units of one field; `docs[d]` holds the bigrams of
 /// document `d` (sorted here).
-pub fn chains(docs: &mut [DocBigrams]) -> FxHashMap<ChainKey, ChainPostings> {
+pub fn chains(docs: &mut [DocBigrams]) -> FxHashMap<ChainKey, Postings> {
     const CHUNK: usize = 256;
-    let parts: Vec<FxHashMap<ChainKey, ChainPostings>> = docs
+    let parts: Vec<FxHashMap<ChainKey, Postings>> = docs
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
-            let mut map: FxHashMap<ChainKey, ChainPostings> = FxHashMap::default();
+            let mut map: FxHashMap<ChainKey, Postings> = FxHashMap::default();
             let mut found: Vec<(ChainKey, u32)> = Vec::new();
             for (k, bigrams) in chunk.iter_mut().enumerate() {
                 bigrams.sort_unstable();
@@ -150,8 +150,8 @@ mod tests {
         // ああああああ: the bigram ああ (id 7) at positions 10..15.
         let mut docs = vec![vec![], (10..15).map(|p| (p, 7)).collect()];
         let map = chains(&mut docs);
-        assert_eq!(map[&[7, 7, M, M]], ChainPostings { docs: vec![1], tfs: vec![4], positions: vec![] });
-        assert_eq!(map[&[7, 7, 7, 7]], ChainPostings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
+        assert_eq!(map[&[7, 7, M, M]], Postings { docs: vec![1], tfs: vec![4], positions: vec![] });
+        assert_eq!(map[&[7, 7, 7, 7]], Postings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
     }
 
     #[test]

@@ -40,7 +40,7 @@ use crate::content::Site;
 use crate::diagnostics::Diagnostic;
 use serde::Serialize;
 use super::analyzer;
-use super::chains::{self, ChainKey, ChainPostings, DocBigrams};
+use super::chains::{self, ChainKey, DocBigrams, Postings};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -235,7 +235,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     report.terms = keys.len();
 
     // Chains of CJK units (see chains.rs), in key order so the output is reproducible.
-    let mut per_field: Vec<FxHashMap<ChainKey, ChainPostings>> = occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
+    let mut per_field: Vec<FxHashMap<ChainKey, Postings>> = occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
     drop(occurrences);
     let mut chain_keys: Vec<(String, ChainKey)> = per_field
         .iter()
@@ -250,8 +250,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
         let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
         let mut dfs = Vec::with_capacity(TEXT_FIELDS.len());
         for (fi, map) in per_field.iter_mut().enumerate() {
-            let p = map.remove(key).map(|c| Postings { docs: c.docs, tfs: c.tfs, positions: c.positions }).unwrap_or_default();
-            fields.push(p);
+            fields.push(map.remove(key).unwrap_or_default());
             dfs.push(ids.iter().map(|&b| bigram_df[b as usize][fi]).collect::<Vec<u32>>());
         }
         let entry = encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key).then_some(&mut positions))?;
@@ -345,15 +344,6 @@ pub fn shard_of(key: &[u8], shards: usize) -> usize {
         h = h.wrapping_mul(0x0100_0193);
     }
     h as usize % shards
-}
-
-/// One term's postings in one field, in document order.
-#[derive(Debug, Default)]
-struct Postings {
-    docs: Vec<u32>,
-    tfs: Vec<u32>,
-    /// Positions, document after document (empty when not kept).
-    positions: Vec<u32>,
 }
 
 /// Fills the positions files `p/<n>.bin` one after the other.

@@ -178,10 +178,10 @@ impl Project {
         if !changes.templates.is_empty() {
             which = merge(which, template_pages(site, &changes.templates));
         }
-        let kinds: Vec<PageKind> = render::site_pages(site);
-        let paths: BTreeSet<String> = kinds.iter().map(|&k| render::page_path(site, k)).collect();
+        let pages: Vec<(PageKind, String)> = render::site_pages(site).into_iter().map(|k| (k, render::page_path(site, k))).collect();
         let mut todo: Vec<PageKind> =
-            kinds.into_iter().filter(|&k| { let p = render::page_path(site, k); which.contains(&p) || !self.pages.contains(&p) }).collect();
+            pages.iter().filter(|(_, p)| which.contains(p) || !self.pages.contains(p)).map(|&(k, _)| k).collect();
+        let paths: BTreeSet<String> = pages.into_iter().map(|(_, p)| p).collect();
         todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
         let out = self.output();
         let shared = if new_site.is_some() { Shared::new(site) } else { Shared::new(&self.site) };
