@@ -52,6 +52,11 @@
     return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30a1 && c <= 0x30fa) ||
       c === 0x30fc || (c >= 0x3001 && c <= 0x3003) || (c >= 0x3005 && c <= 0x3007) || (c >= 0x300c && c <= 0x300f);
   }
+  /** Whether a normalised character belongs to the unit before it (a combining mark). */
+  function continuesUnit(ch) {
+    var code = ch.charCodeAt(0);
+    return code >= 0x300 && !isStable(code) && RE_MARK.test(ch);
+  }
   function isContinuation(text, i) {
     var c = text.charCodeAt(i);
     if (c < 0x300 || isStable(c)) return false;
@@ -123,8 +128,7 @@
     var us = [], ue = [], uc = [], ut = [];
     for (var i = 0; i < chs.length; i++) {
       var x = chs[i];
-      var code = x.charCodeAt(0);
-      if (us.length && code >= 0x300 && !isStable(code) && RE_MARK.test(x)) {
+      if (us.length && continuesUnit(x)) {
         ue[ue.length - 1] = i + 1;
         ut[ut.length - 1] += x;
         continue;
@@ -287,9 +291,8 @@
   function firstUnitLength(text) {
     var i = text.length ? (text.codePointAt(0) > 0xffff ? 2 : 1) : 0;
     while (i < text.length) {
-      var code = text.charCodeAt(i);
       var ch = String.fromCodePoint(text.codePointAt(i));
-      if (!(code >= 0x300 && !isStable(code) && RE_MARK.test(ch))) break;
+      if (!continuesUnit(ch)) break;
       i += ch.length;
     }
     return i;
@@ -602,7 +605,7 @@
   }
 
   /** The field entries whose positions a term needs: phrases with candidate documents. */
-  Engine.prototype.positionsNeeded = function (term, how, entries) {
+  Engine.prototype.positionsNeeded = function (how, entries) {
     var need = [];
     if (how.units.length < 2) return need;
     this.fields.forEach(function (_, fi) {
@@ -622,7 +625,7 @@
    * idf is the sum of its bigrams' idf; its term frequency is the number of phrase
    * occurrences).
    */
-  Engine.prototype.termScores = function (term, how, entries) {
+  Engine.prototype.termScores = function (how, entries) {
     var self = this;
     var units = how.units;
     var out = { docs: [], hit: new Uint8Array(this.n), score: new Float64Array(this.n) };
@@ -710,10 +713,10 @@
       }));
     }).then(function (entries) {
       var need = [];
-      terms.forEach(function (t, i) { need.push.apply(need, self.positionsNeeded(t, plans[i], entries[i])); });
+      plans.forEach(function (how, i) { need.push.apply(need, self.positionsNeeded(how, entries[i])); });
       return Promise.all(need.map(function (e) { return self.loadPositions(e); })).then(function () { return entries; });
     }).then(function (entries) {
-      var scores = terms.map(function (t, i) { return self.termScores(t, plans[i], entries[i]); });
+      var scores = plans.map(function (how, i) { return self.termScores(how, entries[i]); });
       var scored = scores.slice(0, parsed.include.length);
       var excluded = scores.slice(parsed.include.length);
       var all = [];
@@ -971,11 +974,18 @@
       });
     }
 
+    var fieldNames = null;
+
+    /** A policy field's label, with its plan's title when the site has several plans. */
     function fieldLabel(id) {
       if (id === 'none') return '分野外のページ';
-      var g = engine.groups.find(function (x) { return x.id === id; });
-      var plans = new Set(engine.groups.map(function (x) { return x.plan; }));
-      return g ? (plans.size > 1 ? g.plan + ' ' : '') + g.label : id;
+      if (!fieldNames) {
+        // Built once: a portal has a thousand or more fields.
+        fieldNames = new Map();
+        var manyPlans = new Set(engine.groups.map(function (x) { return x.plan; })).size > 1;
+        engine.groups.forEach(function (g) { fieldNames.set(g.id, (manyPlans ? g.plan + ' ' : '') + g.label); });
+      }
+      return fieldNames.get(id) || id;
     }
 
     function summary(r) {
@@ -986,16 +996,6 @@
     }
 
     var MAX_RADIOS = 12;
-    var byIdCache = null;
-
-    /** The policy fields by id (a portal has a thousand or more). */
-    function groupsById() {
-      if (!byIdCache) {
-        byIdCache = new Map();
-        engine.groups.forEach(function (g) { byIdCache.set(g.id, g); });
-      }
-      return byIdCache;
-    }
     var selectBox = null;
 
     /** Radio buttons for a few policy fields, a labelled select for many (portals). */
@@ -1010,11 +1010,8 @@
       if (state.field !== 'all' && !options.some(function (o) { return o[0] === state.field; })) {
         options.push([state.field, fieldLabel(state.field), 0]);
       }
-      var byId = groupsById();
-      var manyPlans = new Set(engine.groups.map(function (g) { return g.plan; })).size > 1;
       var text = function (o) {
-        var g = byId.get(o[0]);
-        return (g && manyPlans ? g.plan + ' ' : '') + o[1] + '(' + o[2] + ' 件)';
+        return (o[0] === 'all' ? o[1] : fieldLabel(o[0])) + '(' + o[2] + ' 件)';
       };
       if (options.length > MAX_RADIOS) {
         selectBox = el('div', 'search-filter-select');
