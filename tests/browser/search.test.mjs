@@ -345,8 +345,8 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
         try {
           await page.goto(`${searchUrl()}?q=${encodeURIComponent(r.query)}`);
           await page.waitForFunction(() => document.querySelectorAll('#pp-search-filter input[type=radio]').length > 1);
-          // The page asks for the documents right after drawing the filter; the request
-          // reaches this route handler a moment later.
+          // The page asked for the documents before drawing the filter (drawn because they
+          // are slow to come); the requests reach this route handler.
           for (let waited = 0; !held.length && waited < 5000; waited += 20) await page.waitForTimeout(20);
           assert.ok(held.length > 0, 'the documents of the first results were never requested');
           await page.check(`#pp-search-filter input[value="${target.id}"]`);

@@ -873,6 +873,8 @@
 
   // ------------------------------------------------------------------ page UI
   var PAGE = 10;
+  /** How long the hits' documents may take before the field filter is drawn without them. */
+  var SLOW_DOCUMENTS_MS = 150;
 
   function el(name, cls, text) {
     var e = document.createElement(name);
@@ -952,25 +954,53 @@
           return;
         }
         if (typeof performance !== 'undefined' && performance.mark) performance.mark('pp-search-ranked');
-        // The hits' documents are requested first; the filter is drawn while they load.
-        var shown = showMore(false);
-        renderFilter(r);
         heading.hidden = false;
-        return shown.then(function () {
+        // The hits are shown and painted first, then the filter: on a portal it lists a
+        // thousand fields or more, and building and styling them takes longer than finding
+        // the hits. If the hits' documents are slow to come, the filter is drawn meanwhile.
+        var drawn = false;
+        var drawFilter = function () {
+          if (drawn || seq !== state.seq) return;
+          drawn = true;
+          renderFilter(r);
+        };
+        var slow = setTimeout(drawFilter, SLOW_DOCUMENTS_MS);
+        return showMore(false).then(function () {
           if (seq !== state.seq) return;
-          box.removeAttribute('aria-busy');
-          say(summary(r));
           if (typeof performance !== 'undefined' && performance.mark) {
             performance.mark('pp-search-end');
             performance.measure('pp-search', 'pp-search-start', 'pp-search-end');
             performance.measure('pp-search-rank', 'pp-search-start', 'pp-search-ranked');
           }
+          return afterPaint().then(function () {
+            clearTimeout(slow);
+            if (seq !== state.seq) return;
+            drawFilter();
+            box.removeAttribute('aria-busy');
+            say(summary(r));
+          });
         });
       }).catch(function (e) {
         if (seq !== state.seq) return;
         box.removeAttribute('aria-busy');
         say('検索用のデータを読み込めませんでした。時間をおいてもう一度お試しください。');
         if (typeof console !== 'undefined') console.warn('planpress search:', e);
+      });
+    }
+
+    /** Resolves once what is in the page now has been painted (or after 100 ms in a tab
+     * that does not paint, such as a hidden one). */
+    function afterPaint() {
+      return new Promise(function (resolve) {
+        var done = false;
+        var go = function () {
+          if (!done) {
+            done = true;
+            resolve();
+          }
+        };
+        if (typeof requestAnimationFrame === 'function') requestAnimationFrame(function () { setTimeout(go, 0); });
+        setTimeout(go, 100);
       });
     }
 
@@ -1124,7 +1154,9 @@
         state.shown = 0;
         list.textContent = '';
         return showMore(false).then(function () {
-          if (seq === state.seq) say(summary(res));
+          if (seq !== state.seq) return;
+          box.removeAttribute('aria-busy');
+          say(summary(res));
         });
       }).catch(function (e) {
         if (seq !== state.seq) return;
