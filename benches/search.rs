@@ -17,12 +17,14 @@
 //!    memory, and exporting the browser files (median of `PLANPRESS_BENCH_RUNS`, default 3).
 //! 3. Runs `tests/browser/bench/search.mjs` (Node + playwright-core + /usr/bin/chromium;
 //!    `scripts/test.sh` installs them): serves each site under a sub-path and, for every
-//!    query of `tests/search/queries.json`, loads the search page in a fresh browser
-//!    context and records what the first query transfers — `assets/search.js` and the
-//!    files under `search/`, measured raw and gzip-compressed (level 6, as a web server
-//!    would send them) — and its latency from the start of the search to the rendered
-//!    results; then runs every query again in one page (warm: the script and the shards
-//!    already fetched are cached) for the latency of later queries.
+//!    query of `tests/search/queries.json`, loads the search page in a fresh Playwright
+//!    browser context and records what the first query transfers — `assets/search.js` and
+//!    the files under `search/`, measured raw and gzip-compressed (level 6, as a web server
+//!    would send them). Latency is measured apart, in a Chromium with no automation
+//!    protocol attached (DevTools traffic doubled the figures on two cores), by
+//!    `tests/browser/bench/latency.html` driving the search page in an iframe: from the
+//!    start of the search to the rendered hits, for a first query in a fresh page, for
+//!    later queries in one page, and for the same queries repeated (files cached).
 //!
 //! Figures are printed, not asserted; the targets are ≤ 60 KB for a first query on the
 //! example site, ≤ 150 KB on 10,000 pages and p95 ≤ 50 ms.

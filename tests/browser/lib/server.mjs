@@ -15,6 +15,8 @@
 //   - path traversal ("..", encoded "%2e%2e", backslashes, NUL) -> 400/404,
 //     and resolved paths are always re-checked to be inside `dir`
 //   - only GET and HEAD (405 otherwise)
+//   - `extra` ({'rel/path': '/abs/file'}): files served at prefix + rel/path from outside
+//     `dir` (the search benchmark's harness page, which must share the site's origin)
 
 import http from 'node:http';
 import fs from 'node:fs/promises';
@@ -59,9 +61,10 @@ async function statOrNull(p) {
 /**
  * @param {string} dir     directory to serve
  * @param {string} prefix  URL prefix, e.g. "/sub/planpress/" (default "/")
+ * @param {{extra?: Record<string, string>}} [options]
  * @returns {Promise<{url: string, origin: string, port: number, close: () => Promise<void>}>}
  */
-export async function startServer(dir, prefix = '/') {
+export async function startServer(dir, prefix = '/', { extra = {} } = {}) {
   const root = path.resolve(dir);
   if (!prefix.startsWith('/')) prefix = '/' + prefix;
   if (!prefix.endsWith('/')) prefix += '/';
@@ -114,6 +117,7 @@ export async function startServer(dir, prefix = '/') {
     } catch {
       return plain(req, res, 400, 'Bad Request');
     }
+    if (Object.hasOwn(extra, rel)) return send(req, res, 200, extra[rel]);
     // Refuse traversal outright rather than normalising it away.
     const segments = rel.split('/');
     if (
