@@ -181,7 +181,7 @@ fn content_is_escaped_and_pages_work_without_inline_code() {
     assert!(!raw.contains("<script>"), "summary and body scripts are escaped");
     assert!(raw.contains("&lt;img src=x onerror=alert(1)&gt;"));
     // The same title is escaped where it is listed, too.
-    for page in ["showcase/kyodo/index.html", "showcase/themes/kyodo/index.html", "sdgs/16/index.html", "departments/index.html"] {
+    for page in ["showcase/kyodo/index.html", "showcase/themes/kyodo/index.html", "sdgs/16/index.html", "departments/2/index.html"] {
         let raw = std::fs::read_to_string(out.path().join(page)).unwrap();
         assert!(!raw.contains("<img src=x") && raw.contains("&lt;img"), "{page}");
     }
@@ -200,9 +200,18 @@ fn features_fixture_renders_every_kind_of_page() {
     let sdg7 = text_of(&read(o, "sdgs/7/index.html"), "main .node-links li");
     assert_eq!(sdg7.len(), 3, "{sdg7:?}");
     assert!(o.join("sdgs/index.html").is_file());
-    // Department index with anchors the node pages link to.
+    // Department index with counts; a page per department, which node pages link to.
     let depts = read(o, "departments/index.html");
-    assert_eq!(text_of(&depts, "main h2"), ["企画政策課", "市民協働課", "環境政策課"]);
+    assert_eq!(text_of(&depts, "main .department-list a"), ["企画政策課", "市民協働課", "環境政策課"]);
+    assert_eq!(text_of(&depts, "main .department-list .count"), ["1件", "1件", "3件"]);
+    let kankyo = text_of(&read(o, "departments/3/index.html"), "main .node-links li");
+    assert_eq!(kankyo.len(), 3, "{kankyo:?}");
+    assert_eq!(text_of(&read(o, "departments/3/index.html"), "main h1"), ["環境政策課の施策"]);
+    let links: Vec<String> = read(o, "showcase/3-1/index.html")
+        .select(&sel("main a[href*='departments/']"))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(links, ["../../departments/3/", "../../departments/1/"]);
     // Cross-cutting theme pages.
     let theme = text_of(&read(o, "showcase/themes/digital/index.html"), "main .node-links li");
     assert_eq!(theme.len(), 2, "{theme:?}");

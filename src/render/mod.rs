@@ -37,6 +37,8 @@ pub enum PageKind {
     Sdg(u8),
     /// The department index.
     Departments,
+    /// One department (its number in [`DepartmentIndex::names`]).
+    Department(usize),
     /// A plan's printable summary (概要版).
     PlanSummary(usize),
     /// The printable summary of one top-level node.
@@ -97,6 +99,7 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
     }
     if site.has_departments() {
         out.push(PageKind::Departments);
+        out.extend((0..DepartmentIndex::new(site).names.len()).map(PageKind::Department));
     }
     out.extend((0..site.pages.len()).map(PageKind::Free));
     if site.config.search {
@@ -111,7 +114,7 @@ pub fn site_pages(site: &Site) -> Vec<PageKind> {
 pub fn size_class(kind: PageKind) -> u8 {
     match kind {
         PageKind::Departments | PageKind::Sdg(_) | PageKind::Home => 3,
-        PageKind::Dashboard(_) | PageKind::PlanSummary(_) => 2,
+        PageKind::Dashboard(_) | PageKind::PlanSummary(_) | PageKind::Department(_) => 2,
         PageKind::Plan(_) | PageKind::FieldSummary(..) | PageKind::ThemeIndex(_) | PageKind::Theme(..) => 1,
         _ => 0,
     }
@@ -129,6 +132,7 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::SdgIndex => "sdgs/".into(),
         PageKind::Sdg(n) => format!("sdgs/{n}/"),
         PageKind::Departments => "departments/".into(),
+        PageKind::Department(i) => DepartmentIndex::path(i),
         PageKind::PlanSummary(p) => format!("{}/summary/", site.plans[p].id),
         PageKind::FieldSummary(p, n) => format!("{}/summary/{}/", site.plans[p].id, site.plans[p].nodes[n].id),
         PageKind::Dashboard(p) => format!("{}/dashboard/", site.plans[p].id),
@@ -150,6 +154,7 @@ pub fn template_name(kind: PageKind) -> &'static str {
         PageKind::SdgIndex => "sdgs.html",
         PageKind::Sdg(_) => "sdg.html",
         PageKind::Departments => "departments.html",
+        PageKind::Department(_) => "department.html",
         PageKind::PlanSummary(_) | PageKind::FieldSummary(..) => "summary.html",
         PageKind::Dashboard(_) => "dashboard.html",
         PageKind::NotFound => "404.html",
@@ -164,6 +169,8 @@ pub struct Shared {
     pub built_on: String,
     plans: Vec<PlanView>,
     departments: DepartmentIndex,
+    /// Department (by number) → nodes (plan index, node id).
+    department_nodes: Vec<Vec<(usize, NodeId)>>,
     /// SDG goal → nodes (plan index, node id).
     sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>>,
     /// Indicator charts by plan, node and indicator, drawn once (node page and dashboard
@@ -239,8 +246,19 @@ impl Shared {
                 }
             }
         }
+        let departments = DepartmentIndex::new(site);
+        let mut department_nodes = vec![Vec::new(); departments.names.len()];
+        for (pi, plan) in site.plans.iter().enumerate() {
+            for (ni, n) in plan.nodes.iter().enumerate() {
+                for d in &n.departments {
+                    if let Some(i) = departments.position(d) {
+                        department_nodes[i].push((pi, ni));
+                    }
+                }
+            }
+        }
         let charts = site.plans.iter().map(|p| p.nodes.iter().map(|n| n.indicators.iter().map(|_| OnceLock::new()).collect()).collect()).collect();
-        Shared { base, built_on: crate::html::today_jst(), plans, departments: DepartmentIndex::new(site), sdg_nodes, charts }
+        Shared { base, built_on: crate::html::today_jst(), plans, departments, department_nodes, sdg_nodes, charts }
     }
 
     /// The SVG chart of indicator `k` of node `ni` of plan `pi`.
@@ -378,20 +396,21 @@ fn page_context<'a>(site: &'a Site, shared: &'a Shared, kind: PageKind, path: &s
         PageKind::Departments => {
             let mut ctx = shared.context(site, None, path, "担当課から探す");
             ctx.insert("breadcrumbs", &crumbs(site, None));
-            let mut by_dept: BTreeMap<&str, Vec<(usize, NodeId)>> = BTreeMap::new();
-            for (pi, plan) in site.plans.iter().enumerate() {
-                for (ni, n) in plan.nodes.iter().enumerate() {
-                    for d in &n.departments {
-                        by_dept.entry(d).or_default().push((pi, ni));
-                    }
-                }
-            }
-            let depts: Vec<DepartmentData> = by_dept
-                .into_iter()
-                .map(|(name, nodes)| DepartmentData { link: shared.departments.link(name), groups: grouped(site, &nodes) })
-                .collect();
-            ctx.insert("departments", &depts);
+            let departments: Vec<(DepartmentLink, usize)> =
+                shared.departments.names.iter().zip(&shared.department_nodes).map(|(name, nodes)| (shared.departments.link(name), nodes.len())).collect();
+            ctx.insert("departments", &departments);
             ("departments.html", ctx)
+        }
+        PageKind::Department(i) => {
+            let names = &shared.departments.names;
+            let mut ctx = shared.context(site, None, path, &format!("{}の施策", names[i]));
+            let mut bc = crumbs(site, None);
+            bc.push(Crumb { path: "departments/".into(), label: "担当課から探す".into() });
+            ctx.insert("breadcrumbs", &bc);
+            ctx.insert("department", &DepartmentData { link: shared.departments.link(&names[i]), groups: grouped(site, &shared.department_nodes[i]) });
+            ctx.insert("prev", &i.checked_sub(1).map(|j| shared.departments.link(&names[j])));
+            ctx.insert("next", &names.get(i + 1).map(|n| shared.departments.link(n)));
+            ("department.html", ctx)
         }
         PageKind::PlanSummary(pi) => summary_context(site, shared, pi, None, path, slots),
         PageKind::FieldSummary(pi, ni) => summary_context(site, shared, pi, Some(ni), path, slots),

@@ -32,6 +32,7 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/sdgs.html",
     "templates/sdg.html",
     "templates/departments.html",
+    "templates/department.html",
     "templates/404.html",
     "templates/summary.html",
     "templates/dashboard.html",

@@ -5,7 +5,6 @@ use crate::content::model::*;
 use crate::content::sdgs::goal_name;
 use super::slots::Slots;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// A link to a node.
 #[derive(Debug, Clone, Serialize)]
@@ -269,11 +268,12 @@ pub struct Crumb {
     pub label: String,
 }
 
-/// Departments in display order, each with its anchor on the department index.
-#[derive(Debug, Clone, Default)]
+/// Departments in display order (sorted by name), numbered from 1: department `n` has its
+/// own page, `departments/n/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DepartmentIndex {
-    /// Department name → anchor id (`dept-3`).
-    pub anchors: BTreeMap<String, String>,
+    /// Department names, sorted.
+    pub names: Vec<String>,
 }
 
 impl DepartmentIndex {
@@ -282,14 +282,23 @@ impl DepartmentIndex {
         let mut names: Vec<&str> = site.nodes().flat_map(|(_, n)| n.departments.iter().map(String::as_str)).collect();
         names.sort_unstable();
         names.dedup();
-        let anchors = names.iter().enumerate().map(|(i, n)| (n.to_string(), format!("dept-{}", i + 1))).collect();
-        DepartmentIndex { anchors }
+        DepartmentIndex { names: names.into_iter().map(str::to_string).collect() }
+    }
+
+    /// The position of department `name` in [`Self::names`].
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
+    }
+
+    /// Site-relative path of the page of department number `i` (0-based).
+    pub fn path(i: usize) -> String {
+        format!("departments/{}/", i + 1)
     }
 
     /// Link for department `name`.
     pub fn link(&self, name: &str) -> DepartmentLink {
-        let anchor = self.anchors.get(name).cloned().unwrap_or_default();
-        DepartmentLink { name: name.to_string(), path: format!("departments/#{anchor}"), anchor }
+        let path = self.position(name).map(Self::path).unwrap_or_else(|| "departments/".into());
+        DepartmentLink { name: name.to_string(), path }
     }
 }
 
@@ -298,8 +307,6 @@ impl DepartmentIndex {
 pub struct DepartmentLink {
     /// Name.
     pub name: String,
-    /// `departments/#dept-3`.
+    /// `departments/3/`.
     pub path: String,
-    /// `dept-3`.
-    pub anchor: String,
 }

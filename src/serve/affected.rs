@@ -6,8 +6,10 @@
 //! all pages.
 
 use crate::content::model::*;
+use crate::render::views::DepartmentIndex;
 use crate::render::{page_path, PageKind};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// The pages to render again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +41,7 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         return Affected::All;
     }
     let mut set = BTreeSet::new();
+    let cx = Compare { old, new, departments: DepartmentIndex::new(new), old_departments: std::cell::OnceCell::new() };
     if old.home.title != new.home.title || old.home.body_html != new.home.body_html {
         set.insert(String::new());
     }
@@ -61,8 +64,11 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
                 set.insert(nc.path.clone());
             }
         }
+        if Arc::ptr_eq(o, n) {
+            continue; // a plan none of whose files changed (serve reloads only edited plans)
+        }
         for id in 0..n.nodes.len() {
-            if !node_changes(old, new, pi, id, &mut set) {
+            if !node_changes(&cx, pi, id, &mut set) {
                 return Affected::All;
             }
         }
@@ -70,8 +76,25 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
     Affected::Paths(set)
 }
 
+/// The two sites compared, and what is computed once for them.
+struct Compare<'a> {
+    old: &'a Site,
+    new: &'a Site,
+    /// The departments of `new`, numbered as their pages are.
+    departments: DepartmentIndex,
+    old_departments: std::cell::OnceCell<DepartmentIndex>,
+}
+
+impl Compare<'_> {
+    /// The pages of these departments (of `new`).
+    fn department_pages<'s>(&'s self, names: &'s [String]) -> impl Iterator<Item = String> + 's {
+        names.iter().filter_map(|d| self.departments.position(d)).map(DepartmentIndex::path)
+    }
+}
+
 /// Adds the pages affected by node `id` of plan `pi`; `false` when every page is.
-fn node_changes(old: &Site, new: &Site, pi: usize, id: NodeId, set: &mut BTreeSet<String>) -> bool {
+fn node_changes(cx: &Compare, pi: usize, id: NodeId, set: &mut BTreeSet<String>) -> bool {
+    let (old, new) = (cx.old, cx.new);
     let (op, np) = (&old.plans[pi], &new.plans[pi]);
     let (o, n) = (&op.nodes[id], &np.nodes[id]);
     let label = |x: &Node| (x.number.clone(), x.title.clone(), x.summary.clone());
@@ -112,7 +135,9 @@ fn node_changes(old: &Site, new: &Site, pi: usize, id: NodeId, set: &mut BTreeSe
         }
         if n.depth <= 1 {
             set.insert(np.path());
-            set.insert(String::new());
+        }
+        if n.depth == 0 {
+            set.insert(String::new()); // the home page lists each plan's fields
         }
         overviews(set);
         set.extend(n.themes.iter().map(|t| format!("{}/themes/{t}/", np.id)));
@@ -120,9 +145,7 @@ fn node_changes(old: &Site, new: &Site, pi: usize, id: NodeId, set: &mut BTreeSe
             set.insert(format!("{}/themes/", np.id));
         }
         set.extend(n.sdgs.iter().map(|g| format!("sdgs/{g}/")));
-        if !n.departments.is_empty() {
-            set.insert("departments/".into());
-        }
+        set.extend(cx.department_pages(&n.departments));
     }
     if o.sdgs != n.sdgs {
         set.insert(host(np, id));
@@ -130,8 +153,13 @@ fn node_changes(old: &Site, new: &Site, pi: usize, id: NodeId, set: &mut BTreeSe
         set.extend(o.sdgs.iter().chain(&n.sdgs).map(|g| format!("sdgs/{g}/")));
     }
     if o.departments != n.departments {
+        if *cx.old_departments.get_or_init(|| DepartmentIndex::new(old)) != cx.departments {
+            return false; // departments are numbered by name: every link to them may change
+        }
         set.insert(host(np, id));
         set.insert("departments/".into());
+        set.extend(cx.department_pages(&o.departments));
+        set.extend(cx.department_pages(&n.departments));
     }
     if o.themes != n.themes {
         set.insert(host(np, id));
@@ -217,10 +245,11 @@ mod tests {
         let old = load(t.path());
         edit(t.path(), "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
         let p = paths(affected(&old, &load(t.path())));
-        for want in ["showcase/3-2/", "showcase/kankyo/", "showcase/3-1/", "showcase/3-2-1/", "showcase/", "", "showcase/summary/", "showcase/summary/kankyo/", "showcase/dashboard/", "sdgs/11/", "sdgs/15/"] {
+        for want in ["showcase/3-2/", "showcase/kankyo/", "showcase/3-1/", "showcase/3-2-1/", "showcase/", "showcase/summary/", "showcase/summary/kankyo/", "showcase/dashboard/", "sdgs/11/", "sdgs/15/"] {
             assert!(p.contains(want), "{want} missing from {p:?}");
         }
         assert!(!p.contains("showcase/7-3/"), "{p:?}");
+        assert!(!p.contains(""), "the home page lists only fields: {p:?}");
     }
 
     #[test]
@@ -242,6 +271,33 @@ mod tests {
         edit(t.path(), "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]");
         let p = paths(affected(&old, &load(t.path())));
         assert!(p.contains("sdgs/14/") && p.contains("sdgs/15/") && p.contains("sdgs/") && p.contains("showcase/3-2/"), "{p:?}");
+    }
+
+    #[test]
+    fn department_pages_follow_their_nodes() {
+        // Departments by name: 企画政策課 = 1, 市民協働課 = 2, 環境政策課 = 3.
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), "content/showcase/kyodo/7-3.md", "title = \"", "title = \"新しい");
+        let p = paths(affected(&old, &load(t.path())));
+        assert!(p.contains("departments/2/"), "{p:?}");
+        assert!(!p.contains("departments/1/") && !p.contains("departments/3/") && !p.contains("departments/"), "{p:?}");
+
+        let t = features();
+        let old = load(t.path());
+        let rel = "content/showcase/kankyo/3-1/shigen.md";
+        edit(t.path(), rel, "departments = [\"環境政策課\"]", "departments = [\"企画政策課\"]");
+        let p = paths(affected(&old, &load(t.path())));
+        for want in ["departments/", "departments/1/", "departments/3/"] {
+            assert!(p.contains(want), "{want} missing from {p:?}");
+        }
+        assert!(!p.contains("departments/2/"), "{p:?}");
+
+        // A new department renumbers the ones after it: every page may link to them.
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]");
+        assert_eq!(affected(&old, &load(t.path())), Affected::All);
     }
 
     #[test]
