@@ -65,7 +65,7 @@ pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
 }
 
 /// `site.toml` with the overrides of `opts`.
-fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
+pub fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
     let mut config = SiteConfig::load(&opts.root)?;
     if let Some(m) = opts.minify {
         config.minify = m;

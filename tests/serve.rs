@@ -87,6 +87,25 @@ fn incremental_rebuilds_equal_full_builds() {
 }
 
 #[test]
+fn an_unminified_project_stays_unminified() {
+    // `serve` previews unminified HTML; its rebuilds must follow the same setting.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let t = tempfile::tempdir().unwrap();
+    let plain = |out: &Path| BuildOptions { minify: Some(false), ..opts(root, out) };
+    let inc = t.path().join("inc");
+    let mut project = Project::open(plain(&inc)).unwrap();
+    project.rebuild(&edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")).unwrap();
+    let full = t.path().join("full");
+    build::build(&plain(&full)).unwrap();
+    let (a, b) = (pages(&inc), pages(&full));
+    let differing: Vec<_> = b.keys().filter(|k| a.get(*k) != b.get(*k)).collect();
+    assert!(differing.is_empty(), "{differing:?}");
+    let page = String::from_utf8(a[Path::new("showcase/3-2/index.html")].clone()).unwrap();
+    assert!(page.contains("公園と緑地の充実") && page.contains("<html lang=\"ja\""), "unminified: attribute quotes are kept");
+}
+
+#[test]
 fn one_node_edit_renders_few_pages() {
     let site = copy_site(&repo());
     let root = site.path();

@@ -112,10 +112,76 @@ pub fn load_site_cached(
         }
     }
     let (mut site, pending, links) = assemble(root, config, ok, &mut diags);
-    render_bodies(&mut site, pending, &links, cache, &mut diags);
+    render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
     diags.into_result()?;
     Ok(site)
+}
+
+/// The fast path of `serve` for edits inside one plan: when every file in `changed` (relative
+/// to the site root) is an existing file of the same plan, re-reads them, assembles that plan
+/// alone and returns `site` with it replaced; every other plan is shared with `site`.
+/// `None` means the general path is needed: files of several plans or outside plans, files
+/// that appeared or vanished, a file that failed to load before, or a change that moves
+/// pages (node ids and the plan's place among plans).
+pub fn reload_plan(root: &Path, site: &Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Result<Site, Diagnostics>> {
+    let plan_of = |role: &Role| match role {
+        Role::Plan { plan } | Role::Chapter { plan, .. } | Role::Node { plan, .. } => Some(plan.clone()),
+        Role::Home | Role::Free { .. } => None,
+    };
+    let mut plan_id: Option<String> = None;
+    let mut at = Vec::with_capacity(changed.len());
+    for rel in changed {
+        let i = cache.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())?;
+        let parsed = cache.files[i].1.as_ref().ok()?;
+        let plan = plan_of(&parsed.found.role)?;
+        if plan_id.get_or_insert_with(|| plan.clone()) != &plan || !root.join(rel).is_file() {
+            return None;
+        }
+        at.push(i);
+    }
+    let plan_id = plan_id?;
+    let pi = site.plans.iter().position(|p| p.id == plan_id)?;
+    for &i in &at {
+        let found = cache.files[i].1.as_ref().ok()?.found.clone();
+        cache.files[i].1 = parse_file(root, found);
+    }
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    for (_, p) in &cache.files {
+        match p {
+            Ok(p) if plan_of(&p.found.role).as_deref() == Some(plan_id.as_str()) => files.push(p.clone()),
+            Ok(_) => {}
+            Err(d) => diags.push(d.clone()),
+        }
+    }
+    if !diags.is_empty() {
+        return Some(Err(diags));
+    }
+    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &mut diags);
+    // Every file of the plan must still lead where it did: bodies elsewhere link to them.
+    let prefix = format!("{plan_id}/");
+    let before = cache.links.iter().filter(|(f, _)| f.starts_with(&prefix)).count();
+    if links.len() != before || links.iter().any(|(f, path)| cache.links.get(f) != Some(path)) {
+        return None;
+    }
+    if !diags.is_empty() {
+        return Some(Err(diags));
+    }
+    let [plan] = <[Arc<Plan>; 1]>::try_from(std::mem::take(&mut alone.plans)).ok()?;
+    if plan.weight != site.plans[pi].weight {
+        return None; // the order of plans may change
+    }
+    alone.plans = vec![plan];
+    let links = std::mem::take(&mut cache.links);
+    render_bodies(&mut alone, pending, &links, cache, Some(&plan_id), &mut diags);
+    cache.links = links;
+    if let Err(e) = diags.into_result() {
+        return Some(Err(e));
+    }
+    let mut new = Site { config: site.config.clone(), root: site.root.clone(), home: site.home.clone(), plans: site.plans.clone(), pages: site.pages.clone() };
+    new.plans[pi] = alone.plans.pop()?;
+    Some(Ok(new))
 }
 
 /// Where an edited body belongs, when only the body of a file changed.
@@ -951,7 +1017,17 @@ fn finish_plan(b: &mut PlanBuilder, diags: &mut Diagnostics) {
     }
 }
 
-fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets, cache: &mut LoadCache, diags: &mut Diagnostics) {
+/// Renders the pending bodies into `site`, reusing those of `cache` whose inputs are the
+/// same. `plan`: only that plan's bodies are pending, the cache keeps everyone else's, and
+/// `links` are known to equal the cache's (the caller checked the plan's).
+fn render_bodies(
+    site: &mut Site,
+    pending: Vec<PendingBody>,
+    links: &LinkTargets,
+    cache: &mut LoadCache,
+    plan: Option<&str>,
+    diags: &mut Diagnostics,
+) {
     let plan_index: HashMap<String, usize> = site.plans.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
     let page_path = |site: &Site, slot: &BodySlot| -> String {
         match slot {
@@ -982,7 +1058,7 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
     // messages name) and every link target are the same (`None` below); only the others
     // are rendered. Paths compare as bytes: Path's == goes component by component, slow
     // over 50,000 bodies.
-    let links_same = &cache.links == links;
+    let links_same = plan.is_some() || &cache.links == links;
     let bodies = &cache.bodies;
     let render_body = |pb: &PendingBody, root: &str, base_level: u8| {
         let ctx = MarkdownContext { root, links, file: &pb.file, first_line: pb.first_line, reserved_ids: TEMPLATE_IDS, base_level };
@@ -1051,7 +1127,14 @@ fn render_bodies(site: &mut Site, pending: Vec<PendingBody>, links: &LinkTargets
             *headings = r.headings;
         }
     }
-    cache.bodies = fresh;
+    cache.bodies = match plan {
+        None => fresh,
+        Some(id) => {
+            old.retain(|slot, _| !matches!(slot, BodySlot::Plan(p) | BodySlot::Chapter(p, _) | BodySlot::Node(p, _) if p == id));
+            old.extend(fresh);
+            old
+        }
+    };
 }
 
 #[cfg(test)]
@@ -1076,6 +1159,85 @@ mod tests {
         assert!(!valid_id("子育て"));
         assert!(!valid_id("a b"));
         assert!(!valid_id(""));
+    }
+
+    /// The features fixture with its plan copied as a second plan, `second`.
+    fn two_plans() -> tempfile::TempDir {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
+        let t = tempfile::tempdir().unwrap();
+        for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+            let rel = e.path().strip_prefix(&src).unwrap();
+            let mut targets = vec![t.path().join(rel)];
+            if let Ok(inner) = rel.strip_prefix("content/showcase") {
+                targets.push(t.path().join("content/second").join(inner));
+            }
+            for to in targets {
+                if e.file_type().is_dir() {
+                    std::fs::create_dir_all(&to).unwrap();
+                } else {
+                    std::fs::copy(e.path(), &to).unwrap();
+                }
+            }
+        }
+        t
+    }
+
+    fn load_kept(root: &Path, cache: &mut LoadCache) -> Site {
+        load_site_cached(root, SiteConfig::load(root).unwrap(), cache, None).unwrap()
+    }
+
+    fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
+        let p = root.join(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{rel} lacks {from}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+        PathBuf::from(rel)
+    }
+
+    #[test]
+    fn reload_plan_rebuilds_one_plan_and_shares_the_others() {
+        let t = two_plans();
+        let root = t.path();
+        let mut cache = LoadCache::default();
+        let old = load_kept(root, &mut cache);
+        let (first, second) = (old.plans.iter().position(|p| p.id == "showcase").unwrap(), old.plans.iter().position(|p| p.id == "second").unwrap());
+        let changed = [edit(root, "content/second/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")];
+        let new = reload_plan(root, &old, &mut cache, &changed).expect("one plan's files: the fast path").unwrap();
+        assert!(Arc::ptr_eq(&new.plans[first], &old.plans[first]), "the untouched plan is shared");
+        // The same as loading everything again.
+        let fresh = load_site(root, SiteConfig::load(root).unwrap()).unwrap();
+        for i in [first, second] {
+            assert_eq!(format!("{:?}", new.plans[i]), format!("{:?}", fresh.plans[i]), "plan {i}");
+        }
+        assert!(new.plans[second].nodes.iter().any(|n| n.title.contains("公園と緑地の充実")));
+        // The cache still holds the other plan's bodies: a body edit there takes its own fast path.
+        let body = edit(root, "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして");
+        assert!(body_only_edit(root, &mut cache, &body).is_some_and(|r| r.is_ok()));
+    }
+
+    #[test]
+    fn reload_plan_leaves_wider_changes_to_the_full_load() {
+        let t = two_plans();
+        let root = t.path();
+        let mut cache = LoadCache::default();
+        let old = load_kept(root, &mut cache);
+        // Files of two plans.
+        let a = edit(root, "content/second/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+        let b = edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+        assert!(reload_plan(root, &old, &mut cache, &[a, b]).is_none());
+        // A node that moves (a new id): links elsewhere may lead to it.
+        let old = load_kept(root, &mut cache);
+        let moved = edit(root, "content/second/kankyo/3-2.md", "number = ", "id = \"kouen\"\nnumber = ");
+        assert!(reload_plan(root, &old, &mut cache, &[moved]).is_none());
+        // A free page.
+        let old = load_kept(root, &mut cache);
+        let page = edit(root, "content/info/accessibility.md", "title = \"", "title = \"新しい");
+        assert!(reload_plan(root, &old, &mut cache, &[page]).is_none());
+        // An error in the plan is reported with its file.
+        let old = load_kept(root, &mut cache);
+        let broken = edit(root, "content/second/kankyo/3-2.md", "title = ", "title = = ");
+        let err = reload_plan(root, &old, &mut cache, &[broken]).expect("still one plan").unwrap_err();
+        assert!(err.to_string().contains("content/second/kankyo/3-2.md"), "{err}");
     }
 
     #[test]

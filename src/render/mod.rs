@@ -10,7 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::html::root_prefix;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tera::{Context, Tera};
 use slots::Slots;
 use views::*;
@@ -79,20 +79,33 @@ impl RenderedPage {
 /// Every page the site has, in a stable order.
 pub fn site_pages(site: &Site) -> Vec<PageKind> {
     let mut out = vec![PageKind::Home];
-    for (pi, plan) in site.plans.iter().enumerate() {
-        out.push(PageKind::Plan(pi));
-        out.push(PageKind::PlanSummary(pi));
-        out.extend(plan.roots.iter().map(|&r| PageKind::FieldSummary(pi, r)));
-        if plan.nodes.iter().any(|n| !n.indicators.is_empty()) {
-            out.push(PageKind::Dashboard(pi));
-        }
-        out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
-        out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
-        if !plan.themes.is_empty() {
-            out.push(PageKind::ThemeIndex(pi));
-            out.extend((0..plan.themes.len()).map(|t| PageKind::Theme(pi, t)));
-        }
+    for pi in 0..site.plans.len() {
+        out.extend(plan_pages(site, pi));
     }
+    out.extend(site_level_pages(site).into_iter().skip(1));
+    out
+}
+
+/// The pages of plan `pi`: all of them live under its folder (`<plan id>/`).
+pub fn plan_pages(site: &Site, pi: usize) -> Vec<PageKind> {
+    let plan = &site.plans[pi];
+    let mut out = vec![PageKind::Plan(pi), PageKind::PlanSummary(pi)];
+    out.extend(plan.roots.iter().map(|&r| PageKind::FieldSummary(pi, r)));
+    if plan.nodes.iter().any(|n| !n.indicators.is_empty()) {
+        out.push(PageKind::Dashboard(pi));
+    }
+    out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
+    out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
+    if !plan.themes.is_empty() {
+        out.push(PageKind::ThemeIndex(pi));
+        out.extend((0..plan.themes.len()).map(|t| PageKind::Theme(pi, t)));
+    }
+    out
+}
+
+/// The pages outside plans: home, SDG and department indexes, free pages, search, 404.
+pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
+    let mut out = vec![PageKind::Home];
     if site.has_sdgs() {
         out.push(PageKind::SdgIndex);
         out.extend((1..=17).map(PageKind::Sdg));
@@ -164,7 +177,7 @@ pub fn template_name(kind: PageKind) -> &'static str {
 
 /// Data computed once per build and shared by every page.
 pub struct Shared {
-    base: Vec<Context>,
+    base: Vec<Arc<Context>>,
     /// The build date (JST), `2026年11月22日`.
     pub built_on: String,
     plans: Vec<PlanView>,
@@ -175,7 +188,7 @@ pub struct Shared {
     sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>>,
     /// Indicator charts by plan, node and indicator, drawn once (node page and dashboard
     /// show the same chart).
-    charts: Vec<Vec<Vec<OnceLock<String>>>>,
+    charts: Vec<Arc<PlanCharts>>,
 }
 
 #[derive(Serialize)]
@@ -198,67 +211,50 @@ struct Nav {
     items: Vec<NodeLink>,
 }
 
+/// The charts of one plan's indicators, by node and indicator.
+type PlanCharts = Vec<Vec<OnceLock<String>>>;
+
+fn plan_charts(plan: &Plan) -> Arc<PlanCharts> {
+    Arc::new(plan.nodes.iter().map(|n| n.indicators.iter().map(|_| OnceLock::new()).collect()).collect())
+}
+
 impl Shared {
     /// Precomputes navigation and indexes for `site`.
     pub fn new(site: &Site) -> Shared {
         let plans: Vec<PlanView> = site.plans.iter().map(|p| PlanView::new(p)).collect();
-        let description = site.config.description.clone().unwrap_or_default();
-        let copyright = site.config.copyright.clone().unwrap_or_else(|| site.config.municipality.clone());
-        let site_view = SiteView {
-            title: &site.config.title,
-            municipality: &site.config.municipality,
-            description: &description,
-            base_url: &site.config.base_url,
-            language: &site.config.language,
-            copyright: &copyright,
-            has_sdgs: site.has_sdgs(),
-            has_departments: site.has_departments(),
-            search: site.config.search,
-        };
-        let footer: Vec<PageLink> = site.pages.iter().filter(|p| p.footer).map(PageLink::new).collect();
-        let main = site.main_plan().map(|m| site.plans.iter().position(|p| p.id == m.id).unwrap_or(0));
-        // One base context per plan (its own navigation) plus one for pages outside plans.
-        let nav_for = |pi: Option<usize>| -> Nav {
-            match pi.map(|i| (&site.plans[i], &plans[i])) {
-                Some((plan, view)) => Nav {
-                    label: format!("{}から探す", plan.level_name(0)),
-                    plan: Some(view.clone()),
-                    items: view.fields.clone(),
-                },
-                None => Nav { label: String::new(), plan: None, items: Vec::new() },
-            }
-        };
-        let base = (0..=site.plans.len())
-            .map(|i| {
-                let pi = if i < site.plans.len() { Some(i) } else { main };
-                let mut ctx = Context::new();
-                ctx.insert("site", &site_view);
-                ctx.insert("nav", &nav_for(pi));
-                ctx.insert("footer_links", &footer);
-                ctx
+        let base = (0..=site.plans.len()).map(|i| Arc::new(base_context(site, &plans, i))).collect();
+        let (departments, department_nodes, sdg_nodes) = indexes(site);
+        let charts = site.plans.iter().map(|p| plan_charts(p)).collect();
+        Shared { base, built_on: crate::html::today_jst(), plans, departments, department_nodes, sdg_nodes, charts }
+    }
+
+    /// The same for `site`, where only plan `pi` differs from `old`, the site `self` was
+    /// made for: the other plans' navigation and charts are reused, and the SDG and
+    /// department indexes too when the plan's nodes kept theirs.
+    pub fn with_plan(&self, old: &Site, site: &Site, pi: usize) -> Shared {
+        let mut plans = self.plans.clone();
+        plans[pi] = PlanView::new(&site.plans[pi]);
+        let main = main_plan_index(site);
+        let base = self
+            .base
+            .iter()
+            .enumerate()
+            .map(|(i, ctx)| {
+                // The base of pages outside plans shows the main plan's navigation.
+                let shows = if i < site.plans.len() { Some(i) } else { main };
+                if shows == Some(pi) { Arc::new(base_context(site, &plans, i)) } else { ctx.clone() }
             })
             .collect();
-        let mut sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>> = BTreeMap::new();
-        for (pi, plan) in site.plans.iter().enumerate() {
-            for (ni, n) in plan.nodes.iter().enumerate() {
-                for &g in &n.sdgs {
-                    sdg_nodes.entry(g).or_default().push((pi, ni));
-                }
-            }
-        }
-        let departments = DepartmentIndex::new(site);
-        let mut department_nodes = vec![Vec::new(); departments.names.len()];
-        for (pi, plan) in site.plans.iter().enumerate() {
-            for (ni, n) in plan.nodes.iter().enumerate() {
-                for d in &n.departments {
-                    if let Some(i) = departments.position(d) {
-                        department_nodes[i].push((pi, ni));
-                    }
-                }
-            }
-        }
-        let charts = site.plans.iter().map(|p| p.nodes.iter().map(|n| n.indicators.iter().map(|_| OnceLock::new()).collect()).collect()).collect();
-        Shared { base, built_on: crate::html::today_jst(), plans, departments, department_nodes, sdg_nodes, charts }
+        let (was, is) = (&old.plans[pi].nodes, &site.plans[pi].nodes);
+        let same_tags = was.len() == is.len() && was.iter().zip(is).all(|(a, b)| a.departments == b.departments && a.sdgs == b.sdgs);
+        let (departments, department_nodes, sdg_nodes) = if same_tags {
+            (self.departments.clone(), self.department_nodes.clone(), self.sdg_nodes.clone())
+        } else {
+            indexes(site)
+        };
+        let mut charts = self.charts.clone();
+        charts[pi] = plan_charts(&site.plans[pi]);
+        Shared { base, built_on: self.built_on.clone(), plans, departments, department_nodes, sdg_nodes, charts }
     }
 
     /// The SVG chart of indicator `k` of node `ni` of plan `pi`.
@@ -268,13 +264,68 @@ impl Shared {
     }
 
     fn context(&self, site: &Site, plan: Option<usize>, path: &str, title: &str) -> Context {
-        let mut ctx = self.base[plan.unwrap_or(site.plans.len())].clone();
+        let mut ctx = Context::clone(&self.base[plan.unwrap_or(site.plans.len())]);
         ctx.insert("path", path);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_title", title);
         ctx.insert("canonical", &format!("{}{}", site.config.base_url, path));
         ctx
     }
+}
+
+/// The index of the plan that pages outside plans show in their navigation.
+fn main_plan_index(site: &Site) -> Option<usize> {
+    site.main_plan().map(|m| site.plans.iter().position(|p| p.id == m.id).unwrap_or(0))
+}
+
+/// The context every page of plan `i` starts from (its own navigation); `i` = the number
+/// of plans: pages outside plans.
+fn base_context(site: &Site, plans: &[PlanView], i: usize) -> Context {
+    let description = site.config.description.clone().unwrap_or_default();
+    let copyright = site.config.copyright.clone().unwrap_or_else(|| site.config.municipality.clone());
+    let site_view = SiteView {
+        title: &site.config.title,
+        municipality: &site.config.municipality,
+        description: &description,
+        base_url: &site.config.base_url,
+        language: &site.config.language,
+        copyright: &copyright,
+        has_sdgs: site.has_sdgs(),
+        has_departments: site.has_departments(),
+        search: site.config.search,
+    };
+    let footer: Vec<PageLink> = site.pages.iter().filter(|p| p.footer).map(PageLink::new).collect();
+    let pi = if i < site.plans.len() { Some(i) } else { main_plan_index(site) };
+    let nav = match pi.map(|i| (&site.plans[i], &plans[i])) {
+        Some((plan, view)) => Nav { label: format!("{}から探す", plan.level_name(0)), plan: Some(view.clone()), items: view.fields.clone() },
+        None => Nav { label: String::new(), plan: None, items: Vec::new() },
+    };
+    let mut ctx = Context::new();
+    ctx.insert("site", &site_view);
+    ctx.insert("nav", &nav);
+    ctx.insert("footer_links", &footer);
+    ctx
+}
+
+/// The departments, and the nodes of each department and of each SDG goal.
+#[allow(clippy::type_complexity)]
+fn indexes(site: &Site) -> (DepartmentIndex, Vec<Vec<(usize, NodeId)>>, BTreeMap<u8, Vec<(usize, NodeId)>>) {
+    let departments = DepartmentIndex::new(site);
+    let mut department_nodes = vec![Vec::new(); departments.names.len()];
+    let mut sdg_nodes: BTreeMap<u8, Vec<(usize, NodeId)>> = BTreeMap::new();
+    for (pi, plan) in site.plans.iter().enumerate() {
+        for (ni, n) in plan.nodes.iter().enumerate() {
+            for d in &n.departments {
+                if let Some(i) = departments.position(d) {
+                    department_nodes[i].push((pi, ni));
+                }
+            }
+            for &g in &n.sdgs {
+                sdg_nodes.entry(g).or_default().push((pi, ni));
+            }
+        }
+    }
+    (departments, department_nodes, sdg_nodes)
 }
 
 /// Renders one page: its final HTML, minified when the site says so.

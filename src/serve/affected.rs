@@ -51,6 +51,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         }
     }
     for (pi, (o, n)) in old.plans.iter().zip(&new.plans).enumerate() {
+        if Arc::ptr_eq(o, n) {
+            continue; // a plan none of whose files changed (serve reloads only edited plans)
+        }
         if plan_meta(o) != plan_meta(n) || structure(o) != structure(n) {
             return Affected::All;
         }
@@ -63,9 +66,6 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             if oc.body_html != nc.body_html {
                 set.insert(nc.path.clone());
             }
-        }
-        if Arc::ptr_eq(o, n) {
-            continue; // a plan none of whose files changed (serve reloads only edited plans)
         }
         for id in 0..n.nodes.len() {
             if !node_changes(&cx, pi, id, &mut set) {

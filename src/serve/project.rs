@@ -4,7 +4,6 @@
 
 use super::affected::{affected, Affected};
 use crate::build::{self, BuildOptions};
-use crate::config::SiteConfig;
 use crate::content::loader::{load_site_cached, BodyOwner, LoadCache};
 use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -85,6 +84,70 @@ pub struct Rebuilt {
     pub elapsed: Duration,
 }
 
+/// The pages a rebuild looks at: every page of the site, or, when one plan was read again
+/// and the change stays within its pages and the site's indexes, that plan's pages and the
+/// pages outside plans (listing 10,000 pages and their paths takes longer than such an edit).
+struct Listing {
+    /// The pages with their paths, in the new site.
+    pages: Vec<(PageKind, String)>,
+    /// The paths of the same part of the previous site; `None`: the whole site was listed.
+    before: Option<Vec<String>>,
+}
+
+impl Listing {
+    fn new(old: &Site, new: &Site, scope: Option<usize>, which: &Affected) -> Listing {
+        let with_paths = |site: &Site, kinds: Vec<PageKind>| -> Vec<(PageKind, String)> {
+            kinds.into_iter().map(|k| (k, render::page_path(site, k))).collect()
+        };
+        if let (Some(pi), Affected::Paths(paths)) = (scope, which) {
+            let part = |site: &Site| {
+                let mut kinds = render::plan_pages(site, pi);
+                kinds.extend(render::site_level_pages(site));
+                with_paths(site, kinds)
+            };
+            let pages = part(new);
+            let listed: BTreeSet<&str> = pages.iter().map(|(_, p)| p.as_str()).collect();
+            if paths.iter().all(|p| listed.contains(p.as_str())) {
+                let before = part(old).into_iter().map(|(_, p)| p).collect();
+                return Listing { pages, before: Some(before) };
+            }
+        }
+        Listing { pages: with_paths(new, render::site_pages(new)), before: None }
+    }
+
+    /// The paths of `previous` (all pages before) that are no more.
+    fn gone(&self, previous: &BTreeSet<String>) -> Vec<String> {
+        let now: BTreeSet<&str> = self.pages.iter().map(|(_, p)| p.as_str()).collect();
+        match &self.before {
+            Some(before) => before.iter().filter(|p| !now.contains(p.as_str())).cloned().collect(),
+            None => previous.iter().filter(|p| !now.contains(p.as_str())).cloned().collect(),
+        }
+    }
+
+    /// Every page path of the new site.
+    fn all(&self, previous: &BTreeSet<String>, gone: &[String]) -> BTreeSet<String> {
+        let mut all = previous.clone();
+        self.apply(&mut all, gone);
+        all
+    }
+
+    /// Turns the page paths of the previous site into those of the new one.
+    fn apply(&self, pages: &mut BTreeSet<String>, gone: &[String]) {
+        if self.before.is_none() {
+            *pages = self.pages.iter().map(|(_, p)| p.clone()).collect();
+            return;
+        }
+        for g in gone {
+            pages.remove(g);
+        }
+        for (_, p) in &self.pages {
+            if !pages.contains(p) {
+                pages.insert(p.clone());
+            }
+        }
+    }
+}
+
 /// The site as last built successfully.
 pub struct Project {
     opts: BuildOptions,
@@ -104,21 +167,13 @@ impl Project {
     }
 
     fn load_state(opts: BuildOptions) -> Result<Project, Diagnostics> {
-        let config = Self::config(&opts)?;
+        let config = build::config(&opts)?;
         let mut cache = LoadCache::default();
         let site = load_site_cached(&opts.root, config, &mut cache, None)?;
         let tera = templates::load_templates(&opts.root, &site.config.theme)?;
         let pages = render::site_pages(&site).into_iter().map(|k| render::page_path(&site, k)).collect();
         let shared = Shared::new(&site);
         Ok(Project { opts, cache, site: Arc::new(site), tera, shared, pages })
-    }
-
-    fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
-        let mut config = SiteConfig::load(&opts.root)?;
-        if let Some(url) = &opts.base_url {
-            config.base_url = crate::config::normalize_base_url(url).map_err(|m| Diagnostic::new("--base-url", "config", m))?;
-        }
-        Ok(config)
     }
 
     /// The site as last built (cheap to share with the search refresher).
@@ -151,23 +206,11 @@ impl Project {
             }
         }
         let tera = if changes.templates.is_empty() { None } else { Some(templates::load_templates(&self.opts.root, self.theme())?) };
-        let new_site = if changes.content.is_empty() {
-            None
+        let (new_site, scope) = if changes.content.is_empty() {
+            (None, None)
         } else {
-            let changed: Vec<PathBuf> = changes.content.iter().cloned().collect();
-            let config = self.site.config.clone();
-            // Reload into a copy of the cache: a failed load must not poison the good state.
-            let mut cache = std::mem::take(&mut self.cache);
-            match load_site_cached(&self.opts.root, config, &mut cache, Some(&changed)) {
-                Ok(site) => {
-                    self.cache = cache;
-                    Some(site)
-                }
-                Err(e) => {
-                    self.cache = cache;
-                    return Err(e);
-                }
-            }
+            let (site, scope) = self.reload(changes)?;
+            (Some(site), scope)
         };
         let site = new_site.as_ref().unwrap_or(&self.site);
         let tera_ref = tera.as_ref().unwrap_or(&self.tera);
@@ -178,13 +221,18 @@ impl Project {
         if !changes.templates.is_empty() {
             which = merge(which, template_pages(site, &changes.templates));
         }
-        let pages: Vec<(PageKind, String)> = render::site_pages(site).into_iter().map(|k| (k, render::page_path(site, k))).collect();
+        let listing = Listing::new(&self.site, site, scope, &which);
         let mut todo: Vec<PageKind> =
-            pages.iter().filter(|(_, p)| which.contains(p) || !self.pages.contains(p)).map(|&(k, _)| k).collect();
-        let paths: BTreeSet<String> = pages.into_iter().map(|(_, p)| p).collect();
+            listing.pages.iter().filter(|(_, p)| which.contains(p) || !self.pages.contains(p)).map(|&(k, _)| k).collect();
         todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
+        let gone = listing.gone(&self.pages);
+        let added = listing.pages.iter().any(|(_, p)| !self.pages.contains(p));
         let out = self.output();
-        let shared = if new_site.is_some() { Shared::new(site) } else { Shared::new(&self.site) };
+        let shared = match (&new_site, scope) {
+            (Some(_), Some(pi)) => self.shared.with_plan(&self.site, site, pi),
+            (Some(_), None) => Shared::new(site),
+            (None, _) => Shared::new(&self.site),
+        };
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = todo
             .par_iter()
             .map(|&k| {
@@ -210,7 +258,7 @@ impl Project {
             }
         }
         let mut removed = 0;
-        for gone in self.pages.difference(&paths) {
+        for gone in &gone {
             let file = out.join(if gone.ends_with(".html") { gone.clone() } else { format!("{gone}index.html") });
             if std::fs::remove_file(&file).is_ok() {
                 removed += 1;
@@ -244,8 +292,8 @@ impl Project {
                 write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
                 write_if_changed(&out.join(csv), &output::open_data::indicators_csv(plan)).map_err(io)?;
             }
-            if paths != self.pages {
-                let mut listed: Vec<String> = paths.iter().cloned().collect();
+            if added || !gone.is_empty() {
+                let mut listed: Vec<String> = listing.all(&self.pages, &gone).into_iter().collect();
                 for plan in &site.plans {
                     listed.extend(output::open_data::paths(plan));
                 }
@@ -261,8 +309,22 @@ impl Project {
         if let Some(t) = tera {
             self.tera = t;
         }
-        self.pages = paths;
+        listing.apply(&mut self.pages, &gone);
         Ok(Rebuilt { rendered: files.len(), written, removed, full: false, elapsed })
+    }
+
+    /// The site with the changed content files read again: only their plan when they all
+    /// belong to one (other plans are shared), else the whole site (unchanged files come
+    /// from the cache). On error the cache holds the failed files, the site is unchanged.
+    /// With the site, the index of the one plan read again, if only one was.
+    fn reload(&mut self, changes: &Changes) -> Result<(Site, Option<usize>), Diagnostics> {
+        let changed: Vec<PathBuf> = changes.content.iter().cloned().collect();
+        if let Some(r) = crate::content::loader::reload_plan(&self.opts.root, &self.site, &mut self.cache, &changed) {
+            let site = r?;
+            let pi = site.plans.iter().zip(&self.site.plans).position(|(a, b)| !Arc::ptr_eq(a, b));
+            return Ok((site, pi));
+        }
+        Ok((load_site_cached(&self.opts.root, self.site.config.clone(), &mut self.cache, Some(&changed))?, None))
     }
 
     /// The fast path: every changed file changed only below its front matter. Patches the
