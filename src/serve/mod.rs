@@ -80,7 +80,9 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
         output: Some(output.clone()),
         base_url: Some(format!("http://{addr}/")),
         progress: true,
-        minify: None,
+        // A preview: readable HTML, and no minifier pass on every page an edit touches
+        // (half the time of a re-render). `planpress build` minifies as site.toml says.
+        minify: Some(false),
     };
     let started = Instant::now();
     let project = match Project::open(build_opts.clone()) {
@@ -126,12 +128,23 @@ fn spawn_search_refresher(output: PathBuf) -> mpsc::Sender<Arc<Site>> {
     let (tx, rx) = mpsc::channel::<Arc<Site>>();
     let _ = std::thread::Builder::new().name("planpress-search".into()).spawn(move || {
         lower_priority();
+        // A thread pool of its own: in rayon's global pool, the export's long parallel
+        // tasks made page rebuilds wait for a free worker (seconds on two cores).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("planpress-search-{i}"))
+            .start_handler(|_| lower_priority())
+            .build();
         while let Ok(mut site) = rx.recv() {
             // Wait for a quiet second: while someone is editing, pages come first.
             while let Ok(newer) = rx.recv_timeout(Duration::from_secs(1)) {
                 site = newer;
             }
-            if let Err(d) = project::refresh_search(&site, &output) {
+            let refresh = || project::refresh_search(&site, &output);
+            let result = match &pool {
+                Ok(pool) => pool.install(refresh),
+                Err(_) => refresh(),
+            };
+            if let Err(d) = result {
                 if output.exists() {
                     eprintln!("{d}");
                 }
@@ -173,9 +186,12 @@ fn watch_loop(
         };
         let theme = project.as_ref().map(|p| p.theme().to_string()).unwrap_or_else(|| "default".into());
         let mut changes = Changes::default();
+        // Editors save in several steps: wait for a quiet moment, a short one once the
+        // last event says a file is complete.
+        let mut quiet = quiet_after(&first, debounce);
         collect(&mut changes, first, root, &theme);
-        // Editors save in several steps: wait for a quiet moment.
-        while let Ok(e) = rx.recv_timeout(debounce) {
+        while let Ok(e) = rx.recv_timeout(quiet) {
+            quiet = quiet_after(&e, debounce);
             collect(&mut changes, e, root, &theme);
         }
         if changes.is_empty() {
@@ -217,6 +233,25 @@ fn watch_loop(
     }
 }
 
+/// How long to wait for more events after `event`: [`SETTLED`] when it completes a file
+/// (closed after writing, moved into place, removed), else `debounce`.
+fn quiet_after(event: &notify::Result<notify::Event>, debounce: Duration) -> Duration {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+    let complete = event.as_ref().is_ok_and(|e| {
+        matches!(
+            e.kind,
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+                | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+                | EventKind::Remove(_)
+        )
+    });
+    if complete { SETTLED.min(debounce) } else { debounce }
+}
+
+/// The wait after an event that completes a file: long enough for the events of a save
+/// that touches several files at once, short next to a page reload.
+const SETTLED: Duration = Duration::from_millis(5);
+
 fn collect(changes: &mut Changes, event: notify::Result<notify::Event>, root: &Path, theme: &str) {
     let Ok(event) = event else { return };
     if matches!(event.kind, notify::EventKind::Access(_)) {
@@ -231,5 +266,24 @@ fn collect(changes: &mut Changes, event: notify::Result<notify::Event>, root: &P
         if !hidden {
             changes.add(rel, theme);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, AccessMode, DataChange, EventKind, ModifyKind, RemoveKind, RenameMode};
+
+    #[test]
+    fn a_completed_file_shortens_the_wait() {
+        let debounce = Duration::from_millis(30);
+        let after = |kind| quiet_after(&Ok(notify::Event::new(kind)), debounce);
+        assert_eq!(after(EventKind::Modify(ModifyKind::Data(DataChange::Any))), debounce, "still being written");
+        assert_eq!(after(EventKind::Create(notify::event::CreateKind::File)), debounce);
+        assert_eq!(after(EventKind::Access(AccessKind::Close(AccessMode::Write))), SETTLED);
+        assert_eq!(after(EventKind::Modify(ModifyKind::Name(RenameMode::To))), SETTLED, "moved into place");
+        assert_eq!(after(EventKind::Remove(RemoveKind::File)), SETTLED);
+        assert_eq!(quiet_after(&Err(notify::Error::generic("x")), debounce), debounce);
+        assert_eq!(quiet_after(&Ok(notify::Event::new(EventKind::Remove(RemoveKind::File))), Duration::from_millis(2)), Duration::from_millis(2));
     }
 }
