@@ -33,7 +33,17 @@
     document.body.append(overlay);
     close.focus();
   }
+  // The build this page comes from (the server puts it in this script's URL).
+  var script = document.currentScript;
+  var built = script ? new URL(script.src).searchParams.get("build") : null;
   var source = new EventSource("/__planpress/events");
+  // The server's build when the stream connects: a newer one means this page missed a
+  // reload (it was loading while the site was rebuilt).
+  source.addEventListener("hello", function (e) {
+    try {
+      if (built !== null && String(JSON.parse(e.data).build) !== built) location.reload();
+    } catch (err) { /* an older server: no build numbers */ }
+  });
   var opened = false;
   source.addEventListener("open", function () {
     // After the server restarts, reload once so the page is current.

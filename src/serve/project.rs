@@ -313,10 +313,10 @@ impl Project {
         Ok(Rebuilt { rendered: files.len(), written, removed, full: false, elapsed })
     }
 
-    /// The site with the changed content files read again: only their plan when they all
-    /// belong to one (other plans are shared), else the whole site (unchanged files come
-    /// from the cache). On error the cache holds the failed files, the site is unchanged.
-    /// With the site, the index of the one plan read again, if only one was.
+    /// The site with the changed content files read again, and the index of the plan read
+    /// again when they all belong to one (the other plans are then shared); else the whole
+    /// site is assembled again (unchanged files come from the cache). On error the cache
+    /// holds the failed files and the site is unchanged.
     fn reload(&mut self, changes: &Changes) -> Result<(Site, Option<usize>), Diagnostics> {
         let changed: Vec<PathBuf> = changes.content.iter().cloned().collect();
         if let Some(r) = crate::content::loader::reload_plan(&self.opts.root, &self.site, &mut self.cache, &changed) {

@@ -7,14 +7,18 @@ use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 const RELOAD_JS: &str = include_str!("livereload.js");
 const OVERLAY_CSS: &str = include_str!("overlay.css");
-/// Tags added to every HTML response in serve mode.
-const INJECT: &str = "<link rel=\"stylesheet\" href=\"/__planpress/overlay.css\"><script src=\"/__planpress/livereload.js\" defer></script>";
+/// Tags added to every HTML response in serve mode; the script's URL carries the number
+/// of the build the page comes from.
+fn inject_tags(build: u64) -> String {
+    format!("<link rel=\"stylesheet\" href=\"/__planpress/overlay.css\"><script src=\"/__planpress/livereload.js?build={build}\" defer></script>")
+}
 
 /// What the browsers are told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,17 +46,23 @@ pub struct ServerState {
     output: PathBuf,
     clients: Mutex<Vec<Sender<Event>>>,
     error: Mutex<Option<String>>,
+    /// Successful rebuilds so far: a page whose build is older when its event stream
+    /// connects missed a reload and reloads at once.
+    build: AtomicU64,
 }
 
 impl ServerState {
     /// State serving `output`.
     pub fn new(output: PathBuf) -> Arc<ServerState> {
-        Arc::new(ServerState { output, clients: Mutex::new(Vec::new()), error: Mutex::new(None) })
+        Arc::new(ServerState { output, clients: Mutex::new(Vec::new()), error: Mutex::new(None), build: AtomicU64::new(0) })
     }
 
     /// Tells every connected browser about `event`, and remembers an error for browsers
     /// that connect later.
     pub fn broadcast(&self, event: Event) {
+        if event == Event::Reload {
+            self.build.fetch_add(1, Ordering::SeqCst);
+        }
         *self.error.lock().expect("lock") = match &event {
             Event::BuildError(t) => Some(t.clone()),
             Event::Reload => None,
@@ -115,7 +125,7 @@ fn handle(request: Request, state: &ServerState) {
         Resolved::File(file) => match std::fs::read(&file) {
             Ok(bytes) => {
                 let ct = content_type(&file);
-                send(request, inject(bytes, ct), ct, 200)
+                send(request, inject(bytes, ct, state), ct, 200)
             }
             Err(_) => not_found(request, state),
         },
@@ -130,7 +140,7 @@ fn handle(request: Request, state: &ServerState) {
 fn not_found(request: Request, state: &ServerState) {
     let page = std::fs::read(state.output.join("404.html")).unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
     let ct = "text/html; charset=utf-8";
-    send(request, inject(page, ct), ct, 404)
+    send(request, inject(page, ct, state), ct, 404)
 }
 
 fn send(request: Request, body: Vec<u8>, content_type: &str, status: u16) {
@@ -142,12 +152,12 @@ fn send(request: Request, body: Vec<u8>, content_type: &str, status: u16) {
     let _ = request.respond(response);
 }
 
-fn inject(bytes: Vec<u8>, content_type: &str) -> Vec<u8> {
+fn inject(bytes: Vec<u8>, content_type: &str, state: &ServerState) -> Vec<u8> {
     if !content_type.starts_with("text/html") {
         return bytes;
     }
     let mut out = bytes;
-    out.extend_from_slice(INJECT.as_bytes());
+    out.extend_from_slice(inject_tags(state.build.load(Ordering::SeqCst)).as_bytes());
     out
 }
 
@@ -158,7 +168,8 @@ fn events(request: Request, state: &ServerState) {
     state.clients.lock().expect("lock").push(tx);
     let mut w = request.into_writer();
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
-    if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
+    let hello = format!("event: hello\ndata: {{\"build\":{}}}\n\n", state.build.load(Ordering::SeqCst));
+    if w.write_all(head.as_bytes()).and_then(|_| w.write_all(hello.as_bytes())).and_then(|_| w.flush()).is_err() {
         return;
     }
     if let Some(text) = pending {
@@ -378,6 +389,43 @@ mod tests {
             got.push_str(&String::from_utf8_lossy(&buf[..n]));
         }
         assert!(got.contains("event: build-error") && got.contains("content/a.md:3"), "{got}");
+        run.stop();
+    }
+
+    /// Reads an event stream from its start until `until` appears.
+    fn events_until(addr: SocketAddr, until: &str) -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = String::new();
+        let mut buf = [0u8; 4096];
+        while !got.contains(until) {
+            let n = s.read(&mut buf).unwrap();
+            got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+        got
+    }
+
+    #[test]
+    fn a_page_served_before_a_rebuild_learns_of_it_when_it_connects() {
+        // Regression: a page loaded just before a rebuild, whose event stream connected
+        // just after the reload was sent, kept showing the old content.
+        let t = site();
+        let state = ServerState::new(t.path().join("out"));
+        let run = start("127.0.0.1:0", state.clone()).unwrap();
+        let (_, _, body) = http_get(run.addr, "/").unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("/__planpress/livereload.js?build=0"));
+        let got = events_until(run.addr, "}\n\n");
+        assert!(got.contains("event: hello\ndata: {\"build\":0}"), "{got}");
+        state.broadcast(Event::Reload);
+        // The page still says 0; the stream it opens now says 1, so the page reloads.
+        let got = events_until(run.addr, "}\n\n");
+        assert!(got.contains("event: hello\ndata: {\"build\":1}"), "{got}");
+        let (_, _, body) = http_get(run.addr, "/").unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("/__planpress/livereload.js?build=1"));
+        // An error does not count as a build.
+        state.broadcast(Event::BuildError("x".into()));
+        assert!(events_until(run.addr, "event: build-error").contains("{\"build\":1}"));
         run.stop();
     }
 }
