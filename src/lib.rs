@@ -17,3 +17,5 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod search;
+#[cfg(test)]
+mod test_support;

@@ -1140,6 +1140,7 @@ fn render_bodies(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{copy_dir, edit, fixture_copy};
 
     #[test]
     fn natural_order_of_city_numbers() {
@@ -1163,35 +1164,13 @@ mod tests {
 
     /// The features fixture with its plan copied as a second plan, `second`.
     fn two_plans() -> tempfile::TempDir {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
-        let t = tempfile::tempdir().unwrap();
-        for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
-            let rel = e.path().strip_prefix(&src).unwrap();
-            let mut targets = vec![t.path().join(rel)];
-            if let Ok(inner) = rel.strip_prefix("content/showcase") {
-                targets.push(t.path().join("content/second").join(inner));
-            }
-            for to in targets {
-                if e.file_type().is_dir() {
-                    std::fs::create_dir_all(&to).unwrap();
-                } else {
-                    std::fs::copy(e.path(), &to).unwrap();
-                }
-            }
-        }
+        let t = fixture_copy("features");
+        copy_dir(&t.path().join("content/showcase"), &t.path().join("content/second"));
         t
     }
 
     fn load_kept(root: &Path, cache: &mut LoadCache) -> Site {
         load_site_cached(root, SiteConfig::load(root).unwrap(), cache, None).unwrap()
-    }
-
-    fn edit(root: &Path, rel: &str, from: &str, to: &str) -> PathBuf {
-        let p = root.join(rel);
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.contains(from), "{rel} lacks {from}");
-        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-        PathBuf::from(rel)
     }
 
     #[test]

@@ -197,30 +197,14 @@ fn free_page_meta(s: &Site) -> Vec<(&str, &str, bool)> {
 mod tests {
     use super::*;
     use crate::build::{self, BuildOptions};
+    use crate::test_support::{edit, fixture_copy};
 
     fn load(root: &std::path::Path) -> Site {
         build::load(&BuildOptions { root: root.to_path_buf(), ..Default::default() }).unwrap()
     }
 
     fn features() -> tempfile::TempDir {
-        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
-        let t = tempfile::tempdir().unwrap();
-        for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
-            let to = t.path().join(e.path().strip_prefix(&src).unwrap());
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(e.path(), &to).unwrap();
-            }
-        }
-        t
-    }
-
-    fn edit(root: &std::path::Path, rel: &str, from: &str, to: &str) {
-        let p = root.join(rel);
-        let t = std::fs::read_to_string(&p).unwrap();
-        assert!(t.contains(from), "{rel} lacks {from}");
-        std::fs::write(p, t.replacen(from, to, 1)).unwrap();
+        fixture_copy("features")
     }
 
     fn paths(a: Affected) -> BTreeSet<String> {
