@@ -27,7 +27,9 @@
 //!   per term and field, bit-packed first position in each document, then bit-packed
 //!   `gap − 1` to the previous position in the same document (a chain's position is its
 //!   first bigram's). Files are filled one after the other until they pass
-//!   [`POSITIONS_TARGET_BYTES`].
+//!   [`POSITIONS_TARGET_BYTES`] — or, when `serve` updates the files in place
+//!   ([`Layout::in_place`]), there is one file per shard (`n` = the shard), so that an edit
+//!   rewrites only the shards whose terms it changes and their positions.
 //! - `search/d/<doc>.json` — one document: URL, title, breadcrumb and sections (anchor,
 //!   heading, text), fetched only for results shown.
 //!
@@ -60,6 +62,17 @@ pub const SHARD_TARGET_BYTES: usize = 2 * 1024;
 /// (`PLANPRESS_SEARCH_POSITIONS_BYTES` overrides it).
 pub const POSITIONS_TARGET_BYTES: usize = 2 * 1024;
 
+/// How the files are laid out and written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Layout {
+    /// `serve`'s refresh: update the files of an earlier export in place, with this number
+    /// of shards (the earlier one, so that every term stays in its shard) and the
+    /// positions of each shard in a file of its own. Only files whose bytes change are
+    /// written (each whole, by renaming), and files no longer produced are removed.
+    /// `None`: a fresh export into an empty folder, as `build` does.
+    pub in_place: Option<usize>,
+}
+
 /// Values per bit-packed block.
 const BLOCK: usize = 128;
 
@@ -76,6 +89,10 @@ pub struct ExportReport {
     pub files: usize,
     /// Bytes written.
     pub bytes: u64,
+    /// Of the files, those whose bytes changed (all of them in a fresh export).
+    pub changed: usize,
+    /// Files of an earlier export removed (in place only).
+    pub removed: usize,
 }
 
 #[derive(Serialize)]
@@ -113,8 +130,75 @@ pub fn write(site: &Site, dir: &Path) -> Result<ExportReport, Diagnostic> {
     })
 }
 
+/// Builds the search index of `site` and updates the browser files of an earlier export
+/// in `out` (its `search/` folder) in place, keeping its number of shards: `serve`'s
+/// refresh after an edit, which then rewrites only the files the edit changes.
+pub fn update(site: &Site, out: &Path, shards: usize) -> Result<ExportReport, Diagnostic> {
+    let index = SearchIndex::build(Corpus::new(site))
+        .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
+    write_index_with(&index, &out.join("search"), Layout { in_place: Some(shards) })
+        .map_err(|e| Diagnostic::new(out.join("search"), "io", format!("検索用のファイルを書き出せません: {e}")))
+}
+
+/// The number of shards of the export in `dir` (its `manifest.json`), if it can be read.
+pub fn shards_of(dir: &Path) -> Option<usize> {
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
+    (json.get("version")?.as_u64()? == u64::from(FORMAT_VERSION)).then_some(())?;
+    json.get("shards")?.as_u64().map(|n| n as usize).filter(|&n| n > 0)
+}
+
 /// Writes the browser files of `index` into `out` (created if needed).
 pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportReport> {
+    write_index_with(index, out, Layout::default())
+}
+
+/// Writes the files of one export: plainly into a fresh folder, or in place.
+struct Files {
+    dir: PathBuf,
+    in_place: bool,
+    /// Written this time (in place: to remove the others afterwards).
+    written: rustc_hash::FxHashSet<PathBuf>,
+}
+
+impl Files {
+    fn write(&mut self, rel: &str, bytes: &[u8], report: &mut ExportReport) -> std::io::Result<()> {
+        let path = self.dir.join(rel);
+        report.files += 1;
+        report.bytes += bytes.len() as u64;
+        if !self.in_place {
+            report.changed += 1;
+            return std::fs::write(&path, bytes);
+        }
+        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+            self.written.insert(path);
+            return Ok(());
+        }
+        // Whole or not at all: a browser may be reading it.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        report.changed += 1;
+        self.written.insert(path);
+        Ok(())
+    }
+
+    /// In place: removes the files of `sub` that this export did not write.
+    fn remove_others(&self, sub: &str, report: &mut ExportReport) -> std::io::Result<()> {
+        if !self.in_place {
+            return Ok(());
+        }
+        for entry in std::fs::read_dir(self.dir.join(sub))? {
+            let path = entry?.path();
+            if !self.written.contains(&path) && std::fs::remove_file(&path).is_ok() {
+                report.removed += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [`write_index`] with a [`Layout`].
+pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std::io::Result<ExportReport> {
     let io = |e: tantivy::TantivyError| std::io::Error::other(e.to_string());
     let searcher = &index.searcher;
     let n = index.corpus.docs.len();
@@ -122,12 +206,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     std::fs::create_dir_all(out.join("t"))?;
     std::fs::create_dir_all(out.join("p"))?;
     std::fs::create_dir_all(out.join("d"))?;
-    let write = |path: &Path, bytes: &[u8], report: &mut ExportReport| -> std::io::Result<()> {
-        std::fs::write(path, bytes)?;
-        report.files += 1;
-        report.bytes += bytes.len() as u64;
-        Ok(())
-    };
+    let mut files = Files { dir: out.to_path_buf(), in_place: layout.in_place.is_some(), written: Default::default() };
 
     // Per segment: document number of every doc id.
     let segments = searcher.segment_readers();
@@ -166,7 +245,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
         put_varint(&mut docs_bin, g);
         put_varint(&mut docs_bin, n);
     }
-    write(&out.join("docs.bin"), &docs_bin, &mut report)?;
+    files.write("docs.bin", &docs_bin, &mut report)?;
 
     // Every term of every text field, in byte (= code point) order.
     let mut keys: BTreeSet<Vec<u8>> = BTreeSet::new();
@@ -181,7 +260,10 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     }
 
     let target = env_bytes("PLANPRESS_SEARCH_SHARD_BYTES", SHARD_TARGET_BYTES);
-    let mut positions = PositionsWriter::new(out.join("p"), env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES));
+    let mut positions = match layout.in_place {
+        None => PositionsWriter::new(out.join("p"), env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES)),
+        Some(shards) => PositionsWriter::by_shard(shards),
+    };
     let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(keys.len());
     // Bigrams: text, document frequency per field, and where each occurs (for chains).
     let mut bigrams: Vec<&str> = Vec::new();
@@ -229,6 +311,7 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
             }
             fields.push(postings);
         }
+        positions.term(key);
         let entry = encode_entry(key, &fields, &[], &norms, Some(&mut positions))?;
         entries.push((key.clone(), entry));
     }
@@ -253,18 +336,28 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
             fields.push(map.remove(key).unwrap_or_default());
             dfs.push(ids.iter().map(|&b| bigram_df[b as usize][fi]).collect::<Vec<u32>>());
         }
+        positions.term(text.as_bytes());
         let entry = encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key).then_some(&mut positions))?;
         entries.push((text.as_bytes().to_vec(), entry));
     }
     report.terms += chain_keys.len();
-    let (files, bytes) = positions.finish()?;
-    report.files += files;
-    report.bytes += bytes;
+    match positions.finish()? {
+        Finished::Written { files: n, bytes } => {
+            report.files += n;
+            report.changed += n;
+            report.bytes += bytes;
+        }
+        Finished::ByShard(buffers) => {
+            for (i, bytes) in buffers.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+                files.write(&format!("p/{i}.bin"), bytes, &mut report)?;
+            }
+        }
+    }
 
     // Term shards: each term goes to the shard its hash picks, so the script finds it
     // without a directory of terms.
     let total: usize = entries.iter().map(|(_, e)| e.len()).sum();
-    let shards = total.div_ceil(target).max(1);
+    let shards = layout.in_place.unwrap_or_else(|| total.div_ceil(target).max(1));
     let mut buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); shards];
     for (key, entry) in entries {
         buckets[shard_of(&key, shards)].push((key, entry));
@@ -272,14 +365,14 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     for (i, mut bucket) in buckets.into_iter().enumerate() {
         bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let bytes: Vec<u8> = bucket.into_iter().flat_map(|(_, e)| e).collect();
-        write(&out.join(format!("t/{i}.bin")), &bytes, &mut report)?;
+        files.write(&format!("t/{i}.bin"), &bytes, &mut report)?;
     }
     report.shards = shards;
 
     for (i, d) in index.corpus.docs.iter().enumerate() {
         let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        write(&out.join(format!("d/{i}.json")), &json, &mut report)?;
+        files.write(&format!("d/{i}.json"), &json, &mut report)?;
     }
 
     // Plans in site order (from their policy fields).
@@ -307,7 +400,10 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
             .collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(std::io::Error::other)?;
-    write(&out.join("manifest.json"), &json, &mut report)?;
+    files.write("manifest.json", &json, &mut report)?;
+    for sub in ["t", "p", "d"] {
+        files.remove_others(sub, &mut report)?;
+    }
     Ok(report)
 }
 
@@ -346,7 +442,8 @@ pub fn shard_of(key: &[u8], shards: usize) -> usize {
     h as usize % shards
 }
 
-/// Fills the positions files `p/<n>.bin` one after the other.
+/// Fills the positions files `p/<n>.bin` one after the other, or keeps the positions of
+/// each shard in a buffer of its own ([`Layout::in_place`]).
 struct PositionsWriter {
     dir: PathBuf,
     target: usize,
@@ -354,15 +451,42 @@ struct PositionsWriter {
     number: usize,
     files: usize,
     bytes: u64,
+    /// By shard: the buffers, and the shard of the term being encoded.
+    shards: Option<(Vec<Vec<u8>>, usize)>,
+}
+
+/// What [`PositionsWriter::finish`] leaves.
+enum Finished {
+    /// Files written one after the other.
+    Written { files: usize, bytes: u64 },
+    /// The positions of each shard, for `p/<shard>.bin`.
+    ByShard(Vec<Vec<u8>>),
 }
 
 impl PositionsWriter {
     fn new(dir: PathBuf, target: usize) -> Self {
-        PositionsWriter { dir, target, file: Vec::new(), number: 0, files: 0, bytes: 0 }
+        PositionsWriter { dir, target, file: Vec::new(), number: 0, files: 0, bytes: 0, shards: None }
+    }
+
+    fn by_shard(shards: usize) -> Self {
+        PositionsWriter { shards: Some((vec![Vec::new(); shards], 0)), ..Self::new(PathBuf::new(), 0) }
+    }
+
+    /// The term whose positions come next (by shard: they go to its shard's file).
+    fn term(&mut self, key: &[u8]) {
+        if let Some((buffers, current)) = &mut self.shards {
+            *current = shard_of(key, buffers.len());
+        }
     }
 
     /// Appends `bytes`; returns (file number, offset, length).
     fn add(&mut self, bytes: &[u8]) -> std::io::Result<(usize, usize, usize)> {
+        if let Some((buffers, current)) = &mut self.shards {
+            let buffer = &mut buffers[*current];
+            let at = (*current, buffer.len(), bytes.len());
+            buffer.extend_from_slice(bytes);
+            return Ok(at);
+        }
         let at = (self.number, self.file.len(), bytes.len());
         self.file.extend_from_slice(bytes);
         if self.file.len() >= self.target {
@@ -380,12 +504,15 @@ impl PositionsWriter {
         Ok(())
     }
 
-    /// Writes the last file; returns (files, bytes) written.
-    fn finish(mut self) -> std::io::Result<(usize, u64)> {
+    /// Writes the last file, or hands over the shards' buffers.
+    fn finish(mut self) -> std::io::Result<Finished> {
+        if let Some((buffers, _)) = self.shards.take() {
+            return Ok(Finished::ByShard(buffers));
+        }
         if !self.file.is_empty() {
             self.flush()?;
         }
-        Ok((self.files, self.bytes))
+        Ok(Finished::Written { files: self.files, bytes: self.bytes })
     }
 }
 
@@ -531,6 +658,101 @@ mod tests {
             assert_eq!(get_packed(&out, &mut at, values.len()), values);
             assert_eq!(at, out.len());
         }
+    }
+
+    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = bytes[*at];
+            *at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    /// Every term of the export in `dir`: per field its df, document part and positions
+    /// bytes (read where the entry points), and the chain's bigram dfs.
+    #[allow(clippy::type_complexity)]
+    fn decode(dir: &Path) -> std::collections::BTreeMap<Vec<u8>, Vec<(u64, Vec<u8>, Option<Vec<u8>>, Vec<u64>)>> {
+        let mut out = std::collections::BTreeMap::new();
+        for e in std::fs::read_dir(dir.join("t")).unwrap() {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            let mut at = 0;
+            while at < bytes.len() {
+                let len = varint(&bytes, &mut at) as usize;
+                let key = bytes[at..at + len].to_vec();
+                at += len;
+                let bigrams = varint(&bytes, &mut at);
+                let mut fields = Vec::new();
+                for _ in TEXT_FIELDS {
+                    let df = varint(&bytes, &mut at);
+                    if df == 0 {
+                        fields.push((0, Vec::new(), None, Vec::new()));
+                        continue;
+                    }
+                    let n = varint(&bytes, &mut at) as usize;
+                    let docs = bytes[at..at + n].to_vec();
+                    at += n;
+                    let file = varint(&bytes, &mut at);
+                    let positions = (file > 0).then(|| {
+                        let (offset, len) = (varint(&bytes, &mut at) as usize, varint(&bytes, &mut at) as usize);
+                        std::fs::read(dir.join(format!("p/{}.bin", file - 1))).unwrap()[offset..offset + len].to_vec()
+                    });
+                    let dfs = (0..bigrams).map(|_| varint(&bytes, &mut at)).collect();
+                    fields.push((df, docs, positions, dfs));
+                }
+                out.insert(key, fields);
+            }
+        }
+        out
+    }
+
+    fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect()
+    }
+
+    fn index_of(root: &Path) -> SearchIndex {
+        let site = crate::build::load(&crate::build::BuildOptions { root: root.to_path_buf(), ..Default::default() }).unwrap();
+        SearchIndex::build(Corpus::new(&site)).unwrap()
+    }
+
+    #[test]
+    fn in_place_updates_rewrite_only_what_an_edit_changes() {
+        let site = crate::test_support::fixture_copy("features");
+        let root = site.path();
+        let t = tempfile::tempdir().unwrap();
+        let (fresh, live) = (t.path().join("fresh"), t.path().join("live"));
+        let first = write_index(&index_of(root), &fresh).unwrap();
+        // serve: the build's export, then refreshes in place with its number of shards.
+        write_index(&index_of(root), &live).unwrap();
+        let shards = shards_of(&live).unwrap();
+        assert_eq!(shards, first.shards);
+        write_index_with(&index_of(root), &live, Layout { in_place: Some(shards) }).unwrap();
+        assert_eq!(decode(&live), decode(&fresh), "the same terms, postings and positions, positions by shard");
+
+        crate::test_support::edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+        let index = index_of(root);
+        let r = write_index_with(&index, &live, Layout { in_place: Some(shards) }).unwrap();
+        // (On this 11-page fixture most shards hold a term of the edited page.)
+        assert!(r.changed > 0 && r.changed < r.files, "an edit rewrites some files, not all: {r:?}");
+        // The same as exporting the edited site afresh with that layout.
+        let again = t.path().join("again");
+        write_index_with(&index, &again, Layout { in_place: Some(shards) }).unwrap();
+        assert_eq!(tree(&live), tree(&again));
+        let edited = t.path().join("edited");
+        write_index(&index, &edited).unwrap();
+        assert_eq!(decode(&live), decode(&edited));
+        // Nothing changed: nothing written.
+        let r = write_index_with(&index, &live, Layout { in_place: Some(shards) }).unwrap();
+        assert_eq!((r.changed, r.removed), (0, 0), "{r:?}");
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! page; the last good site keeps being served, and fixing the file recovers.
 //!
 //! The site is built into a folder of its own (never `public/`), with `base_url` pointing
-//! at the local server, so what `planpress build` publishes is never touched.
+//! at the local server, so what `planpress build` publishes is never touched. Pages come
+//! first; the search files follow in a background thread once edits pause for a second,
+//! updated in place: only the shards (and positions and documents) an edit changes are
+//! rewritten ([`crate::search::export::update`]).
 
 pub mod affected;
 pub mod project;
@@ -139,11 +142,15 @@ fn spawn_search_refresher(output: PathBuf) -> mpsc::Sender<Arc<Site>> {
             while let Ok(newer) = rx.recv_timeout(Duration::from_secs(1)) {
                 site = newer;
             }
+            let started = Instant::now();
             let refresh = || project::refresh_search(&site, &output);
             let result = match &pool {
                 Ok(pool) => pool.install(refresh),
                 Err(_) => refresh(),
             };
+            if let Ok((files, changed)) = result {
+                println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64());
+            }
             if let Err(d) = result {
                 if output.exists() {
                     eprintln!("{d}");

@@ -420,20 +420,26 @@ impl Project {
     }
 }
 
-/// Rewrites the search files of `site` in `out` (slower than pages: `serve` runs it in the
-/// background after the browsers were told to reload). Files are written beside the output
-/// and swapped in, so a search never reads half-written shards.
-pub fn refresh_search(site: &Site, out: &Path) -> Result<(), Diagnostics> {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}-search"));
+/// Brings the search files of `out` up to date with `site` (slower than pages: `serve`
+/// runs it in the background after the browsers were told to reload). Files of an earlier
+/// export are updated in place, keeping its shards: only the files whose bytes change are
+/// written, each whole (by renaming). Without one, the files are written beside the output
+/// and swapped in. Returns the files written and changed.
+pub fn refresh_search(site: &Site, out: &Path) -> Result<(usize, usize), Diagnostics> {
     let io = |p: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::new(p, "io", e.to_string()));
     if !site.config.search {
         let _ = std::fs::remove_dir_all(out.join("search"));
-        return Ok(());
+        return Ok((0, 0));
     }
+    if let Some(shards) = crate::search::export::shards_of(&out.join("search")) {
+        let r = crate::search::export::update(site, out, shards)?;
+        return Ok((r.files, r.changed + r.removed));
+    }
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = out.with_file_name(format!(".{name}-search"));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    crate::search::export::write(site, &tmp)?;
+    let r = crate::search::export::write(site, &tmp)?;
     let from = tmp.join("search");
     if from.is_dir() {
         let to = out.join("search");
@@ -441,7 +447,7 @@ pub fn refresh_search(site: &Site, out: &Path) -> Result<(), Diagnostics> {
         std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
     }
     let _ = std::fs::remove_dir_all(&tmp);
-    Ok(())
+    Ok((r.files, r.files))
 }
 
 fn merge(a: Affected, b: Affected) -> Affected {
