@@ -87,6 +87,38 @@ fn incremental_rebuilds_equal_full_builds() {
 }
 
 #[test]
+fn an_edit_in_one_plan_that_changes_site_wide_links_reaches_every_plan() {
+    // Two plans; departments only in one file of the second. Removing them there takes the
+    // "担当課から探す" link off every page, including the other plan's, whose shared
+    // navigation must not be reused.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let content = root.join("content");
+    for e in walkdir::WalkDir::new(content.join("showcase")).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        let to = content.join("second").join(e.path().strip_prefix(content.join("showcase")).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(e.path(), to).unwrap();
+    }
+    for e in walkdir::WalkDir::new(&content).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        let keep = e.path().ends_with("second/kyodo/7-3.md");
+        let lines: Vec<&str> = text.lines().filter(|l| keep || !l.starts_with("departments = ")).collect();
+        std::fs::write(e.path(), lines.join("\n") + "\n").unwrap();
+    }
+    let t = tempfile::tempdir().unwrap();
+    let inc = t.path().join("inc");
+    let mut project = Project::open(opts(root, &inc)).unwrap();
+    assert!(String::from_utf8(pages(&inc)[Path::new("showcase/index.html")].clone()).unwrap().contains("担当課から探す"));
+    project.rebuild(&edit(root, "content/second/kyodo/7-3.md", "departments = [\"市民協働課\"]\n", "")).unwrap();
+    let full = t.path().join("full");
+    build::build(&opts(root, &full)).unwrap();
+    let (a, b) = (pages(&inc), pages(&full));
+    let differing: Vec<_> = b.keys().chain(a.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+    assert!(differing.is_empty(), "{differing:?}");
+    assert!(!String::from_utf8(a[Path::new("showcase/index.html")].clone()).unwrap().contains("担当課から探す"));
+}
+
+#[test]
 fn an_unminified_project_stays_unminified() {
     // `serve` previews unminified HTML; its rebuilds must follow the same setting.
     let site = copy_site(&fixture("features"));

@@ -232,6 +232,9 @@ impl Shared {
     /// made for: the other plans' navigation and charts are reused, and the SDG and
     /// department indexes too when the plan's nodes kept theirs.
     pub fn with_plan(&self, old: &Site, site: &Site, pi: usize) -> Shared {
+        if old.has_sdgs() != site.has_sdgs() || old.has_departments() != site.has_departments() {
+            return Shared::new(site); // every page's navigation links to these indexes or not
+        }
         let mut plans = self.plans.clone();
         plans[pi] = PlanView::new(&site.plans[pi]);
         let main = main_plan_index(site);
