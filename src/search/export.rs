@@ -122,28 +122,31 @@ struct DocFile<'a> {
 
 /// Builds the search index of `site` and writes the browser files under `dir/search/`.
 pub fn write(site: &Site, dir: &Path) -> Result<ExportReport, Diagnostic> {
-    let index = SearchIndex::build(Corpus::new(site))
-        .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
-    write_index(&index, &dir.join("search")).map_err(|e| {
-        Diagnostic::new(dir.join("search"), "io", format!("検索用のファイルを書き出せません: {e}"))
-            .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
-    })
+    export(site, dir, Layout::default())
 }
 
 /// Builds the search index of `site` and updates the browser files of an earlier export
 /// in `out` (its `search/` folder) in place, keeping its number of shards: `serve`'s
 /// refresh after an edit, which then rewrites only the files the edit changes.
 pub fn update(site: &Site, out: &Path, shards: usize) -> Result<ExportReport, Diagnostic> {
+    export(site, out, Layout { in_place: Some(shards) })
+}
+
+fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
     let index = SearchIndex::build(Corpus::new(site))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
-    write_index_with(&index, &out.join("search"), Layout { in_place: Some(shards) })
-        .map_err(|e| Diagnostic::new(out.join("search"), "io", format!("検索用のファイルを書き出せません: {e}")))
+    write_index_with(&index, &dir.join("search"), layout).map_err(|e| {
+        Diagnostic::new(dir.join("search"), "io", format!("検索用のファイルを書き出せません: {e}"))
+            .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
+    })
 }
 
 /// The number of shards of the export in `dir` (its `manifest.json`), if it can be read.
 pub fn shards_of(dir: &Path) -> Option<usize> {
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).ok()?).ok()?;
-    (json.get("version")?.as_u64()? == u64::from(FORMAT_VERSION)).then_some(())?;
+    if json.get("version")?.as_u64()? != u64::from(FORMAT_VERSION) {
+        return None;
+    }
     json.get("shards")?.as_u64().map(|n| n as usize).filter(|&n| n > 0)
 }
 
@@ -152,21 +155,30 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
     write_index_with(index, out, Layout::default())
 }
 
-/// Writes the files of one export: plainly into a fresh folder, or in place.
+/// Writes the files of one export, plainly into a fresh folder or in place, and counts them.
 struct Files {
     dir: PathBuf,
     in_place: bool,
     /// Written this time (in place: to remove the others afterwards).
     written: rustc_hash::FxHashSet<PathBuf>,
+    /// Counts for the [`ExportReport`]: files, bytes, changed, removed.
+    files: usize,
+    bytes: u64,
+    changed: usize,
+    removed: usize,
 }
 
 impl Files {
-    fn write(&mut self, rel: &str, bytes: &[u8], report: &mut ExportReport) -> std::io::Result<()> {
+    fn new(dir: &Path, in_place: bool) -> Self {
+        Files { dir: dir.to_path_buf(), in_place, written: Default::default(), files: 0, bytes: 0, changed: 0, removed: 0 }
+    }
+
+    fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.dir.join(rel);
-        report.files += 1;
-        report.bytes += bytes.len() as u64;
+        self.files += 1;
+        self.bytes += bytes.len() as u64;
         if !self.in_place {
-            report.changed += 1;
+            self.changed += 1;
             return std::fs::write(&path, bytes);
         }
         if std::fs::read(&path).is_ok_and(|old| old == bytes) {
@@ -177,23 +189,31 @@ impl Files {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &path)?;
-        report.changed += 1;
+        self.changed += 1;
         self.written.insert(path);
         Ok(())
     }
 
     /// In place: removes the files of `sub` that this export did not write.
-    fn remove_others(&self, sub: &str, report: &mut ExportReport) -> std::io::Result<()> {
+    fn remove_others(&mut self, sub: &str) -> std::io::Result<()> {
         if !self.in_place {
             return Ok(());
         }
         for entry in std::fs::read_dir(self.dir.join(sub))? {
             let path = entry?.path();
             if !self.written.contains(&path) && std::fs::remove_file(&path).is_ok() {
-                report.removed += 1;
+                self.removed += 1;
             }
         }
         Ok(())
+    }
+
+    /// Adds the counts to `report`.
+    fn count_into(&self, report: &mut ExportReport) {
+        report.files = self.files;
+        report.bytes = self.bytes;
+        report.changed = self.changed;
+        report.removed = self.removed;
     }
 }
 
@@ -206,7 +226,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     std::fs::create_dir_all(out.join("t"))?;
     std::fs::create_dir_all(out.join("p"))?;
     std::fs::create_dir_all(out.join("d"))?;
-    let mut files = Files { dir: out.to_path_buf(), in_place: layout.in_place.is_some(), written: Default::default() };
+    let mut files = Files::new(out, layout.in_place.is_some());
 
     // Per segment: document number of every doc id.
     let segments = searcher.segment_readers();
@@ -245,7 +265,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
         put_varint(&mut docs_bin, g);
         put_varint(&mut docs_bin, n);
     }
-    files.write("docs.bin", &docs_bin, &mut report)?;
+    files.write("docs.bin", &docs_bin)?;
 
     // Every term of every text field, in byte (= code point) order.
     let mut keys: BTreeSet<Vec<u8>> = BTreeSet::new();
@@ -261,8 +281,8 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
 
     let target = env_bytes("PLANPRESS_SEARCH_SHARD_BYTES", SHARD_TARGET_BYTES);
     let mut positions = match layout.in_place {
-        None => PositionsWriter::new(out.join("p"), env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES)),
-        Some(shards) => PositionsWriter::by_shard(shards),
+        None => PositionsWriter::new(files, env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES)),
+        Some(shards) => PositionsWriter::by_shard(files, shards),
     };
     let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(keys.len());
     // Bigrams: text, document frequency per field, and where each occurs (for chains).
@@ -341,18 +361,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
         entries.push((text.as_bytes().to_vec(), entry));
     }
     report.terms += chain_keys.len();
-    match positions.finish()? {
-        Finished::Written { files: n, bytes } => {
-            report.files += n;
-            report.changed += n;
-            report.bytes += bytes;
-        }
-        Finished::ByShard(buffers) => {
-            for (i, bytes) in buffers.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
-                files.write(&format!("p/{i}.bin"), bytes, &mut report)?;
-            }
-        }
-    }
+    let mut files = positions.finish()?;
 
     // Term shards: each term goes to the shard its hash picks, so the script finds it
     // without a directory of terms.
@@ -365,14 +374,14 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     for (i, mut bucket) in buckets.into_iter().enumerate() {
         bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let bytes: Vec<u8> = bucket.into_iter().flat_map(|(_, e)| e).collect();
-        files.write(&format!("t/{i}.bin"), &bytes, &mut report)?;
+        files.write(&format!("t/{i}.bin"), &bytes)?;
     }
     report.shards = shards;
 
     for (i, d) in index.corpus.docs.iter().enumerate() {
         let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        files.write(&format!("d/{i}.json"), &json, &mut report)?;
+        files.write(&format!("d/{i}.json"), &json)?;
     }
 
     // Plans in site order (from their policy fields).
@@ -400,10 +409,11 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
             .collect(),
     };
     let json = serde_json::to_vec(&manifest).map_err(std::io::Error::other)?;
-    files.write("manifest.json", &json, &mut report)?;
+    files.write("manifest.json", &json)?;
     for sub in ["t", "p", "d"] {
-        files.remove_others(sub, &mut report)?;
+        files.remove_others(sub)?;
     }
+    files.count_into(&mut report);
     Ok(report)
 }
 
@@ -443,33 +453,24 @@ pub fn shard_of(key: &[u8], shards: usize) -> usize {
 }
 
 /// Fills the positions files `p/<n>.bin` one after the other, or keeps the positions of
-/// each shard in a buffer of its own ([`Layout::in_place`]).
+/// each shard in a buffer of its own, written as `p/<shard>.bin` at the end
+/// ([`Layout::in_place`]). Holds the export's [`Files`] meanwhile.
 struct PositionsWriter {
-    dir: PathBuf,
+    files: Files,
     target: usize,
     file: Vec<u8>,
     number: usize,
-    files: usize,
-    bytes: u64,
     /// By shard: the buffers, and the shard of the term being encoded.
     shards: Option<(Vec<Vec<u8>>, usize)>,
 }
 
-/// What [`PositionsWriter::finish`] leaves.
-enum Finished {
-    /// Files written one after the other.
-    Written { files: usize, bytes: u64 },
-    /// The positions of each shard, for `p/<shard>.bin`.
-    ByShard(Vec<Vec<u8>>),
-}
-
 impl PositionsWriter {
-    fn new(dir: PathBuf, target: usize) -> Self {
-        PositionsWriter { dir, target, file: Vec::new(), number: 0, files: 0, bytes: 0, shards: None }
+    fn new(files: Files, target: usize) -> Self {
+        PositionsWriter { files, target, file: Vec::new(), number: 0, shards: None }
     }
 
-    fn by_shard(shards: usize) -> Self {
-        PositionsWriter { shards: Some((vec![Vec::new(); shards], 0)), ..Self::new(PathBuf::new(), 0) }
+    fn by_shard(files: Files, shards: usize) -> Self {
+        PositionsWriter { shards: Some((vec![Vec::new(); shards], 0)), ..Self::new(files, 0) }
     }
 
     /// The term whose positions come next (by shard: they go to its shard's file).
@@ -496,23 +497,22 @@ impl PositionsWriter {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        std::fs::write(self.dir.join(format!("{}.bin", self.number)), &self.file)?;
-        self.files += 1;
-        self.bytes += self.file.len() as u64;
+        self.files.write(&format!("p/{}.bin", self.number), &self.file)?;
         self.file.clear();
         self.number += 1;
         Ok(())
     }
 
-    /// Writes the last file, or hands over the shards' buffers.
-    fn finish(mut self) -> std::io::Result<Finished> {
+    /// Writes what is left and hands the files back.
+    fn finish(mut self) -> std::io::Result<Files> {
         if let Some((buffers, _)) = self.shards.take() {
-            return Ok(Finished::ByShard(buffers));
-        }
-        if !self.file.is_empty() {
+            for (i, bytes) in buffers.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+                self.files.write(&format!("p/{i}.bin"), bytes)?;
+            }
+        } else if !self.file.is_empty() {
             self.flush()?;
         }
-        Ok(Finished::Written { files: self.files, bytes: self.bytes })
+        Ok(self.files)
     }
 }
 
