@@ -120,37 +120,39 @@ pub fn load_site_cached(
 
 /// The fast path of `serve` for edits inside one plan: when every file in `changed` (relative
 /// to the site root) is an existing file of the same plan, re-reads them, assembles that plan
-/// alone and returns `site` with it replaced; every other plan is shared with `site`.
+/// alone and returns `site` with it replaced, and the plan's index; every other plan is
+/// shared with `site`.
 /// `None` means the general path is needed: files of several plans or outside plans, files
 /// that appeared or vanished, a file that failed to load before, or a change that moves
 /// pages (node ids and the plan's place among plans).
-pub fn reload_plan(root: &Path, site: &Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Result<Site, Diagnostics>> {
-    let plan_of = |role: &Role| match role {
-        Role::Plan { plan } | Role::Chapter { plan, .. } | Role::Node { plan, .. } => Some(plan.clone()),
-        Role::Home | Role::Free { .. } => None,
-    };
+pub fn reload_plan(root: &Path, site: &Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Result<(Site, usize), Diagnostics>> {
+    fn plan_of(role: &Role) -> Option<&str> {
+        match role {
+            Role::Plan { plan } | Role::Chapter { plan, .. } | Role::Node { plan, .. } => Some(plan),
+            Role::Home | Role::Free { .. } => None,
+        }
+    }
     let mut plan_id: Option<String> = None;
-    let mut at = Vec::with_capacity(changed.len());
+    let mut found = Vec::with_capacity(changed.len());
     for rel in changed {
-        let i = cache.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())?;
+        let i = cache.index_of(rel)?;
         let parsed = cache.files[i].1.as_ref().ok()?;
         let plan = plan_of(&parsed.found.role)?;
-        if plan_id.get_or_insert_with(|| plan.clone()) != &plan || !root.join(rel).is_file() {
+        if plan_id.get_or_insert_with(|| plan.to_string()) != plan || !root.join(rel).is_file() {
             return None;
         }
-        at.push(i);
+        found.push((i, parsed.found.clone()));
     }
     let plan_id = plan_id?;
     let pi = site.plans.iter().position(|p| p.id == plan_id)?;
-    for &i in &at {
-        let found = cache.files[i].1.as_ref().ok()?.found.clone();
-        cache.files[i].1 = parse_file(root, found);
+    for (i, f) in found {
+        cache.files[i].1 = parse_file(root, f);
     }
     let mut diags = Diagnostics::default();
     let mut files = Vec::new();
     for (_, p) in &cache.files {
         match p {
-            Ok(p) if plan_of(&p.found.role).as_deref() == Some(plan_id.as_str()) => files.push(p.clone()),
+            Ok(p) if plan_of(&p.found.role) == Some(plan_id.as_str()) => files.push(p.clone()),
             Ok(_) => {}
             Err(d) => diags.push(d.clone()),
         }
@@ -179,9 +181,17 @@ pub fn reload_plan(root: &Path, site: &Site, cache: &mut LoadCache, changed: &[P
     if let Err(e) = diags.into_result() {
         return Some(Err(e));
     }
-    let mut new = Site { config: site.config.clone(), root: site.root.clone(), home: site.home.clone(), plans: site.plans.clone(), pages: site.pages.clone() };
+    let mut new = site.clone();
     new.plans[pi] = alone.plans.pop()?;
-    Some(Ok(new))
+    Some(Ok((new, pi)))
+}
+
+impl LoadCache {
+    /// Where `rel` (relative to the site root) is in [`Self::files`]. Paths compare as bytes:
+    /// Path's == goes component by component, slow over 50,000 files.
+    fn index_of(&self, rel: &Path) -> Option<usize> {
+        self.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())
+    }
 }
 
 /// Where an edited body belongs, when only the body of a file changed.
@@ -213,8 +223,7 @@ pub struct BodyEdit {
 /// `Some(Err)` carries the diagnostics of the new body (broken link, missing alt …); the
 /// cache then holds the new text, so fixing it takes the fast path again.
 pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<Result<BodyEdit, Diagnostics>> {
-    // Byte equality: Path's == compares component by component, slow over 50,000 bodies.
-    let idx = cache.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())?;
+    let idx = cache.index_of(rel)?;
     let old = cache.files[idx].1.as_ref().ok()?.clone();
     let new = parse_file(root, old.found.clone()).ok()?;
     if new.front != old.front || new.body_line != old.body_line || new.fm_text != old.fm_text {
@@ -1181,7 +1190,8 @@ mod tests {
         let old = load_kept(root, &mut cache);
         let (first, second) = (old.plans.iter().position(|p| p.id == "showcase").unwrap(), old.plans.iter().position(|p| p.id == "second").unwrap());
         let changed = [edit(root, "content/second/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")];
-        let new = reload_plan(root, &old, &mut cache, &changed).expect("one plan's files: the fast path").unwrap();
+        let (new, pi) = reload_plan(root, &old, &mut cache, &changed).expect("one plan's files: the fast path").unwrap();
+        assert_eq!(pi, second);
         assert!(Arc::ptr_eq(&new.plans[first], &old.plans[first]), "the untouched plan is shared");
         // The same as loading everything again.
         let fresh = load_site(root, SiteConfig::load(root).unwrap()).unwrap();

@@ -8,6 +8,7 @@
 use crate::content::model::*;
 use crate::render::views::DepartmentIndex;
 use crate::render::{page_path, PageKind};
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -41,7 +42,7 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         return Affected::All;
     }
     let mut set = BTreeSet::new();
-    let cx = Compare { old, new, departments: DepartmentIndex::new(new), old_departments: std::cell::OnceCell::new() };
+    let cx = Compare { old, new, departments: OnceCell::new(), old_departments: OnceCell::new() };
     if old.home.title != new.home.title || old.home.body_html != new.home.body_html {
         set.insert(String::new());
     }
@@ -80,15 +81,20 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
 struct Compare<'a> {
     old: &'a Site,
     new: &'a Site,
-    /// The departments of `new`, numbered as their pages are.
-    departments: DepartmentIndex,
-    old_departments: std::cell::OnceCell<DepartmentIndex>,
+    /// The departments of `new` and of `old`, numbered as their pages are (read only for
+    /// nodes with departments: it takes a walk over every node).
+    departments: OnceCell<DepartmentIndex>,
+    old_departments: OnceCell<DepartmentIndex>,
 }
 
 impl Compare<'_> {
+    fn departments(&self) -> &DepartmentIndex {
+        self.departments.get_or_init(|| DepartmentIndex::new(self.new))
+    }
+
     /// The pages of these departments (of `new`).
     fn department_pages<'s>(&'s self, names: &'s [String]) -> impl Iterator<Item = String> + 's {
-        names.iter().filter_map(|d| self.departments.position(d)).map(DepartmentIndex::path)
+        names.iter().filter_map(|d| self.departments().position(d)).map(DepartmentIndex::path)
     }
 }
 
@@ -153,7 +159,7 @@ fn node_changes(cx: &Compare, pi: usize, id: NodeId, set: &mut BTreeSet<String>)
         set.extend(o.sdgs.iter().chain(&n.sdgs).map(|g| format!("sdgs/{g}/")));
     }
     if o.departments != n.departments {
-        if *cx.old_departments.get_or_init(|| DepartmentIndex::new(old)) != cx.departments {
+        if cx.old_departments.get_or_init(|| DepartmentIndex::new(old)) != cx.departments() {
             return false; // departments are numbered by name: every link to them may change
         }
         set.insert(host(np, id));

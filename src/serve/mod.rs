@@ -148,13 +148,13 @@ fn spawn_search_refresher(output: PathBuf) -> mpsc::Sender<Arc<Site>> {
                 Ok(pool) => pool.install(refresh),
                 Err(_) => refresh(),
             };
-            if let Ok((files, changed)) = result {
-                println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64());
-            }
-            if let Err(d) = result {
-                if output.exists() {
-                    eprintln!("{d}");
+            match result {
+                Ok((files, changed)) => {
+                    println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64())
                 }
+                // (No output folder: serve is stopping.)
+                Err(d) if output.exists() => eprintln!("{d}"),
+                Err(_) => {}
             }
         }
     });

@@ -90,8 +90,10 @@ pub struct Rebuilt {
 struct Listing {
     /// The pages with their paths, in the new site.
     pages: Vec<(PageKind, String)>,
-    /// The paths of the same part of the previous site; `None`: the whole site was listed.
-    before: Option<Vec<String>>,
+    /// The paths of the plan's pages in the previous site; `None`: the whole site was listed.
+    /// (The pages outside plans are the same before and after such a change: a new or a
+    /// last department or SDG makes every page affected.)
+    plan_before: Option<Vec<String>>,
 }
 
 impl Listing {
@@ -100,25 +102,21 @@ impl Listing {
             kinds.into_iter().map(|k| (k, render::page_path(site, k))).collect()
         };
         if let (Some(pi), Affected::Paths(paths)) = (scope, which) {
-            let part = |site: &Site| {
-                let mut kinds = render::plan_pages(site, pi);
-                kinds.extend(render::site_level_pages(site));
-                with_paths(site, kinds)
-            };
-            let pages = part(new);
+            let mut pages = with_paths(new, render::plan_pages(new, pi));
+            pages.extend(with_paths(new, render::site_level_pages(new)));
             let listed: BTreeSet<&str> = pages.iter().map(|(_, p)| p.as_str()).collect();
             if paths.iter().all(|p| listed.contains(p.as_str())) {
-                let before = part(old).into_iter().map(|(_, p)| p).collect();
-                return Listing { pages, before: Some(before) };
+                let before = render::plan_pages(old, pi).into_iter().map(|k| render::page_path(old, k)).collect();
+                return Listing { pages, plan_before: Some(before) };
             }
         }
-        Listing { pages: with_paths(new, render::site_pages(new)), before: None }
+        Listing { pages: with_paths(new, render::site_pages(new)), plan_before: None }
     }
 
     /// The paths of `previous` (all pages before) that are no more.
     fn gone(&self, previous: &BTreeSet<String>) -> Vec<String> {
         let now: BTreeSet<&str> = self.pages.iter().map(|(_, p)| p.as_str()).collect();
-        match &self.before {
+        match &self.plan_before {
             Some(before) => before.iter().filter(|p| !now.contains(p.as_str())).cloned().collect(),
             None => previous.iter().filter(|p| !now.contains(p.as_str())).cloned().collect(),
         }
@@ -133,7 +131,7 @@ impl Listing {
 
     /// Turns the page paths of the previous site into those of the new one.
     fn apply(&self, pages: &mut BTreeSet<String>, gone: &[String]) {
-        if self.before.is_none() {
+        if self.plan_before.is_none() {
             *pages = self.pages.iter().map(|(_, p)| p.clone()).collect();
             return;
         }
@@ -320,9 +318,8 @@ impl Project {
     fn reload(&mut self, changes: &Changes) -> Result<(Site, Option<usize>), Diagnostics> {
         let changed: Vec<PathBuf> = changes.content.iter().cloned().collect();
         if let Some(r) = crate::content::loader::reload_plan(&self.opts.root, &self.site, &mut self.cache, &changed) {
-            let site = r?;
-            let pi = site.plans.iter().zip(&self.site.plans).position(|(a, b)| !Arc::ptr_eq(a, b));
-            return Ok((site, pi));
+            let (site, pi) = r?;
+            return Ok((site, Some(pi)));
         }
         Ok((load_site_cached(&self.opts.root, self.site.config.clone(), &mut self.cache, Some(&changed))?, None))
     }

@@ -366,15 +366,9 @@ mod tests {
         let t = site();
         let state = ServerState::new(t.path().join("out"));
         let run = start("127.0.0.1:0", state.clone()).unwrap();
-        let mut s = std::net::TcpStream::connect(run.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut s = open_events(run.addr);
         let mut got = String::new();
-        let mut buf = [0u8; 4096];
-        while !got.contains("retry:") {
-            let n = s.read(&mut buf).unwrap();
-            got.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
+        read_until(&mut s, &mut got, "retry:");
         // Wait until the client is registered, then broadcast.
         for _ in 0..100 {
             if !state.clients.lock().unwrap().is_empty() {
@@ -384,25 +378,32 @@ mod tests {
         }
         state.broadcast(Event::BuildError("content/a.md:3: だめ <b>".into()));
         state.broadcast(Event::Reload);
-        while !got.contains("event: reload") {
-            let n = s.read(&mut buf).unwrap();
-            got.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
+        read_until(&mut s, &mut got, "event: reload");
         assert!(got.contains("event: build-error") && got.contains("content/a.md:3"), "{got}");
         run.stop();
     }
 
-    /// Reads an event stream from its start until `until` appears.
-    fn events_until(addr: SocketAddr, until: &str) -> String {
+    /// A connection to the event stream.
+    fn open_events(addr: SocketAddr) -> std::net::TcpStream {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-        let mut got = String::new();
+        s
+    }
+
+    /// Reads from `s` into `got` until `until` appears.
+    fn read_until(s: &mut std::net::TcpStream, got: &mut String, until: &str) {
         let mut buf = [0u8; 4096];
         while !got.contains(until) {
             let n = s.read(&mut buf).unwrap();
             got.push_str(&String::from_utf8_lossy(&buf[..n]));
         }
+    }
+
+    /// Reads a new event stream from its start until `until` appears.
+    fn events_until(addr: SocketAddr, until: &str) -> String {
+        let mut got = String::new();
+        read_until(&mut open_events(addr), &mut got, until);
         got
     }
 
