@@ -992,15 +992,9 @@
      * that does not paint, such as a hidden one). */
     function afterPaint() {
       return new Promise(function (resolve) {
-        var done = false;
-        var go = function () {
-          if (!done) {
-            done = true;
-            resolve();
-          }
-        };
-        if (typeof requestAnimationFrame === 'function') requestAnimationFrame(function () { setTimeout(go, 0); });
-        setTimeout(go, 100);
+        // Whichever comes first (a promise resolves once).
+        if (typeof requestAnimationFrame === 'function') requestAnimationFrame(function () { setTimeout(resolve, 0); });
+        setTimeout(resolve, 100);
       });
     }
 
