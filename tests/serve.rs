@@ -260,6 +260,25 @@ fn serve_follows_edits_deletions_additions_and_errors() {
 }
 
 #[test]
+fn stopping_serve_with_a_search_refresh_pending_leaves_nothing_behind() {
+    // An edit queues a background search refresh; stopping serve before it runs must not
+    // let it write the search files back into the removed folder.
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    let s = serve(ServeOptions { root: root.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) }).unwrap();
+    let events = listen(s.addr);
+    wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
+    edit(&root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+    wait_for("a reload event", || events.lock().unwrap().contains("event: reload"));
+    let out = s.output.clone();
+    s.stop();
+    assert!(!out.exists(), "the serve folder is removed");
+    // Longer than the refresher's quiet second and a refresh of this small site.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!out.exists(), "and stays removed: {:?}", std::fs::read_dir(&out).map(|d| d.count()));
+}
+
+#[test]
 fn a_body_edit_copies_only_its_own_plan() {
     // The background search refresh holds the previous site while pages are rebuilt; an
     // edit must not copy every plan of a large site to change one.

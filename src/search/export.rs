@@ -47,6 +47,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use tantivy::postings::Postings as _;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Term, TERMINATED};
@@ -63,7 +65,7 @@ pub const SHARD_TARGET_BYTES: usize = 2 * 1024;
 pub const POSITIONS_TARGET_BYTES: usize = 2 * 1024;
 
 /// How the files are laid out and written.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Layout {
     /// `serve`'s refresh: update the files of an earlier export in place, with this number
     /// of shards (the earlier one, so that every term stays in its shard) and the
@@ -71,6 +73,9 @@ pub struct Layout {
     /// written (each whole, by renaming), and files no longer produced are removed.
     /// `None`: a fresh export into an empty folder, as `build` does.
     pub in_place: Option<usize>,
+    /// Set by another thread to stop the export at its next file: `serve` stopping while
+    /// a refresh writes. The export then returns an error of kind `Interrupted`.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// Values per bit-packed block.
@@ -127,9 +132,10 @@ pub fn write(site: &Site, dir: &Path) -> Result<ExportReport, Diagnostic> {
 
 /// Builds the search index of `site` and updates the browser files of an earlier export
 /// in `out` (its `search/` folder) in place, keeping its number of shards: `serve`'s
-/// refresh after an edit, which then rewrites only the files the edit changes.
-pub fn update(site: &Site, out: &Path, shards: usize) -> Result<ExportReport, Diagnostic> {
-    export(site, out, Layout { in_place: Some(shards) })
+/// refresh after an edit, which then rewrites only the files the edit changes. Setting
+/// `stop` ends it early, with an error.
+pub fn update(site: &Site, out: &Path, shards: usize, stop: Arc<AtomicBool>) -> Result<ExportReport, Diagnostic> {
+    export(site, out, Layout { in_place: Some(shards), stop: Some(stop) })
 }
 
 fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
@@ -159,6 +165,8 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
 struct Files {
     dir: PathBuf,
     in_place: bool,
+    /// [`Layout::stop`].
+    stop: Option<Arc<AtomicBool>>,
     /// Written this time (in place: to remove the others afterwards).
     written: rustc_hash::FxHashSet<PathBuf>,
     /// Counts for the [`ExportReport`]: files, bytes, changed, removed.
@@ -169,11 +177,23 @@ struct Files {
 }
 
 impl Files {
-    fn new(dir: &Path, in_place: bool) -> Self {
-        Files { dir: dir.to_path_buf(), in_place, written: Default::default(), files: 0, bytes: 0, changed: 0, removed: 0 }
+    fn new(dir: &Path, layout: &Layout) -> Self {
+        Files {
+            dir: dir.to_path_buf(),
+            in_place: layout.in_place.is_some(),
+            stop: layout.stop.clone(),
+            written: Default::default(),
+            files: 0,
+            bytes: 0,
+            changed: 0,
+            removed: 0,
+        }
     }
 
     fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        if self.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped"));
+        }
         let path = self.dir.join(rel);
         self.files += 1;
         self.bytes += bytes.len() as u64;
@@ -226,7 +246,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     std::fs::create_dir_all(out.join("t"))?;
     std::fs::create_dir_all(out.join("p"))?;
     std::fs::create_dir_all(out.join("d"))?;
-    let mut files = Files::new(out, layout.in_place.is_some());
+    let mut files = Files::new(out, &layout);
 
     // Per segment: document number of every doc id.
     let segments = searcher.segment_readers();
@@ -735,24 +755,40 @@ mod tests {
         write_index(&index_of(root), &live).unwrap();
         let shards = shards_of(&live).unwrap();
         assert_eq!(shards, first.shards);
-        write_index_with(&index_of(root), &live, Layout { in_place: Some(shards) }).unwrap();
+        write_index_with(&index_of(root), &live, Layout { in_place: Some(shards), stop: None }).unwrap();
         assert_eq!(decode(&live), decode(&fresh), "the same terms, postings and positions, positions by shard");
 
         crate::test_support::edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
         let index = index_of(root);
-        let r = write_index_with(&index, &live, Layout { in_place: Some(shards) }).unwrap();
+        let r = write_index_with(&index, &live, Layout { in_place: Some(shards), stop: None }).unwrap();
         // (On this 11-page fixture most shards hold a term of the edited page.)
         assert!(r.changed > 0 && r.changed < r.files, "an edit rewrites some files, not all: {r:?}");
         // The same as exporting the edited site afresh with that layout.
         let again = t.path().join("again");
-        write_index_with(&index, &again, Layout { in_place: Some(shards) }).unwrap();
+        write_index_with(&index, &again, Layout { in_place: Some(shards), stop: None }).unwrap();
         assert_eq!(tree(&live), tree(&again));
         let edited = t.path().join("edited");
         write_index(&index, &edited).unwrap();
         assert_eq!(decode(&live), decode(&edited));
         // Nothing changed: nothing written.
-        let r = write_index_with(&index, &live, Layout { in_place: Some(shards) }).unwrap();
+        let r = write_index_with(&index, &live, Layout { in_place: Some(shards), stop: None }).unwrap();
         assert_eq!((r.changed, r.removed), (0, 0), "{r:?}");
+    }
+
+    #[test]
+    fn a_stopped_update_writes_nothing() {
+        let site = crate::test_support::fixture_copy("features");
+        let root = site.path();
+        let t = tempfile::tempdir().unwrap();
+        let live = t.path().join("live");
+        write_index(&index_of(root), &live).unwrap();
+        let before = tree(&live);
+        crate::test_support::edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+        let stop = Some(Arc::new(AtomicBool::new(true)));
+        let layout = Layout { in_place: shards_of(&live), stop };
+        let err = write_index_with(&index_of(root), &live, layout).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
+        assert_eq!(tree(&live), before, "no file written or removed");
     }
 
     #[test]

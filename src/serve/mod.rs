@@ -18,6 +18,7 @@ use project::{Changes, Project};
 use server::{Event, ServerState};
 use std::path::{Path, PathBuf};
 use crate::content::Site;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,7 @@ pub struct Serving {
     pub output: PathBuf,
     stop: mpsc::Sender<()>,
     handle: Option<std::thread::JoinHandle<()>>,
+    search: SearchRefresher,
     server: server::Running,
 }
 
@@ -58,11 +60,17 @@ impl Serving {
         }
     }
 
-    /// Stops watching and serving.
+    /// Stops watching and serving, waits for the search refresh to stop writing, and
+    /// removes the folder the site was built in.
     pub fn stop(mut self) {
         let _ = self.stop.send(());
         self.server.stop();
+        self.search.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
+            // The watcher holds the refresher's channel: once it ends, so does the refresher.
+            let _ = h.join();
+        }
+        if let Some(h) = self.search.handle.take() {
             let _ = h.join();
         }
         let _ = std::fs::remove_dir_all(&self.output);
@@ -114,51 +122,71 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     }
     watcher.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
     let (stop_tx, stop_rx) = mpsc::channel();
-    let search = spawn_search_refresher(output.clone());
+    let (search, sites) = SearchRefresher::spawn(output.clone()).map_err(|e| e.to_string())?;
     let handle = std::thread::Builder::new()
         .name("planpress-watch".into())
         .spawn(move || {
             let _watcher = watcher; // dropped when the loop ends
-            watch_loop(project, build_opts, &root, &rx, &stop_rx, &state, opts.debounce, &search);
+            watch_loop(project, build_opts, &root, &rx, &stop_rx, &state, opts.debounce, &sites);
         })
         .map_err(|e| e.to_string())?;
-    Ok(Serving { addr, output, stop: stop_tx, handle: Some(handle), server: running })
+    Ok(Serving { addr, output, stop: stop_tx, handle: Some(handle), search, server: running })
 }
 
-/// A background thread that rewrites the search files for the newest site it is given,
-/// skipping snapshots that were superseded while it worked.
-fn spawn_search_refresher(output: PathBuf) -> mpsc::Sender<Arc<Site>> {
-    let (tx, rx) = mpsc::channel::<Arc<Site>>();
-    let _ = std::thread::Builder::new().name("planpress-search".into()).spawn(move || {
-        lower_priority();
-        // A thread pool of its own: in rayon's global pool, the export's long parallel
-        // tasks made page rebuilds wait for a free worker (seconds on two cores).
-        let pool = rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("planpress-search-{i}"))
-            .start_handler(|_| lower_priority())
-            .build();
-        while let Ok(mut site) = rx.recv() {
-            // Wait for a quiet second: while someone is editing, pages come first.
-            while let Ok(newer) = rx.recv_timeout(Duration::from_secs(1)) {
-                site = newer;
-            }
-            let started = Instant::now();
-            let refresh = || project::refresh_search(&site, &output);
-            let result = match &pool {
-                Ok(pool) => pool.install(refresh),
-                Err(_) => refresh(),
-            };
-            match result {
-                Ok((files, changed)) => {
-                    println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64())
-                }
-                // (No output folder: serve is stopping.)
-                Err(d) if output.exists() => eprintln!("{d}"),
-                Err(_) => {}
+/// The background thread that rewrites the search files for the newest site it is sent,
+/// skipping snapshots that were superseded while it worked. It ends when its channel
+/// closes, without starting another refresh; [`SearchRefresher::stop`] cuts short the
+/// one under way.
+struct SearchRefresher {
+    stop: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SearchRefresher {
+    fn spawn(output: PathBuf) -> std::io::Result<(SearchRefresher, mpsc::Sender<Arc<Site>>)> {
+        let (tx, rx) = mpsc::channel::<Arc<Site>>();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let handle = std::thread::Builder::new().name("planpress-search".into()).spawn(move || refresh_loop(&rx, &output, &stopping))?;
+        Ok((SearchRefresher { stop, handle: Some(handle) }, tx))
+    }
+}
+
+/// The refresher's loop (see [`SearchRefresher`]).
+fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<AtomicBool>) {
+    lower_priority();
+    // A thread pool of its own: in rayon's global pool, the export's long parallel
+    // tasks made page rebuilds wait for a free worker (seconds on two cores).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("planpress-search-{i}"))
+        .start_handler(|_| lower_priority())
+        .build();
+    'sites: while let Ok(mut site) = rx.recv() {
+        // Wait for a quiet second: while someone is editing, pages come first.
+        loop {
+            match rx.recv_timeout(Duration::from_secs(1)) {
+                Ok(newer) => site = newer,
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break 'sites,
             }
         }
-    });
-    tx
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let started = Instant::now();
+        let refresh = || project::refresh_search(&site, output, stop);
+        let result = match &pool {
+            Ok(pool) => pool.install(refresh),
+            Err(_) => refresh(),
+        };
+        match result {
+            Ok((files, changed)) => {
+                println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64())
+            }
+            Err(_) if stop.load(Ordering::Relaxed) => break,
+            Err(d) => eprintln!("{d}"),
+        }
+    }
 }
 
 /// Makes the calling thread, and the threads it starts (tantivy's indexers), yield the

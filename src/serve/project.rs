@@ -12,6 +12,7 @@ use crate::render::{self, templates, PageKind, Shared};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tera::Tera;
@@ -421,30 +422,34 @@ impl Project {
 /// runs it in the background after the browsers were told to reload). Files of an earlier
 /// export are updated in place, keeping its shards: only the files whose bytes change are
 /// written, each whole (by renaming). Without one, the files are written beside the output
-/// and swapped in. Returns the files written and changed.
-pub fn refresh_search(site: &Site, out: &Path) -> Result<(usize, usize), Diagnostics> {
+/// and swapped in. Returns the files written and changed. Setting `stop` ends an in-place
+/// update at its next file.
+pub fn refresh_search(site: &Site, out: &Path, stop: &Arc<AtomicBool>) -> Result<(usize, usize), Diagnostics> {
     let io = |p: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::new(p, "io", e.to_string()));
     if !site.config.search {
         let _ = std::fs::remove_dir_all(out.join("search"));
         return Ok((0, 0));
     }
     if let Some(shards) = crate::search::export::shards_of(&out.join("search")) {
-        let r = crate::search::export::update(site, out, shards)?;
+        let r = crate::search::export::update(site, out, shards, stop.clone())?;
         return Ok((r.files, r.changed + r.removed));
     }
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = out.with_file_name(format!(".{name}-search"));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    let r = crate::search::export::write(site, &tmp)?;
-    let from = tmp.join("search");
-    if from.is_dir() {
-        let to = out.join("search");
-        let _ = std::fs::rename(&to, tmp.join("old"));
-        std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
-    }
+    let swapped = crate::search::export::write(site, &tmp).map_err(Diagnostics::from).and_then(|r| {
+        let from = tmp.join("search");
+        if from.is_dir() {
+            let to = out.join("search");
+            let _ = std::fs::rename(&to, tmp.join("old"));
+            std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
+        }
+        Ok((r.files, r.files))
+    });
+    // Whether or not it was swapped in: nothing is left beside the output.
     let _ = std::fs::remove_dir_all(&tmp);
-    Ok((r.files, r.files))
+    swapped
 }
 
 fn merge(a: Affected, b: Affected) -> Affected {
@@ -509,5 +514,17 @@ mod tests {
         assert!(c.statics.contains(&(PathBuf::from("static/x.png"), PathBuf::from("x.png"))));
         assert!(c.statics.contains(&(PathBuf::from("themes/default/static/style.css"), PathBuf::from("assets/style.css"))));
         assert_eq!(c.statics.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_search_swap_leaves_nothing_beside_the_output() {
+        let site = crate::test_support::fixture_copy("features");
+        let loaded = build::load(&BuildOptions { root: site.path().to_path_buf(), ..Default::default() }).unwrap();
+        let t = tempfile::tempdir().unwrap();
+        // The output folder is gone (serve stopping): the files cannot be swapped in.
+        let out = t.path().join("serve");
+        assert!(refresh_search(&loaded, &out, &Arc::default()).is_err());
+        let left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }
