@@ -129,7 +129,19 @@ fn main() -> ExitCode {
                 Ok(serving) => {
                     println!("サイトを表示しています: {}", serving.url());
                     println!("content/ などを編集すると自動で更新します。止めるには Ctrl+C");
-                    serving.wait();
+                    // Ctrl+C (or the terminal closing) stops serve cleanly: the search
+                    // refresh stops writing and the folder the site was built in is removed.
+                    let (tx, stopped) = std::sync::mpsc::channel();
+                    match ctrlc::set_handler(move || {
+                        let _ = tx.send(());
+                    }) {
+                        Ok(()) => {
+                            let _ = stopped.recv();
+                            println!("止めています…");
+                            serving.stop();
+                        }
+                        Err(_) => serving.wait(),
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
