@@ -87,7 +87,14 @@ impl Running {
 
 /// Starts serving on `addr` (port 0 picks a free port) in background threads.
 pub fn start(addr: &str, state: Arc<ServerState>) -> Result<Running, String> {
-    let server = Server::http(addr).map_err(|e| format!("{addr} で待ち受けできません: {e}"))?;
+    let server = Server::http(addr).map_err(|e| {
+        let in_use = e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+        if in_use {
+            format!("{addr} はほかのプログラムが使っています(別の planpress serve が動いていませんか)。\n  直し方: そちらを止めるか、--port 8081 のように別の番号を指定してください")
+        } else {
+            format!("{addr} で待ち受けできません: {e}")
+        }
+    })?;
     let addr = server.server_addr().to_ip().ok_or("IP アドレスで待ち受けていません")?;
     let server = Arc::new(server);
     let s = server.clone();
@@ -381,6 +388,15 @@ mod tests {
         read_until(&mut s, &mut got, "event: reload");
         assert!(got.contains("event: build-error") && got.contains("content/a.md:3"), "{got}");
         run.stop();
+    }
+
+    #[test]
+    fn a_port_in_use_says_how_to_pick_another() {
+        let t = site();
+        let first = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let Err(e) = start(&first.addr.to_string(), ServerState::new(t.path().join("out"))) else { panic!("the port is taken") };
+        assert!(e.contains(&first.addr.to_string()) && e.contains("--port"), "{e}");
+        first.stop();
     }
 
     /// A connection to the event stream.
