@@ -139,7 +139,8 @@ pub fn update(site: &Site, out: &Path, shards: usize, stop: Arc<AtomicBool>) -> 
 }
 
 fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
-    let index = SearchIndex::build(Corpus::new(site))
+    let never = AtomicBool::new(false);
+    let index = SearchIndex::build_unless(Corpus::new(site), layout.stop.as_deref().unwrap_or(&never))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
     write_index_with(&index, &dir.join("search"), layout).map_err(|e| {
         Diagnostic::new(dir.join("search"), "io", format!("検索用のファイルを書き出せません: {e}"))
@@ -190,10 +191,16 @@ impl Files {
         }
     }
 
-    fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// An `Interrupted` error once [`Layout::stop`] is set.
+    fn check_stop(&self) -> std::io::Result<()> {
         if self.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
             return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped"));
         }
+        Ok(())
+    }
+
+    fn write(&mut self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.check_stop()?;
         let path = self.dir.join(rel);
         self.files += 1;
         self.bytes += bytes.len() as u64;
@@ -313,6 +320,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     let mut raw: Vec<(u32, u32, u32)> = Vec::new();
     let mut flat: Vec<u32> = Vec::new();
     for key in &keys {
+        positions.files.check_stop()?;
         let text = std::str::from_utf8(key).unwrap_or("");
         let bigram = is_bigram(text).then(|| {
             bigrams.push(text);

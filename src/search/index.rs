@@ -4,6 +4,7 @@
 use super::analyzer::{JapaneseTokenizer, TOKENIZER_NAME};
 use super::docs::Corpus;
 use super::query::ParsedQuery;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
@@ -61,6 +62,12 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Indexes `corpus` in RAM with the Japanese analyzer.
     pub fn build(corpus: Corpus) -> tantivy::Result<SearchIndex> {
+        Self::build_unless(corpus, &AtomicBool::new(false))
+    }
+
+    /// [`SearchIndex::build`], given up (with an error) once `stop` is set: `serve`
+    /// stopping while its background refresh indexes.
+    pub fn build_unless(corpus: Corpus, stop: &AtomicBool) -> tantivy::Result<SearchIndex> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
@@ -68,6 +75,9 @@ impl SearchIndex {
         let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, threads * 60_000_000)?;
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
         for (ord, d) in corpus.docs.iter().enumerate() {
+            if stop.load(Ordering::Relaxed) {
+                return Err(tantivy::TantivyError::InternalError("stopped".into()));
+            }
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.text[0], &d.title);
             doc.add_text(fields.text[1], d.headings_text());
@@ -193,6 +203,13 @@ mod tests {
         let mut v: Vec<usize> = idx.matches(&parse(q)).unwrap().into_iter().map(|(d, _)| d).collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn a_stopped_build_gives_up() {
+        let docs = vec![doc("子育て支援", "子育て支援センター")];
+        assert!(SearchIndex::build_unless(Corpus { docs: docs.clone(), groups: vec![] }, &AtomicBool::new(true)).is_err());
+        assert!(SearchIndex::build_unless(Corpus { docs, groups: vec![] }, &AtomicBool::new(false)).is_ok());
     }
 
     #[test]
