@@ -18,7 +18,7 @@ use project::{Changes, Project};
 use server::{Event, ServerState};
 use std::path::{Path, PathBuf};
 use crate::content::Site;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,10 @@ impl Serving {
 /// Builds the site and starts serving and watching it. Prints to the terminal.
 pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let root = opts.root.canonicalize().map_err(|e| format!("{} を開けません: {e}", opts.root.display()))?;
-    let output = std::env::temp_dir().join(format!("planpress-serve-{}", std::process::id()));
+    // One folder per serve, even several in one process (tests).
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+    let n = STARTED.fetch_add(1, Ordering::Relaxed);
+    let output = std::env::temp_dir().join(format!("planpress-serve-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&output);
     // Listen first, so the port (perhaps picked by the system) is known for base_url.
     let state = ServerState::new(output.clone());
