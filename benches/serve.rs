@@ -102,6 +102,7 @@ fn main() {
         base_url: None,
         progress: false,
         minify: None,
+        defer_search: false,
     })
     .expect("full build");
     println!("full rebuild for comparison: {:.2} s", t0.elapsed().as_secs_f64());

@@ -25,6 +25,9 @@ pub struct BuildOptions {
     pub progress: bool,
     /// Overrides `minify` of `site.toml` (`check` builds unminified for line numbers).
     pub minify: Option<bool>,
+    /// Leaves the search files to someone else: `serve` writes them in the background
+    /// so that pages are served sooner. The search files already in the output are kept.
+    pub defer_search: bool,
 }
 
 /// What a build produced.
@@ -163,8 +166,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         }
     }
     diags.into_result()?;
-    let search_files = if site.config.search { crate::search::export::write(&site, staging.dir())?.files } else { 0 };
+    let search_files = if site.config.search && !opts.defer_search { crate::search::export::write(&site, staging.dir())?.files } else { 0 };
     let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
+    if opts.defer_search && site.config.search && out.join("search/manifest.json").is_file() {
+        // Until they are refreshed, the last search files go on serving.
+        crate::search::export::move_export(&out.join("search"), &staging.dir().join("search")).map_err(|e| io_err(&out, e))?;
+    }
     staging.commit().map_err(|e| io_err(&out, e))?;
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     Ok(BuildReport { pages: page_paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })

@@ -94,7 +94,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { root, output, base_url } => {
-            let opts = BuildOptions { root, output, base_url, progress: true, minify: None };
+            let opts = BuildOptions { root, output, base_url, progress: true, minify: None, defer_search: false };
             match build::build(&opts) {
                 Ok(report) => {
                     println!("{}", report.summary());

@@ -12,7 +12,7 @@ use scraper::{Html, Selector};
 use std::path::Path;
 
 fn build_site(root: &Path, out: &Path) -> Site {
-    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false, minify: None };
+    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false, minify: None, defer_search: false };
     let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
     assert!(report.pages > 0);
     build::load(&opts).unwrap()
@@ -306,6 +306,24 @@ fn theme_may_use_a_body_twice_or_inside_an_attribute() {
     let meta = doc.select(&sel("meta[property='og:description']")).next().unwrap();
     assert_eq!(meta.value().attr("content"), Some(body));
     assert!(!doc.html().contains('\u{FDD0}'));
+}
+
+#[test]
+fn a_build_that_defers_search_keeps_the_last_search_files() {
+    // serve's builds leave the search files to its background refresher.
+    let root = fixture("mine");
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path().join("site");
+    let opts = |defer_search| BuildOptions { root: root.clone(), output: Some(out.clone()), base_url: None, progress: false, minify: None, defer_search };
+    build::build(&opts(true)).unwrap();
+    assert!(out.join("index.html").is_file());
+    assert!(out.join("search/index.html").is_file(), "the search page is there");
+    assert!(!out.join("search/manifest.json").exists(), "but no search files");
+    build::build(&opts(false)).unwrap();
+    let before = snapshot(&out.join("search"));
+    assert!(!before.is_empty());
+    build::build(&opts(true)).unwrap();
+    assert_eq!(snapshot(&out.join("search")), before, "the last ones kept");
 }
 
 #[test]

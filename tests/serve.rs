@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 const BASE: &str = "http://127.0.0.1:9/";
 
 fn opts(root: &Path, out: &Path) -> BuildOptions {
-    BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: Some(BASE.into()), progress: false, minify: None }
+    BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: Some(BASE.into()), progress: false, minify: None, defer_search: false }
 }
 
 /// HTML, JSON, CSV and XML of an output folder (search files are refreshed separately).
@@ -216,6 +216,8 @@ fn serve_follows_edits_deletions_additions_and_errors() {
     let addr = s.addr;
     let events = listen(addr);
     wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
+    // Pages first; the search files follow in the background.
+    wait_for("the search files", || s.output.join("search/manifest.json").is_file());
     assert!(get(addr, "/").1.contains("/__planpress/livereload.js"), "the reload script is injected");
     assert!(!std::fs::read_to_string(s.output.join("index.html")).unwrap().contains("livereload"), "but not written to the site");
 
@@ -276,6 +278,24 @@ fn stopping_serve_with_a_search_refresh_pending_leaves_nothing_behind() {
     // Longer than the refresher's quiet second and a refresh of this small site.
     std::thread::sleep(Duration::from_millis(1500));
     assert!(!out.exists(), "and stays removed: {:?}", std::fs::read_dir(&out).map(|d| d.count()));
+}
+
+#[test]
+fn a_site_fixed_after_a_failed_start_gets_its_search_files() {
+    // serve starts on a broken template; removing it (the built-in one applies) builds the
+    // site, whose search files must follow although no content changed.
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    let broken = root.join("themes/default/templates/page.html");
+    std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
+    std::fs::write(&broken, "{% if %}").unwrap();
+    let s = serve(ServeOptions { root: root.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) }).unwrap();
+    let events = listen(s.addr);
+    wait_for("the error event", || events.lock().unwrap().contains("event: build-error"));
+    std::fs::remove_file(&broken).unwrap();
+    wait_for("the home page", || get(s.addr, "/").0 == 200);
+    wait_for("the search files", || s.output.join("search/manifest.json").is_file());
+    s.stop();
 }
 
 #[test]

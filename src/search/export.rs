@@ -67,12 +67,14 @@ pub const POSITIONS_TARGET_BYTES: usize = 2 * 1024;
 /// How the files are laid out and written.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
-    /// `serve`'s refresh: update the files of an earlier export in place, with this number
-    /// of shards (the earlier one, so that every term stays in its shard) and the
-    /// positions of each shard in a file of its own. Only files whose bytes change are
-    /// written (each whole, by renaming), and files no longer produced are removed.
-    /// `None`: a fresh export into an empty folder, as `build` does.
-    pub in_place: Option<usize>,
+    /// `serve`'s layout: the positions of each shard in a file of its own, and files
+    /// updated in place — only files whose bytes change are written (each whole, by
+    /// renaming), and files no longer produced are removed. `false`: a fresh export into
+    /// an empty folder, as `build` does.
+    pub in_place: bool,
+    /// The number of term shards: in place, the earlier export's, so that every term stays
+    /// in its shard. `None`: as many as [`SHARD_TARGET_BYTES`] gives.
+    pub shards: Option<usize>,
     /// Set by another thread to stop the export at its next file: `serve` stopping while
     /// a refresh writes. The export then returns an error of kind `Interrupted`.
     pub stop: Option<Arc<AtomicBool>>,
@@ -132,10 +134,11 @@ pub fn write(site: &Site, dir: &Path) -> Result<ExportReport, Diagnostic> {
 
 /// Builds the search index of `site` and updates the browser files of an earlier export
 /// in `out` (its `search/` folder) in place, keeping its number of shards: `serve`'s
-/// refresh after an edit, which then rewrites only the files the edit changes. Setting
-/// `stop` ends it early, with an error.
-pub fn update(site: &Site, out: &Path, shards: usize, stop: Arc<AtomicBool>) -> Result<ExportReport, Diagnostic> {
-    export(site, out, Layout { in_place: Some(shards), stop: Some(stop) })
+/// refresh after an edit, which then rewrites only the files the edit changes. Without an
+/// earlier export (`shards` is `None`) it writes one in that layout. Setting `stop` ends
+/// it early, with an error.
+pub fn update(site: &Site, out: &Path, shards: Option<usize>, stop: Arc<AtomicBool>) -> Result<ExportReport, Diagnostic> {
+    export(site, out, Layout { in_place: true, shards, stop: Some(stop) })
 }
 
 fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
@@ -146,6 +149,28 @@ fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagn
         Diagnostic::new(dir.join("search"), "io", format!("検索用のファイルを書き出せません: {e}"))
             .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
     })
+}
+
+/// What an export writes in `search/`, beside the search page (`index.html`).
+pub const ENTRIES: [&str; 5] = ["t", "p", "d", "docs.bin", "manifest.json"];
+
+/// Moves the export in the folder `from` into the folder `to` (both `search/` folders),
+/// replacing the one there and leaving the search page alone. The manifest comes last.
+pub fn move_export(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for name in ENTRIES {
+        let (src, dst) = (from.join(name), to.join(name));
+        if !src.exists() {
+            continue;
+        }
+        if dst.is_dir() {
+            std::fs::remove_dir_all(&dst)?;
+        } else if dst.exists() {
+            std::fs::remove_file(&dst)?;
+        }
+        std::fs::rename(&src, &dst)?;
+    }
+    Ok(())
 }
 
 /// The number of shards of the export in `dir` (its `manifest.json`), if it can be read.
@@ -181,7 +206,7 @@ impl Files {
     fn new(dir: &Path, layout: &Layout) -> Self {
         Files {
             dir: dir.to_path_buf(),
-            in_place: layout.in_place.is_some(),
+            in_place: layout.in_place,
             stop: layout.stop.clone(),
             written: Default::default(),
             files: 0,
@@ -208,14 +233,20 @@ impl Files {
             self.changed += 1;
             return std::fs::write(&path, bytes);
         }
-        if std::fs::read(&path).is_ok_and(|old| old == bytes) {
-            self.written.insert(path);
-            return Ok(());
+        match std::fs::read(&path) {
+            Ok(old) if old == bytes => {
+                self.written.insert(path);
+                return Ok(());
+            }
+            // Whole or not at all: a browser may be reading it.
+            Ok(_) => {
+                let tmp = path.with_extension("tmp");
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, &path)?;
+            }
+            // New: only files written after it refer to it (see `write_index_with`).
+            Err(_) => std::fs::write(&path, bytes)?,
         }
-        // Whole or not at all: a browser may be reading it.
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &path)?;
         self.changed += 1;
         self.written.insert(path);
         Ok(())
@@ -307,11 +338,14 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     }
 
     let target = env_bytes("PLANPRESS_SEARCH_SHARD_BYTES", SHARD_TARGET_BYTES);
-    let mut positions = match layout.in_place {
-        None => PositionsWriter::new(files, env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES)),
-        Some(shards) => PositionsWriter::by_shard(files, shards),
+    // Positions are written as the entries are encoded, unless they go by shard and the
+    // number of shards depends on the entries' size: then the entries wait.
+    let mut positions = match (layout.in_place, layout.shards) {
+        (false, _) => Positions::Writing(PositionsWriter::new(files, env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES))),
+        (true, Some(shards)) => Positions::Writing(PositionsWriter::by_shard(files, shards)),
+        (true, None) => Positions::Waiting(files),
     };
-    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(keys.len());
+    let mut entries: Vec<(Vec<u8>, Entry)> = Vec::with_capacity(keys.len());
     // Bigrams: text, document frequency per field, and where each occurs (for chains).
     let mut bigrams: Vec<&str> = Vec::new();
     let mut bigram_df: Vec<[u32; 3]> = Vec::new();
@@ -320,7 +354,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     let mut raw: Vec<(u32, u32, u32)> = Vec::new();
     let mut flat: Vec<u32> = Vec::new();
     for key in &keys {
-        positions.files.check_stop()?;
+        positions.files().check_stop()?;
         let text = std::str::from_utf8(key).unwrap_or("");
         let bigram = is_bigram(text).then(|| {
             bigrams.push(text);
@@ -359,8 +393,7 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
             }
             fields.push(postings);
         }
-        positions.term(key);
-        let entry = encode_entry(key, &fields, &[], &norms, Some(&mut positions))?;
+        let entry = positions.settle(key, encode_entry(key, &fields, &[], &norms, true))?;
         entries.push((key.clone(), entry));
     }
     report.terms = keys.len();
@@ -384,20 +417,31 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
             fields.push(map.remove(key).unwrap_or_default());
             dfs.push(ids.iter().map(|&b| bigram_df[b as usize][fi]).collect::<Vec<u32>>());
         }
-        positions.term(text.as_bytes());
-        let entry = encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key).then_some(&mut positions))?;
+        let entry = positions.settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key)))?;
         entries.push((text.as_bytes().to_vec(), entry));
     }
     report.terms += chain_keys.len();
-    let mut files = positions.finish()?;
 
     // Term shards: each term goes to the shard its hash picks, so the script finds it
     // without a directory of terms.
-    let total: usize = entries.iter().map(|(_, e)| e.len()).sum();
-    let shards = layout.in_place.unwrap_or_else(|| total.div_ceil(target).max(1));
+    let total: usize = entries.iter().map(|(_, e)| e.size()).sum();
+    let shards = layout.shards.unwrap_or_else(|| total.div_ceil(target).max(1));
+    let mut writer = match positions {
+        Positions::Writing(w) => w,
+        Positions::Waiting(files) => PositionsWriter::by_shard(files, shards),
+    };
     let mut buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); shards];
     for (key, entry) in entries {
-        buckets[shard_of(&key, shards)].push((key, entry));
+        let bytes = entry.finish(&key, &mut writer)?;
+        buckets[shard_of(&key, shards)].push((key, bytes));
+    }
+    let mut files = writer.finish()?;
+    // Documents and positions before the shards that point to them, the manifest last: a
+    // file is only referred to by files written after it.
+    for (i, d) in index.corpus.docs.iter().enumerate() {
+        let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
+        let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+        files.write(&format!("d/{i}.json"), &json)?;
     }
     for (i, mut bucket) in buckets.into_iter().enumerate() {
         bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -405,12 +449,6 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
         files.write(&format!("t/{i}.bin"), &bytes)?;
     }
     report.shards = shards;
-
-    for (i, d) in index.corpus.docs.iter().enumerate() {
-        let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
-        let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        files.write(&format!("d/{i}.json"), &json)?;
-    }
 
     // Plans in site order (from their policy fields).
     let mut plans: Vec<(String, String)> = Vec::new();
@@ -547,8 +585,9 @@ impl PositionsWriter {
 /// One term's entry in its shard (see the module documentation). `dfs` holds, per field,
 /// the document frequencies of a chain's bigrams (empty for terms of the index);
 /// positions are written when `positions` is given.
-fn encode_entry(key: &[u8], fields: &[Postings], dfs: &[Vec<u32>], norms: &[Vec<u8>], mut positions: Option<&mut PositionsWriter>) -> std::io::Result<Vec<u8>> {
+fn encode_entry(key: &[u8], fields: &[Postings], dfs: &[Vec<u32>], norms: &[Vec<u8>], keep_positions: bool) -> Entry {
     let mut entry = Vec::new();
+    let mut holes = Vec::new();
     put_varint(&mut entry, key.len() as u64);
     entry.extend_from_slice(key);
     put_varint(&mut entry, dfs.first().map_or(0, Vec::len) as u64);
@@ -560,20 +599,75 @@ fn encode_entry(key: &[u8], fields: &[Postings], dfs: &[Vec<u32>], norms: &[Vec<
         let block = encode_docs(&p.docs, &p.tfs, &norms[fi]);
         put_varint(&mut entry, block.len() as u64);
         entry.extend_from_slice(&block);
-        match positions.as_deref_mut() {
-            Some(w) => {
-                let (file, offset, len) = w.add(&encode_positions(&p.tfs, &p.positions))?;
-                put_varint(&mut entry, file as u64 + 1);
-                put_varint(&mut entry, offset as u64);
-                put_varint(&mut entry, len as u64);
-            }
-            None => put_varint(&mut entry, 0),
+        if keep_positions {
+            holes.push((entry.len(), encode_positions(&p.tfs, &p.positions)));
+        } else {
+            put_varint(&mut entry, 0);
         }
         for &df in dfs.get(fi).map_or(&[][..], Vec::as_slice) {
             put_varint(&mut entry, u64::from(df));
         }
     }
-    Ok(entry)
+    Entry { bytes: entry, holes }
+}
+
+/// A term's entry whose positions may not be written yet: `holes` holds, in order, where
+/// in `bytes` each field's positions location goes and those positions, encoded.
+struct Entry {
+    bytes: Vec<u8>,
+    holes: Vec<(usize, Vec<u8>)>,
+}
+
+impl Entry {
+    /// Its size in bytes once finished (exact without holes; a location is three varints,
+    /// mostly of one or two bytes).
+    fn size(&self) -> usize {
+        self.bytes.len() + 5 * self.holes.len()
+    }
+
+    /// Writes its positions with `w` and returns the entry with their locations.
+    fn finish(self, key: &[u8], w: &mut PositionsWriter) -> std::io::Result<Vec<u8>> {
+        if self.holes.is_empty() {
+            return Ok(self.bytes);
+        }
+        w.term(key);
+        let mut out = Vec::with_capacity(self.size());
+        let mut from = 0;
+        for (at, positions) in &self.holes {
+            out.extend_from_slice(&self.bytes[from..*at]);
+            let (file, offset, len) = w.add(positions)?;
+            put_varint(&mut out, file as u64 + 1);
+            put_varint(&mut out, offset as u64);
+            put_varint(&mut out, len as u64);
+            from = *at;
+        }
+        out.extend_from_slice(&self.bytes[from..]);
+        Ok(out)
+    }
+}
+
+/// The positions writer of an export, or, while the number of shards it needs is not
+/// known, the files it will write with.
+enum Positions {
+    Writing(PositionsWriter),
+    Waiting(Files),
+}
+
+impl Positions {
+    fn files(&self) -> &Files {
+        match self {
+            Positions::Writing(w) => &w.files,
+            Positions::Waiting(f) => f,
+        }
+    }
+
+    /// Finishes `entry` now if its positions can be written, else keeps it waiting.
+    fn settle(&mut self, key: &[u8], entry: Entry) -> std::io::Result<Entry> {
+        match self {
+            Positions::Writing(w) => Ok(Entry { bytes: entry.finish(key, w)?, holes: Vec::new() }),
+            Positions::Waiting(_) => Ok(entry),
+        }
+    }
 }
 
 /// Appends `v` as an unsigned LEB128 varint.
@@ -763,24 +857,37 @@ mod tests {
         write_index(&index_of(root), &live).unwrap();
         let shards = shards_of(&live).unwrap();
         assert_eq!(shards, first.shards);
-        write_index_with(&index_of(root), &live, Layout { in_place: Some(shards), stop: None }).unwrap();
+        write_index_with(&index_of(root), &live, Layout { in_place: true, shards: Some(shards), stop: None }).unwrap();
         assert_eq!(decode(&live), decode(&fresh), "the same terms, postings and positions, positions by shard");
 
         crate::test_support::edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
         let index = index_of(root);
-        let r = write_index_with(&index, &live, Layout { in_place: Some(shards), stop: None }).unwrap();
+        let r = write_index_with(&index, &live, Layout { in_place: true, shards: Some(shards), stop: None }).unwrap();
         // (On this 11-page fixture most shards hold a term of the edited page.)
         assert!(r.changed > 0 && r.changed < r.files, "an edit rewrites some files, not all: {r:?}");
         // The same as exporting the edited site afresh with that layout.
         let again = t.path().join("again");
-        write_index_with(&index, &again, Layout { in_place: Some(shards), stop: None }).unwrap();
+        write_index_with(&index, &again, Layout { in_place: true, shards: Some(shards), stop: None }).unwrap();
         assert_eq!(tree(&live), tree(&again));
         let edited = t.path().join("edited");
         write_index(&index, &edited).unwrap();
         assert_eq!(decode(&live), decode(&edited));
         // Nothing changed: nothing written.
-        let r = write_index_with(&index, &live, Layout { in_place: Some(shards), stop: None }).unwrap();
+        let r = write_index_with(&index, &live, Layout { in_place: true, shards: Some(shards), stop: None }).unwrap();
         assert_eq!((r.changed, r.removed), (0, 0), "{r:?}");
+    }
+
+    #[test]
+    fn a_first_export_in_serve_layout_holds_what_a_build_does() {
+        let site = crate::test_support::fixture_copy("features");
+        let t = tempfile::tempdir().unwrap();
+        let (built, served) = (t.path().join("built"), t.path().join("served"));
+        let report = write_index(&index_of(site.path()), &built).unwrap();
+        let r = write_index_with(&index_of(site.path()), &served, Layout { in_place: true, ..Default::default() }).unwrap();
+        assert_eq!(decode(&served), decode(&built));
+        // About as many shards as a build (positions locations are estimated).
+        assert!(r.shards.abs_diff(report.shards) * 8 <= report.shards, "{} vs {}", r.shards, report.shards);
+        assert_eq!(r.changed, r.files);
     }
 
     #[test]
@@ -793,7 +900,7 @@ mod tests {
         let before = tree(&live);
         crate::test_support::edit(root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
         let stop = Some(Arc::new(AtomicBool::new(true)));
-        let layout = Layout { in_place: shards_of(&live), stop };
+        let layout = Layout { in_place: true, shards: shards_of(&live), stop };
         let err = write_index_with(&index_of(root), &live, layout).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
         assert_eq!(tree(&live), before, "no file written or removed");

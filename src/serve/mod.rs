@@ -97,6 +97,8 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
         // A preview: readable HTML, and no minifier pass on every page an edit touches
         // (half the time of a re-render). `planpress build` minifies as site.toml says.
         minify: Some(false),
+        // Pages first: the search files follow from the background refresher.
+        defer_search: true,
     };
     let started = Instant::now();
     let project = match Project::open(build_opts.clone()) {
@@ -126,6 +128,9 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     watcher.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
     let (stop_tx, stop_rx) = mpsc::channel();
     let (search, sites) = SearchRefresher::spawn(output.clone()).map_err(|e| e.to_string())?;
+    if let Some(p) = &project {
+        let _ = sites.send(p.site());
+    }
     let handle = std::thread::Builder::new()
         .name("planpress-watch".into())
         .spawn(move || {
@@ -246,6 +251,8 @@ fn watch_loop(
         match result {
             Ok(r) => {
                 state.broadcast(Event::Reload);
+                // A first good build (after a failed start) has no search files yet.
+                let opened = r.is_none();
                 match r {
                     Some(r) => println!(
                         "更新: {} ページを描画、{} ファイルを書き換え{}({:.0} ms)",
@@ -256,7 +263,7 @@ fn watch_loop(
                     ),
                     None => println!("組み立て直しました"),
                 }
-                if !changes.content.is_empty() || changes.config {
+                if !changes.content.is_empty() || changes.config || opened {
                     if let Some(p) = &project {
                         let _ = search.send(p.site());
                     }

@@ -419,37 +419,23 @@ impl Project {
 }
 
 /// Brings the search files of `out` up to date with `site` (slower than pages: `serve`
-/// runs it in the background after the browsers were told to reload). Files of an earlier
-/// export are updated in place, keeping its shards: only the files whose bytes change are
-/// written, each whole (by renaming). Without one, the files are written beside the output
-/// and swapped in. Returns the files written and changed. Setting `stop` ends an in-place
-/// update at its next file.
+/// runs it in the background after the browsers were told to reload). The files are in
+/// `serve`'s layout ([`crate::search::export::Layout::in_place`]) and updated in place,
+/// keeping the shards of the earlier export if there is one: only the files whose bytes
+/// change are written, each whole (by renaming). Returns the files written and changed.
+/// Setting `stop` ends it early.
 pub fn refresh_search(site: &Site, out: &Path, stop: &Arc<AtomicBool>) -> Result<(usize, usize), Diagnostics> {
-    let io = |p: &Path, e: std::io::Error| Diagnostics::from(Diagnostic::new(p, "io", e.to_string()));
     if !site.config.search {
         let _ = std::fs::remove_dir_all(out.join("search"));
         return Ok((0, 0));
     }
-    if let Some(shards) = crate::search::export::shards_of(&out.join("search")) {
-        let r = crate::search::export::update(site, out, shards, stop.clone())?;
-        return Ok((r.files, r.changed + r.removed));
+    if !out.is_dir() {
+        // (serve stopping, or its folder removed by someone): nothing to bring up to date.
+        return Err(Diagnostic::new(out, "io", format!("{} がありません", out.display())).into());
     }
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = out.with_file_name(format!(".{name}-search"));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    let swapped = crate::search::export::write(site, &tmp).map_err(Diagnostics::from).and_then(|r| {
-        let from = tmp.join("search");
-        if from.is_dir() {
-            let to = out.join("search");
-            let _ = std::fs::rename(&to, tmp.join("old"));
-            std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
-        }
-        Ok((r.files, r.files))
-    });
-    // Whether or not it was swapped in: nothing is left beside the output.
-    let _ = std::fs::remove_dir_all(&tmp);
-    swapped
+    let shards = crate::search::export::shards_of(&out.join("search"));
+    let r = crate::search::export::update(site, out, shards, stop.clone())?;
+    Ok((r.files, r.changed + r.removed))
 }
 
 fn merge(a: Affected, b: Affected) -> Affected {
@@ -517,14 +503,33 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_search_swap_leaves_nothing_beside_the_output() {
+    fn a_search_refresh_without_its_output_folder_creates_nothing() {
         let site = crate::test_support::fixture_copy("features");
         let loaded = build::load(&BuildOptions { root: site.path().to_path_buf(), ..Default::default() }).unwrap();
         let t = tempfile::tempdir().unwrap();
-        // The output folder is gone (serve stopping): the files cannot be swapped in.
+        // The output folder is gone (serve stopping).
         let out = t.path().join("serve");
         assert!(refresh_search(&loaded, &out, &Arc::default()).is_err());
         let left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn a_first_search_refresh_keeps_the_search_page() {
+        let site = crate::test_support::fixture_copy("features");
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("serve");
+        let opts = BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), defer_search: true, ..Default::default() };
+        build::build(&opts).unwrap();
+        assert!(out.join("search/index.html").is_file() && !out.join("search/manifest.json").exists());
+        let (files, _) = refresh_search(&build::load(&opts).unwrap(), &out, &Arc::default()).unwrap();
+        assert!(files > 0);
+        assert!(out.join("search/index.html").is_file(), "the search page is still there");
+        assert!(crate::search::export::shards_of(&out.join("search")).is_some());
+        // Already in serve's layout: the next refresh has nothing to rewrite.
+        let (again, changed) = refresh_search(&build::load(&opts).unwrap(), &out, &Arc::default()).unwrap();
+        assert_eq!((again, changed), (files, 0));
+        let left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, vec!["serve"], "nothing left beside the output");
     }
 }
