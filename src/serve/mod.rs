@@ -4,9 +4,10 @@
 //!
 //! The site is built into a folder of its own (never `public/`), with `base_url` pointing
 //! at the local server, so what `planpress build` publishes is never touched. Pages come
-//! first; the search files follow in a background thread once edits pause for a second,
-//! updated in place: only the shards (and positions and documents) an edit changes are
-//! rewritten ([`crate::search::export::update`]).
+//! first, at start and after each edit; the search files follow in a background thread
+//! once edits pause for a second, updated in place: only the shards (and positions and
+//! documents) an edit changes are rewritten ([`crate::search::export::update`]). Stopping
+//! (Ctrl+C) waits for that thread and removes the folder.
 
 pub mod affected;
 pub mod project;
