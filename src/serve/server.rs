@@ -4,13 +4,12 @@
 //! exactly as `planpress build` writes them.
 
 use std::io::{Read, Write};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 const RELOAD_JS: &str = include_str!("livereload.js");
 const OVERLAY_CSS: &str = include_str!("overlay.css");
@@ -75,88 +74,158 @@ impl ServerState {
 pub struct Running {
     /// The address it listens on.
     pub addr: SocketAddr,
-    server: Arc<Server>,
+    stopping: Arc<AtomicBool>,
 }
 
 impl Running {
     /// Stops accepting requests.
     pub fn stop(&self) {
-        self.server.unblock();
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread, which then sees the flag.
+        let _ = TcpStream::connect(self.addr);
     }
 }
 
-/// Starts serving on `addr` (port 0 picks a free port) in background threads.
+/// Starts serving on `addr` (port 0 picks a free port) in background threads: one that
+/// accepts, and one per connection (event streams stay open). Each response closes its
+/// connection — simple and robust for a preview on this computer.
 pub fn start(addr: &str, state: Arc<ServerState>) -> Result<Running, String> {
-    let server = Server::http(addr).map_err(|e| {
-        let in_use = e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
-        if in_use {
+    let listener = TcpListener::bind(addr).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
             format!("{addr} はほかのプログラムが使っています(別の planpress serve が動いていませんか)。\n  直し方: そちらを止めるか、--port 8081 のように別の番号を指定してください")
         } else {
             format!("{addr} で待ち受けできません: {e}")
         }
     })?;
-    let addr = server.server_addr().to_ip().ok_or("IP アドレスで待ち受けていません")?;
-    let server = Arc::new(server);
-    let s = server.clone();
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let stopping = Arc::new(AtomicBool::new(false));
+    let stop = stopping.clone();
     std::thread::Builder::new()
         .name("planpress-http".into())
         .spawn(move || {
-            for request in s.incoming_requests() {
+            for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(conn) = conn else { continue };
                 let state = state.clone();
-                // One thread per request: event streams stay open.
-                let _ = std::thread::Builder::new().name("planpress-req".into()).spawn(move || handle(request, &state));
+                let _ = std::thread::Builder::new().name("planpress-conn".into()).spawn(move || handle(conn, &state));
             }
         })
         .map_err(|e| e.to_string())?;
-    Ok(Running { addr, server })
+    Ok(Running { addr, stopping })
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+/// The parts of a request the server looks at.
+struct Request {
+    method: String,
+    /// The request target as sent (path and query).
+    target: String,
 }
 
-fn handle(request: Request, state: &ServerState) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(Response::from_string("method not allowed").with_status_code(405).with_header(header("Allow", "GET, HEAD")));
+/// Reads one request head (the body of a GET is empty; other methods are refused).
+fn read_request(conn: &mut TcpStream) -> Option<Request> {
+    const MAX_HEAD: usize = 64 * 1024;
+    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = conn.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut req = httparse::Request::new(&mut headers);
+        match req.parse(&buf) {
+            Ok(httparse::Status::Complete(_)) => {
+                return Some(Request { method: req.method?.to_string(), target: req.path?.to_string() });
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// A response with its length; the connection closes after it.
+struct Response<'a> {
+    status: u16,
+    content_type: &'a str,
+    body: Vec<u8>,
+    /// Extra headers.
+    headers: Vec<(&'a str, String)>,
+}
+
+impl Response<'_> {
+    fn write(&self, conn: &mut TcpStream, head_only: bool) -> std::io::Result<()> {
+        let reason = match self.status {
+            200 => "OK",
+            301 => "Moved Permanently",
+            400 => "Bad Request",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            _ => "",
+        };
+        let mut head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+            self.status,
+            self.content_type,
+            self.body.len()
+        );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        conn.write_all(head.as_bytes())?;
+        if !head_only {
+            conn.write_all(&self.body)?;
+        }
+        conn.flush()
+    }
+}
+
+fn handle(mut conn: TcpStream, state: &ServerState) {
+    let Some(request) = read_request(&mut conn) else {
+        let text = Response { status: 400, content_type: "text/plain; charset=utf-8", body: b"bad request".to_vec(), headers: vec![] };
+        let _ = text.write(&mut conn, false);
+        return;
+    };
+    let head_only = request.method == "HEAD";
+    if request.method != "GET" && !head_only {
+        let refused = Response { status: 405, content_type: "text/plain; charset=utf-8", body: b"method not allowed".to_vec(), headers: vec![("Allow", "GET, HEAD".into())] };
+        let _ = refused.write(&mut conn, false);
         return;
     }
-    let url = request.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("/").to_string();
-    match path.as_str() {
-        "/__planpress/events" => return events(request, state),
-        "/__planpress/livereload.js" => return send(request, RELOAD_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8", 200),
-        "/__planpress/overlay.css" => return send(request, OVERLAY_CSS.as_bytes().to_vec(), "text/css; charset=utf-8", 200),
-        _ => {}
-    }
-    match resolve(&state.output, &path) {
-        Resolved::File(file) => match std::fs::read(&file) {
-            Ok(bytes) => {
-                let ct = content_type(&file);
-                send(request, inject(bytes, ct, state), ct, 200)
-            }
-            Err(_) => not_found(request, state),
+    let path = request.target.split(['?', '#']).next().unwrap_or("/").to_string();
+    let response = match path.as_str() {
+        "/__planpress/events" if !head_only => return events(conn, state),
+        "/__planpress/livereload.js" => file_response(200, RELOAD_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8"),
+        "/__planpress/overlay.css" => file_response(200, OVERLAY_CSS.as_bytes().to_vec(), "text/css; charset=utf-8"),
+        _ => match resolve(&state.output, &path) {
+            Resolved::File(file) => match std::fs::read(&file) {
+                Ok(bytes) => {
+                    let ct = content_type(&file);
+                    file_response(200, inject(bytes, ct, state), ct)
+                }
+                Err(_) => not_found(state),
+            },
+            Resolved::Redirect(to) => Response { status: 301, content_type: "text/plain; charset=utf-8", body: Vec::new(), headers: vec![("Location", to)] },
+            Resolved::NotFound => not_found(state),
+            Resolved::Forbidden => file_response(403, b"forbidden".to_vec(), "text/plain; charset=utf-8"),
         },
-        Resolved::Redirect(to) => {
-            let _ = request.respond(Response::empty(StatusCode(301)).with_header(header("Location", &to)));
-        }
-        Resolved::NotFound => not_found(request, state),
-        Resolved::Forbidden => send(request, b"forbidden".to_vec(), "text/plain; charset=utf-8", 403),
-    }
+    };
+    let _ = response.write(&mut conn, head_only);
 }
 
-fn not_found(request: Request, state: &ServerState) {
+fn file_response(status: u16, body: Vec<u8>, content_type: &str) -> Response<'_> {
+    Response { status, content_type, body, headers: Vec::new() }
+}
+
+fn not_found(state: &ServerState) -> Response<'static> {
     let page = std::fs::read(state.output.join("404.html")).unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
     let ct = "text/html; charset=utf-8";
-    send(request, inject(page, ct, state), ct, 404)
-}
-
-fn send(request: Request, body: Vec<u8>, content_type: &str, status: u16) {
-    let response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(response);
+    file_response(404, inject(page, ct, state), ct)
 }
 
 fn inject(bytes: Vec<u8>, content_type: &str, state: &ServerState) -> Vec<u8> {
@@ -169,20 +238,19 @@ fn inject(bytes: Vec<u8>, content_type: &str, state: &ServerState) -> Vec<u8> {
 }
 
 /// A Server-Sent Events stream, written straight to the socket so each event is flushed.
-fn events(request: Request, state: &ServerState) {
+fn events(mut conn: TcpStream, state: &ServerState) {
     let (tx, rx) = mpsc::channel();
     let pending = state.error.lock().expect("lock").clone();
     state.clients.lock().expect("lock").push(tx);
-    let mut w = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
     let hello = format!("event: hello\ndata: {{\"build\":{}}}\n\n", state.build.load(Ordering::SeqCst));
-    if w.write_all(head.as_bytes()).and_then(|_| w.write_all(hello.as_bytes())).and_then(|_| w.flush()).is_err() {
+    if conn.write_all(head.as_bytes()).and_then(|_| conn.write_all(hello.as_bytes())).and_then(|_| conn.flush()).is_err() {
         return;
     }
     if let Some(text) = pending {
-        let _ = w.write_all(Event::BuildError(text).to_sse().as_bytes()).and_then(|_| w.flush());
+        let _ = conn.write_all(Event::BuildError(text).to_sse().as_bytes()).and_then(|_| conn.flush());
     }
-    stream(&mut *w, &rx);
+    stream(&mut conn, &rx);
 }
 
 fn stream(w: &mut dyn Write, rx: &Receiver<Event>) {
@@ -329,6 +397,49 @@ mod tests {
         assert!(matches!(resolve(&out, "/a/"), Resolved::File(p) if p.ends_with("a/index.html")));
         assert_eq!(resolve(&out, "/a"), Resolved::Redirect("/a/".into()));
         assert_eq!(resolve(&out, "/nope/"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn many_connections_at_once_are_all_answered() {
+        // A browser opens several connections at once and keeps them open. tiny_http (used
+        // before) lost the wake-up of some of them in its thread pool; they waited until
+        // another connection closed, and the search page at times never finished loading.
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let mut open = Vec::new();
+        for round in 0..20 {
+            let mut conns: Vec<std::net::TcpStream> = (0..8).map(|_| std::net::TcpStream::connect(run.addr).unwrap()).collect();
+            for s in &mut conns {
+                write!(s, "GET /a/ HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").unwrap();
+            }
+            for (i, s) in conns.iter_mut().enumerate() {
+                s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                let mut buf = [0u8; 512];
+                let n = s.read(&mut buf).unwrap_or_else(|e| panic!("round {round}, connection {i} not answered: {e}"));
+                assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"), "connection {i}");
+            }
+            open.extend(conns);
+        }
+        run.stop();
+    }
+
+    #[test]
+    fn large_files_are_sent_whole_with_their_length() {
+        // Every response says its length (tiny_http, used before, sent 32 KB or more
+        // chunked).
+        let t = site();
+        let out = t.path().join("out");
+        let big = "x".repeat(100_000);
+        std::fs::write(out.join("big.js"), &big).unwrap();
+        std::fs::write(out.join("big.html"), format!("<!DOCTYPE html><title>b</title><p>{big}")).unwrap();
+        let run = start("127.0.0.1:0", ServerState::new(out)).unwrap();
+        for path in ["/big.js", "/big.html", "/nope"] {
+            let (_, head, body) = http_get(run.addr, path).unwrap();
+            let head = head.to_ascii_lowercase();
+            assert!(!head.contains("transfer-encoding"), "{path}: {head}");
+            assert!(head.contains(&format!("content-length: {}", body.len())), "{path}: {head}");
+        }
+        run.stop();
     }
 
     #[test]
