@@ -170,10 +170,13 @@ fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<Atomic
         .thread_name(|i| format!("planpress-search-{i}"))
         .start_handler(|_| lower_priority())
         .build();
+    // The first site (serve's start) has no search files yet: no reason to wait.
+    let mut first = true;
     'sites: while let Ok(mut site) = rx.recv() {
         // Wait for a quiet second: while someone is editing, pages come first.
+        let quiet = Duration::from_secs(if std::mem::replace(&mut first, false) { 0 } else { 1 });
         loop {
-            match rx.recv_timeout(Duration::from_secs(1)) {
+            match rx.recv_timeout(quiet) {
                 Ok(newer) => site = newer,
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break 'sites,
