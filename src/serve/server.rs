@@ -123,26 +123,41 @@ struct Request {
     target: String,
 }
 
+/// What a connection sent first.
+enum Incoming {
+    Request(Request),
+    /// Closed, or silent until the timeout (a browser's spare connection): nothing to answer.
+    Nothing,
+    /// Not an HTTP request head (or one too large).
+    Malformed,
+}
+
 /// Reads one request head (the body of a GET is empty; other methods are refused).
-fn read_request(conn: &mut TcpStream) -> Option<Request> {
+fn read_request(conn: &mut TcpStream) -> Incoming {
     const MAX_HEAD: usize = 64 * 1024;
-    conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    if conn.set_read_timeout(Some(Duration::from_secs(10))).is_err() {
+        return Incoming::Nothing;
+    }
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {
-        let n = conn.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
+        let n = match conn.read(&mut chunk) {
+            Ok(0) | Err(_) if buf.is_empty() => return Incoming::Nothing,
+            Ok(0) | Err(_) => return Incoming::Malformed,
+            Ok(n) => n,
+        };
         buf.extend_from_slice(&chunk[..n]);
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut headers);
         match req.parse(&buf) {
             Ok(httparse::Status::Complete(_)) => {
-                return Some(Request { method: req.method?.to_string(), target: req.path?.to_string() });
+                return match (req.method, req.path) {
+                    (Some(method), Some(target)) => Incoming::Request(Request { method: method.to_string(), target: target.to_string() }),
+                    _ => Incoming::Malformed,
+                };
             }
             Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => continue,
-            _ => return None,
+            _ => return Incoming::Malformed,
         }
     }
 }
@@ -186,10 +201,14 @@ impl Response<'_> {
 }
 
 fn handle(mut conn: TcpStream, state: &ServerState) {
-    let Some(request) = read_request(&mut conn) else {
-        let text = Response { status: 400, content_type: "text/plain; charset=utf-8", body: b"bad request".to_vec(), headers: vec![] };
-        let _ = text.write(&mut conn, false);
-        return;
+    let request = match read_request(&mut conn) {
+        Incoming::Request(r) => r,
+        Incoming::Nothing => return,
+        Incoming::Malformed => {
+            let text = Response { status: 400, content_type: "text/plain; charset=utf-8", body: b"bad request".to_vec(), headers: vec![] };
+            let _ = text.write(&mut conn, false);
+            return;
+        }
     };
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
@@ -420,6 +439,26 @@ mod tests {
             }
             open.extend(conns);
         }
+        run.stop();
+    }
+
+    #[test]
+    fn a_malformed_request_gets_400_and_a_silent_connection_nothing() {
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let mut s = std::net::TcpStream::connect(run.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"NOT HTTP\r\n\r\n").unwrap();
+        let mut got = String::new();
+        let _ = s.read_to_string(&mut got);
+        assert!(got.starts_with("HTTP/1.1 400"), "{got}");
+        // A connection that sends nothing and closes is not answered.
+        let mut silent = std::net::TcpStream::connect(run.addr).unwrap();
+        silent.shutdown(std::net::Shutdown::Write).unwrap();
+        silent.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut got = Vec::new();
+        let _ = silent.read_to_end(&mut got);
+        assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
         run.stop();
     }
 
