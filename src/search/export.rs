@@ -152,7 +152,7 @@ fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagn
 }
 
 /// What an export writes in `search/`, beside the search page (`index.html`).
-pub const ENTRIES: [&str; 5] = ["t", "p", "d", "docs.bin", "manifest.json"];
+const ENTRIES: [&str; 5] = ["t", "p", "d", "docs.bin", "manifest.json"];
 
 /// Moves the export in the folder `from` into the folder `to` (both `search/` folders),
 /// replacing the one there and leaving the search page alone. The manifest comes last.

@@ -171,7 +171,16 @@ struct Response<'a> {
     headers: Vec<(&'a str, String)>,
 }
 
-impl Response<'_> {
+impl<'a> Response<'a> {
+    fn new(status: u16, content_type: &'a str, body: Vec<u8>) -> Self {
+        Response { status, content_type, body, headers: Vec::new() }
+    }
+
+    fn header(mut self, name: &'a str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
     fn write(&self, conn: &mut TcpStream, head_only: bool) -> std::io::Result<()> {
         let reason = match self.status {
             200 => "OK",
@@ -205,46 +214,41 @@ fn handle(mut conn: TcpStream, state: &ServerState) {
         Incoming::Request(r) => r,
         Incoming::Nothing => return,
         Incoming::Malformed => {
-            let text = Response { status: 400, content_type: "text/plain; charset=utf-8", body: b"bad request".to_vec(), headers: vec![] };
-            let _ = text.write(&mut conn, false);
+            let _ = Response::new(400, "text/plain; charset=utf-8", b"bad request".to_vec()).write(&mut conn, false);
             return;
         }
     };
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
-        let refused = Response { status: 405, content_type: "text/plain; charset=utf-8", body: b"method not allowed".to_vec(), headers: vec![("Allow", "GET, HEAD".into())] };
+        let refused = Response::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec()).header("Allow", "GET, HEAD".into());
         let _ = refused.write(&mut conn, false);
         return;
     }
     let path = request.target.split(['?', '#']).next().unwrap_or("/").to_string();
     let response = match path.as_str() {
         "/__planpress/events" if !head_only => return events(conn, state),
-        "/__planpress/livereload.js" => file_response(200, RELOAD_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8"),
-        "/__planpress/overlay.css" => file_response(200, OVERLAY_CSS.as_bytes().to_vec(), "text/css; charset=utf-8"),
+        "/__planpress/livereload.js" => Response::new(200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes().to_vec()),
+        "/__planpress/overlay.css" => Response::new(200, "text/css; charset=utf-8", OVERLAY_CSS.as_bytes().to_vec()),
         _ => match resolve(&state.output, &path) {
             Resolved::File(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
                     let ct = content_type(&file);
-                    file_response(200, inject(bytes, ct, state), ct)
+                    Response::new(200, ct, inject(bytes, ct, state))
                 }
                 Err(_) => not_found(state),
             },
-            Resolved::Redirect(to) => Response { status: 301, content_type: "text/plain; charset=utf-8", body: Vec::new(), headers: vec![("Location", to)] },
+            Resolved::Redirect(to) => Response::new(301, "text/plain; charset=utf-8", Vec::new()).header("Location", to),
             Resolved::NotFound => not_found(state),
-            Resolved::Forbidden => file_response(403, b"forbidden".to_vec(), "text/plain; charset=utf-8"),
+            Resolved::Forbidden => Response::new(403, "text/plain; charset=utf-8", b"forbidden".to_vec()),
         },
     };
     let _ = response.write(&mut conn, head_only);
 }
 
-fn file_response(status: u16, body: Vec<u8>, content_type: &str) -> Response<'_> {
-    Response { status, content_type, body, headers: Vec::new() }
-}
-
 fn not_found(state: &ServerState) -> Response<'static> {
     let page = std::fs::read(state.output.join("404.html")).unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
     let ct = "text/html; charset=utf-8";
-    file_response(404, inject(page, ct, state), ct)
+    Response::new(404, ct, inject(page, ct, state))
 }
 
 fn inject(bytes: Vec<u8>, content_type: &str, state: &ServerState) -> Vec<u8> {
