@@ -213,6 +213,14 @@ mod tests {
         fixture_copy("features")
     }
 
+    /// What one edit of a file of a fresh copy of the features fixture affects.
+    fn affected_by_edit(rel: &str, from: &str, to: &str) -> Affected {
+        let t = features();
+        let old = load(t.path());
+        edit(t.path(), rel, from, to);
+        affected(&old, &load(t.path()))
+    }
+
     fn paths(a: Affected) -> BTreeSet<String> {
         match a {
             Affected::Paths(p) => p,
@@ -222,19 +230,13 @@ mod tests {
 
     #[test]
     fn body_edit_touches_only_its_page() {
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして"));
         assert_eq!(p, BTreeSet::<String>::from(["showcase/7-3/".to_string()]));
     }
 
     #[test]
     fn title_edit_touches_lists_neighbours_and_indexes() {
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実"));
         for want in ["showcase/3-2/", "showcase/kankyo/", "showcase/3-1/", "showcase/3-2-1/", "showcase/", "showcase/summary/", "showcase/summary/kankyo/", "showcase/dashboard/", "sdgs/11/", "sdgs/15/"] {
             assert!(p.contains(want), "{want} missing from {p:?}");
         }
@@ -244,10 +246,7 @@ mod tests {
 
     #[test]
     fn indicator_edit_touches_overviews() {
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"));
         assert_eq!(
             p,
             ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"].iter().map(|s| s.to_string()).collect::<BTreeSet<String>>()
@@ -256,46 +255,31 @@ mod tests {
 
     #[test]
     fn sdg_edit_touches_goal_pages() {
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]"));
         assert!(p.contains("sdgs/14/") && p.contains("sdgs/15/") && p.contains("sdgs/") && p.contains("showcase/3-2/"), "{p:?}");
     }
 
     #[test]
     fn department_pages_follow_their_nodes() {
         // Departments by name: 企画政策課 = 1, 市民協働課 = 2, 環境政策課 = 3.
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kyodo/7-3.md", "title = \"", "title = \"新しい");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "title = \"", "title = \"新しい"));
         assert!(p.contains("departments/2/"), "{p:?}");
         assert!(!p.contains("departments/1/") && !p.contains("departments/3/") && !p.contains("departments/"), "{p:?}");
 
-        let t = features();
-        let old = load(t.path());
         let rel = "content/showcase/kankyo/3-1/shigen.md";
-        edit(t.path(), rel, "departments = [\"環境政策課\"]", "departments = [\"企画政策課\"]");
-        let p = paths(affected(&old, &load(t.path())));
+        let p = paths(affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"企画政策課\"]"));
         for want in ["departments/", "departments/1/", "departments/3/"] {
             assert!(p.contains(want), "{want} missing from {p:?}");
         }
         assert!(!p.contains("departments/2/"), "{p:?}");
 
         // A new department renumbers the ones after it: every page may link to them.
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]");
-        assert_eq!(affected(&old, &load(t.path())), Affected::All);
+        assert_eq!(affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]"), Affected::All);
     }
 
     #[test]
     fn structural_and_navigation_changes_touch_everything() {
-        let t = features();
-        let old = load(t.path());
-        edit(t.path(), "content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\"");
-        assert_eq!(affected(&old, &load(t.path())), Affected::All);
+        assert_eq!(affected_by_edit("content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""), Affected::All);
         let t = features();
         let old = load(t.path());
         std::fs::remove_file(t.path().join("content/showcase/kankyo/3-2.md")).unwrap();
