@@ -66,8 +66,10 @@ fn main() {
 
     // 1. Corpus.
     let corpus_path = ensure_corpus(&work, pages, seed);
-    let text = fs::read_to_string(&corpus_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", corpus_path.display()));
-    let corpus: Corpus = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not a synth.py corpus: {e}", corpus_path.display()));
+    let text =
+        fs::read_to_string(&corpus_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", corpus_path.display()));
+    let corpus: Corpus =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not a synth.py corpus: {e}", corpus_path.display()));
     drop(text);
 
     // 2. Conversion into a planpress site (timed separately).
@@ -98,7 +100,11 @@ fn main() {
     with_search.print("full build (with the search index)", runs);
     without_search.print("build without search (site.toml: search = false)", runs);
     if let Some(load) = load_before {
-        println!("load average: {load} (before the builds) / {} (after); {} CPUs", load_average().unwrap_or_default(), cpus_available());
+        println!(
+            "load average: {load} (before the builds) / {} (after); {} CPUs",
+            load_average().unwrap_or_default(),
+            cpus_available()
+        );
     }
 }
 
@@ -138,7 +144,10 @@ impl Series {
             self.walls[0].as_secs_f64(),
             self.walls[self.walls.len() - 1].as_secs_f64()
         );
-        println!("  per page: {:.3} ms (median wall / pages written)", median_wall.as_secs_f64() * 1000.0 / self.pages.max(1) as f64);
+        println!(
+            "  per page: {:.3} ms (median wall / pages written)",
+            median_wall.as_secs_f64() * 1000.0 / self.pages.max(1) as f64
+        );
         if !self.cpus.is_empty() {
             println!("  cpu time (median): {:.3} s user+sys", median(&self.cpus).as_secs_f64());
         }
@@ -276,7 +285,11 @@ pub(crate) fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
         return path;
     }
     let synth = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/synth.py");
-    assert!(synth.is_file(), "corpus generator not found at {} (the shared/ folder must sit beside the repository)", synth.display());
+    assert!(
+        synth.is_file(),
+        "corpus generator not found at {} (the shared/ folder must sit beside the repository)",
+        synth.display()
+    );
     // Write to a temporary name and rename, so an interrupted run leaves no half file.
     let partial = work.join(format!("corpus-{pages}-{seed}.json.partial-{}", std::process::id()));
     let started = Instant::now();
@@ -418,7 +431,8 @@ fn checked_id(id: &str) -> &str {
 fn self_check_toml_escaping() {
     let tricky = "引用符\" バックスラッシュ\\ 改行\n タブ\t CR\r NUL\u{0} DEL\u{7f} \u{85} ①";
     let doc = format!("s = {}", toml_str(tricky));
-    let table: toml::Table = toml::from_str(&doc).unwrap_or_else(|e| panic!("escaper produced invalid TOML {doc:?}: {e}"));
+    let table: toml::Table =
+        toml::from_str(&doc).unwrap_or_else(|e| panic!("escaper produced invalid TOML {doc:?}: {e}"));
     assert_eq!(table["s"].as_str(), Some(tricky), "escaper does not round-trip");
 }
 
@@ -467,7 +481,8 @@ fn run_build(site: &Path, output: &Path, log: &Path) -> Run {
             stderr_path.display()
         );
     }
-    let pages = pages_written(&stdout).unwrap_or_else(|| panic!("no `完了: N ページ` summary line in planpress's output:\n{stdout}"));
+    let pages = pages_written(&stdout)
+        .unwrap_or_else(|| panic!("no `完了: N ページ` summary line in planpress's output:\n{stdout}"));
     Run { wall, pages, cpu: usage.map(|u| u.cpu), max_rss_kib: usage.map(|u| u.max_rss_kib) }
 }
 

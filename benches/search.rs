@@ -62,7 +62,11 @@ fn main() {
         let corpus: build_bench::Corpus = serde_json::from_str(&text).expect("synth.py corpus");
         let started = Instant::now();
         build_bench::convert(&corpus, &synth).expect("convert");
-        println!("converted the {pages}-page corpus into {} in {:.1} s", synth.display(), started.elapsed().as_secs_f64());
+        println!(
+            "converted the {pages}-page corpus into {} in {:.1} s",
+            synth.display(),
+            started.elapsed().as_secs_f64()
+        );
     }
 
     println!();
@@ -71,8 +75,9 @@ fn main() {
     for (name, root) in [("example", repo.clone()), (&*format!("synthetic-{pages}"), synth.clone())] {
         let out = work.join(format!("search-out-{name}"));
         let t = Instant::now();
-        let report = build::build(&BuildOptions { root: root.clone(), output: Some(out.clone()), ..Default::default() })
-            .unwrap_or_else(|e| panic!("{name} does not build:\n{e}"));
+        let report =
+            build::build(&BuildOptions { root: root.clone(), output: Some(out.clone()), ..Default::default() })
+                .unwrap_or_else(|e| panic!("{name} does not build:\n{e}"));
         let build_time = t.elapsed();
         let (timing, exported) = index_timing(&root, runs);
         let files = dir_stats(&out.join("search"));
@@ -106,7 +111,9 @@ fn main() {
         .status();
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => println!("(browser part failed: {s}; run scripts/test.sh once to install Chromium and playwright-core)"),
+        Ok(s) => {
+            println!("(browser part failed: {s}; run scripts/test.sh once to install Chromium and playwright-core)")
+        }
         Err(e) => println!("(browser part skipped: cannot run node: {e})"),
     }
 }

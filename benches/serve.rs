@@ -42,8 +42,13 @@ fn main() {
     println!("planpress serve benchmark");
     println!("corpus: {pages} pages (seed {seed}), site {}", site.display());
     let started = Instant::now();
-    let s = serve(ServeOptions { root: site.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) })
-        .expect("serve starts");
+    let s = serve(ServeOptions {
+        root: site.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        debounce: Duration::from_millis(30),
+    })
+    .expect("serve starts");
     let initial = started.elapsed();
     println!("initial build and start: {:.2} s", initial.as_secs_f64());
 

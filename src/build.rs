@@ -74,8 +74,9 @@ pub fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
         config.minify = m;
     }
     if let Some(url) = &opts.base_url {
-        config.base_url = crate::config::normalize_base_url(url)
-            .map_err(|m| Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/"))?;
+        config.base_url = crate::config::normalize_base_url(url).map_err(|m| {
+            Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/")
+        })?;
     }
     Ok(config)
 }
@@ -88,9 +89,13 @@ pub fn output_dir(opts: &BuildOptions, site: &Site) -> Result<PathBuf, Diagnosti
     let root = absolute(&opts.root);
     let protected = ["content", "themes", "static"].map(|d| root.join(d));
     if root.starts_with(&abs) || protected.iter().any(|p| abs.starts_with(p)) {
-        return Err(Diagnostic::new("site.toml", "output", format!("出力先 {} はサイトのフォルダそのものか、その中の原稿のフォルダです", out.display()))
-            .help("出力先は、中身がすべて置き換えられます。public のような専用のフォルダを指定してください")
-            .into());
+        return Err(Diagnostic::new(
+            "site.toml",
+            "output",
+            format!("出力先 {} はサイトのフォルダそのものか、その中の原稿のフォルダです", out.display()),
+        )
+        .help("出力先は、中身がすべて置き換えられます。public のような専用のフォルダを指定してください")
+        .into());
     }
     Ok(out)
 }
@@ -122,18 +127,22 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // The templates compile while the content loads.
     let config = config(opts)?;
     let theme = config.theme.clone();
-    let (site, tera) = rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
+    let (site, tera) =
+        rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
     let site = site?;
     let out = output_dir(opts, &site)?;
     let tera = tera?;
     let io_err = |what: &Path, e: std::io::Error| -> Diagnostics {
-        Diagnostic::new(what, "io", format!("書き出せません: {e}")).help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください").into()
+        Diagnostic::new(what, "io", format!("書き出せません: {e}"))
+            .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
+            .into()
     };
     let staging = Staging::new(&out).map_err(|e| io_err(&out, e))?;
     let pages = render::site_pages(&site);
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
-    let progress = (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
+    let progress =
+        (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
     // Pages, and meanwhile the other files (their list of pages is known up front). The
     // long lists go first, so that no core waits for one of them at the end.
     let page_paths: Vec<String> = pages.iter().map(|&k| render::page_path(&site, k)).collect();
@@ -145,8 +154,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 .par_iter()
                 .map(|&kind| {
                     let page = render::render_page(&site, &tera, &shared, kind)?;
-                    let bytes = output::write_page(staging.dir(), &page)
-                        .map_err(|e| Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}")))?;
+                    let bytes = output::write_page(staging.dir(), &page).map_err(|e| {
+                        Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}"))
+                    })?;
                     done.fetch_add(1, Ordering::Relaxed);
                     Ok(bytes)
                 })
@@ -166,15 +176,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         }
     }
     diags.into_result()?;
-    let search_files = if site.config.search && !opts.defer_search { crate::search::export::write(&site, staging.dir())?.files } else { 0 };
+    let search_files = if site.config.search && !opts.defer_search {
+        crate::search::export::write(&site, staging.dir())?.files
+    } else {
+        0
+    };
     let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
     if opts.defer_search && site.config.search && out.join("search/manifest.json").is_file() {
         // Until they are refreshed, the last search files go on serving.
-        crate::search::export::move_export(&out.join("search"), &staging.dir().join("search")).map_err(|e| io_err(&out, e))?;
+        crate::search::export::move_export(&out.join("search"), &staging.dir().join("search"))
+            .map_err(|e| io_err(&out, e))?;
     }
     staging.commit().map_err(|e| io_err(&out, e))?;
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
-    Ok(BuildReport { pages: page_paths.len(), node_pages, other_files, html_bytes, elapsed: start.elapsed(), output: out })
+    Ok(BuildReport {
+        pages: page_paths.len(),
+        node_pages,
+        other_files,
+        html_bytes,
+        elapsed: start.elapsed(),
+        output: out,
+    })
 }
 
 /// Theme assets, the site's `static/`, sitemap and robots.txt.
@@ -204,7 +226,10 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
         .par_iter()
         .map(|plan| {
             let [json, csv] = output::open_data::paths(plan);
-            std::fs::write(dir.join(&json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress))?;
+            std::fs::write(
+                dir.join(&json),
+                output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress),
+            )?;
             std::fs::write(dir.join(&csv), output::open_data::indicators_csv(plan))?;
             Ok([json, csv])
         })

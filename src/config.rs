@@ -79,8 +79,9 @@ impl SiteConfig {
             return Err(Diagnostic::new(&file, "config", "[progress] の on_track は achieved 以下の数にしてください")
                 .help("例: [progress] の下に achieved = 1.0 と on_track = 0.5"));
         }
-        config.base_url = normalize_base_url(&config.base_url)
-            .map_err(|m| Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\""))?;
+        config.base_url = normalize_base_url(&config.base_url).map_err(|m| {
+            Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\"")
+        })?;
         Ok(config)
     }
 
@@ -140,7 +141,11 @@ mod tests {
     #[test]
     fn defaults_apply() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(CONFIG_FILE), "title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n",
+        )
+        .unwrap();
         let c = SiteConfig::load(dir.path()).unwrap();
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert!(c.minify);

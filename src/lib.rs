@@ -15,7 +15,7 @@ pub mod init;
 pub mod markdown;
 pub mod output;
 pub mod render;
-pub mod serve;
 pub mod search;
+pub mod serve;
 #[cfg(test)]
 mod test_support;

@@ -124,7 +124,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve { root, port, bind } => {
-            let opts = planpress::serve::ServeOptions { root, bind, port, debounce: std::time::Duration::from_millis(30) };
+            let opts =
+                planpress::serve::ServeOptions { root, bind, port, debounce: std::time::Duration::from_millis(30) };
             match planpress::serve::serve(opts) {
                 Ok(serving) => {
                     println!("サイトを表示しています: {}", serving.url());

@@ -104,14 +104,20 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
                 let alt = plain_text(events[i + 1..end].iter().map(|(e, _)| e));
                 if alt.trim().is_empty() {
                     diags.push(
-                        Diagnostic::new(ctx.file, "image-alt", format!("画像 {dest_url} に説明(代替テキスト)がありません"))
-                            .at_line(line(range.start))
-                            .help("![画像の内容を説明する文](画像のパス) のように、[ ] の中に説明を書いてください"),
+                        Diagnostic::new(
+                            ctx.file,
+                            "image-alt",
+                            format!("画像 {dest_url} に説明(代替テキスト)がありません"),
+                        )
+                        .at_line(line(range.start))
+                        .help("![画像の内容を説明する文](画像のパス) のように、[ ] の中に説明を書いてください"),
                     );
                 }
             }
             Event::Start(Tag::Table(aligns)) => {
-                out.push(Event::Html("<div class=\"table-scroll\" role=\"region\" aria-label=\"表\" tabindex=\"0\">".into()));
+                out.push(Event::Html(
+                    "<div class=\"table-scroll\" role=\"region\" aria-label=\"表\" tabindex=\"0\">".into(),
+                ));
                 // Alignment would be an inline style attribute, which a strict CSP blocks.
                 out.push(Event::Start(Tag::Table(vec![Alignment::None; aligns.len()])));
                 i += 1;
@@ -272,7 +278,14 @@ fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
 /// texts such as summaries): inline only, raw HTML escaped.
 pub fn render_inline(text: &str) -> String {
     let empty = LinkTargets::new();
-    let ctx = MarkdownContext { root: "", links: &empty, file: Path::new(""), first_line: 1, reserved_ids: &[], base_level: 2 };
+    let ctx = MarkdownContext {
+        root: "",
+        links: &empty,
+        file: Path::new(""),
+        first_line: 1,
+        reserved_ids: &[],
+        base_level: 2,
+    };
     let (r, _) = render(text, &ctx);
     let html = r.html.trim();
     html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(html).to_string()

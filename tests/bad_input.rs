@@ -23,7 +23,11 @@ fn fails(break_it: impl FnOnce(&Path)) -> String {
     assert_eq!(o.status.code(), Some(1), "exit code 1 (not a panic), got {:?}:\n{out}", o.status.code());
     assert!(!out.contains("panicked"), "{out}");
     assert_eq!(snapshot(&public), before, "public/ must be left as it was:\n{out}");
-    let leftovers: Vec<_> = std::fs::read_dir(root).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains("staging")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("staging"))
+        .collect();
     assert!(leftovers.is_empty(), "staging folder left behind");
     assert!(out.contains("直し方:"), "every error says how to fix it:\n{out}");
     out
@@ -44,7 +48,12 @@ fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) {
 #[test]
 fn malformed_front_matter_names_file_and_line() {
     let out = fails(|r| edit(r, "content/mine-2/5.md", |t| t.replacen("title = ", "title = = ", 1)));
-    let line = std::fs::read_to_string(fixture("mine").join("content/mine-2/5.md")).unwrap().lines().position(|l| l.starts_with("title = ")).unwrap() + 1;
+    let line = std::fs::read_to_string(fixture("mine").join("content/mine-2/5.md"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("title = "))
+        .unwrap()
+        + 1;
     assert!(out.contains(&format!("content/mine-2/5.md:{line}:")), "{out}");
     assert!(out.contains("[toml]"), "{out}");
 }
@@ -66,19 +75,28 @@ fn unknown_cross_cutting_theme() {
 #[test]
 fn sdg_goal_18() {
     let out = fails(|r| edit(r, "content/mine-2/5.md", |t| t.replacen("+++\n", "+++\nsdgs = [3,\n  18]\n", 1)));
-    assert!(out.contains("content/mine-2/5.md:3:") && out.contains("SDGs のゴール 18") && out.contains("1〜17"), "{out}");
+    assert!(
+        out.contains("content/mine-2/5.md:3:") && out.contains("SDGs のゴール 18") && out.contains("1〜17"),
+        "{out}"
+    );
 }
 
 #[test]
 fn unknown_parent_folder_without_index() {
     let out = fails(|r| write(r, "content/mine-2/9/9-1.md", "+++\ntitle = \"迷子\"\n+++\n"));
-    assert!(out.contains("content/mine-2/9/9-1.md") && out.contains("_index.md がありません") && out.contains("[layout]"), "{out}");
+    assert!(
+        out.contains("content/mine-2/9/9-1.md") && out.contains("_index.md がありません") && out.contains("[layout]"),
+        "{out}"
+    );
 }
 
 #[test]
 fn duplicate_node_id() {
     let out = fails(|r| write(r, "content/mine-2/6b.md", "+++\nid = \"5\"\ntitle = \"重複\"\n+++\n"));
-    assert!(out.contains("content/mine-2/6b.md:2:") && out.contains("id「5」が重複") && out.contains("content/mine-2/5.md"), "{out}");
+    assert!(
+        out.contains("content/mine-2/6b.md:2:") && out.contains("id「5」が重複") && out.contains("content/mine-2/5.md"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -93,20 +111,32 @@ fn shift_jis_file() {
 #[test]
 fn tera_syntax_error_in_theme() {
     let out = fails(|r| {
-        write(r, "themes/default/templates/page.html", "{% extends \"base.html\" %}\n{% block main %}\n{% if page.title %}\n{% endblock main %}\n");
+        write(
+            r,
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n{% if page.title %}\n{% endblock main %}\n",
+        );
     });
     assert!(out.contains("themes/default/templates/page.html:") && out.contains("[template]"), "{out}");
 }
 
 #[test]
 fn missing_required_field() {
-    let out = fails(|r| edit(r, "content/mine-2/5.md", |t| t.lines().filter(|l| !l.starts_with("title = ")).collect::<Vec<_>>().join("\n")));
+    let out = fails(|r| {
+        edit(r, "content/mine-2/5.md", |t| {
+            t.lines().filter(|l| !l.starts_with("title = ")).collect::<Vec<_>>().join("\n")
+        })
+    });
     assert!(out.contains("content/mine-2/5.md") && out.contains("title"), "{out}");
 }
 
 #[test]
 fn missing_period_in_plan() {
-    let out = fails(|r| edit(r, "content/mine-2/_plan.md", |t| t.lines().filter(|l| !l.starts_with("period")).collect::<Vec<_>>().join("\n")));
+    let out = fails(|r| {
+        edit(r, "content/mine-2/_plan.md", |t| {
+            t.lines().filter(|l| !l.starts_with("period")).collect::<Vec<_>>().join("\n")
+        })
+    });
     assert!(out.contains("content/mine-2/_plan.md") && out.contains("period"), "{out}");
 }
 

@@ -12,7 +12,14 @@ use scraper::{Html, Selector};
 use std::path::Path;
 
 fn build_site(root: &Path, out: &Path) -> Site {
-    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None, progress: false, minify: None, defer_search: false };
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        base_url: None,
+        progress: false,
+        minify: None,
+        defer_search: false,
+    };
     let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
     assert!(report.pages > 0);
     build::load(&opts).unwrap()
@@ -39,21 +46,22 @@ fn check_site(root: &Path) {
     // Every node with a page has one, titled with the node's title; the others are
     // sections with their id on their host page.
     for plan in &site.plans {
-      for (id, node) in plan.nodes.iter().enumerate() {
-        let path = planpress::content::node_path(plan, id);
-        let (page, frag) = path.split_once('#').map(|(p, f)| (p.to_string(), Some(f.to_string()))).unwrap_or((path.clone(), None));
-        let doc = read(out, &format!("{page}index.html"));
-        match frag {
-            None => {
-                let h1 = text_of(&doc, "h1");
-                assert_eq!(h1.len(), 1, "{path}: one h1");
-                assert!(h1[0].contains(node.title.trim()), "{path}: h1 {:?} lacks {:?}", h1[0], node.title);
-            }
-            Some(id) => {
-                assert_eq!(doc.select(&sel(&format!("[id='{id}']"))).count(), 1, "{path}: section #{id}");
+        for (id, node) in plan.nodes.iter().enumerate() {
+            let path = planpress::content::node_path(plan, id);
+            let (page, frag) =
+                path.split_once('#').map(|(p, f)| (p.to_string(), Some(f.to_string()))).unwrap_or((path.clone(), None));
+            let doc = read(out, &format!("{page}index.html"));
+            match frag {
+                None => {
+                    let h1 = text_of(&doc, "h1");
+                    assert_eq!(h1.len(), 1, "{path}: one h1");
+                    assert!(h1[0].contains(node.title.trim()), "{path}: h1 {:?} lacks {:?}", h1[0], node.title);
+                }
+                Some(id) => {
+                    assert_eq!(doc.select(&sel(&format!("[id='{id}']"))).count(), 1, "{path}: section #{id}");
+                }
             }
         }
-      }
     }
     // Every HTML page: lang="ja", one h1, one main, skip link to #main, no inline
     // scripts or styles, headings never skip a level.
@@ -82,7 +90,12 @@ fn check_site(root: &Path) {
     // Every internal link and anchor resolves.
     let base_path = site.config.base_path();
     let broken = links::check_links(out, &base_path);
-    assert!(broken.is_empty(), "broken links in {}:\n{}", root.display(), broken.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        broken.is_empty(),
+        "broken links in {}:\n{}",
+        root.display(),
+        broken.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n")
+    );
     // Every page is reachable from the home page.
     let reached = links::reachable(out, "index.html", &base_path);
     for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
@@ -137,10 +150,14 @@ fn kakegawa_plan_is_complete() {
     // The first indicator as the seed has it: 69.4% in R1 → 80% in R7.
     let first = &plan.nodes[plan.roots[0]].indicators[0];
     assert_eq!(first.name, "子どもが健全に成長していると思う市民の割合");
-    assert_eq!((first.baseline.value.display(), first.baseline.year.wareki()), ("69.4".to_string(), "令和元年度".to_string()));
+    assert_eq!(
+        (first.baseline.value.display(), first.baseline.year.wareki()),
+        ("69.4".to_string(), "令和元年度".to_string())
+    );
     assert_eq!((first.target.value.display(), first.target.year.wareki()), ("80".to_string(), "令和7年度".to_string()));
     // Measures are in the city's order: 6-(9) before 6-(10).
-    let f6: Vec<&str> = plan.nodes[plan.roots[5]].children.iter().map(|&c| plan.nodes[c].number.as_deref().unwrap()).collect();
+    let f6: Vec<&str> =
+        plan.nodes[plan.roots[5]].children.iter().map(|&c| plan.nodes[c].number.as_deref().unwrap()).collect();
     assert_eq!(&f6[8..], ["6-(9)", "6-(10)", "6-(11)", "6-(12)"]);
     // The field page shows the indicator table with headers and 和暦.
     let doc = read(out.path(), "kakegawa-2/1/index.html");
@@ -164,11 +181,15 @@ fn node_page_has_breadcrumbs_children_and_neighbours() {
     assert_eq!(crumbs.len(), 4, "{crumbs:?}");
     assert_eq!(crumbs[0], "ホーム");
     assert!(crumbs[3].contains("市民の生涯学習の拠点づくり"));
-    let pager = doc.select(&sel("nav.pager a")).map(|a| a.value().attr("href").unwrap().to_string()).collect::<Vec<_>>();
+    let pager =
+        doc.select(&sel("nav.pager a")).map(|a| a.value().attr("href").unwrap().to_string()).collect::<Vec<_>>();
     assert_eq!(pager, ["../../kakegawa-2/1-1/", "../../kakegawa-2/1/", "../../kakegawa-2/1-3/"]);
     assert_eq!(doc.select(&sel("#pp-children + ol.node-list > li")).count(), 3, "1-(2) has 3 施策の方向");
     // The global navigation marks the current field.
-    let current = doc.select(&sel("nav.global-nav a[aria-current]")).map(|a| a.value().attr("href").unwrap().to_string()).collect::<Vec<_>>();
+    let current = doc
+        .select(&sel("nav.global-nav a[aria-current]"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect::<Vec<_>>();
     assert_eq!(current, ["../../kakegawa-2/1/"]);
 }
 
@@ -181,7 +202,12 @@ fn content_is_escaped_and_pages_work_without_inline_code() {
     assert!(!raw.contains("<script>"), "summary and body scripts are escaped");
     assert!(raw.contains("&lt;img src=x onerror=alert(1)&gt;"));
     // The same title is escaped where it is listed, too.
-    for page in ["showcase/kyodo/index.html", "showcase/themes/kyodo/index.html", "sdgs/16/index.html", "departments/2/index.html"] {
+    for page in [
+        "showcase/kyodo/index.html",
+        "showcase/themes/kyodo/index.html",
+        "sdgs/16/index.html",
+        "departments/2/index.html",
+    ] {
         let raw = std::fs::read_to_string(out.path().join(page)).unwrap();
         assert!(!raw.contains("<img src=x") && raw.contains("&lt;img"), "{page}");
     }
@@ -194,7 +220,11 @@ fn features_fixture_renders_every_kind_of_page() {
     let o = out.path();
     // Four levels, the last without pages: its nodes are sections on the 取組 page.
     let doc = read(o, "showcase/energy/index.html");
-    assert_eq!(doc.select(&sel("section#energy-solar > h3")).count(), 1, "an unpaged node is an h3 section under the h2 of its level");
+    assert_eq!(
+        doc.select(&sel("section#energy-solar > h3")).count(),
+        1,
+        "an unpaged node is an h3 section under the h2 of its level"
+    );
     assert!(!o.join("showcase/energy-solar/index.html").exists());
     // SDG pages list nodes across levels; the index counts them.
     let sdg7 = text_of(&read(o, "sdgs/7/index.html"), "main .node-links li");
@@ -242,10 +272,21 @@ fn base_url_override_and_sub_path_404() {
     let out = tempfile::tempdir().unwrap();
     let o = build(&fixture("kikuchi"), Some(out.path()));
     assert!(o.status.success(), "{}", text(&o));
-    let o = planpress(&["build", "--root", fixture("kikuchi").to_str().unwrap(), "--output", out.path().to_str().unwrap(), "--base-url", "http://localhost:8000/sub/dir"]);
+    let o = planpress(&[
+        "build",
+        "--root",
+        fixture("kikuchi").to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+        "--base-url",
+        "http://localhost:8000/sub/dir",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let page = std::fs::read_to_string(out.path().join("404.html")).unwrap();
-    assert!(page.contains("href=/sub/dir/assets/style.css") || page.contains("href=\"/sub/dir/assets/style.css\""), "{page}");
+    assert!(
+        page.contains("href=/sub/dir/assets/style.css") || page.contains("href=\"/sub/dir/assets/style.css\""),
+        "{page}"
+    );
     let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>http://localhost:8000/sub/dir/kikuchi-3/</loc>"), "{sitemap}");
 }
@@ -314,7 +355,14 @@ fn a_build_that_defers_search_keeps_the_last_search_files() {
     let root = fixture("mine");
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("site");
-    let opts = |defer_search| BuildOptions { root: root.clone(), output: Some(out.clone()), base_url: None, progress: false, minify: None, defer_search };
+    let opts = |defer_search| BuildOptions {
+        root: root.clone(),
+        output: Some(out.clone()),
+        base_url: None,
+        progress: false,
+        minify: None,
+        defer_search,
+    };
     build::build(&opts(true)).unwrap();
     assert!(out.join("index.html").is_file());
     assert!(out.join("search/index.html").is_file(), "the search page is there");
@@ -341,7 +389,11 @@ fn search_can_be_switched_off() {
     for entry in walkdir::WalkDir::new(out.path()).into_iter().filter_map(Result::ok) {
         if entry.path().extension().and_then(|e| e.to_str()) == Some("html") {
             let html = std::fs::read_to_string(entry.path()).unwrap();
-            assert!(!html.contains("role=search") && !html.contains("search/"), "{}: still offers search", entry.path().display());
+            assert!(
+                !html.contains("role=search") && !html.contains("search/"),
+                "{}: still offers search",
+                entry.path().display()
+            );
         }
     }
     let base = planpress::config::SiteConfig::load(site.path()).unwrap().base_path();
@@ -369,7 +421,9 @@ fn open_data_round_trips_the_content() {
                     let last = ind.actuals.iter().map(|a| a.year).chain([ind.target.year]).max().unwrap();
                     assert_eq!(mine.len() as i32, last.0 - first.0 + 1, "{}: a row per fiscal year", ind.name);
                     expected_rows += mine.len();
-                    let cell = |year: i32, col: usize| mine.iter().find(|r| r[11] == year.to_string()).map(|r| r[col].to_string()).unwrap();
+                    let cell = |year: i32, col: usize| {
+                        mine.iter().find(|r| r[11] == year.to_string()).map(|r| r[col].to_string()).unwrap()
+                    };
                     assert_eq!(cell(ind.baseline.year.0, 13).parse::<f64>().unwrap(), ind.baseline.value.value);
                     assert_eq!(cell(ind.target.year.0, 15).parse::<f64>().unwrap(), ind.target.value.value);
                     assert_eq!(cell(ind.baseline.year.0, 12), ind.baseline.year.wareki());
@@ -382,7 +436,8 @@ fn open_data_round_trips_the_content() {
             assert_eq!(rows.len(), expected_rows);
             // JSON: every node and indicator, nested as in the content.
             let json: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(out.path().join(format!("data/{}.json", plan.id))).unwrap()).unwrap();
+                serde_json::from_slice(&std::fs::read(out.path().join(format!("data/{}.json", plan.id))).unwrap())
+                    .unwrap();
             fn count(nodes: &serde_json::Value, n: &mut usize, i: &mut usize) {
                 for node in nodes.as_array().unwrap() {
                     *n += 1;
@@ -396,7 +451,10 @@ fn open_data_round_trips_the_content() {
             assert_eq!(i, plan.nodes.iter().map(|n| n.indicators.len()).sum::<usize>());
             assert_eq!(json["period"]["start"]["fiscal_year"], plan.period.start.0);
             let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
-            assert!(sitemap.contains(&format!("data/{}.json</loc>", plan.id)) && sitemap.contains(&format!("data/{}-indicators.csv</loc>", plan.id)));
+            assert!(
+                sitemap.contains(&format!("data/{}.json</loc>", plan.id))
+                    && sitemap.contains(&format!("data/{}-indicators.csv</loc>", plan.id))
+            );
         }
     }
 }
@@ -412,11 +470,15 @@ fn summaries_are_linked_with_gaiyouban_and_complete() {
             .map(|a| (a.text().collect::<String>(), a.value().attr("href").unwrap_or("").to_string()))
             .collect()
     };
-    assert!(link_texts("kakegawa-2/index.html").iter().any(|(t, h)| t.contains("概要版") && h.ends_with("kakegawa-2/summary/")));
+    assert!(link_texts("kakegawa-2/index.html")
+        .iter()
+        .any(|(t, h)| t.contains("概要版") && h.ends_with("kakegawa-2/summary/")));
     for &r in &plan.roots {
         let id = &plan.nodes[r].id;
         assert!(
-            link_texts(&format!("kakegawa-2/{id}/index.html")).iter().any(|(t, h)| t.contains("概要版") && h.ends_with(&format!("summary/{id}/"))),
+            link_texts(&format!("kakegawa-2/{id}/index.html"))
+                .iter()
+                .any(|(t, h)| t.contains("概要版") && h.ends_with(&format!("summary/{id}/"))),
             "field {id} links its 概要版"
         );
     }
@@ -460,11 +522,18 @@ fn dashboard_counts_statuses_per_field() {
 fn progress_thresholds_come_from_site_toml() {
     let site = copy_site(&fixture("features"));
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-    std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nachieved = 1.0\non_track = 0.2\n")).unwrap();
+    std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nachieved = 1.0\non_track = 0.2\n"))
+        .unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = build(site.path(), Some(out.path()));
     assert!(o.status.success(), "{}", text(&o));
     let doc = read(out.path(), "showcase/dashboard/index.html");
-    let first: Vec<String> = doc.select(&sel("table.counts tbody tr")).next().unwrap().select(&sel("td")).map(|c| c.text().collect()).collect();
+    let first: Vec<String> = doc
+        .select(&sel("table.counts tbody tr"))
+        .next()
+        .unwrap()
+        .select(&sel("td"))
+        .map(|c| c.text().collect())
+        .collect();
     assert_eq!(first, ["0", "2", "0", "0", "2"], "both are 順調 with on_track = 0.2");
 }

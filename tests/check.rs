@@ -37,7 +37,8 @@ fn broken_output_names_every_rule_with_a_line() {
         ("broken-link", "about/index.html:"),
         ("broken-anchor", "about/index.html:"),
     ] {
-        let line = out.lines().find(|l| l.ends_with(&format!("[{rule}]"))).unwrap_or_else(|| panic!("{rule} missing:\n{out}"));
+        let line =
+            out.lines().find(|l| l.ends_with(&format!("[{rule}]"))).unwrap_or_else(|| panic!("{rule} missing:\n{out}"));
         assert!(line.contains(with_line), "{rule} without file:line: {line}");
     }
     assert!(out.trim_end().ends_with("件の問題があります。"), "{out}");

@@ -41,7 +41,14 @@ fn node_text() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn load(dir: &Path) {
-    let opts = BuildOptions { root: dir.to_path_buf(), output: Some(dir.join("out")), base_url: None, progress: false, minify: None, defer_search: false };
+    let opts = BuildOptions {
+        root: dir.to_path_buf(),
+        output: Some(dir.join("out")),
+        base_url: None,
+        progress: false,
+        minify: None,
+        defer_search: false,
+    };
     match build::load(&opts) {
         Ok(site) => {
             // A site that loads renders every page without error.

@@ -24,15 +24,25 @@ struct Site {
 fn sites() -> &'static [Site] {
     static SITES: OnceLock<Vec<Site>> = OnceLock::new();
     SITES.get_or_init(|| {
-        [("example", repo()), ("features", fixture("features")), ("kikuchi", fixture("kikuchi")), ("mine", fixture("mine"))]
-            .into_iter()
-            .map(|(name, root): (&'static str, PathBuf)| {
-                let site = build::load(&BuildOptions { root, ..Default::default() }).unwrap();
-                let index = index_site(&site).unwrap();
-                let texts = index.corpus.docs.iter().map(|d| [normalize(&d.title), normalize(&d.headings_text()), normalize(&d.body_text())]).collect();
-                Site { name, index, texts }
-            })
-            .collect()
+        [
+            ("example", repo()),
+            ("features", fixture("features")),
+            ("kikuchi", fixture("kikuchi")),
+            ("mine", fixture("mine")),
+        ]
+        .into_iter()
+        .map(|(name, root): (&'static str, PathBuf)| {
+            let site = build::load(&BuildOptions { root, ..Default::default() }).unwrap();
+            let index = index_site(&site).unwrap();
+            let texts = index
+                .corpus
+                .docs
+                .iter()
+                .map(|d| [normalize(&d.title), normalize(&d.headings_text()), normalize(&d.body_text())])
+                .collect();
+            Site { name, index, texts }
+        })
+        .collect()
     })
 }
 
@@ -67,7 +77,9 @@ fn pick(text: &str, start: usize, len: usize) -> Option<String> {
     }
     let s: String = chars[a..b].iter().collect();
     let syntax = |c: char| matches!(c, '"' | '\u{FF02}' | '\u{201C}' | '\u{201D}' | '-' | '\u{FF0D}' | '\u{2212}');
-    let mark = |c: Option<char>| c.is_some_and(|c| normalize_chars(&c.to_string()).first().is_some_and(|n| unicode_mark(n.ch)));
+    let mark = |c: Option<char>| {
+        c.is_some_and(|c| normalize_chars(&c.to_string()).first().is_some_and(|n| unicode_mark(n.ch)))
+    };
     if s.chars().any(syntax) || mark(s.chars().next()) || mark(chars.get(b).copied()) {
         return None;
     }
@@ -127,7 +139,8 @@ fn full_width_and_case_find_the_same_pages() {
         assert_eq!(found(site, "ＤＸ"), dx, "{}", site.name);
         assert_eq!(found(site, "DX"), dx, "{}", site.name);
         assert_eq!(found(site, "Dx"), dx, "{}", site.name);
-        let want: BTreeSet<usize> = containing(site, "dx").into_iter().filter(|&d| site.texts[d].iter().any(|t| has_word(t, "dx"))).collect();
+        let want: BTreeSet<usize> =
+            containing(site, "dx").into_iter().filter(|&d| site.texts[d].iter().any(|t| has_word(t, "dx"))).collect();
         assert_eq!(dx, want, "{}", site.name);
     }
     assert!(!found(&sites()[0], "ＤＸ").is_empty(), "the example site mentions DX");
@@ -204,7 +217,8 @@ fn build_writes_browser_files_and_a_search_page() {
     for f in ["index.html", "manifest.json", "docs.bin", "t/0.bin", "p/0.bin", "d/0.json"] {
         assert!(dir.join(f).is_file(), "search/{f}");
     }
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["version"], planpress::search::export::FORMAT_VERSION);
     assert_eq!(manifest["fields"].as_array().unwrap().len(), 3);
     assert!(out.path().join("assets/search.js").is_file());
@@ -222,7 +236,11 @@ fn build_writes_browser_files_and_a_search_page() {
     assert_eq!(attr(page.clone(), "script[src]", "src"), vec!["../assets/search.js"]);
     assert_eq!(attr(page.clone(), "main form[role=search] input[name=q]", "id"), vec!["pp-search-q"]);
     assert_eq!(attr(page.clone(), "[aria-live]", "aria-live"), vec!["polite"]);
-    assert_eq!(attr(page.clone(), "header form", "action").len(), 0, "no second search form in the header of the search page");
+    assert_eq!(
+        attr(page.clone(), "header form", "action").len(),
+        0,
+        "no second search form in the header of the search page"
+    );
     assert!(std::fs::read_to_string(page).unwrap().contains("<noscript>"));
 }
 
@@ -254,7 +272,11 @@ fn cli_prints_ranked_results_and_json() {
     let out = planpress(&["search", "茶", "--root", root, "--json", "--field", "4"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["hits"].as_array().unwrap().iter().all(|h| h["field"] == "kakegawa-2/4" && h["score"].as_f64().unwrap() > 0.0));
+    assert!(v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["field"] == "kakegawa-2/4" && h["score"].as_f64().unwrap() > 0.0));
     let out = planpress(&["search", "茶", "--root", root, "--field", "nope"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("分野「nope」はありません"));

@@ -16,7 +16,14 @@ use std::time::{Duration, Instant};
 const BASE: &str = "http://127.0.0.1:9/";
 
 fn opts(root: &Path, out: &Path) -> BuildOptions {
-    BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: Some(BASE.into()), progress: false, minify: None, defer_search: false }
+    BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        base_url: Some(BASE.into()),
+        progress: false,
+        minify: None,
+        defer_search: false,
+    }
 }
 
 /// HTML, JSON, CSV and XML of an output folder (search files are refreshed separately).
@@ -50,30 +57,86 @@ fn incremental_rebuilds_equal_full_builds() {
     let mut project = Project::open(opts(root, &inc)).unwrap();
     let steps: Vec<Step> = vec![
         ("body text", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして"))),
-        ("measure title", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実"))),
-        ("field title (navigation)", Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""))),
-        ("summary", Box::new(|r| edit(r, "content/showcase/kankyo/3-1/_index.md", "地域課題解決の促進\"", "地域の課題解決の促進\""))),
+        (
+            "measure title",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")),
+        ),
+        (
+            "field title (navigation)",
+            Box::new(|r| {
+                edit(r, "content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\"")
+            }),
+        ),
+        (
+            "summary",
+            Box::new(|r| {
+                edit(r, "content/showcase/kankyo/3-1/_index.md", "地域課題解決の促進\"", "地域の課題解決の促進\"")
+            }),
+        ),
         ("indicator value", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"))),
         ("sdgs", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]"))),
-        ("departments", Box::new(|r| edit(r, "content/showcase/kankyo/3-1/shigen.md", "departments = [\"環境政策課\"]", "departments = [\"環境政策課\", \"農林課\"]"))),
-        ("themes", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "sdgs = [11, 14]", "sdgs = [11, 14]\nthemes = [\"kyodo\"]"))),
-        ("unpaged child", Box::new(|r| edit(r, "content/showcase/kankyo/3-1/energy.md", "省エネルギーの推進", "省エネルギーの一層の推進"))),
-        ("chapter body", Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "有機的に推進します", "有機的に進めます"))),
-        ("add a node", Box::new(|r| {
-            std::fs::write(r.join("content/showcase/kankyo/3-3.md"), "+++\nnumber = \"3-(3)\"\ntitle = \"美しい森林や海岸等の保全と活用の推進\"\n+++\n").unwrap();
-            changed("content/showcase/kankyo/3-3.md")
-        })),
-        ("delete a node", Box::new(|r| {
-            std::fs::remove_file(r.join("content/showcase/kankyo/3-2.md")).unwrap();
-            changed("content/showcase/kankyo/3-2.md")
-        })),
-        ("template", Box::new(|r| {
-            let dir = r.join("themes/default/templates");
-            std::fs::create_dir_all(&dir).unwrap();
-            let t = planpress::render::templates::DEFAULT_THEME.iter().find(|f| f.path == "templates/theme.html").unwrap();
-            std::fs::write(dir.join("theme.html"), t.contents.replace("この取組に関わる項目", "この取組に関係する項目")).unwrap();
-            changed("themes/default/templates/theme.html")
-        })),
+        (
+            "departments",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "content/showcase/kankyo/3-1/shigen.md",
+                    "departments = [\"環境政策課\"]",
+                    "departments = [\"環境政策課\", \"農林課\"]",
+                )
+            }),
+        ),
+        (
+            "themes",
+            Box::new(|r| {
+                edit(r, "content/showcase/kankyo/3-2.md", "sdgs = [11, 14]", "sdgs = [11, 14]\nthemes = [\"kyodo\"]")
+            }),
+        ),
+        (
+            "unpaged child",
+            Box::new(|r| {
+                edit(r, "content/showcase/kankyo/3-1/energy.md", "省エネルギーの推進", "省エネルギーの一層の推進")
+            }),
+        ),
+        (
+            "chapter body",
+            Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "有機的に推進します", "有機的に進めます")),
+        ),
+        (
+            "add a node",
+            Box::new(|r| {
+                std::fs::write(
+                    r.join("content/showcase/kankyo/3-3.md"),
+                    "+++\nnumber = \"3-(3)\"\ntitle = \"美しい森林や海岸等の保全と活用の推進\"\n+++\n",
+                )
+                .unwrap();
+                changed("content/showcase/kankyo/3-3.md")
+            }),
+        ),
+        (
+            "delete a node",
+            Box::new(|r| {
+                std::fs::remove_file(r.join("content/showcase/kankyo/3-2.md")).unwrap();
+                changed("content/showcase/kankyo/3-2.md")
+            }),
+        ),
+        (
+            "template",
+            Box::new(|r| {
+                let dir = r.join("themes/default/templates");
+                std::fs::create_dir_all(&dir).unwrap();
+                let t = planpress::render::templates::DEFAULT_THEME
+                    .iter()
+                    .find(|f| f.path == "templates/theme.html")
+                    .unwrap();
+                std::fs::write(
+                    dir.join("theme.html"),
+                    t.contents.replace("この取組に関わる項目", "この取組に関係する項目"),
+                )
+                .unwrap();
+                changed("themes/default/templates/theme.html")
+            }),
+        ),
     ];
     for (name, step) in steps {
         let changes = step(root);
@@ -82,7 +145,11 @@ fn incremental_rebuilds_equal_full_builds() {
         build::build(&opts(root, &full)).unwrap();
         let (a, b) = (pages(&inc), pages(&full));
         let differing: Vec<_> = b.keys().chain(a.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
-        assert!(differing.is_empty(), "after '{name}' ({} pages rendered) these differ from a full build: {differing:?}", r.rendered);
+        assert!(
+            differing.is_empty(),
+            "after '{name}' ({} pages rendered) these differ from a full build: {differing:?}",
+            r.rendered
+        );
     }
 }
 
@@ -94,7 +161,11 @@ fn an_edit_in_one_plan_that_changes_site_wide_links_reaches_every_plan() {
     let site = copy_site(&fixture("features"));
     let root = site.path();
     let content = root.join("content");
-    for e in walkdir::WalkDir::new(content.join("showcase")).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+    for e in walkdir::WalkDir::new(content.join("showcase"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
         let to = content.join("second").join(e.path().strip_prefix(content.join("showcase")).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(e.path(), to).unwrap();
@@ -108,7 +179,9 @@ fn an_edit_in_one_plan_that_changes_site_wide_links_reaches_every_plan() {
     let t = tempfile::tempdir().unwrap();
     let inc = t.path().join("inc");
     let mut project = Project::open(opts(root, &inc)).unwrap();
-    assert!(String::from_utf8(pages(&inc)[Path::new("showcase/index.html")].clone()).unwrap().contains("担当課から探す"));
+    assert!(String::from_utf8(pages(&inc)[Path::new("showcase/index.html")].clone())
+        .unwrap()
+        .contains("担当課から探す"));
     project.rebuild(&edit(root, "content/second/kyodo/7-3.md", "departments = [\"市民協働課\"]\n", "")).unwrap();
     let full = t.path().join("full");
     build::build(&opts(root, &full)).unwrap();
@@ -134,7 +207,10 @@ fn an_unminified_project_stays_unminified() {
     let differing: Vec<_> = b.keys().filter(|k| a.get(*k) != b.get(*k)).collect();
     assert!(differing.is_empty(), "{differing:?}");
     let page = String::from_utf8(a[Path::new("showcase/3-2/index.html")].clone()).unwrap();
-    assert!(page.contains("公園と緑地の充実") && page.contains("<html lang=\"ja\""), "unminified: attribute quotes are kept");
+    assert!(
+        page.contains("公園と緑地の充実") && page.contains("<html lang=\"ja\""),
+        "unminified: attribute quotes are kept"
+    );
 }
 
 #[test]
@@ -144,7 +220,11 @@ fn one_node_edit_renders_few_pages() {
     let t = tempfile::tempdir().unwrap();
     let mut project = Project::open(opts(root, t.path())).unwrap();
     let r = project.rebuild(&edit(root, "content/kakegawa-2/3/3-4.md", "清流が流れ", "清流の流れ")).unwrap();
-    assert!(r.rendered > 0 && r.rendered < 60, "a measure title edit renders its neighbourhood, not the site: {}", r.rendered);
+    assert!(
+        r.rendered > 0 && r.rendered < 60,
+        "a measure title edit renders its neighbourhood, not the site: {}",
+        r.rendered
+    );
     let page = std::fs::read_to_string(t.path().join("kakegawa-2/3-4/index.html")).unwrap();
     assert!(page.contains("清流の流れ"));
 }
@@ -212,14 +292,23 @@ fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 fn serve_follows_edits_deletions_additions_and_errors() {
     let site = copy_site(&fixture("features"));
     let root = site.path().to_path_buf();
-    let s = serve(ServeOptions { root: root.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) }).unwrap();
+    let s = serve(ServeOptions {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        debounce: Duration::from_millis(30),
+    })
+    .unwrap();
     let addr = s.addr;
     let events = listen(addr);
     wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
     // Pages first; the search files follow in the background.
     wait_for("the search files", || s.output.join("search/manifest.json").is_file());
     assert!(get(addr, "/").1.contains("/__planpress/livereload.js"), "the reload script is injected");
-    assert!(!std::fs::read_to_string(s.output.join("index.html")).unwrap().contains("livereload"), "but not written to the site");
+    assert!(
+        !std::fs::read_to_string(s.output.join("index.html")).unwrap().contains("livereload"),
+        "but not written to the site"
+    );
 
     // Edit a node's title: the new title is served, and browsers are told to reload.
     edit(&root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
@@ -243,7 +332,11 @@ fn serve_follows_edits_deletions_additions_and_errors() {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .any(|e| std::fs::read(e.path()).map(|b| String::from_utf8_lossy(&b).contains("行政経営に向けた改革")).unwrap_or(false))
+            .any(|e| {
+                std::fs::read(e.path())
+                    .map(|b| String::from_utf8_lossy(&b).contains("行政経営に向けた改革"))
+                    .unwrap_or(false)
+            })
     });
 
     // Break the TOML: an error event for the overlay, and the last good page is served.
@@ -267,7 +360,13 @@ fn stopping_serve_with_a_search_refresh_pending_leaves_nothing_behind() {
     // let it write the search files back into the removed folder.
     let site = copy_site(&fixture("features"));
     let root = site.path().to_path_buf();
-    let s = serve(ServeOptions { root: root.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) }).unwrap();
+    let s = serve(ServeOptions {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        debounce: Duration::from_millis(30),
+    })
+    .unwrap();
     let events = listen(s.addr);
     wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
     edit(&root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
@@ -289,7 +388,13 @@ fn a_site_fixed_after_a_failed_start_gets_its_search_files() {
     let broken = root.join("themes/default/templates/page.html");
     std::fs::create_dir_all(broken.parent().unwrap()).unwrap();
     std::fs::write(&broken, "{% if %}").unwrap();
-    let s = serve(ServeOptions { root: root.clone(), bind: "127.0.0.1".into(), port: 0, debounce: Duration::from_millis(30) }).unwrap();
+    let s = serve(ServeOptions {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        debounce: Duration::from_millis(30),
+    })
+    .unwrap();
     let events = listen(s.addr);
     wait_for("the error event", || events.lock().unwrap().contains("event: build-error"));
     std::fs::remove_file(&broken).unwrap();
@@ -326,5 +431,7 @@ fn a_body_edit_copies_only_its_own_plan() {
     let (edited, other) = (plan(&after, "showcase"), plan(&after, "showcase2"));
     assert!(!Arc::ptr_eq(&before.plans[edited], &after.plans[edited]), "the edited plan is a new copy");
     assert!(Arc::ptr_eq(&before.plans[other], &after.plans[other]), "the other plan is shared, not copied");
-    assert!(std::fs::read_to_string(out.path().join("showcase/3-2/index.html")).unwrap().contains("公園の本文を足しました。"));
+    assert!(std::fs::read_to_string(out.path().join("showcase/3-2/index.html"))
+        .unwrap()
+        .contains("公園の本文を足しました。"));
 }

@@ -25,13 +25,21 @@ pub fn check_page(file: &Path, text: &str) -> Vec<Finding> {
     // lang
     let html = doc.select(&sel("html")).next();
     if html.and_then(|h| h.value().attr("lang")).is_none_or(|l| l.trim().is_empty()) {
-        push(line_of_nth_tag(text, "html", 0), "html-lang", "<html> に lang 属性がありません(日本語なら lang=\"ja\")".into());
+        push(
+            line_of_nth_tag(text, "html", 0),
+            "html-lang",
+            "<html> に lang 属性がありません(日本語なら lang=\"ja\")".into(),
+        );
     }
     // images without alt
     for (i, img) in doc.select(&sel("img")).enumerate() {
         if img.value().attr("alt").is_none() {
             let src = img.value().attr("src").unwrap_or("");
-            push(line_of_nth_tag(text, "img", i), "image-alt", format!("画像 {src} に alt 属性(代替テキスト)がありません"));
+            push(
+                line_of_nth_tag(text, "img", i),
+                "image-alt",
+                format!("画像 {src} に alt 属性(代替テキスト)がありません"),
+            );
         }
     }
     // skipped heading levels
@@ -44,7 +52,11 @@ pub fn check_page(file: &Path, text: &str) -> Vec<Finding> {
         let k = nth.entry(name).or_insert(0);
         if last > 0 && level > last + 1 {
             let t: String = h.text().collect();
-            push(line_of_nth_tag(text, name, *k), "heading-order", format!("見出し h{level}「{}」の前に h{} がありません(h{last} の次)", t.trim(), level - 1));
+            push(
+                line_of_nth_tag(text, name, *k),
+                "heading-order",
+                format!("見出し h{level}「{}」の前に h{} がありません(h{last} の次)", t.trim(), level - 1),
+            );
         }
         *k += 1;
         last = level;
@@ -53,7 +65,11 @@ pub fn check_page(file: &Path, text: &str) -> Vec<Finding> {
     for (i, a) in doc.select(&sel("a[href]")).enumerate() {
         if accessible_name(a).trim().is_empty() {
             let href = a.value().attr("href").unwrap_or("");
-            push(line_of_nth_tag(text, "a", i).or(line_of_text(text, href)), "link-name", format!("リンク {href} に読み上げられる文字がありません"));
+            push(
+                line_of_nth_tag(text, "a", i).or(line_of_text(text, href)),
+                "link-name",
+                format!("リンク {href} に読み上げられる文字がありません"),
+            );
         }
     }
     // tables without headers

@@ -81,7 +81,12 @@ fn read_pages(dir: &Path) -> HashMap<PathBuf, PageRefs> {
 /// external links.
 fn resolve(from: &Path, href: &str, base_path: &str) -> Option<(PathBuf, Option<String>)> {
     let lower = href.to_ascii_lowercase();
-    if lower.contains("://") || lower.starts_with("//") || lower.starts_with("mailto:") || lower.starts_with("tel:") || lower.starts_with("data:") {
+    if lower.contains("://")
+        || lower.starts_with("//")
+        || lower.starts_with("mailto:")
+        || lower.starts_with("tel:")
+        || lower.starts_with("data:")
+    {
         return None;
     }
     let (path, frag) = match href.split_once('#') {
@@ -121,11 +126,18 @@ fn resolve(from: &Path, href: &str, base_path: &str) -> Option<(PathBuf, Option<
     Some((file, frag))
 }
 
-fn check_ref(dir: &Path, from: &Path, href: &str, base_path: &str, pages: &HashMap<PathBuf, PageRefs>) -> Option<Finding> {
+fn check_ref(
+    dir: &Path,
+    from: &Path,
+    href: &str,
+    base_path: &str,
+    pages: &HashMap<PathBuf, PageRefs>,
+) -> Option<Finding> {
     let (target, frag) = resolve(from, href, base_path)?;
     let exists = pages.contains_key(&target) || dir.join(&target).is_file();
     if !exists {
-        let hint = if dir.join(&target).is_dir() { "(フォルダへのリンクは / で終えてください)" } else { "" };
+        let hint =
+            if dir.join(&target).is_dir() { "(フォルダへのリンクは / で終えてください)" } else { "" };
         return Some(Finding {
             file: from.to_path_buf(),
             line: None,
@@ -180,8 +192,14 @@ mod tests {
     #[test]
     fn finds_broken_links_and_anchors() {
         let t = site(&[
-            ("index.html", r##"<a href="a/">a</a><a href="a/#x">x</a><a href="a/#nope">n</a><a href="b/">b</a><a href="https://e.jp/">e</a>"##),
-            ("a/index.html", r##"<h2 id="x">x</h2><a href="../">up</a><a href="#%E8%AA%B2%E9%A1%8C">j</a><p id="課題"></p>"##),
+            (
+                "index.html",
+                r##"<a href="a/">a</a><a href="a/#x">x</a><a href="a/#nope">n</a><a href="b/">b</a><a href="https://e.jp/">e</a>"##,
+            ),
+            (
+                "a/index.html",
+                r##"<h2 id="x">x</h2><a href="../">up</a><a href="#%E8%AA%B2%E9%A1%8C">j</a><p id="課題"></p>"##,
+            ),
         ]);
         let f = check_links(t.path(), "/");
         let msgs: Vec<String> = f.iter().map(|f| format!("{} {}", f.rule, f.message)).collect();
@@ -207,7 +225,11 @@ mod tests {
 
     #[test]
     fn reachability_follows_links() {
-        let t = site(&[("index.html", r#"<a href="a/">a</a>"#), ("a/index.html", r#"<a href="../">h</a>"#), ("b/index.html", "")]);
+        let t = site(&[
+            ("index.html", r#"<a href="a/">a</a>"#),
+            ("a/index.html", r#"<a href="../">h</a>"#),
+            ("b/index.html", ""),
+        ]);
         let r = reachable(t.path(), "index.html", "/");
         assert!(r.contains(Path::new("a/index.html")));
         assert!(!r.contains(Path::new("b/index.html")));

@@ -91,7 +91,14 @@ pub struct Report {
 /// folder; `public/` is not touched).
 pub fn run(root: &Path) -> Report {
     let out = TempDir(std::env::temp_dir().join(format!("planpress-check-{}", std::process::id())));
-    let opts = BuildOptions { root: root.to_path_buf(), output: Some(out.0.join("site")), base_url: None, progress: false, minify: Some(false), defer_search: false };
+    let opts = BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.0.join("site")),
+        base_url: None,
+        progress: false,
+        minify: Some(false),
+        defer_search: false,
+    };
     match build::build(&opts) {
         Err(diags) => Report {
             findings: diags

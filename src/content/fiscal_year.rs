@@ -46,11 +46,7 @@ impl FiscalYear {
     pub fn parse(input: &str) -> Result<FiscalYear, String> {
         let s: String = input.nfkc().filter(|c| !c.is_whitespace()).collect();
         let s = s.strip_suffix("年度").or_else(|| s.strip_suffix('年')).unwrap_or(&s);
-        let bad = || {
-            format!(
-                "年度「{input}」を読めません。2025、R7、令和7年度 のように書いてください"
-            )
-        };
+        let bad = || format!("年度「{input}」を読めません。2025、R7、令和7年度 のように書いてください");
         if s.is_empty() {
             return Err(bad());
         }

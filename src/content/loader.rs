@@ -13,13 +13,14 @@ use crate::html::root_prefix;
 use crate::markdown::{self, LinkTargets, MarkdownContext, TEMPLATE_IDS};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Spanned;
 use unicode_normalization::UnicodeNormalization;
 
 /// Folder names at the site root that planpress writes itself; plans and pages cannot use them.
-pub const RESERVED_TOP: &[&str] = &["assets", "sdgs", "departments", "search", "data", "404.html", "sitemap.xml", "robots.txt"];
+pub const RESERVED_TOP: &[&str] =
+    &["assets", "sdgs", "departments", "search", "data", "404.html", "sitemap.xml", "robots.txt"];
 /// Names inside a plan that planpress uses; node ids and chapters cannot use them.
 pub const RESERVED_IN_PLAN: &[&str] = &["themes", "summary", "dashboard", "data", "indicators"];
 
@@ -64,7 +65,10 @@ pub fn load_site_cached(
     let content = root.join("content");
     let rescan = match changed {
         None => true,
-        Some(paths) => cache.files.is_empty() || paths.iter().any(|p| !root.join(p).is_file() || !cache.files.iter().any(|(f, _)| f == p)),
+        Some(paths) => {
+            cache.files.is_empty()
+                || paths.iter().any(|p| !root.join(p).is_file() || !cache.files.iter().any(|(f, _)| f == p))
+        }
     };
     if rescan {
         let files = discover(root, &content)?;
@@ -125,7 +129,12 @@ pub fn load_site_cached(
 /// `None` means the general path is needed: files of several plans or outside plans, files
 /// that appeared or vanished, a file that failed to load before, or a change that moves
 /// pages (node ids and the plan's place among plans).
-pub fn reload_plan(root: &Path, site: &Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Result<(Site, usize), Diagnostics>> {
+pub fn reload_plan(
+    root: &Path,
+    site: &Site,
+    cache: &mut LoadCache,
+    changed: &[PathBuf],
+) -> Option<Result<(Site, usize), Diagnostics>> {
     fn plan_of(role: &Role) -> Option<&str> {
         match role {
             Role::Plan { plan } | Role::Chapter { plan, .. } | Role::Node { plan, .. } => Some(plan),
@@ -271,11 +280,23 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Role {
     Home,
-    Plan { plan: String },
-    Chapter { plan: String, slug: String },
+    Plan {
+        plan: String,
+    },
+    Chapter {
+        plan: String,
+        slug: String,
+    },
     /// A node file; `dir` is its folder inside the plan, `index` for `_index.md`.
-    Node { plan: String, dir: Vec<String>, stem: String, index: bool },
-    Free { path: String },
+    Node {
+        plan: String,
+        dir: Vec<String>,
+        stem: String,
+        index: bool,
+    },
+    Free {
+        path: String,
+    },
 }
 
 #[derive(Clone)]
@@ -304,9 +325,10 @@ fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagnostics> {
         })
         .unwrap_or_default();
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(content).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-    });
+    let walker = walkdir::WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -323,8 +345,12 @@ fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagnostics> {
             continue;
         }
         let rel = relative(root, path);
-        let parts: Vec<String> =
-            path.strip_prefix(content).unwrap_or(path).components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let parts: Vec<String> = path
+            .strip_prefix(content)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let content_rel = parts.join("/");
         match classify(&parts, &plan_dirs) {
             Ok(role) => out.push(Found { rel, content_rel, role }),
@@ -356,12 +382,18 @@ fn classify(parts: &[String], plan_dirs: &HashSet<String>) -> Result<Role, Diagn
         }
         if inner[0] == "_pages" {
             if inner.len() != 2 {
-                return Err(err("_pages の中にフォルダは置けません".into(), "章のページは _pages の直下に置いてください"));
+                return Err(err(
+                    "_pages の中にフォルダは置けません".into(),
+                    "章のページは _pages の直下に置いてください",
+                ));
             }
             return Ok(Role::Chapter { plan, slug: stem });
         }
         if file == "_plan.md" {
-            return Err(err("_plan.md は計画フォルダの直下にだけ置けます".into(), "このファイルを消すか、計画フォルダの直下に移してください"));
+            return Err(err(
+                "_plan.md は計画フォルダの直下にだけ置けます".into(),
+                "このファイルを消すか、計画フォルダの直下に移してください",
+            ));
         }
         if file.starts_with('_') && file != "_index.md" {
             return Err(err(
@@ -408,8 +440,8 @@ enum Front {
 
 fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic> {
     let path = root.join(&found.rel);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Diagnostic::new(&found.rel, "io", format!("ファイルを読めません: {e}")))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| Diagnostic::new(&found.rel, "io", format!("ファイルを読めません: {e}")))?;
     let text = decode_utf8(bytes, &found.rel)?;
     let src = split_front_matter(&text, &found.rel)?;
     let missing = |what: &str| {
@@ -424,7 +456,9 @@ fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic> {
         Role::Home => Front::Home(parse_toml(fm, &found.rel, at)?),
         Role::Plan { .. } if fm.trim().is_empty() => return Err(missing("計画には title, period, levels が必要です")),
         Role::Plan { .. } => Front::Plan(parse_toml(fm, &found.rel, at)?),
-        Role::Chapter { .. } | Role::Free { .. } if fm.trim().is_empty() => return Err(missing("ページには title が必要です")),
+        Role::Chapter { .. } | Role::Free { .. } if fm.trim().is_empty() => {
+            return Err(missing("ページには title が必要です"))
+        }
         Role::Chapter { .. } | Role::Free { .. } => Front::Page(parse_toml(fm, &found.rel, at)?),
         Role::Node { .. } if fm.trim().is_empty() => return Err(missing("ノードには title が必要です")),
         Role::Node { .. } => Front::Node(parse_toml(fm, &found.rel, at)?),
@@ -545,7 +579,12 @@ fn assemble(
                     home.title = t;
                 }
                 home.source = p.found.rel.clone();
-                pending.push(PendingBody { slot: BodySlot::Home, markdown: p.body, file: p.found.rel, first_line: p.body_line });
+                pending.push(PendingBody {
+                    slot: BodySlot::Home,
+                    markdown: p.body,
+                    file: p.found.rel,
+                    first_line: p.body_line,
+                });
                 page_files.insert(p.found.content_rel, String::new());
             }
             (Role::Plan { plan }, Front::Plan(fm)) => {
@@ -573,13 +612,22 @@ fn assemble(
                 }
                 if RESERVED_TOP.contains(&first) {
                     diags.push(
-                        Diagnostic::new(&p.found.rel, "reserved", format!("「{first}」は planpress が使う名前なので、ページの場所に使えません"))
-                            .help("ファイル名かフォルダ名を変えてください"),
+                        Diagnostic::new(
+                            &p.found.rel,
+                            "reserved",
+                            format!("「{first}」は planpress が使う名前なので、ページの場所に使えません"),
+                        )
+                        .help("ファイル名かフォルダ名を変えてください"),
                     );
                     continue;
                 }
                 page_files.insert(p.found.content_rel.clone(), path.clone());
-                pending.push(PendingBody { slot: BodySlot::Free(path.clone()), markdown: p.body, file: p.found.rel.clone(), first_line: p.body_line });
+                pending.push(PendingBody {
+                    slot: BodySlot::Free(path.clone()),
+                    markdown: p.body,
+                    file: p.found.rel.clone(),
+                    first_line: p.body_line,
+                });
                 pages.push(Page {
                     path,
                     title: fm.title,
@@ -628,10 +676,16 @@ fn assemble(
                     .help("このノードの本文は、前付けの後(+++ の行の下)に Markdown で書いてください"),
             );
         }
-        let ctx = NodeCtx { file: &p.found.rel, fm_text: &p.fm_text, lines: LineIndex::new(&p.fm_text), fm_line: p.fm_line };
+        let ctx =
+            NodeCtx { file: &p.found.rel, fm_text: &p.fm_text, lines: LineIndex::new(&p.fm_text), fm_line: p.fm_line };
         let file_key = p.found.content_rel.clone();
         if let Some(id) = add_node(b, fm, parent, default_id, &ctx, 1, &file_key, 0, diags, &mut pending) {
-            pending.push(PendingBody { slot: BodySlot::Node(plan.clone(), id), markdown: p.body, file: p.found.rel.clone(), first_line: p.body_line });
+            pending.push(PendingBody {
+                slot: BodySlot::Node(plan.clone(), id),
+                markdown: p.body,
+                file: p.found.rel.clone(),
+                first_line: p.body_line,
+            });
             b.files.push((p.found.content_rel.clone(), id));
             if index {
                 b.dir_nodes.insert(dir.clone(), id);
@@ -649,14 +703,23 @@ fn assemble(
         }
         if RESERVED_IN_PLAN.contains(&slug.as_str()) || b.ids.contains_key(&slug) {
             diags.push(
-                Diagnostic::new(&p.found.rel, "duplicate-id", format!("章のページ名「{slug}」はノードの id か planpress の名前と重なっています"))
-                    .help("ファイル名を変えてください"),
+                Diagnostic::new(
+                    &p.found.rel,
+                    "duplicate-id",
+                    format!("章のページ名「{slug}」はノードの id か planpress の名前と重なっています"),
+                )
+                .help("ファイル名を変えてください"),
             );
             continue;
         }
         let path = format!("{plan}/{slug}/");
         page_files.insert(p.found.content_rel.clone(), path.clone());
-        pending.push(PendingBody { slot: BodySlot::Chapter(plan.clone(), path.clone()), markdown: p.body, file: p.found.rel.clone(), first_line: p.body_line });
+        pending.push(PendingBody {
+            slot: BodySlot::Chapter(plan.clone(), path.clone()),
+            markdown: p.body,
+            file: p.found.rel.clone(),
+            first_line: p.body_line,
+        });
         b.plan.chapters.push(Page {
             path,
             title: fm.title,
@@ -687,8 +750,12 @@ fn assemble(
         let first = page.path.split('/').next().unwrap_or("");
         if plan_ids.contains(first) {
             diags.push(
-                Diagnostic::new(&page.source, "duplicate-id", format!("ページの場所「{first}」が計画フォルダと同じ名前です"))
-                    .help("ファイル名を変えてください"),
+                Diagnostic::new(
+                    &page.source,
+                    "duplicate-id",
+                    format!("ページの場所「{first}」が計画フォルダと同じ名前です"),
+                )
+                .help("ファイル名を変えてください"),
             );
         }
     }
@@ -758,22 +825,38 @@ fn build_plan(
     }
     if !levels[0].pages {
         diags.push(
-            Diagnostic::new(file, "levels", format!("最上位の階層「{}」には pages = false を付けられません", levels[0].name))
-                .at_line(line_at(levels_span.clone()))
-                .help("pages = false は、親のページの中に載せる下の階層にだけ付けてください"),
+            Diagnostic::new(
+                file,
+                "levels",
+                format!("最上位の階層「{}」には pages = false を付けられません", levels[0].name),
+            )
+            .at_line(line_at(levels_span.clone()))
+            .help("pages = false は、親のページの中に載せる下の階層にだけ付けてください"),
         );
     }
     if let Some(i) = levels.windows(2).position(|w| !w[0].pages && w[1].pages) {
         diags.push(
-            Diagnostic::new(file, "levels", format!("階層「{}」はページを持たないので、その下の「{}」もページを持てません", levels[i].name, levels[i + 1].name))
-                .at_line(line_at(levels_span))
-                .help("下の階層にも pages = false を付けてください"),
+            Diagnostic::new(
+                file,
+                "levels",
+                format!(
+                    "階層「{}」はページを持たないので、その下の「{}」もページを持てません",
+                    levels[i].name,
+                    levels[i + 1].name
+                ),
+            )
+            .at_line(line_at(levels_span))
+            .help("下の階層にも pages = false を付けてください"),
         );
     }
     if fm.period.end < fm.period.start {
         diags.push(
-            Diagnostic::new(file, "period", format!("計画期間の終わり({})が始まり({})より前です", fm.period.end, fm.period.start))
-                .help("period = { start = …, end = … } を確認してください"),
+            Diagnostic::new(
+                file,
+                "period",
+                format!("計画期間の終わり({})が始まり({})より前です", fm.period.end, fm.period.start),
+            )
+            .help("period = { start = …, end = … } を確認してください"),
         );
     }
     let mut themes = Vec::new();
@@ -861,9 +944,13 @@ fn add_node(
     }
     if let Some((other, other_line)) = b.ids.get(&id) {
         diags.push(
-            Diagnostic::new(file, "duplicate-id", format!("id「{id}」が重複しています({}:{other_line} と同じ)", other.display()))
-                .at_line(id_line)
-                .help("同じ計画の中では id を重ねられません。どちらかの id を変えてください"),
+            Diagnostic::new(
+                file,
+                "duplicate-id",
+                format!("id「{id}」が重複しています({}:{other_line} と同じ)", other.display()),
+            )
+            .at_line(id_line)
+            .help("同じ計画の中では id を重ねられません。どちらかの id を変えてください"),
         );
         return None;
     }
@@ -874,9 +961,17 @@ fn add_node(
     let depth = parent.map(|p| b.plan.nodes[p].depth + 1).unwrap_or(0);
     if depth >= b.plan.levels.len() {
         diags.push(
-            Diagnostic::new(file, "levels", format!("このノードは第{}階層ですが、計画の levels は {} 階層しかありません", depth + 1, b.plan.levels.len()))
-                .at_line(line)
-                .help(format!("{} の levels に階層の名前を追加してください", b.plan.source.display())),
+            Diagnostic::new(
+                file,
+                "levels",
+                format!(
+                    "このノードは第{}階層ですが、計画の levels は {} 階層しかありません",
+                    depth + 1,
+                    b.plan.levels.len()
+                ),
+            )
+            .at_line(line)
+            .help(format!("{} の levels に階層の名前を追加してください", b.plan.source.display())),
         );
         return None;
     }
@@ -957,7 +1052,18 @@ fn add_node(
     }
     for (k, child) in fm.children.into_iter().enumerate() {
         let line = ctx.line(&child);
-        add_node(b, child.into_inner(), Some(nid), format!("{id}-{}", k + 1), ctx, line, file_key, k + 1, diags, pending);
+        add_node(
+            b,
+            child.into_inner(),
+            Some(nid),
+            format!("{id}-{}", k + 1),
+            ctx,
+            line,
+            file_key,
+            k + 1,
+            diags,
+            pending,
+        );
     }
     Some(nid)
 }
@@ -971,7 +1077,8 @@ fn build_indicator(
 ) -> Option<Indicator> {
     let line = ctx.line(s);
     let ind = s.get_ref();
-    let err = |msg: String, help: &str| Diagnostic::new(ctx.file, "indicator", msg).at_line(line).help(help.to_string());
+    let err =
+        |msg: String, help: &str| Diagnostic::new(ctx.file, "indicator", msg).at_line(line).help(help.to_string());
     if ind.name.trim().is_empty() {
         diags.push(err("指標の name が空です".into(), "指標の名前を書いてください"));
         return None;
@@ -988,7 +1095,10 @@ fn build_indicator(
     let mut years: Vec<FiscalYear> = actuals.iter().map(|a| a.year).collect();
     years.dedup();
     if years.len() != actuals.len() {
-        diags.push(err(format!("指標「{}」の実績に同じ年度が2つあります", ind.name), "actuals の year を確認してください"));
+        diags.push(err(
+            format!("指標「{}」の実績に同じ年度が2つあります", ind.name),
+            "actuals の year を確認してください",
+        ));
     }
     Some(Indicator {
         id: ind.id.clone().unwrap_or_else(|| format!("{node_id}-{}", k + 1)),
@@ -1017,9 +1127,13 @@ fn finish_plan(b: &mut PlanBuilder, diags: &mut Diagnostics) {
         for ind in &n.indicators {
             if let Some(other) = seen.insert(&ind.id, n) {
                 diags.push(
-                    Diagnostic::new(&n.source, "duplicate-id", format!("指標の id「{}」が重複しています({} と同じ)", ind.id, other.source.display()))
-                        .at_line(n.line)
-                        .help("指標の id を変えてください"),
+                    Diagnostic::new(
+                        &n.source,
+                        "duplicate-id",
+                        format!("指標の id「{}」が重複しています({} と同じ)", ind.id, other.source.display()),
+                    )
+                    .at_line(n.line)
+                    .help("指標の id を変えてください"),
                 );
             }
         }
@@ -1070,7 +1184,14 @@ fn render_bodies(
     let links_same = plan.is_some() || &cache.links == links;
     let bodies = &cache.bodies;
     let render_body = |pb: &PendingBody, root: &str, base_level: u8| {
-        let ctx = MarkdownContext { root, links, file: &pb.file, first_line: pb.first_line, reserved_ids: TEMPLATE_IDS, base_level };
+        let ctx = MarkdownContext {
+            root,
+            links,
+            file: &pb.file,
+            first_line: pb.first_line,
+            reserved_ids: TEMPLATE_IDS,
+            base_level,
+        };
         markdown::render(&pb.markdown, &ctx)
     };
     let rendered: Vec<Option<(markdown::Rendered, Vec<Diagnostic>)>> = pending
@@ -1103,7 +1224,15 @@ fn render_bodies(
                     Some(x) => x,
                     None => render_body(&pb, &root, base_level),
                 };
-                CachedBody { markdown: pb.markdown, file: pb.file, first_line: pb.first_line, root, base_level, rendered, diags: d }
+                CachedBody {
+                    markdown: pb.markdown,
+                    file: pb.file,
+                    first_line: pb.first_line,
+                    root,
+                    base_level,
+                    rendered,
+                    diags: d,
+                }
             }
         };
         for d in &body.diags {
@@ -1118,7 +1247,9 @@ fn render_bodies(
         };
         let target = match &pb.slot {
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
-            BodySlot::Free(path) => site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings)),
+            BodySlot::Free(path) => {
+                site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings))
+            }
             BodySlot::Plan(id) => plan_index.get(id).map(|&i| {
                 let p = Arc::make_mut(&mut site.plans[i]);
                 (&mut p.body_html, &mut p.headings)
@@ -1127,9 +1258,10 @@ fn render_bodies(
                 .get(id)
                 .and_then(|&i| Arc::make_mut(&mut site.plans[i]).chapters.iter_mut().find(|c| &c.path == path))
                 .map(|c| (&mut c.body_html, &mut c.headings)),
-            BodySlot::Node(id, n) => {
-                plan_index.get(id).and_then(|&i| Arc::make_mut(&mut site.plans[i]).nodes.get_mut(*n)).map(|n| (&mut n.body_html, &mut n.headings))
-            }
+            BodySlot::Node(id, n) => plan_index
+                .get(id)
+                .and_then(|&i| Arc::make_mut(&mut site.plans[i]).nodes.get_mut(*n))
+                .map(|n| (&mut n.body_html, &mut n.headings)),
         };
         if let Some((html, headings)) = target {
             *html = r.html;
@@ -1188,9 +1320,13 @@ mod tests {
         let root = t.path();
         let mut cache = LoadCache::default();
         let old = load_kept(root, &mut cache);
-        let (first, second) = (old.plans.iter().position(|p| p.id == "showcase").unwrap(), old.plans.iter().position(|p| p.id == "second").unwrap());
+        let (first, second) = (
+            old.plans.iter().position(|p| p.id == "showcase").unwrap(),
+            old.plans.iter().position(|p| p.id == "second").unwrap(),
+        );
         let changed = [edit(root, "content/second/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")];
-        let (new, pi) = reload_plan(root, &old, &mut cache, &changed).expect("one plan's files: the fast path").unwrap();
+        let (new, pi) =
+            reload_plan(root, &old, &mut cache, &changed).expect("one plan's files: the fast path").unwrap();
         assert_eq!(pi, second);
         assert!(Arc::ptr_eq(&new.plans[first], &old.plans[first]), "the untouched plan is shared");
         // The same as loading everything again.
@@ -1235,7 +1371,10 @@ mod tests {
         let v = |s: &str| s.split('/').map(String::from).collect::<Vec<_>>();
         assert_eq!(classify(&v("_index.md"), &plans).unwrap(), Role::Home);
         assert_eq!(classify(&v("k/_plan.md"), &plans).unwrap(), Role::Plan { plan: "k".into() });
-        assert_eq!(classify(&v("k/_pages/a.md"), &plans).unwrap(), Role::Chapter { plan: "k".into(), slug: "a".into() });
+        assert_eq!(
+            classify(&v("k/_pages/a.md"), &plans).unwrap(),
+            Role::Chapter { plan: "k".into(), slug: "a".into() }
+        );
         assert_eq!(
             classify(&v("k/1/1-1.md"), &plans).unwrap(),
             Role::Node { plan: "k".into(), dir: vec!["1".into()], stem: "1-1".into(), index: false }

@@ -3,12 +3,12 @@
 //! Everything here has passed validation; rendering can trust it. Bodies are already
 //! rendered to HTML (see [`crate::markdown`]).
 
-use std::sync::Arc;
 use super::fiscal_year::FiscalYear;
 use crate::config::SiteConfig;
 use crate::markdown::Heading;
 use serde::Serialize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A whole site, ready to render.
 #[derive(Debug, Clone)]

@@ -69,7 +69,9 @@ pub fn split_front_matter(text: &str, file: &Path) -> Result<Source, Diagnostic>
         if first.trim_end() == "---" {
             return Err(Diagnostic::new(file, "front-matter", "前付けが --- で囲まれています(YAML 形式)")
                 .at_line(1)
-                .help("planpress の前付けは TOML です。先頭と終わりの行を +++ にして、「キー = 値」の形で書いてください"));
+                .help(
+                    "planpress の前付けは TOML です。先頭と終わりの行を +++ にして、「キー = 値」の形で書いてください",
+                ));
         }
         return Ok(Source { front_matter: String::new(), front_matter_line: 1, body: text.to_string(), body_line: 1 });
     }

@@ -9,13 +9,16 @@ use std::path::Path;
 
 /// Minifies HTML with minify-html (spec-compliant settings: valid HTML5 comes out).
 pub fn minify(html: &str) -> Vec<u8> {
-    let cfg = minify_html::Cfg { keep_closing_tags: false, keep_html_and_head_opening_tags: true, ..Default::default() };
+    let cfg =
+        minify_html::Cfg { keep_closing_tags: false, keep_html_and_head_opening_tags: true, ..Default::default() };
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
 /// `sitemap.xml` listing every page but the 404 page and the search page.
 pub fn sitemap(base_url: &str, pages: &[String]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for p in pages.iter().filter(|p| !p.ends_with("404.html") && p.as_str() != crate::render::SEARCH_PATH) {
         out.push_str("  <url><loc>");
         out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
@@ -90,7 +93,10 @@ mod tests {
 
     #[test]
     fn minify_keeps_lang_and_doctype() {
-        let out = String::from_utf8(minify("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n<p>本文 </p>\n</body></html>")).unwrap();
+        let out = String::from_utf8(minify(
+            "<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n<p>本文 </p>\n</body></html>",
+        ))
+        .unwrap();
         assert!(out.to_lowercase().starts_with("<!doctype html>"), "{out}");
         assert!(out.contains("lang=ja"), "{out}");
     }

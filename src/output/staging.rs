@@ -61,9 +61,12 @@ impl Drop for Staging {
 fn remove_dir_all_parallel(dir: &Path) -> io::Result<()> {
     use rayon::prelude::*;
     // The entry's own type: a symlink to a folder is removed as a link, never followed.
-    let entries: Vec<(PathBuf, bool)> =
-        std::fs::read_dir(dir)?.map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?.is_dir())))).collect::<io::Result<_>>()?;
-    entries.par_iter().try_for_each(|(p, is_dir)| if *is_dir { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) })?;
+    let entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)?
+        .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?.is_dir()))))
+        .collect::<io::Result<_>>()?;
+    entries
+        .par_iter()
+        .try_for_each(|(p, is_dir)| if *is_dir { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) })?;
     std::fs::remove_dir(dir)
 }
 
@@ -79,7 +82,14 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
         // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them relative to
         // the working directory like rename(2).
         let r = unsafe {
-            libc::syscall(libc::SYS_renameat2, libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE)
+            libc::syscall(
+                libc::SYS_renameat2,
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
         };
         if r == 0 {
             return Ok(());

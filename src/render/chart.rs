@@ -50,7 +50,8 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     );
     // Shared presentation sits on groups (inherited), so each mark carries only its
     // coordinates: pages with dozens of charts stay small.
-    let grid_values: Vec<f64> = std::iter::successors(Some(lo), |v| Some(v + step)).take_while(|v| *v <= hi + step / 2.0).collect();
+    let grid_values: Vec<f64> =
+        std::iter::successors(Some(lo), |v| Some(v + step)).take_while(|v| *v <= hi + step / 2.0).collect();
     // Grid lines, then the axes.
     s.push_str("<path fill=\"none\" stroke=\"");
     s.push_str(GRID);
@@ -58,7 +59,8 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     for &v in &grid_values {
         let _ = write!(s, "M{LEFT} {}H{}", N(y(v)), N(W - RIGHT));
     }
-    let _ = write!(s, "\"/><path fill=\"none\" stroke=\"{INK}\" d=\"M{LEFT} {TOP}V{}H{}\"/>", N(H - BOTTOM), N(W - RIGHT));
+    let _ =
+        write!(s, "\"/><path fill=\"none\" stroke=\"{INK}\" d=\"M{LEFT} {TOP}V{}H{}\"/>", N(H - BOTTOM), N(W - RIGHT));
     // Labels: values (right-aligned), years (centred; every year when few, else every
     // other), unit and direction.
     let _ = write!(s, "<g font-size=\"12\" fill=\"{INK}\"><g text-anchor=\"end\">");
@@ -101,7 +103,12 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
         s.push_str("\"/>");
     }
     // Markers: baseline circle, actual squares, target diamond.
-    let _ = write!(s, "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>", N(bx), N(by));
+    let _ = write!(
+        s,
+        "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>",
+        N(bx),
+        N(by)
+    );
     if pts.len() > 1 {
         let _ = write!(s, "<g fill=\"{ACTUAL}\">");
         for &(yr, v) in &pts[1..] {

@@ -5,16 +5,16 @@ pub mod slots;
 pub mod templates;
 pub mod views;
 
+use crate::content::model::Status;
 use crate::content::model::*;
 use crate::diagnostics::Diagnostic;
 use crate::html::root_prefix;
 use serde::Serialize;
+use slots::Slots;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use tera::{Context, Tera};
-use slots::Slots;
 use views::*;
-use crate::content::model::Status;
 
 /// One page of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,11 +245,16 @@ impl Shared {
             .map(|(i, ctx)| {
                 // The base of pages outside plans shows the main plan's navigation.
                 let shows = if i < site.plans.len() { Some(i) } else { main };
-                if shows == Some(pi) { Arc::new(base_context(site, &plans, i)) } else { ctx.clone() }
+                if shows == Some(pi) {
+                    Arc::new(base_context(site, &plans, i))
+                } else {
+                    ctx.clone()
+                }
             })
             .collect();
         let (was, is) = (&old.plans[pi].nodes, &site.plans[pi].nodes);
-        let same_tags = was.len() == is.len() && was.iter().zip(is).all(|(a, b)| a.departments == b.departments && a.sdgs == b.sdgs);
+        let same_tags = was.len() == is.len()
+            && was.iter().zip(is).all(|(a, b)| a.departments == b.departments && a.sdgs == b.sdgs);
         let (departments, department_nodes, sdg_nodes) = if same_tags {
             (self.departments.clone(), self.department_nodes.clone(), self.sdg_nodes.clone())
         } else {
@@ -300,7 +305,11 @@ fn base_context(site: &Site, plans: &[PlanView], i: usize) -> Context {
     let footer: Vec<PageLink> = site.pages.iter().filter(|p| p.footer).map(PageLink::new).collect();
     let pi = if i < site.plans.len() { Some(i) } else { main_plan_index(site) };
     let nav = match pi.map(|i| (&site.plans[i], &plans[i])) {
-        Some((plan, view)) => Nav { label: format!("{}から探す", plan.level_name(0)), plan: Some(view.clone()), items: view.fields.clone() },
+        Some((plan, view)) => Nav {
+            label: format!("{}から探す", plan.level_name(0)),
+            plan: Some(view.clone()),
+            items: view.fields.clone(),
+        },
         None => Nav { label: String::new(), plan: None, items: Vec::new() },
     };
     let mut ctx = Context::new();
@@ -344,10 +353,20 @@ pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) ->
     Ok(RenderedPage { path, html })
 }
 
-fn render_with<'a>(site: &'a Site, tera: &Tera, shared: &'a Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> Result<String, Diagnostic> {
+fn render_with<'a>(
+    site: &'a Site,
+    tera: &Tera,
+    shared: &'a Shared,
+    kind: PageKind,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Result<String, Diagnostic> {
     let (template, ctx) = page_context(site, shared, kind, path, slots);
     tera.render(template, &ctx).map_err(|e| {
-        templates::template_diagnostic(std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)), &e)
+        templates::template_diagnostic(
+            std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)),
+            &e,
+        )
     })
 }
 
@@ -369,7 +388,13 @@ fn crumbs(site: &Site, plan: Option<&Plan>) -> Vec<Crumb> {
     v
 }
 
-fn page_context<'a>(site: &'a Site, shared: &'a Shared, kind: PageKind, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn page_context<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    kind: PageKind,
+    path: &str,
+    slots: &Slots<'a>,
+) -> (&'static str, Context) {
     match kind {
         PageKind::Home => {
             let mut ctx = shared.context(site, None, path, &site.home.title);
@@ -450,8 +475,13 @@ fn page_context<'a>(site: &'a Site, shared: &'a Shared, kind: PageKind, path: &s
         PageKind::Departments => {
             let mut ctx = shared.context(site, None, path, "担当課から探す");
             ctx.insert("breadcrumbs", &crumbs(site, None));
-            let departments: Vec<(DepartmentLink, usize)> =
-                shared.departments.names.iter().zip(&shared.department_nodes).map(|(name, nodes)| (shared.departments.link(name), nodes.len())).collect();
+            let departments: Vec<(DepartmentLink, usize)> = shared
+                .departments
+                .names
+                .iter()
+                .zip(&shared.department_nodes)
+                .map(|(name, nodes)| (shared.departments.link(name), nodes.len()))
+                .collect();
             ctx.insert("departments", &departments);
             ("departments.html", ctx)
         }
@@ -461,7 +491,13 @@ fn page_context<'a>(site: &'a Site, shared: &'a Shared, kind: PageKind, path: &s
             let mut bc = crumbs(site, None);
             bc.push(Crumb { path: "departments/".into(), label: "担当課から探す".into() });
             ctx.insert("breadcrumbs", &bc);
-            ctx.insert("department", &DepartmentData { link: shared.departments.link(&names[i]), groups: grouped(site, &shared.department_nodes[i]) });
+            ctx.insert(
+                "department",
+                &DepartmentData {
+                    link: shared.departments.link(&names[i]),
+                    groups: grouped(site, &shared.department_nodes[i]),
+                },
+            );
             ctx.insert("prev", &i.checked_sub(1).map(|j| shared.departments.link(&names[j])));
             ctx.insert("next", &names.get(i + 1).map(|n| shared.departments.link(n)));
             ("department.html", ctx)
@@ -510,7 +546,10 @@ fn grouped(site: &Site, nodes: &[(usize, NodeId)]) -> Vec<PlanGroup> {
     for &(pi, ni) in nodes {
         let plan = &site.plans[pi];
         if out.last().is_none_or(|g| g.plan.path != plan.path()) {
-            out.push(PlanGroup { plan: PlanLinkData { title: plan.title.clone(), path: plan.path() }, nodes: Vec::new() });
+            out.push(PlanGroup {
+                plan: PlanLinkData { title: plan.title.clone(), path: plan.path() },
+                nodes: Vec::new(),
+            });
         }
         if let Some(g) = out.last_mut() {
             g.nodes.push(NodeLink::new(plan, ni));
@@ -580,7 +619,14 @@ struct NodeData<'a> {
     top_path: String,
 }
 
-fn node_context<'a>(site: &'a Site, shared: &'a Shared, pi: usize, ni: NodeId, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn node_context<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    ni: NodeId,
+    path: &str,
+    slots: &Slots<'a>,
+) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let node = &plan.nodes[ni];
     let mut ctx = shared.context(site, Some(pi), path, &node.label());
@@ -612,8 +658,12 @@ fn node_context<'a>(site: &'a Site, shared: &'a Shared, pi: usize, ni: NodeId, p
     ctx.insert("prev", &pos.checked_sub(1).map(|i| NodeLink::new(plan, siblings[i])));
     ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
     let t = &site.config.progress;
-    let indicators: Vec<IndicatorView> =
-        node.indicators.iter().enumerate().map(|(k, i)| IndicatorView::with_chart(i, t, shared.chart(site, pi, ni, k), slots)).collect();
+    let indicators: Vec<IndicatorView> = node
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, i)| IndicatorView::with_chart(i, t, shared.chart(site, pi, ni, k), slots))
+        .collect();
     ctx.insert("indicators", &indicators);
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| format!("{}/summary/{}/", plan.id, node.id)));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
@@ -690,7 +740,14 @@ fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Sh
     }
 }
 
-fn summary_context<'a>(site: &'a Site, shared: &Shared, pi: usize, field: Option<NodeId>, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn summary_context<'a>(
+    site: &'a Site,
+    shared: &Shared,
+    pi: usize,
+    field: Option<NodeId>,
+    path: &str,
+    slots: &Slots<'a>,
+) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let title = match field {
         Some(n) => format!("{} 概要版", plan.nodes[n].label()),
@@ -709,22 +766,32 @@ fn summary_context<'a>(site: &'a Site, shared: &Shared, pi: usize, field: Option
     };
     let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, pi, r, None)).collect();
     ctx.insert("fields", &fields);
-    ctx.insert("field", &field.map(|n| {
-        let node = &plan.nodes[n];
-        (NodeLink::new(plan, n), slots.put(&node.body_html))
-    }));
+    ctx.insert(
+        "field",
+        &field.map(|n| {
+            let node = &plan.nodes[n];
+            (NodeLink::new(plan, n), slots.put(&node.body_html))
+        }),
+    );
     ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
     ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::output::percent_encode_path(path)));
     ("summary.html", ctx)
 }
 
-fn dashboard_context<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> (&'static str, Context) {
+fn dashboard_context<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    path: &str,
+    slots: &Slots<'a>,
+) -> (&'static str, Context) {
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("breadcrumbs", &crumbs(site, Some(plan)));
-    let fields: Vec<FieldData> = plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
+    let fields: Vec<FieldData> =
+        plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
     let totals: Vec<(String, &'static str, usize)> = Status::ALL
         .iter()
         .enumerate()

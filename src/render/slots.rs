@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(s.put(""), "", "empty fragments need no marker");
         let page = format!("<div class=prose>{a}</div><figure>{b}</figure>");
         assert!(!page.contains("本文"));
-        assert_eq!(s.splice(page.into_bytes()).unwrap(), "<div class=prose><p>本文</p></div><figure><svg></svg></figure>".as_bytes());
+        assert_eq!(
+            s.splice(page.into_bytes()).unwrap(),
+            "<div class=prose><p>本文</p></div><figure><svg></svg></figure>".as_bytes()
+        );
     }
 
     #[test]
@@ -131,7 +134,11 @@ mod tests {
         assert!(s.splice(format!("{a}{a}").into_bytes()).is_none(), "twice");
         let s = Slots::new();
         let _ = s.put("<p>x</p>");
-        assert_eq!(s.splice(b"<p>unused</p>".to_vec()).unwrap(), b"<p>unused</p>", "a fragment the theme does not show");
+        assert_eq!(
+            s.splice(b"<p>unused</p>".to_vec()).unwrap(),
+            b"<p>unused</p>",
+            "a fragment the theme does not show"
+        );
         let s = Slots::new();
         let a = s.put("<p>x</p>");
         assert!(s.splice(format!("<meta content=\"{a}\">").into_bytes()).is_none(), "in an attribute");

@@ -46,13 +46,19 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
 pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     let theme_dir = root.join("themes").join(theme);
     if theme != "default" && !theme_dir.is_dir() {
-        return Err(Diagnostic::new("site.toml", "theme", format!("テーマ「{theme}」のフォルダ themes/{theme} がありません"))
-            .help("site.toml の theme を確認するか、既定のテーマを使うなら theme = \"default\" にしてください")
-            .into());
+        return Err(Diagnostic::new(
+            "site.toml",
+            "theme",
+            format!("テーマ「{theme}」のフォルダ themes/{theme} がありません"),
+        )
+        .help("site.toml の theme を確認するか、既定のテーマを使うなら theme = \"default\" にしてください")
+        .into());
     }
     let mut sources: Vec<(String, String, PathBuf)> = DEFAULT_THEME
         .iter()
-        .filter_map(|f| f.path.strip_prefix("templates/").map(|name| (name.to_string(), f.contents.to_string(), PathBuf::new())))
+        .filter_map(|f| {
+            f.path.strip_prefix("templates/").map(|name| (name.to_string(), f.contents.to_string(), PathBuf::new()))
+        })
         .collect();
     let mut diags = Diagnostics::default();
     let dir = theme_dir.join("templates");
@@ -64,7 +70,10 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
             let path = entry.path();
             let name = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
             let rel = relative(root, path);
-            match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| String::from_utf8(b).map_err(|_| "UTF-8 ではありません".into())) {
+            match std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| String::from_utf8(b).map_err(|_| "UTF-8 ではありません".into()))
+            {
                 Ok(text) => {
                     sources.retain(|(n, _, _)| *n != name);
                     sources.push((name, text, rel));
@@ -77,7 +86,11 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     // Parse each template alone first, so a syntax error names its own file and line.
     for (name, text, file) in &sources {
         if let Err(e) = tera::Template::new(name, None, text) {
-            let file = if file.as_os_str().is_empty() { PathBuf::from(format!("(組み込みテーマ) {name}")) } else { file.clone() };
+            let file = if file.as_os_str().is_empty() {
+                PathBuf::from(format!("(組み込みテーマ) {name}"))
+            } else {
+                file.clone()
+            };
             diags.push(template_diagnostic(&file, &e));
         }
     }
@@ -85,9 +98,8 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     let pairs: Vec<(&str, &str)> = sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
-    tera.add_raw_templates(pairs).map_err(|e| {
-        Diagnostics::from(template_diagnostic(&theme_dir.join("templates"), &e))
-    })?;
+    tera.add_raw_templates(pairs)
+        .map_err(|e| Diagnostics::from(template_diagnostic(&theme_dir.join("templates"), &e)))?;
     Ok(tera)
 }
 
@@ -106,7 +118,9 @@ pub fn template_diagnostic(file: &Path, e: &tera::Error) -> Diagnostic {
     let detail = text
         .lines()
         .map(str::trim)
-        .filter(|l| l.starts_with("= ") || l.starts_with("Variable") || l.contains("not found") || l.starts_with("Template"))
+        .filter(|l| {
+            l.starts_with("= ") || l.starts_with("Variable") || l.contains("not found") || l.starts_with("Template")
+        })
         .map(|l| l.trim_start_matches("= "))
         .collect::<Vec<_>>()
         .join(" / ");
@@ -123,7 +137,8 @@ mod tests {
     #[test]
     fn every_theme_file_is_embedded() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
-        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file())
+        {
             let rel = entry.path().strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
             assert!(DEFAULT_THEME.iter().any(|f| f.path == rel), "{rel} is not in DEFAULT_THEME");
         }
@@ -140,7 +155,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let t = dir.path().join("themes/mine/templates");
         std::fs::create_dir_all(&t).unwrap();
-        std::fs::write(t.join("page.html"), "{% extends \"base.html\" %}\n{% block main %}\n{{ page.title \n{% endblock %}\n").unwrap();
+        std::fs::write(
+            t.join("page.html"),
+            "{% extends \"base.html\" %}\n{% block main %}\n{{ page.title \n{% endblock %}\n",
+        )
+        .unwrap();
         let e = load_templates(dir.path(), "mine").unwrap_err();
         let d = &e.0[0];
         assert_eq!(d.file, PathBuf::from("themes/mine/templates/page.html"));

@@ -1,9 +1,9 @@
 //! Serializable views of the model for templates. Templates get display-ready strings
 //! (和暦, grouped numbers, site-relative paths) and never compute them.
 
+use super::slots::Slots;
 use crate::content::model::*;
 use crate::content::sdgs::goal_name;
-use super::slots::Slots;
 use serde::Serialize;
 
 /// A link to a node.
@@ -60,11 +60,20 @@ impl NodeTree {
     /// The tree under `id`: `depth` levels of descendants, plus, when `sections` are
     /// given (they take the bodies), every descendant without a page of its own (those are
     /// shown on this page).
-    pub fn new<'a>(plan: &'a Plan, id: NodeId, depth: usize, heading_level: usize, sections: Option<&Slots<'a>>) -> NodeTree {
+    pub fn new<'a>(
+        plan: &'a Plan,
+        id: NodeId,
+        depth: usize,
+        heading_level: usize,
+        sections: Option<&Slots<'a>>,
+    ) -> NodeTree {
         let n = &plan.nodes[id];
         let section = sections.is_some() && !n.has_page;
         let children = if depth > 0 || section {
-            n.children.iter().map(|&c| NodeTree::new(plan, c, depth.saturating_sub(1), heading_level + 1, sections)).collect()
+            n.children
+                .iter()
+                .map(|&c| NodeTree::new(plan, c, depth.saturating_sub(1), heading_level + 1, sections))
+                .collect()
         } else {
             Vec::new()
         };

@@ -95,7 +95,8 @@ pub fn normalize_chars(text: &str) -> Vec<NormChar> {
     let mut chars = text.char_indices().peekable();
     let mut seg = String::new();
     while let Some((start, c)) = chars.next() {
-        let simple = chars.peek().is_none_or(|&(_, next)| next < '\u{300}' || is_stable(next) || !continues_segment(next));
+        let simple =
+            chars.peek().is_none_or(|&(_, next)| next < '\u{300}' || is_stable(next) || !continues_segment(next));
         if simple && (c.is_ascii() || is_stable(c)) {
             out.push(NormChar { ch: c.to_ascii_lowercase(), src: start..start + c.len_utf8() });
             continue;
@@ -240,11 +241,21 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                     let run = j - i;
                     for k in i..j {
                         let p = pos + (k - i);
-                        out.push(Tok { text: unit_text(&units[k]), position: p, offsets: range(&units[k], &units[k]), kind: Kind::Unigram { run } });
+                        out.push(Tok {
+                            text: unit_text(&units[k]),
+                            position: p,
+                            offsets: range(&units[k], &units[k]),
+                            kind: Kind::Unigram { run },
+                        });
                         if k + 1 < j {
                             let mut text = unit_text(&units[k]);
                             push_unit(&mut text, &units[k + 1]);
-                            out.push(Tok { text, position: p, offsets: range(&units[k], &units[k + 1]), kind: Kind::Bigram });
+                            out.push(Tok {
+                                text,
+                                position: p,
+                                offsets: range(&units[k], &units[k + 1]),
+                                kind: Kind::Bigram,
+                            });
                         }
                     }
                     pos += run;
@@ -284,7 +295,13 @@ impl TokenStream for JapaneseTokenStream {
     fn advance(&mut self) -> bool {
         match self.tokens.next() {
             Some(t) => {
-                self.token = Token { offset_from: t.offsets.start, offset_to: t.offsets.end, position: t.position, text: t.text, position_length: 1 };
+                self.token = Token {
+                    offset_from: t.offsets.start,
+                    offset_to: t.offsets.end,
+                    position: t.position,
+                    text: t.text,
+                    position_length: 1,
+                };
                 true
             }
             None => false,
@@ -320,12 +337,20 @@ mod tests {
         let j = |v: &serde_json::Value| serde_json::to_string(v).unwrap();
         let mut s = String::from("[\n");
         for (i, v) in vectors.iter().enumerate() {
-            s.push_str(&format!("  {{\"input\": {}, \"normalized\": {},\n   \"tokens\": [", j(&v["input"]), j(&v["normalized"])));
+            s.push_str(&format!(
+                "  {{\"input\": {}, \"normalized\": {},\n   \"tokens\": [",
+                j(&v["input"]),
+                j(&v["normalized"])
+            ));
             let toks = v["tokens"].as_array().unwrap();
             for (k, t) in toks.iter().enumerate() {
                 s.push_str(&format!("{}{}", if k == 0 { "\n    " } else { ",\n    " }, j(t)));
             }
-            s.push_str(&format!("],\n   \"query\": {}}}{}\n", j(&v["query"]), if i + 1 < vectors.len() { "," } else { "" }));
+            s.push_str(&format!(
+                "],\n   \"query\": {}}}{}\n",
+                j(&v["query"]),
+                if i + 1 < vectors.len() { "," } else { "" }
+            ));
         }
         s.push_str("]\n");
         s
@@ -359,7 +384,9 @@ mod tests {
         for v in &vectors {
             let got: Vec<(String, usize, usize, usize)> = tokenize(&v.input)
                 .into_iter()
-                .map(|t| (t.text, t.position, char_index(&v.input, t.offsets.start), char_index(&v.input, t.offsets.end)))
+                .map(|t| {
+                    (t.text, t.position, char_index(&v.input, t.offsets.start), char_index(&v.input, t.offsets.end))
+                })
                 .collect();
             assert_eq!(got, v.tokens, "tokens of {:?}", v.input);
             let q: Vec<(String, usize)> = query_tokens(&v.input).into_iter().map(|t| (t.text, t.position)).collect();
@@ -380,7 +407,8 @@ mod tests {
 
     #[test]
     fn positions_and_script_boundaries() {
-        let t: Vec<(String, usize)> = query_tokens("子育て支援ICT化").into_iter().map(|t| (t.text, t.position)).collect();
+        let t: Vec<(String, usize)> =
+            query_tokens("子育て支援ICT化").into_iter().map(|t| (t.text, t.position)).collect();
         let s = |a: &str, p| (a.to_string(), p);
         assert_eq!(t, vec![s("子育", 0), s("育て", 1), s("て支", 2), s("支援", 3), s("ict", 5), s("化", 6)]);
     }

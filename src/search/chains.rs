@@ -156,7 +156,8 @@ mod tests {
 
     #[test]
     fn documents_stay_in_order_across_chunks() {
-        let mut docs: Vec<DocBigrams> = (0..600).map(|d| if d % 7 == 0 { vec![(0, 1), (1, 2)] } else { vec![] }).collect();
+        let mut docs: Vec<DocBigrams> =
+            (0..600).map(|d| if d % 7 == 0 { vec![(0, 1), (1, 2)] } else { vec![] }).collect();
         let map = chains(&mut docs);
         let want: Vec<u32> = (0..600).filter(|d| d % 7 == 0).collect();
         assert_eq!(map[&[1, 2, M, M]].docs, want);

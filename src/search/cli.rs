@@ -42,14 +42,18 @@ enum BatchQuery {
 /// Runs `planpress search` and returns what to print.
 pub fn run(opts: &CliOptions) -> Result<String, Diagnostics> {
     let site = build::load(&BuildOptions { root: opts.root.clone(), ..Default::default() })?;
-    let index = super::index_site(&site).map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
+    let index = super::index_site(&site)
+        .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
     let fail = |e: super::SearchError| -> Diagnostics {
-        Diagnostic::new("--field", "search", e.to_string()).help("--field には分野の ID(計画ID/ノードID またはノードID)を指定します").into()
+        Diagnostic::new("--field", "search", e.to_string())
+            .help("--field には分野の ID(計画ID/ノードID またはノードID)を指定します")
+            .into()
     };
     if let Some(file) = &opts.queries {
-        let text = std::fs::read_to_string(file).map_err(|e| Diagnostic::new(file, "io", format!("読めません: {e}")))?;
-        let list: Vec<BatchQuery> =
-            serde_json::from_str(&text).map_err(|e| Diagnostic::new(file, "search", format!("クエリの一覧(JSON)を読めません: {e}")))?;
+        let text =
+            std::fs::read_to_string(file).map_err(|e| Diagnostic::new(file, "io", format!("読めません: {e}")))?;
+        let list: Vec<BatchQuery> = serde_json::from_str(&text)
+            .map_err(|e| Diagnostic::new(file, "search", format!("クエリの一覧(JSON)を読めません: {e}")))?;
         let mut out = Vec::new();
         for q in list {
             let (q, field) = match q {
@@ -61,7 +65,8 @@ pub fn run(opts: &CliOptions) -> Result<String, Diagnostics> {
         }
         return Ok(serde_json::to_string_pretty(&out).unwrap_or_default());
     }
-    let results = search(&index, &opts.query, &SearchOptions { field: opts.field.clone(), limit: Some(opts.limit) }).map_err(fail)?;
+    let results = search(&index, &opts.query, &SearchOptions { field: opts.field.clone(), limit: Some(opts.limit) })
+        .map_err(fail)?;
     if opts.json {
         return Ok(serde_json::to_string_pretty(&results).unwrap_or_default());
     }

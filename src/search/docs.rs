@@ -86,7 +86,11 @@ impl Corpus {
         for plan in &site.plans {
             group_base.push(groups.len());
             for &r in &plan.roots {
-                groups.push(Group { id: format!("{}/{}", plan.id, plan.nodes[r].id), label: plan.nodes[r].label(), plan: plan.title.clone() });
+                groups.push(Group {
+                    id: format!("{}/{}", plan.id, plan.nodes[r].id),
+                    label: plan.nodes[r].label(),
+                    plan: plan.title.clone(),
+                });
             }
         }
         let home = "ホーム".to_string();
@@ -108,7 +112,14 @@ impl Corpus {
                             node_sections(plan, r, &mut sections);
                         }
                     }
-                    SearchDoc { url, title: plan.title.clone(), crumbs: vec![home.clone()], plan: plan.id.clone(), group: None, sections }
+                    SearchDoc {
+                        url,
+                        title: plan.title.clone(),
+                        crumbs: vec![home.clone()],
+                        plan: plan.id.clone(),
+                        group: None,
+                        sections,
+                    }
                 }
                 PageKind::Node(pi, ni) => {
                     let plan = &site.plans[pi];
@@ -117,9 +128,14 @@ impl Corpus {
                     crumbs.extend(plan.ancestors(ni).into_iter().map(|a| plan.nodes[a].label()));
                     let root = plan.top_of(ni);
                     let group = plan.roots.iter().position(|&r| r == root).map(|i| group_base[pi] + i);
-                    let mut sections = html_sections(&node.body_html, &node.headings, node.summary.iter().cloned().collect());
+                    let mut sections =
+                        html_sections(&node.body_html, &node.headings, node.summary.iter().cloned().collect());
                     if !node.indicators.is_empty() {
-                        sections.push(Section { anchor: "pp-indicators".into(), heading: "指標".into(), text: indicator_text(&node.indicators) });
+                        sections.push(Section {
+                            anchor: "pp-indicators".into(),
+                            heading: "指標".into(),
+                            text: indicator_text(&node.indicators),
+                        });
                     }
                     for &c in &node.children {
                         if !plan.nodes[c].has_page {
@@ -127,9 +143,15 @@ impl Corpus {
                         }
                     }
                     let mut related: Vec<String> = node.departments.iter().map(|d| format!("担当課 {d}")).collect();
-                    related.extend(node.themes.iter().filter_map(|t| plan.theme(t)).map(|t| format!("横断的取組 {}", t.title)));
+                    related.extend(
+                        node.themes.iter().filter_map(|t| plan.theme(t)).map(|t| format!("横断的取組 {}", t.title)),
+                    );
                     if !related.is_empty() {
-                        sections.push(Section { anchor: "pp-related".into(), heading: "関連情報".into(), text: related.join("\n") });
+                        sections.push(Section {
+                            anchor: "pp-related".into(),
+                            heading: "関連情報".into(),
+                            text: related.join("\n"),
+                        });
                     }
                     SearchDoc { url, title: node.label(), crumbs, plan: plan.id.clone(), group, sections }
                 }
@@ -214,7 +236,12 @@ pub fn html_sections(html: &str, headings: &[Heading], intro: Vec<String>) -> Ve
             let tag = &rest[lt + 1..lt + gt];
             rest = &rest[lt + gt + 1..];
             let closing = tag.starts_with('/');
-            let name: String = tag.trim_start_matches('/').chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
             if let Some(skip) = &skip_depth {
                 if closing && &name == skip {
                     skip_depth = None;
@@ -246,10 +273,9 @@ pub fn html_sections(html: &str, headings: &[Heading], intro: Vec<String>) -> Ve
             }
             match name.as_str() {
                 "td" | "th" => line.push(' '),
-                "p" | "li" | "ul" | "ol" | "tr" | "table" | "div" | "blockquote" | "pre" | "br" | "dd" | "dt" | "dl" | "section"
-                | "figure" | "figcaption" | "caption" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr" | "thead" | "tbody" => {
-                    flush(&mut line, &mut lines)
-                }
+                "p" | "li" | "ul" | "ol" | "tr" | "table" | "div" | "blockquote" | "pre" | "br" | "dd" | "dt"
+                | "dl" | "section" | "figure" | "figcaption" | "caption" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                | "hr" | "thead" | "tbody" => flush(&mut line, &mut lines),
                 _ => {}
             }
         } else {
@@ -351,7 +377,12 @@ mod tests {
         let s = html_sections(html, &[h("genjo", "現状と課題"), h("x", "次")], vec!["要約".into()]);
         assert_eq!(s.len(), 3);
         assert_eq!(s[0], Section { anchor: "".into(), heading: "".into(), text: "要約\n前書き強調です。".into() });
-        assert_eq!(s[1], Section { anchor: "genjo".into(), heading: "現状と課題".into(), text: "一つ目\n項目A\n項目&B".into() });
+        assert_eq!(
+            s[1],
+            Section {
+                anchor: "genjo".into(), heading: "現状と課題".into(), text: "一つ目\n項目A\n項目&B".into()
+            }
+        );
         assert_eq!(s[2].text, "基本構想 令和4年度");
     }
 

@@ -36,15 +36,15 @@
 //! Bit-packed stream: blocks of 128 values, each a byte `w` (bits per value) followed by
 //! `ceil(count × w / 8)` bytes holding the values least significant bit first.
 
+use super::analyzer;
+use super::chains::{self, ChainKey, DocBigrams, Postings};
 use super::docs::Corpus;
 use super::index::{SearchIndex, ORD_FIELD, TEXT_FIELDS};
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
-use serde::Serialize;
-use super::analyzer;
-use super::chains::{self, ChainKey, DocBigrams, Postings};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -137,7 +137,12 @@ pub fn write(site: &Site, dir: &Path) -> Result<ExportReport, Diagnostic> {
 /// refresh after an edit, which then rewrites only the files the edit changes. Without an
 /// earlier export (`shards` is `None`) it writes one in that layout. Setting `stop` ends
 /// it early, with an error.
-pub fn update(site: &Site, out: &Path, shards: Option<usize>, stop: Arc<AtomicBool>) -> Result<ExportReport, Diagnostic> {
+pub fn update(
+    site: &Site,
+    out: &Path,
+    shards: Option<usize>,
+    stop: Arc<AtomicBool>,
+) -> Result<ExportReport, Diagnostic> {
     export(site, out, Layout { in_place: true, shards, stop: Some(stop) })
 }
 
@@ -341,7 +346,10 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     // Positions are written as the entries are encoded, unless they go by shard and the
     // number of shards depends on the entries' size: then the entries wait.
     let mut positions = match (layout.in_place, layout.shards) {
-        (false, _) => Positions::Writing(PositionsWriter::new(files, env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES))),
+        (false, _) => Positions::Writing(PositionsWriter::new(
+            files,
+            env_bytes("PLANPRESS_SEARCH_POSITIONS_BYTES", POSITIONS_TARGET_BYTES),
+        )),
         (true, Some(shards)) => Positions::Writing(PositionsWriter::by_shard(files, shards)),
         (true, None) => Positions::Waiting(files),
     };
@@ -378,7 +386,11 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
                 }
             }
             raw.sort_unstable_by_key(|r| r.0);
-            let mut postings = Postings { docs: Vec::with_capacity(raw.len()), tfs: Vec::with_capacity(raw.len()), positions: Vec::with_capacity(flat.len()) };
+            let mut postings = Postings {
+                docs: Vec::with_capacity(raw.len()),
+                tfs: Vec::with_capacity(raw.len()),
+                positions: Vec::with_capacity(flat.len()),
+            };
             for &(d, a, b) in &raw {
                 let pos = &flat[a as usize..b as usize];
                 postings.docs.push(d);
@@ -399,7 +411,8 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     report.terms = keys.len();
 
     // Chains of CJK units (see chains.rs), in key order so the output is reproducible.
-    let mut per_field: Vec<FxHashMap<ChainKey, Postings>> = occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
+    let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
+        occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
     drop(occurrences);
     let mut chain_keys: Vec<(String, ChainKey)> = per_field
         .iter()
@@ -417,7 +430,8 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
             fields.push(map.remove(key).unwrap_or_default());
             dfs.push(ids.iter().map(|&b| bigram_df[b as usize][fi]).collect::<Vec<u32>>());
         }
-        let entry = positions.settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key)))?;
+        let entry = positions
+            .settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, &norms, chains::is_full(key)))?;
         entries.push((text.as_bytes().to_vec(), entry));
     }
     report.terms += chain_keys.len();
@@ -439,7 +453,12 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     // Documents and positions before the shards that point to them, the manifest last: a
     // file is only referred to by files written after it.
     for (i, d) in index.corpus.docs.iter().enumerate() {
-        let file = DocFile { u: &d.url, t: &d.title, c: &d.crumbs, s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect() };
+        let file = DocFile {
+            u: &d.url,
+            t: &d.title,
+            c: &d.crumbs,
+            s: d.sections.iter().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect(),
+        };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         files.write(&format!("d/{i}.json"), &json)?;
     }
@@ -461,7 +480,11 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     let manifest = Manifest {
         version: FORMAT_VERSION,
         docs: n,
-        fields: TEXT_FIELDS.iter().zip(totals).map(|(&(name, boost), tokens)| FieldStats { name, boost, tokens }).collect(),
+        fields: TEXT_FIELDS
+            .iter()
+            .zip(totals)
+            .map(|(&(name, boost), tokens)| FieldStats { name, boost, tokens })
+            .collect(),
         shards,
         plans: plans.iter().map(|(id, title)| (id.as_str(), title.as_str())).collect(),
         groups: index
@@ -842,7 +865,8 @@ mod tests {
     }
 
     fn index_of(root: &Path) -> SearchIndex {
-        let site = crate::build::load(&crate::build::BuildOptions { root: root.to_path_buf(), ..Default::default() }).unwrap();
+        let site =
+            crate::build::load(&crate::build::BuildOptions { root: root.to_path_buf(), ..Default::default() }).unwrap();
         SearchIndex::build(Corpus::new(&site)).unwrap()
     }
 
@@ -883,7 +907,8 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let (built, served) = (t.path().join("built"), t.path().join("served"));
         let report = write_index(&index_of(site.path()), &built).unwrap();
-        let r = write_index_with(&index_of(site.path()), &served, Layout { in_place: true, ..Default::default() }).unwrap();
+        let r =
+            write_index_with(&index_of(site.path()), &served, Layout { in_place: true, ..Default::default() }).unwrap();
         assert_eq!(decode(&served), decode(&built));
         // About as many shards as a build (positions locations are estimated).
         assert!(r.shards.abs_diff(report.shards) * 8 <= report.shards, "{} vs {}", r.shards, report.shards);

@@ -7,8 +7,12 @@ use super::query::ParsedQuery;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
-use tantivy::{DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::{
+    DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 /// The searched text fields and their boosts, in scoring order.
 pub const TEXT_FIELDS: [(&str, Score); 3] = [("title", 3.0), ("headings", 2.0), ("body", 1.0)];
@@ -35,8 +39,11 @@ pub struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER_NAME).set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let title = b.add_text_field(TEXT_FIELDS[0].0, TextOptions::default().set_indexing_options(indexing.clone()).set_stored());
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER_NAME)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let title =
+        b.add_text_field(TEXT_FIELDS[0].0, TextOptions::default().set_indexing_options(indexing.clone()).set_stored());
     let headings = b.add_text_field(TEXT_FIELDS[1].0, TextOptions::default().set_indexing_options(indexing.clone()));
     let body = b.add_text_field(TEXT_FIELDS[2].0, TextOptions::default().set_indexing_options(indexing));
     let breadcrumb = b.add_text_field("breadcrumb", STORED);
@@ -109,9 +116,14 @@ impl SearchIndex {
                 .zip(self.fields.text)
                 .map(|(&(_, boost), field)| {
                     let q: Box<dyn Query> = if tokens.len() == 1 {
-                        Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0].1), IndexRecordOption::WithFreqs))
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, &tokens[0].1),
+                            IndexRecordOption::WithFreqs,
+                        ))
                     } else {
-                        Box::new(PhraseQuery::new_with_offset(tokens.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect()))
+                        Box::new(PhraseQuery::new_with_offset(
+                            tokens.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect(),
+                        ))
                     };
                     let q: Box<dyn Query> = if boost == 1.0 { q } else { Box::new(BoostQuery::new(q, boost)) };
                     (Occur::Should, q)
@@ -119,7 +131,8 @@ impl SearchIndex {
                 .collect();
             Box::new(BooleanQuery::new(per_field))
         };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = q.include.iter().map(|t| (Occur::Must, term(&t.tokens))).collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            q.include.iter().map(|t| (Occur::Must, term(&t.tokens))).collect();
         clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens))));
         Box::new(BooleanQuery::new(clauses))
     }
@@ -208,7 +221,9 @@ mod tests {
     #[test]
     fn a_stopped_build_gives_up() {
         let docs = vec![doc("子育て支援", "子育て支援センター")];
-        assert!(SearchIndex::build_unless(Corpus { docs: docs.clone(), groups: vec![] }, &AtomicBool::new(true)).is_err());
+        assert!(
+            SearchIndex::build_unless(Corpus { docs: docs.clone(), groups: vec![] }, &AtomicBool::new(true)).is_err()
+        );
         assert!(SearchIndex::build_unless(Corpus { docs, groups: vec![] }, &AtomicBool::new(false)).is_ok());
     }
 

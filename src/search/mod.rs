@@ -126,7 +126,8 @@ fn resolve_field(corpus: &Corpus, field: &str) -> Result<Option<usize>, SearchEr
     if let Some(i) = corpus.groups.iter().position(|g| g.id == field) {
         return Ok(Some(i));
     }
-    let by_node: Vec<usize> = (0..corpus.groups.len()).filter(|&i| corpus.groups[i].id.rsplit('/').next() == Some(field)).collect();
+    let by_node: Vec<usize> =
+        (0..corpus.groups.len()).filter(|&i| corpus.groups[i].id.rsplit('/').next() == Some(field)).collect();
     match by_node.as_slice() {
         [i] => Ok(Some(*i)),
         _ => Err(SearchError::UnknownField(
@@ -158,7 +159,8 @@ pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<
         .filter(|(_, &c)| c > 0)
         .map(|(g, &count)| FieldCount { id: g.id.clone(), label: g.label.clone(), count })
         .collect();
-    let kept: Vec<(usize, f32)> = all.iter().copied().filter(|&(d, _)| filter.is_none_or(|f| corpus.docs[d].group == f)).collect();
+    let kept: Vec<(usize, f32)> =
+        all.iter().copied().filter(|&(d, _)| filter.is_none_or(|f| corpus.docs[d].group == f)).collect();
     let hits = kept
         .iter()
         .take(opts.limit.unwrap_or(usize::MAX))
@@ -175,5 +177,14 @@ pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<
             }
         })
         .collect();
-    Ok(SearchResults { query: query.to_string(), parsed, field: opts.field.clone(), total: all.len(), counts, other, matched: kept.len(), hits })
+    Ok(SearchResults {
+        query: query.to_string(),
+        parsed,
+        field: opts.field.clone(),
+        total: all.len(),
+        counts,
+        other,
+        matched: kept.len(),
+        hits,
+    })
 }

@@ -177,7 +177,8 @@ fn node_changes(cx: &Compare, pi: usize, id: NodeId, set: &mut BTreeSet<String>)
 
 /// Everything about a plan that pages other than its nodes' show.
 fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
-    let themes: Vec<_> = p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
+    let themes: Vec<_> =
+        p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
     (
         (&p.id, &p.title, p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
         (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
@@ -237,7 +238,18 @@ mod tests {
     #[test]
     fn title_edit_touches_lists_neighbours_and_indexes() {
         let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実"));
-        for want in ["showcase/3-2/", "showcase/kankyo/", "showcase/3-1/", "showcase/3-2-1/", "showcase/", "showcase/summary/", "showcase/summary/kankyo/", "showcase/dashboard/", "sdgs/11/", "sdgs/15/"] {
+        for want in [
+            "showcase/3-2/",
+            "showcase/kankyo/",
+            "showcase/3-1/",
+            "showcase/3-2-1/",
+            "showcase/",
+            "showcase/summary/",
+            "showcase/summary/kankyo/",
+            "showcase/dashboard/",
+            "sdgs/11/",
+            "sdgs/15/",
+        ] {
             assert!(p.contains(want), "{want} missing from {p:?}");
         }
         assert!(!p.contains("showcase/7-3/"), "{p:?}");
@@ -249,14 +261,20 @@ mod tests {
         let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"));
         assert_eq!(
             p,
-            ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"].iter().map(|s| s.to_string()).collect::<BTreeSet<String>>()
+            ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<BTreeSet<String>>()
         );
     }
 
     #[test]
     fn sdg_edit_touches_goal_pages() {
         let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]"));
-        assert!(p.contains("sdgs/14/") && p.contains("sdgs/15/") && p.contains("sdgs/") && p.contains("showcase/3-2/"), "{p:?}");
+        assert!(
+            p.contains("sdgs/14/") && p.contains("sdgs/15/") && p.contains("sdgs/") && p.contains("showcase/3-2/"),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -274,12 +292,18 @@ mod tests {
         assert!(!p.contains("departments/2/"), "{p:?}");
 
         // A new department renumbers the ones after it: every page may link to them.
-        assert_eq!(affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]"), Affected::All);
+        assert_eq!(
+            affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]"),
+            Affected::All
+        );
     }
 
     #[test]
     fn structural_and_navigation_changes_touch_everything() {
-        assert_eq!(affected_by_edit("content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""), Affected::All);
+        assert_eq!(
+            affected_by_edit("content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""),
+            Affected::All
+        );
         let t = features();
         let old = load(t.path());
         std::fs::remove_file(t.path().join("content/showcase/kankyo/3-2.md")).unwrap();

@@ -14,11 +14,11 @@ pub mod project;
 pub mod server;
 
 use crate::build::BuildOptions;
+use crate::content::Site;
 use notify::{RecursiveMode, Watcher};
 use project::{Changes, Project};
 use server::{Event, ServerState};
 use std::path::{Path, PathBuf};
-use crate::content::Site;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -123,10 +123,14 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     for dir in ["content", "themes", "static"] {
         let p = root.join(dir);
         if p.is_dir() {
-            watcher.watch(&p, RecursiveMode::Recursive).map_err(|e| format!("{} を監視できません: {e}", p.display()))?;
+            watcher
+                .watch(&p, RecursiveMode::Recursive)
+                .map_err(|e| format!("{} を監視できません: {e}", p.display()))?;
         }
     }
-    watcher.watch(&root, RecursiveMode::NonRecursive).map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
+    watcher
+        .watch(&root, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
     let (stop_tx, stop_rx) = mpsc::channel();
     let (search, sites) = SearchRefresher::spawn(output.clone()).map_err(|e| e.to_string())?;
     if let Some(p) = &project {
@@ -156,7 +160,9 @@ impl SearchRefresher {
         let (tx, rx) = mpsc::channel::<Arc<Site>>();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
-        let handle = std::thread::Builder::new().name("planpress-search".into()).spawn(move || refresh_loop(&rx, &output, &stopping))?;
+        let handle = std::thread::Builder::new()
+            .name("planpress-search".into())
+            .spawn(move || refresh_loop(&rx, &output, &stopping))?;
         Ok((SearchRefresher { stop, handle: Some(handle) }, tx))
     }
 }
@@ -193,7 +199,10 @@ fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<Atomic
         };
         match result {
             Ok((files, changed)) => {
-                println!("検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)", started.elapsed().as_secs_f64())
+                println!(
+                    "検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)",
+                    started.elapsed().as_secs_f64()
+                )
             }
             Err(_) if stop.load(Ordering::Relaxed) => break,
             Err(d) => eprintln!("{d}"),
@@ -294,7 +303,11 @@ fn quiet_after(event: &notify::Result<notify::Event>, debounce: Duration) -> Dur
                 | EventKind::Remove(_)
         )
     });
-    if complete { SETTLED.min(debounce) } else { debounce }
+    if complete {
+        SETTLED.min(debounce)
+    } else {
+        debounce
+    }
 }
 
 /// The wait after an event that completes a file: long enough for the events of a save
@@ -333,6 +346,9 @@ mod tests {
         assert_eq!(after(EventKind::Modify(ModifyKind::Name(RenameMode::To))), SETTLED, "moved into place");
         assert_eq!(after(EventKind::Remove(RemoveKind::File)), SETTLED);
         assert_eq!(quiet_after(&Err(notify::Error::generic("x")), debounce), debounce);
-        assert_eq!(quiet_after(&Ok(notify::Event::new(EventKind::Remove(RemoveKind::File))), Duration::from_millis(2)), Duration::from_millis(2));
+        assert_eq!(
+            quiet_after(&Ok(notify::Event::new(EventKind::Remove(RemoveKind::File))), Duration::from_millis(2)),
+            Duration::from_millis(2)
+        );
     }
 }

@@ -196,7 +196,13 @@ impl Project {
         if changes.config {
             let fresh = Project::open(self.opts.clone())?;
             *self = fresh;
-            return Ok(Rebuilt { full: true, rendered: self.pages.len(), written: self.pages.len(), elapsed: start.elapsed(), ..Default::default() });
+            return Ok(Rebuilt {
+                full: true,
+                rendered: self.pages.len(),
+                written: self.pages.len(),
+                elapsed: start.elapsed(),
+                ..Default::default()
+            });
         }
         let body_only = changes.templates.is_empty() && changes.statics.is_empty() && !changes.content.is_empty();
         if body_only {
@@ -204,7 +210,11 @@ impl Project {
                 return Ok(r);
             }
         }
-        let tera = if changes.templates.is_empty() { None } else { Some(templates::load_templates(&self.opts.root, self.theme())?) };
+        let tera = if changes.templates.is_empty() {
+            None
+        } else {
+            Some(templates::load_templates(&self.opts.root, self.theme())?)
+        };
         let (new_site, scope) = if changes.content.is_empty() {
             (None, None)
         } else {
@@ -221,8 +231,12 @@ impl Project {
             which = merge(which, template_pages(site, &changes.templates));
         }
         let listing = Listing::new(&self.site, site, scope, &which);
-        let mut todo: Vec<PageKind> =
-            listing.pages.iter().filter(|(_, p)| which.contains(p) || !self.pages.contains(p)).map(|&(k, _)| k).collect();
+        let mut todo: Vec<PageKind> = listing
+            .pages
+            .iter()
+            .filter(|(_, p)| which.contains(p) || !self.pages.contains(p))
+            .map(|&(k, _)| k)
+            .collect();
         todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
         let gone = listing.gone(&self.pages);
         let added = listing.pages.iter().any(|(_, p)| !self.pages.contains(p));
@@ -288,7 +302,11 @@ impl Project {
                 .collect();
             for plan in site.plans.iter().filter(|p| touched.contains(&p.id)) {
                 let [json, csv] = output::open_data::paths(plan);
-                write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
+                write_if_changed(
+                    &out.join(json),
+                    output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes(),
+                )
+                .map_err(io)?;
                 write_if_changed(&out.join(csv), &output::open_data::indicators_csv(plan)).map_err(io)?;
             }
             if added || !gone.is_empty() {
@@ -297,7 +315,8 @@ impl Project {
                     listed.extend(output::open_data::paths(plan));
                 }
                 listed.sort();
-                write_if_changed(&out.join("sitemap.xml"), output::sitemap(&site.config.base_url, &listed).as_bytes()).map_err(io)?;
+                write_if_changed(&out.join("sitemap.xml"), output::sitemap(&site.config.base_url, &listed).as_bytes())
+                    .map_err(io)?;
             }
         }
         let elapsed = start.elapsed();
@@ -407,7 +426,11 @@ impl Project {
         }
         for plan in site.plans.iter().filter(|p| data_plans.contains(&p.id)) {
             let [json, _] = output::open_data::paths(plan);
-            write_if_changed(&out.join(json), output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes()).map_err(io)?;
+            write_if_changed(
+                &out.join(json),
+                output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes(),
+            )
+            .map_err(io)?;
         }
         Ok(Some(Rebuilt { rendered: unique.len(), written, removed: 0, full: false, elapsed: start.elapsed() }))
     }
@@ -491,14 +514,26 @@ mod tests {
     #[test]
     fn changes_are_sorted_by_kind() {
         let mut c = Changes::default();
-        for p in ["site.toml", "content/a/b.md", "content/a/img.png", "static/x.png", "themes/default/templates/node.html", "themes/default/static/style.css", "themes/other/templates/x.html", "public/index.html", "target/x"] {
+        for p in [
+            "site.toml",
+            "content/a/b.md",
+            "content/a/img.png",
+            "static/x.png",
+            "themes/default/templates/node.html",
+            "themes/default/static/style.css",
+            "themes/other/templates/x.html",
+            "public/index.html",
+            "target/x",
+        ] {
             c.add(Path::new(p), "default");
         }
         assert!(c.config);
         assert_eq!(c.content, BTreeSet::from([PathBuf::from("content/a/b.md")]));
         assert_eq!(c.templates, BTreeSet::from(["node.html".to_string()]));
         assert!(c.statics.contains(&(PathBuf::from("static/x.png"), PathBuf::from("x.png"))));
-        assert!(c.statics.contains(&(PathBuf::from("themes/default/static/style.css"), PathBuf::from("assets/style.css"))));
+        assert!(c
+            .statics
+            .contains(&(PathBuf::from("themes/default/static/style.css"), PathBuf::from("assets/style.css"))));
         assert_eq!(c.statics.len(), 2);
     }
 
@@ -519,7 +554,12 @@ mod tests {
         let site = crate::test_support::fixture_copy("features");
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("serve");
-        let opts = BuildOptions { root: site.path().to_path_buf(), output: Some(out.clone()), defer_search: true, ..Default::default() };
+        let opts = BuildOptions {
+            root: site.path().to_path_buf(),
+            output: Some(out.clone()),
+            defer_search: true,
+            ..Default::default()
+        };
         build::build(&opts).unwrap();
         assert!(out.join("search/index.html").is_file() && !out.join("search/manifest.json").exists());
         let (files, _) = refresh_search(&build::load(&opts).unwrap(), &out, &Arc::default()).unwrap();

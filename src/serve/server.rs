@@ -6,8 +6,8 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -53,7 +53,12 @@ pub struct ServerState {
 impl ServerState {
     /// State serving `output`.
     pub fn new(output: PathBuf) -> Arc<ServerState> {
-        Arc::new(ServerState { output, clients: Mutex::new(Vec::new()), error: Mutex::new(None), build: AtomicU64::new(0) })
+        Arc::new(ServerState {
+            output,
+            clients: Mutex::new(Vec::new()),
+            error: Mutex::new(None),
+            build: AtomicU64::new(0),
+        })
     }
 
     /// Tells every connected browser about `event`, and remembers an error for browsers
@@ -152,7 +157,9 @@ fn read_request(conn: &mut TcpStream) -> Incoming {
         match req.parse(&buf) {
             Ok(httparse::Status::Complete(_)) => {
                 return match (req.method, req.path) {
-                    (Some(method), Some(target)) => Incoming::Request(Request { method: method.to_string(), target: target.to_string() }),
+                    (Some(method), Some(target)) => {
+                        Incoming::Request(Request { method: method.to_string(), target: target.to_string() })
+                    }
                     _ => Incoming::Malformed,
                 };
             }
@@ -220,14 +227,17 @@ fn handle(mut conn: TcpStream, state: &ServerState) {
     };
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
-        let refused = Response::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec()).header("Allow", "GET, HEAD".into());
+        let refused = Response::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec())
+            .header("Allow", "GET, HEAD".into());
         let _ = refused.write(&mut conn, false);
         return;
     }
     let path = request.target.split(['?', '#']).next().unwrap_or("/").to_string();
     let response = match path.as_str() {
         "/__planpress/events" if !head_only => return events(conn, state),
-        "/__planpress/livereload.js" => Response::new(200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes().to_vec()),
+        "/__planpress/livereload.js" => {
+            Response::new(200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes().to_vec())
+        }
         "/__planpress/overlay.css" => Response::new(200, "text/css; charset=utf-8", OVERLAY_CSS.as_bytes().to_vec()),
         _ => match resolve(&state.output, &path) {
             Resolved::File(file) => match std::fs::read(&file) {
@@ -237,7 +247,9 @@ fn handle(mut conn: TcpStream, state: &ServerState) {
                 }
                 Err(_) => not_found(state),
             },
-            Resolved::Redirect(to) => Response::new(301, "text/plain; charset=utf-8", Vec::new()).header("Location", to),
+            Resolved::Redirect(to) => {
+                Response::new(301, "text/plain; charset=utf-8", Vec::new()).header("Location", to)
+            }
             Resolved::NotFound => not_found(state),
             Resolved::Forbidden => Response::new(403, "text/plain; charset=utf-8", b"forbidden".to_vec()),
         },
@@ -246,7 +258,8 @@ fn handle(mut conn: TcpStream, state: &ServerState) {
 }
 
 fn not_found(state: &ServerState) -> Response<'static> {
-    let page = std::fs::read(state.output.join("404.html")).unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
+    let page = std::fs::read(state.output.join("404.html"))
+        .unwrap_or_else(|_| b"<!DOCTYPE html><title>404</title><p>404".to_vec());
     let ct = "text/html; charset=utf-8";
     Response::new(404, ct, inject(page, ct, state))
 }
@@ -267,7 +280,12 @@ fn events(mut conn: TcpStream, state: &ServerState) {
     state.clients.lock().expect("lock").push(tx);
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
     let hello = format!("event: hello\ndata: {{\"build\":{}}}\n\n", state.build.load(Ordering::SeqCst));
-    if conn.write_all(head.as_bytes()).and_then(|_| conn.write_all(hello.as_bytes())).and_then(|_| conn.flush()).is_err() {
+    if conn
+        .write_all(head.as_bytes())
+        .and_then(|_| conn.write_all(hello.as_bytes()))
+        .and_then(|_| conn.flush())
+        .is_err()
+    {
         return;
     }
     if let Some(text) = pending {
@@ -431,7 +449,8 @@ mod tests {
         let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
         let mut open = Vec::new();
         for round in 0..20 {
-            let mut conns: Vec<std::net::TcpStream> = (0..8).map(|_| std::net::TcpStream::connect(run.addr).unwrap()).collect();
+            let mut conns: Vec<std::net::TcpStream> =
+                (0..8).map(|_| std::net::TcpStream::connect(run.addr).unwrap()).collect();
             for s in &mut conns {
                 write!(s, "GET /a/ HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").unwrap();
             }
@@ -489,7 +508,18 @@ mod tests {
     fn refuses_traversal_in_every_form() {
         let t = site();
         let out = t.path().join("out");
-        for p in ["/../secret.txt", "/a/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/a%2f..%2f..%2fsecret.txt", "/..%5csecret.txt", "/%00", "/%zz", "/C:/x", "relative"] {
+        for p in [
+            "/../secret.txt",
+            "/a/../../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E/secret.txt",
+            "/a%2f..%2f..%2fsecret.txt",
+            "/..%5csecret.txt",
+            "/%00",
+            "/%zz",
+            "/C:/x",
+            "relative",
+        ] {
             assert_eq!(resolve(&out, p), Resolved::Forbidden, "{p}");
         }
         assert_eq!(resolve(&out, "/link.txt"), Resolved::Forbidden, "symlink pointing outside");
@@ -548,7 +578,9 @@ mod tests {
     fn a_port_in_use_says_how_to_pick_another() {
         let t = site();
         let first = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
-        let Err(e) = start(&first.addr.to_string(), ServerState::new(t.path().join("out"))) else { panic!("the port is taken") };
+        let Err(e) = start(&first.addr.to_string(), ServerState::new(t.path().join("out"))) else {
+            panic!("the port is taken")
+        };
         assert!(e.contains(&first.addr.to_string()) && e.contains("--port"), "{e}");
         first.stop();
     }
