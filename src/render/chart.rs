@@ -29,6 +29,8 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     let years = pts.iter().map(|p| p.0).chain([target.0]);
     let (y0, y1) = (years.clone().min().unwrap_or(target.0), years.max().unwrap_or(target.0));
     let (y0, y1) = if y0 == y1 { (y0 - 1, y1 + 1) } else { (y0, y1) };
+    // Years label the axis one by one: a span of centuries (a typo such as 20250) is
+    // drawn with at most a dozen labels.
     let values = pts.iter().map(|p| p.1).chain([target.1]);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi, step) = nice_range(lo, hi);
@@ -50,8 +52,7 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     );
     // Shared presentation sits on groups (inherited), so each mark carries only its
     // coordinates: pages with dozens of charts stay small.
-    let grid_values: Vec<f64> =
-        std::iter::successors(Some(lo), |v| Some(v + step)).take_while(|v| *v <= hi + step / 2.0).collect();
+    let grid_values = grid(lo, hi, step);
     // Grid lines, then the axes.
     s.push_str("<path fill=\"none\" stroke=\"");
     s.push_str(GRID);
@@ -72,7 +73,7 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
         Better::Lower => "↓ 低いほど良い",
     };
     let _ = write!(s, "<text x=\"{}\" y=\"16\">{arrow}</text></g><g text-anchor=\"middle\">", N(W - RIGHT));
-    let every = if y1 - y0 > 8 { 2 } else { 1 };
+    let every = usize::try_from((y1 - y0) / 12 + 1).unwrap_or(1).max(if y1 - y0 > 8 { 2 } else { 1 });
     for year in (y0..=y1).step_by(every) {
         let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(x(year)), N(H - BOTTOM + 18.0), short_wareki(year));
     }
@@ -158,12 +159,20 @@ fn short_wareki(year: i32) -> String {
     }
 }
 
-/// A range covering `lo..hi` with 3–6 round steps.
+/// The most grid lines a chart draws (a bound for any values).
+const MAX_GRID_LINES: usize = 12;
+
+/// A range covering `lo..hi` with 3–6 round steps. Any finite inputs give a finite range
+/// with a positive step that is not lost against the values (8.17 vs 8.170000000000002,
+/// values near `f64::MAX`): the grid below never loops on a step that adds nothing.
 fn nice_range(lo: f64, hi: f64) -> (f64, f64, f64) {
-    if !lo.is_finite() || !hi.is_finite() {
+    const LIMIT: f64 = 1e300;
+    if !lo.is_finite() || !hi.is_finite() || lo.abs() > LIMIT || hi.abs() > LIMIT {
         return (0.0, 1.0, 0.25);
     }
-    let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+    // A difference lost in rounding (or none) is no difference: a range around the value.
+    let scale = lo.abs().max(hi.abs());
+    let span = if hi - lo > scale * 1e-9 { hi - lo } else { scale.max(1.0) };
     let raw = span / 4.0;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= 5.0).unwrap_or(10.0 * mag);
@@ -174,6 +183,13 @@ fn nice_range(lo: f64, hi: f64) -> (f64, f64, f64) {
         end += step;
     }
     (start, end, step)
+}
+
+/// The values of the grid lines of `nice_range`'s range, at most [`MAX_GRID_LINES`].
+fn grid(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+    let count = ((hi - lo) / step).round();
+    let count = if count.is_finite() && count >= 0.0 { (count as usize).min(MAX_GRID_LINES - 1) } else { 0 };
+    (0..=count).map(|i| lo + step * i as f64).collect()
 }
 
 fn step_decimals(step: f64) -> u8 {
@@ -237,6 +253,51 @@ mod tests {
         let svg = indicator_chart(&ind("x", &[]), "c2");
         assert!(!svg.contains("<polyline"));
         assert!(svg.contains("stroke-dasharray"));
+    }
+
+    #[test]
+    fn regression_a_rounding_error_between_baseline_and_target_does_not_loop() {
+        let mut i = ind("x", &[]);
+        i.baseline.value.value = 8.17;
+        i.target.value.value = 8.170000000000002;
+        let svg = indicator_chart(&i, "c3");
+        assert!(svg.ends_with("</svg>"));
+        for (lo, hi) in [(8.17, 8.170000000000002), (f64::MAX / 2.0, f64::MAX), (-f64::MAX, f64::MAX), (1e-300, 2e-300)]
+        {
+            let (a, b, step) = nice_range(lo, hi);
+            assert!(a.is_finite() && b.is_finite() && step > 0.0 && a < b, "{lo} {hi}: {a} {b} {step}");
+            assert!(grid(a, b, step).len() <= MAX_GRID_LINES);
+        }
+    }
+
+    #[test]
+    fn regression_values_near_the_float_maximum_draw_a_chart() {
+        let mut i = ind("x", &[(2020, f64::MAX), (2021, -f64::MAX)]);
+        i.target.value.value = f64::MAX;
+        let svg = indicator_chart(&i, "c4");
+        assert!(svg.ends_with("</svg>") && svg.len() < 20_000);
+    }
+
+    proptest::proptest! {
+        /// Any finite values and any years draw a bounded chart, without a panic.
+        #[test]
+        fn any_values_draw_a_bounded_chart(
+            values in proptest::collection::vec(proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO, 2..6),
+            years in proptest::collection::vec(-3000i32..30000, 2..6),
+        ) {
+            let mut i = ind("x", &[]);
+            i.baseline.value.value = values[0];
+            i.baseline.year = FiscalYear(years[0]);
+            i.target.value.value = values[1];
+            i.target.year = FiscalYear(years[1]);
+            for (k, v) in values.iter().enumerate().skip(2) {
+                let m = Measurement { value: Quantity { value: *v, decimals: 1 }, year: FiscalYear(years[k % years.len()]) };
+                i.actuals.push(m);
+            }
+            let svg = indicator_chart(&i, "p");
+            proptest::prop_assert!(svg.ends_with("</svg>"));
+            proptest::prop_assert!(svg.len() < 20_000, "{} bytes", svg.len());
+        }
     }
 
     #[test]
