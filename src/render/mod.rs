@@ -1,6 +1,7 @@
 //! Rendering: which pages a site has, and each page's HTML from its Tera template.
 
 pub mod chart;
+pub mod recursion;
 pub mod slots;
 pub mod templates;
 pub mod views;

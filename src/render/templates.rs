@@ -78,7 +78,10 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
                     sources.retain(|(n, _, _)| *n != name);
                     sources.push((name, text, rel));
                 }
-                Err(e) => diags.push(Diagnostic::new(rel, "template", format!("テンプレートを読めません: {e}"))),
+                Err(e) => diags.push(
+                    Diagnostic::new(rel, "template", format!("テンプレートを読めません: {e}"))
+                        .help("テンプレートは UTF-8 で保存してください(メモ帳なら「名前を付けて保存」で文字コードに UTF-8 を選びます)"),
+                ),
             }
         }
     }
@@ -100,6 +103,18 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
     let pairs: Vec<(&str, &str)> = sources.iter().map(|(n, t, _)| (n.as_str(), t.as_str())).collect();
     tera.add_raw_templates(pairs)
         .map_err(|e| Diagnostics::from(template_diagnostic(&theme_dir.join("templates"), &e)))?;
+    let named = sources
+        .iter()
+        .map(|(name, text, file)| {
+            let file = if file.as_os_str().is_empty() {
+                PathBuf::from(format!("(組み込みテーマ) {name}"))
+            } else {
+                file.clone()
+            };
+            (name.clone(), super::recursion::Source { file, text })
+        })
+        .collect();
+    super::recursion::check(&tera, &named).into_result()?;
     Ok(tera)
 }
 
