@@ -523,7 +523,7 @@ fn wait_with_rusage(mut child: std::process::Child) -> (ExitStatus, Option<Usage
     (child.wait().expect("cannot wait for planpress"), None)
 }
 
-/// The page count from the summary line `完了: 10234 ページ(うちノード …)…`.
+/// The page count from the summary line `完了: 10234 ページと …`.
 fn pages_written(stdout: &str) -> Option<usize> {
     let rest = &stdout[stdout.find("完了: ")? + "完了: ".len()..];
     let digits: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();

@@ -108,6 +108,7 @@ fn main() {
         progress: false,
         minify: None,
         defer_search: false,
+        private_output: false,
     })
     .expect("full build");
     println!("full rebuild for comparison: {:.2} s", t0.elapsed().as_secs_f64());

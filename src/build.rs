@@ -28,6 +28,10 @@ pub struct BuildOptions {
     /// Leaves the search files to someone else: `serve` writes them in the background
     /// so that pages are served sooner. The search files already in the output are kept.
     pub defer_search: bool,
+    /// The output folder belongs to this process (serve's own temporary folder, which its
+    /// incremental rebuilds write into directly): replaced without the ownership check of
+    /// [`crate::output::staging`].
+    pub private_output: bool,
 }
 
 /// What a build produced.
@@ -45,19 +49,19 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Where the site is now.
     pub output: PathBuf,
+    /// Problems that did not stop the build (shown after the summary).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl BuildReport {
     /// The one-line summary printed after every build.
     pub fn summary(&self) -> String {
         format!(
-            "完了: {} ページ(うちノード {})と {} ファイルを {} に書き出しました({:.2} 秒、{:.3} ms/ページ)",
+            "完了: {} ページと {} ファイルを {} に書き出しました({:.1} 秒)",
             self.pages,
-            self.node_pages,
             self.other_files,
             self.output.display(),
             self.elapsed.as_secs_f64(),
-            self.elapsed.as_secs_f64() * 1000.0 / self.pages.max(1) as f64
         )
     }
 }
@@ -121,6 +125,20 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
+/// The line printed after a failed build: what became of the output folder, in words
+/// that are true (a build that fails never touches it; see [`Staging`]).
+pub fn failure_note(opts: &BuildOptions, diags: &Diagnostics) -> String {
+    let refused = diags.iter().any(|d| d.rule.starts_with("output"));
+    let out = opts.output.clone().or_else(|| SiteConfig::load(&opts.root).ok().map(|c| opts.root.join(c.output_dir)));
+    match out {
+        _ if refused => "出力先には何も書き出していません。".to_string(),
+        Some(out) if out.exists() => {
+            format!("サイトは書き出していません({} は前回のままです)。", out.display())
+        }
+        _ => "サイトは書き出していません。".to_string(),
+    }
+}
+
 /// Builds the site: nothing in the output folder changes unless every step succeeds.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
@@ -137,7 +155,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
             .into()
     };
-    let staging = Staging::new(&out).map_err(|e| io_err(&out, e))?;
+    let staging = if opts.private_output { Staging::new_private(&out)? } else { Staging::new(&out)? };
     let pages = render::site_pages(&site);
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
@@ -182,12 +200,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         0
     };
     let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
-    if opts.defer_search && site.config.search && out.join("search/manifest.json").is_file() {
+    let target = staging.target().to_path_buf();
+    if opts.defer_search && site.config.search && target.join("search/manifest.json").is_file() {
         // Until they are refreshed, the last search files go on serving.
-        crate::search::export::move_export(&out.join("search"), &staging.dir().join("search"))
+        crate::search::export::move_export(&target.join("search"), &staging.dir().join("search"))
             .map_err(|e| io_err(&out, e))?;
     }
-    staging.commit().map_err(|e| io_err(&out, e))?;
+    let warnings = staging.commit()?.into_iter().collect();
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     Ok(BuildReport {
         pages: page_paths.len(),
@@ -196,6 +215,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         html_bytes,
         elapsed: start.elapsed(),
         output: out,
+        warnings,
     })
 }
 

@@ -94,15 +94,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { root, output, base_url } => {
-            let opts = BuildOptions { root, output, base_url, progress: true, minify: None, defer_search: false };
+            let opts = BuildOptions {
+                root,
+                output,
+                base_url,
+                progress: true,
+                minify: None,
+                defer_search: false,
+                private_output: false,
+            };
             match build::build(&opts) {
                 Ok(report) => {
                     println!("{}", report.summary());
+                    for w in &report.warnings {
+                        eprintln!("{w}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
                     eprintln!("{diags}");
-                    eprintln!("サイトは書き出していません(前回の出力はそのままです)。");
+                    eprintln!("{}", build::failure_note(&opts, &diags));
                     ExitCode::FAILURE
                 }
             }

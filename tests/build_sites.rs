@@ -19,6 +19,7 @@ fn build_site(root: &Path, out: &Path) -> Site {
         progress: false,
         minify: None,
         defer_search: false,
+        private_output: false,
     };
     let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
     assert!(report.pages > 0);
@@ -362,6 +363,7 @@ fn a_build_that_defers_search_keeps_the_last_search_files() {
         progress: false,
         minify: None,
         defer_search,
+        private_output: false,
     };
     build::build(&opts(true)).unwrap();
     assert!(out.join("index.html").is_file());

@@ -48,6 +48,7 @@ fn load(dir: &Path) {
         progress: false,
         minify: None,
         defer_search: false,
+        private_output: false,
     };
     match build::load(&opts) {
         Ok(site) => {

@@ -98,6 +98,7 @@ pub fn run(root: &Path) -> Report {
         progress: false,
         minify: Some(false),
         defer_search: false,
+        private_output: false,
     };
     match build::build(&opts) {
         Err(diags) => Report {

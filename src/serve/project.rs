@@ -22,6 +22,9 @@ use tera::Tera;
 pub struct Changes {
     /// `site.toml` changed: rebuild everything.
     pub config: bool,
+    /// Folders appeared, vanished or moved (a `git checkout`, a renamed plan folder, a
+    /// new `themes/`): read everything again, as after a `site.toml` change.
+    pub rescan: bool,
     /// Template files (names under `templates/`, e.g. `node.html`).
     pub templates: BTreeSet<String>,
     /// Content files.
@@ -66,7 +69,7 @@ impl Changes {
 
     /// Nothing to do.
     pub fn is_empty(&self) -> bool {
-        !self.config && self.templates.is_empty() && self.content.is_empty() && self.statics.is_empty()
+        !self.config && !self.rescan && self.templates.is_empty() && self.content.is_empty() && self.statics.is_empty()
     }
 }
 
@@ -160,7 +163,10 @@ pub struct Project {
 
 impl Project {
     /// Builds the site fully into `opts.output` and keeps it in memory.
-    pub fn open(opts: BuildOptions) -> Result<Project, Diagnostics> {
+    pub fn open(mut opts: BuildOptions) -> Result<Project, Diagnostics> {
+        // Edits are written straight into the output, so its marker never lists every
+        // file: the folder is this project's alone.
+        opts.private_output = true;
         build::build(&opts)?;
         Self::load_state(opts)
     }
@@ -193,7 +199,7 @@ impl Project {
     /// kept, so the last good site goes on being served.
     pub fn rebuild(&mut self, changes: &Changes) -> Result<Rebuilt, Diagnostics> {
         let start = Instant::now();
-        if changes.config {
+        if changes.config || changes.rescan {
             let fresh = Project::open(self.opts.clone())?;
             *self = fresh;
             return Ok(Rebuilt {
