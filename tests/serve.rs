@@ -23,12 +23,14 @@ fn opts(root: &Path, out: &Path) -> BuildOptions {
         progress: false,
         minify: None,
         defer_search: false,
+        private_output: false,
     }
 }
 
 /// HTML, JSON, CSV and XML of an output folder (search files are refreshed separately).
 fn pages(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-    snapshot(dir).into_iter().filter(|(p, _)| !p.starts_with("search")).collect()
+    // The marker lists the files of a full build; serve's edits do not rewrite it.
+    snapshot(dir).into_iter().filter(|(p, _)| !p.starts_with("search") && !p.ends_with(".planpress-output")).collect()
 }
 
 fn edit(root: &Path, rel: &str, from: &str, to: &str) -> Changes {
@@ -259,7 +261,7 @@ fn listen(addr: std::net::SocketAddr) -> Arc<Mutex<String>> {
     let log = Arc::new(Mutex::new(String::new()));
     let l = log.clone();
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     std::thread::spawn(move || {
         let mut buf = [0u8; 8192];
         while let Ok(n) = s.read(&mut buf) {

@@ -84,6 +84,8 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     // One folder per serve, even several in one process (tests).
     static STARTED: AtomicUsize = AtomicUsize::new(0);
     let n = STARTED.fetch_add(1, Ordering::Relaxed);
+    // The build folders of serves that were killed (no Ctrl+C) go first.
+    crate::output::staging::remove_stale_folders(&std::env::temp_dir(), "planpress-serve-");
     let output = std::env::temp_dir().join(format!("planpress-serve-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&output);
     // Listen first, so the port (perhaps picked by the system) is known for base_url.
@@ -100,7 +102,17 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
         minify: Some(false),
         // Pages first: the search files follow from the background refresher.
         defer_search: true,
+        // serve's own temporary folder, written into by every edit.
+        private_output: true,
     };
+    // Watch before the first build, so that an edit saved while it runs is not lost.
+    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
+    let watcher = notify::recommended_watcher(move |e| {
+        let _ = tx.send(e);
+    })
+    .map_err(|e| format!("ファイルの監視を始められません: {e}"))?;
+    let mut watch = Watch { watcher, root: root.clone(), armed: Vec::new() };
+    watch.arm().map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
     let started = Instant::now();
     let project = match Project::open(build_opts.clone()) {
         Ok(p) => {
@@ -115,22 +127,15 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
             None
         }
     };
-    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(move |e| {
-        let _ = tx.send(e);
-    })
-    .map_err(|e| format!("ファイルの監視を始められません: {e}"))?;
-    for dir in ["content", "themes", "static"] {
-        let p = root.join(dir);
-        if p.is_dir() {
-            watcher
-                .watch(&p, RecursiveMode::Recursive)
-                .map_err(|e| format!("{} を監視できません: {e}", p.display()))?;
-        }
+    // What was saved during the first build may or may not be in it: read it all again.
+    let theme = project.as_ref().map(|p| p.theme().to_string()).unwrap_or_else(|| "default".into());
+    let mut first = Changes::default();
+    while let Ok(e) = rx.try_recv() {
+        collect(&mut first, e, &root, &theme);
     }
-    watcher
-        .watch(&root, RecursiveMode::NonRecursive)
-        .map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
+    if !first.is_empty() && project.is_some() {
+        first.rescan = true;
+    }
     let (stop_tx, stop_rx) = mpsc::channel();
     let (search, sites) = SearchRefresher::spawn(output.clone()).map_err(|e| e.to_string())?;
     if let Some(p) = &project {
@@ -139,8 +144,10 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let handle = std::thread::Builder::new()
         .name("planpress-watch".into())
         .spawn(move || {
-            let _watcher = watcher; // dropped when the loop ends
-            watch_loop(project, build_opts, &root, &rx, &stop_rx, &state, opts.debounce, &sites);
+            let mut watch = watch; // dropped when the loop ends
+            let ctx =
+                Loop { build_opts, rx: &rx, stop: &stop_rx, state: &state, debounce: opts.debounce, search: &sites };
+            watch_loop(project, first, &mut watch, &ctx);
         })
         .map_err(|e| e.to_string())?;
     Ok(Serving { addr, output, stop: stop_tx, handle: Some(handle), search, server: running })
@@ -220,35 +227,101 @@ fn lower_priority() {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn watch_loop(
-    mut project: Option<Project>,
+/// What the watch loop works with.
+struct Loop<'a> {
     build_opts: BuildOptions,
-    root: &Path,
-    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
-    stop: &mpsc::Receiver<()>,
-    state: &ServerState,
+    rx: &'a mpsc::Receiver<notify::Result<notify::Event>>,
+    stop: &'a mpsc::Receiver<()>,
+    state: &'a ServerState,
     debounce: Duration,
-    search: &mpsc::Sender<Arc<Site>>,
-) {
+    search: &'a mpsc::Sender<Arc<Site>>,
+}
+
+/// The watched folders: the site root itself (not recursive: it sees `content/`,
+/// `themes/`, `static/` and `site.toml` come and go) and each of those folders that
+/// exists, recursively. Re-armed whenever one of them appears, vanishes or moves, and
+/// whenever a folder inside them does (a watch follows an inode, not a path).
+struct Watch {
+    watcher: notify::RecommendedWatcher,
+    root: PathBuf,
+    armed: Vec<PathBuf>,
+}
+
+/// The folders under the root that are watched recursively.
+const WATCHED: [&str; 3] = ["content", "themes", "static"];
+
+impl Watch {
+    /// (Re)starts every watch. The root's own watch must succeed; a source folder that
+    /// cannot be watched is reported.
+    fn arm(&mut self) -> notify::Result<()> {
+        for p in std::mem::take(&mut self.armed) {
+            let _ = self.watcher.unwatch(&p);
+        }
+        self.watcher.watch(&self.root, RecursiveMode::NonRecursive)?;
+        self.armed.push(self.root.clone());
+        for dir in WATCHED {
+            let p = self.root.join(dir);
+            if p.is_dir() {
+                match self.watcher.watch(&p, RecursiveMode::Recursive) {
+                    Ok(()) => self.armed.push(p),
+                    Err(e) => eprintln!("{} を監視できません: {e}", p.display()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `event` changes which folders exist under the watched ones (so the watches
+/// must be re-armed and everything read again).
+fn moves_folders(event: &notify::Event, root: &Path) -> bool {
+    use notify::event::{CreateKind, EventKind, ModifyKind, RemoveKind};
+    let top = |p: &Path| p.parent() == Some(root) && WATCHED.iter().any(|d| p.file_name() == Some(d.as_ref()));
+    // Only the watched folders count (not `public/` or a staging folder beside them).
+    let inside = |p: &Path| WATCHED.iter().any(|d| p.starts_with(root.join(d)));
+    let mut paths = event.paths.iter().filter(|p| inside(p));
+    match event.kind {
+        EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => paths.next().is_some(),
+        EventKind::Modify(ModifyKind::Name(_)) => {
+            // A renamed folder (its new name is a folder; or its old name has no extension
+            // and is gone).
+            paths.any(|p| top(p) || p.is_dir() || (p.extension().is_none() && !p.exists()))
+        }
+        _ => paths.any(|p| top(p)),
+    }
+}
+
+fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Watch, ctx: &Loop<'_>) {
     loop {
-        if stop.try_recv().is_ok() {
+        if ctx.stop.try_recv().is_ok() {
             return;
         }
-        let first = match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(e) => e,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        };
         let theme = project.as_ref().map(|p| p.theme().to_string()).unwrap_or_else(|| "default".into());
-        let mut changes = Changes::default();
-        // Editors save in several steps: wait for a quiet moment, a short one once the
-        // last event says a file is complete.
-        let mut quiet = quiet_after(&first, debounce);
-        collect(&mut changes, first, root, &theme);
-        while let Ok(e) = rx.recv_timeout(quiet) {
-            quiet = quiet_after(&e, debounce);
-            collect(&mut changes, e, root, &theme);
+        let mut changes = std::mem::take(&mut pending);
+        let mut rearm = false;
+        if changes.is_empty() {
+            let first = match ctx.rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(e) => e,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            };
+            // Editors save in several steps: wait for a quiet moment, a short one once the
+            // last event says a file is complete.
+            let mut quiet = quiet_after(&first, ctx.debounce);
+            rearm |= first.as_ref().is_ok_and(|e| moves_folders(e, &watch.root));
+            collect(&mut changes, first, &watch.root, &theme);
+            while let Ok(e) = ctx.rx.recv_timeout(quiet) {
+                quiet = quiet_after(&e, ctx.debounce);
+                rearm |= e.as_ref().is_ok_and(|e| moves_folders(e, &watch.root));
+                collect(&mut changes, e, &watch.root, &theme);
+            }
+        }
+        if rearm {
+            if let Err(e) = watch.arm() {
+                eprintln!("監視をやり直せません: {e}");
+            }
+            // What changed before the new watches started is found by reading it all.
+            changes.rescan = true;
         }
         if changes.is_empty() {
             continue;
@@ -256,14 +329,14 @@ fn watch_loop(
         let result = match project.as_mut() {
             Some(p) => p.rebuild(&changes).map(Some),
             // No good build yet: try a full one.
-            None => Project::open(build_opts.clone()).map(|p| {
+            None => Project::open(ctx.build_opts.clone()).map(|p| {
                 project = Some(p);
                 None
             }),
         };
         match result {
             Ok(r) => {
-                state.broadcast(Event::Reload);
+                ctx.state.broadcast(Event::Reload);
                 // A first good build (after a failed start) has no search files yet.
                 let opened = r.is_none();
                 match r {
@@ -276,16 +349,16 @@ fn watch_loop(
                     ),
                     None => println!("組み立て直しました"),
                 }
-                if !changes.content.is_empty() || changes.config || opened {
+                if !changes.content.is_empty() || changes.config || changes.rescan || opened {
                     if let Some(p) = &project {
-                        let _ = search.send(p.site());
+                        let _ = ctx.search.send(p.site());
                     }
                 }
             }
             Err(d) => {
                 eprintln!("{d}");
                 eprintln!("前回の正しいサイトを表示し続けます。誤りを直して保存してください。");
-                state.broadcast(Event::BuildError(d.to_string()));
+                ctx.state.broadcast(Event::BuildError(d.to_string()));
             }
         }
     }

@@ -4,7 +4,7 @@
 //! exactly as `planpress build` writes them.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -93,7 +93,8 @@ impl Running {
 
 /// Starts serving on `addr` (port 0 picks a free port) in background threads: one that
 /// accepts, and one per connection (event streams stay open). Each response closes its
-/// connection — simple and robust for a preview on this computer.
+/// connection — simple and robust for a preview on this computer. Only requests whose
+/// `Host` names the bound address are answered (see [`host_allowed`]).
 pub fn start(addr: &str, state: Arc<ServerState>) -> Result<Running, String> {
     let listener = TcpListener::bind(addr).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -114,7 +115,8 @@ pub fn start(addr: &str, state: Arc<ServerState>) -> Result<Running, String> {
                 }
                 let Ok(conn) = conn else { continue };
                 let state = state.clone();
-                let _ = std::thread::Builder::new().name("planpress-conn".into()).spawn(move || handle(conn, &state));
+                let _ =
+                    std::thread::Builder::new().name("planpress-conn".into()).spawn(move || handle(conn, &state, addr));
             }
         })
         .map_err(|e| e.to_string())?;
@@ -126,6 +128,19 @@ struct Request {
     method: String,
     /// The request target as sent (path and query).
     target: String,
+    /// The `Host` header.
+    host: HostHeader,
+}
+
+/// The `Host` header of a request.
+#[derive(Debug, PartialEq, Eq)]
+enum HostHeader {
+    /// None sent: an error in HTTP/1.1, normal in HTTP/1.0.
+    Missing { http10: bool },
+    /// Sent more than once, empty, or not UTF-8: always an error.
+    Invalid,
+    /// Sent once.
+    Value(String),
 }
 
 /// What a connection sent first.
@@ -133,13 +148,19 @@ enum Incoming {
     Request(Request),
     /// Closed, or silent until the timeout (a browser's spare connection): nothing to answer.
     Nothing,
-    /// Not an HTTP request head (or one too large).
+    /// Not an HTTP request head.
     Malformed,
+    /// A head with more than [`MAX_HEADERS`] headers or more than [`MAX_HEAD`] bytes.
+    TooLarge,
 }
+
+/// The most bytes a request head may have.
+const MAX_HEAD: usize = 64 * 1024;
+/// The most headers a request may have. Browsers with many cookies send more than 64.
+const MAX_HEADERS: usize = 256;
 
 /// Reads one request head (the body of a GET is empty; other methods are refused).
 fn read_request(conn: &mut TcpStream) -> Incoming {
-    const MAX_HEAD: usize = 64 * 1024;
     if conn.set_read_timeout(Some(Duration::from_secs(10))).is_err() {
         return Incoming::Nothing;
     }
@@ -152,21 +173,106 @@ fn read_request(conn: &mut TcpStream) -> Incoming {
             Ok(n) => n,
         };
         buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(&buf) {
-            Ok(httparse::Status::Complete(_)) => {
-                return match (req.method, req.path) {
-                    (Some(method), Some(target)) => {
-                        Incoming::Request(Request { method: method.to_string(), target: target.to_string() })
-                    }
-                    _ => Incoming::Malformed,
-                };
-            }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => continue,
-            _ => return Incoming::Malformed,
+        match parse_head(&buf) {
+            Parsed::Complete(_, len) if len > MAX_HEAD => return Incoming::TooLarge,
+            Parsed::Complete(request, _) => return Incoming::Request(request),
+            Parsed::Partial if buf.len() < MAX_HEAD => continue,
+            Parsed::Partial | Parsed::TooManyHeaders => return Incoming::TooLarge,
+            Parsed::Invalid => return Incoming::Malformed,
         }
     }
+}
+
+/// A request head parsed as far as it has arrived.
+enum Parsed {
+    /// The whole head, and its length in bytes.
+    Complete(Request, usize),
+    Partial,
+    TooManyHeaders,
+    Invalid,
+}
+
+/// Parses `buf` with room for 64 headers on the stack, then, for a head with more, again
+/// with room for [`MAX_HEADERS`].
+fn parse_head(buf: &[u8]) -> Parsed {
+    let mut few = [httparse::EMPTY_HEADER; 64];
+    match parse_with(buf, &mut few) {
+        Parsed::TooManyHeaders => parse_with(buf, &mut vec![httparse::EMPTY_HEADER; MAX_HEADERS]),
+        parsed => parsed,
+    }
+}
+
+fn parse_with<'b>(buf: &'b [u8], headers: &mut [httparse::Header<'b>]) -> Parsed {
+    let mut req = httparse::Request::new(headers);
+    let len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(httparse::Error::TooManyHeaders) => return Parsed::TooManyHeaders,
+        Err(_) => return Parsed::Invalid,
+    };
+    let (Some(method), Some(target)) = (req.method, req.path) else { return Parsed::Invalid };
+    let mut hosts = req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("host"));
+    let host = match (hosts.next(), hosts.next()) {
+        (None, _) => HostHeader::Missing { http10: req.version == Some(0) },
+        (Some(h), None) => match std::str::from_utf8(h.value).map(str::trim) {
+            Ok(v) if !v.is_empty() => HostHeader::Value(v.to_string()),
+            _ => HostHeader::Invalid,
+        },
+        (Some(_), Some(_)) => HostHeader::Invalid,
+    };
+    Parsed::Complete(Request { method: method.to_string(), target: target.to_string(), host }, len)
+}
+
+/// Whether a request whose `Host` header is `host` is answered by a server bound to
+/// `bound`. This keeps a web page elsewhere from reading the preview through a domain of
+/// its own that resolves to this computer (DNS rebinding): its requests carry that
+/// domain as the host.
+///
+/// Allowed, each without a port or with the bound port: `localhost`, `127.0.0.1`,
+/// `[::1]` and the bound address itself (a `--bind` LAN address, say). When bound to
+/// all interfaces (`0.0.0.0` or `[::]`) the server can be reached at any address of
+/// this computer, which it does not know, so any IP literal is allowed: a rebinding
+/// page always comes with a domain name, never an IP literal.
+pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        // `[v6]` or `[v6]:port`.
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, "")) => (ip, None),
+            Some((ip, tail)) => match tail.strip_prefix(':') {
+                Some(port) => (ip, Some(port)),
+                None => return false,
+            },
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    if let Some(port) = port {
+        if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.parse() != Ok(bound.port()) {
+            return false;
+        }
+    }
+    let bracketed = host.starts_with('[');
+    let ip = if bracketed {
+        match name.parse::<Ipv6Addr>() {
+            Ok(ip) => IpAddr::V6(ip),
+            Err(_) => return false,
+        }
+    } else {
+        if name.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        match name.parse::<Ipv4Addr>() {
+            Ok(ip) => IpAddr::V4(ip),
+            Err(_) => return false,
+        }
+    };
+    ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+        || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+        || ip == bound.ip()
+        || bound.ip().is_unspecified()
 }
 
 /// A response with its length; the connection closes after it.
@@ -196,6 +302,7 @@ impl<'a> Response<'a> {
             403 => "Forbidden",
             404 => "Not Found",
             405 => "Method Not Allowed",
+            431 => "Request Header Fields Too Large",
             _ => "",
         };
         let mut head = format!(
@@ -216,15 +323,31 @@ impl<'a> Response<'a> {
     }
 }
 
-fn handle(mut conn: TcpStream, state: &ServerState) {
+/// Answers one request on `conn`, which reached the server bound to `bound`.
+fn handle(mut conn: TcpStream, state: &ServerState, bound: SocketAddr) {
+    let text = "text/plain; charset=utf-8";
     let request = match read_request(&mut conn) {
         Incoming::Request(r) => r,
         Incoming::Nothing => return,
-        Incoming::Malformed => {
-            let _ = Response::new(400, "text/plain; charset=utf-8", b"bad request".to_vec()).write(&mut conn, false);
-            return;
+        Incoming::Malformed => return refuse(conn, Response::new(400, text, b"bad request".to_vec())),
+        Incoming::TooLarge => {
+            let body = b"request header fields too large".to_vec();
+            return refuse(conn, Response::new(431, text, body));
         }
     };
+    match &request.host {
+        HostHeader::Missing { http10: true } => {}
+        HostHeader::Value(host) if host_allowed(host, bound) => {}
+        HostHeader::Missing { http10: false } | HostHeader::Invalid => {
+            return refuse(conn, Response::new(400, text, b"bad request: Host header".to_vec()));
+        }
+        HostHeader::Value(host) => {
+            let body = format!(
+                "このホスト名への要求には答えません: {host}\nplanpress serve は 127.0.0.1 と localhost(--bind を指定したときはそのアドレス)への要求にだけ答えます。\n"
+            );
+            return refuse(conn, Response::new(403, text, body.into_bytes()));
+        }
+    }
     let head_only = request.method == "HEAD";
     if request.method != "GET" && !head_only {
         let refused = Response::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec())
@@ -247,14 +370,40 @@ fn handle(mut conn: TcpStream, state: &ServerState) {
                 }
                 Err(_) => not_found(state),
             },
-            Resolved::Redirect(to) => {
+            // Only ever a path on this host; anything else (none known) is not followed.
+            Resolved::Redirect(to) if to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\") => {
                 Response::new(301, "text/plain; charset=utf-8", Vec::new()).header("Location", to)
             }
+            Resolved::Redirect(_) => not_found(state),
             Resolved::NotFound => not_found(state),
             Resolved::Forbidden => Response::new(403, "text/plain; charset=utf-8", b"forbidden".to_vec()),
         },
     };
     let _ = response.write(&mut conn, head_only);
+}
+
+/// Sends an error response and closes without a reset: reads and drops what the client
+/// is still sending (at most 1 MiB, for at most 2 seconds), so it gets to read the
+/// response rather than "connection reset".
+fn refuse(mut conn: TcpStream, response: Response) {
+    if response.write(&mut conn, false).is_err() || conn.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    let mut sink = [0u8; 4096];
+    let mut left: usize = 1024 * 1024;
+    while left > 0 {
+        let Some(wait) = deadline.checked_duration_since(std::time::Instant::now()).filter(|d| !d.is_zero()) else {
+            return;
+        };
+        if conn.set_read_timeout(Some(wait)).is_err() {
+            return;
+        }
+        match conn.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 fn not_found(state: &ServerState) -> Response<'static> {
@@ -312,7 +461,8 @@ fn stream(w: &mut dyn Write, rx: &Receiver<Event>) {
 pub enum Resolved {
     /// A file to send.
     File(PathBuf),
-    /// A folder asked for without its trailing slash.
+    /// A folder asked for without its trailing slash: where it is, always a path on this
+    /// host (never `//host/…`).
     Redirect(String),
     /// Nothing there.
     NotFound,
@@ -343,7 +493,15 @@ pub fn resolve(root: &Path, url_path: &str) -> Resolved {
     }
     if real.is_dir() {
         if !url_path.ends_with('/') {
-            return Resolved::Redirect(format!("{url_path}/"));
+            // Built from the segments as sent (still percent-encoded), without empty and `.`
+            // ones: `//kakegawa-2` must not become `//kakegawa-2/`, which a browser reads
+            // as the host `kakegawa-2`.
+            let mut to = String::from("/");
+            for seg in rest.split('/').filter(|s| !s.is_empty() && *s != ".") {
+                to.push_str(seg);
+                to.push('/');
+            }
+            return Resolved::Redirect(to);
         }
         let index = real.join("index.html");
         return if index.is_file() { Resolved::File(index) } else { Resolved::NotFound };
@@ -452,7 +610,7 @@ mod tests {
             let mut conns: Vec<std::net::TcpStream> =
                 (0..8).map(|_| std::net::TcpStream::connect(run.addr).unwrap()).collect();
             for s in &mut conns {
-                write!(s, "GET /a/ HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n").unwrap();
+                write!(s, "GET /a/ HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive\r\n\r\n", run.addr).unwrap();
             }
             for (i, s) in conns.iter_mut().enumerate() {
                 s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
@@ -589,7 +747,7 @@ mod tests {
     fn open_events(addr: SocketAddr) -> std::net::TcpStream {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        write!(s, "GET /__planpress/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
         s
     }
 
@@ -630,5 +788,219 @@ mod tests {
         state.broadcast(Event::BuildError("x".into()));
         assert!(events_until(run.addr, "event: build-error").contains("{\"build\":1}"));
         run.stop();
+    }
+
+    /// Sends `request` as it is and reads the whole response.
+    fn raw(addr: SocketAddr, request: &str) -> String {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+
+    /// The `Location` header of a response head, if any.
+    fn location(head: &str) -> Option<String> {
+        head.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location").then(|| value.trim().to_string())
+        })
+    }
+
+    /// A redirect target a browser resolves on this host: a path, not `//host`, `/\host`
+    /// or `scheme://host`.
+    fn on_this_host(to: &str) -> bool {
+        to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\") && !to.contains("://")
+    }
+
+    #[test]
+    fn a_double_slash_path_redirects_on_this_host() {
+        // Regression: `GET //kakegawa-2` answered `Location: //kakegawa-2/`, which a browser
+        // reads as the host `kakegawa-2`.
+        let t = site();
+        let out = t.path().join("out");
+        std::fs::create_dir_all(out.join("kakegawa-2")).unwrap();
+        std::fs::create_dir_all(out.join("evil.com")).unwrap();
+        assert_eq!(resolve(&out, "//kakegawa-2"), Resolved::Redirect("/kakegawa-2/".into()));
+        let run = start("127.0.0.1:0", ServerState::new(out)).unwrap();
+        for (path, to) in [
+            ("//kakegawa-2", "/kakegawa-2/"),
+            ("///kakegawa-2", "/kakegawa-2/"),
+            ("//evil.com", "/evil.com/"),
+            ("/.//evil.com", "/evil.com/"),
+            ("/a//", ""),
+            ("/.", "/"),
+            ("//.", "/"),
+            ("/./.", "/"),
+            ("/kakegawa-2", "/kakegawa-2/"),
+        ] {
+            let (status, head, _) = http_get(run.addr, path).unwrap();
+            if to.is_empty() {
+                assert_eq!(status, 200, "{path}: {head}");
+                continue;
+            }
+            assert_eq!(status, 301, "{path}: {head}");
+            assert_eq!(location(&head).as_deref(), Some(to), "{path}: {head}");
+        }
+        // Encoded or backslashed slashes never lead to another host either.
+        for path in [
+            "/\\evil.com",
+            "/\\\\evil.com",
+            "//\\evil.com",
+            "/%2F%2Fevil",
+            "/%2F%2Fevil.com",
+            "/%2f/evil.com",
+            "/%5Cevil.com",
+            "/%5C%5Cevil.com",
+            "/http://evil.com",
+            "/http:%2F%2Fevil.com",
+        ] {
+            let (status, head, _) = http_get(run.addr, path).unwrap();
+            if let Some(to) = location(&head) {
+                assert!(on_this_host(&to), "{path} -> {to}");
+            }
+            assert_ne!(status, 200, "{path}: {head}");
+        }
+        run.stop();
+    }
+
+    #[test]
+    fn a_foreign_host_header_is_refused() {
+        // Regression: any Host was answered, so a page on a domain that resolves to
+        // 127.0.0.1 (DNS rebinding) could read the preview.
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let port = run.addr.port();
+        for host in [
+            "evil.com".to_string(),
+            format!("evil.com:{port}"),
+            format!("127.0.0.1.evil.com:{port}"),
+            format!("localhost.evil.com:{port}"),
+            "localhost:1".to_string(),
+            format!("[::2]:{port}"),
+            format!("10.0.0.1:{port}"),
+            format!("evil.com@127.0.0.1:{port}"),
+        ] {
+            for path in ["/", "/__planpress/events", "/a"] {
+                let got = raw(run.addr, &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+                assert!(got.starts_with("HTTP/1.1 403"), "{host} {path}: {got}");
+                assert!(got.contains("127.0.0.1") && got.contains("--bind") && got.contains("ホスト"), "{got}");
+                assert!(location(&got).is_none(), "{got}");
+            }
+        }
+        for host in [
+            "localhost".to_string(),
+            format!("localhost:{port}"),
+            format!("LocalHost:{port}"),
+            "127.0.0.1".to_string(),
+            format!("127.0.0.1:{port}"),
+            "[::1]".to_string(),
+            format!("[::1]:{port}"),
+        ] {
+            let got = raw(run.addr, &format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+            assert!(got.starts_with("HTTP/1.1 200"), "{host}: {got}");
+        }
+        run.stop();
+    }
+
+    #[test]
+    fn a_request_without_a_host_header_gets_400() {
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let addr = run.addr;
+        for request in [
+            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".to_string(),
+            "GET / HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n".to_string(),
+            format!("GET / HTTP/1.1\r\nHost: {addr}\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+        ] {
+            let got = raw(addr, &request);
+            assert!(got.starts_with("HTTP/1.1 400"), "{request:?}: {got}");
+        }
+        // HTTP/1.0 has no Host requirement.
+        assert!(raw(addr, "GET / HTTP/1.0\r\n\r\n").starts_with("HTTP/1.1 200"));
+        run.stop();
+    }
+
+    #[test]
+    fn a_request_with_100_headers_is_answered() {
+        // Regression: more than 64 headers (a browser with many cookies) got 400.
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        for n in [63, 64, 65, 100, 250] {
+            let cookies: String = (0..n).map(|i| format!("Cookie: c{i}=v{i}\r\n")).collect();
+            let got =
+                raw(run.addr, &format!("GET / HTTP/1.1\r\nHost: {}\r\n{cookies}Connection: close\r\n\r\n", run.addr));
+            assert!(got.starts_with("HTTP/1.1 200"), "{n} headers: {got}");
+        }
+        run.stop();
+    }
+
+    #[test]
+    fn a_request_with_too_many_headers_or_too_large_a_head_gets_431() {
+        let t = site();
+        let run = start("127.0.0.1:0", ServerState::new(t.path().join("out"))).unwrap();
+        let addr = run.addr;
+        let many: String = (0..1000).map(|i| format!("X-H{i}: v\r\n")).collect();
+        let big = format!("Cookie: c={}\r\n", "x".repeat(70_000));
+        for extra in [many, big] {
+            let got = raw(addr, &format!("GET / HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"));
+            assert!(got.starts_with("HTTP/1.1 431 Request Header Fields Too Large"), "{}", &got[..got.len().min(200)]);
+        }
+        // A head that never ends is cut off at the bound too.
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "GET / HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+        let line = format!("X-Pad: {}\r\n", "y".repeat(1000));
+        let mut sent = 0;
+        while sent < 200_000 && s.write_all(line.as_bytes()).is_ok() {
+            sent += line.len();
+        }
+        let mut got = Vec::new();
+        let _ = s.read_to_end(&mut got);
+        assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 431"), "{}", String::from_utf8_lossy(&got));
+        run.stop();
+    }
+
+    #[test]
+    fn hosts_allowed_follow_the_bound_address() {
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let lan: SocketAddr = "192.168.1.5:8080".parse().unwrap();
+        let any4: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        let any6: SocketAddr = "[::]:8080".parse().unwrap();
+        let v6: SocketAddr = "[::1]:8080".parse().unwrap();
+        for bound in [local, lan, any4, any6, v6] {
+            for host in ["localhost", "localhost:8080", "127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:8080"] {
+                assert!(host_allowed(host, bound), "{host} on {bound}");
+            }
+            for host in [
+                "evil.com",
+                "evil.com:8080",
+                "localhost:8081",
+                "localhost:",
+                "localhost:+8080",
+                "127.0.0.1:80",
+                "[::1]:8081",
+                "[::1",
+                "[::1]x",
+                "::1",
+                "[127.0.0.1]",
+                "localhost.evil.com",
+                "127.0.0.1.nip.io",
+                "192.168.1.5.nip.io:8080",
+            ] {
+                assert!(!host_allowed(host, bound), "{host} on {bound}");
+            }
+        }
+        // `--bind 192.168.1.5`: that address too, but not another one.
+        assert!(host_allowed("192.168.1.5:8080", lan) && host_allowed("192.168.1.5", lan));
+        assert!(!host_allowed("192.168.1.6:8080", lan) && !host_allowed("192.168.1.5:8080", local));
+        // All interfaces: any IP literal (the machine's addresses are not known), never a name.
+        for bound in [any4, any6] {
+            for host in ["192.168.1.5:8080", "10.0.0.7", "0.0.0.0:8080", "[fe80::1]:8080", "[::]:8080"] {
+                assert!(host_allowed(host, bound), "{host} on {bound}");
+            }
+            assert!(!host_allowed("router.local:8080", bound) && !host_allowed("10.0.0.7:9", bound));
+        }
     }
 }
