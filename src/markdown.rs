@@ -78,6 +78,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
     let mut headings = Vec::new();
     let mut diags = Vec::new();
     let line = |offset: usize| ctx.first_line + line_of(markdown, offset) - 1;
+    let events = drop_unsafe_urls(events, ctx, &line, &mut diags);
     let mut in_table_head = false;
     let mut i = 0;
     while i < events.len() {
@@ -188,6 +189,95 @@ fn push_inline<'a>(
         }
         e => out.push(e),
     }
+}
+
+/// URL schemes that run script or embed content (`javascript:`, `vbscript:`, `data:`): links
+/// and images with them are reported and written as plain text. Images must be files in
+/// `static/`, so `data:` images are refused too.
+const UNSAFE_SCHEMES: &[&str] = &["javascript", "vbscript", "data"];
+
+/// The scheme of `url` as a browser reads it, lower case: leading C0 controls and spaces are
+/// ignored and tabs and line breaks removed anywhere (the URL standard), and here every other
+/// ASCII control or space too, so `" Java\tScript:"` is `javascript`. `None` without a
+/// scheme (`/x`, `@/a.md`, `page.html#a:b`).
+fn url_scheme(url: &str) -> Option<String> {
+    let (head, _) = url.split_once(':')?;
+    let scheme: String =
+        head.chars().filter(|c| !(c.is_ascii_control() || *c == ' ')).map(|c| c.to_ascii_lowercase()).collect();
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
+/// True when `url` would run script or embed data when followed ([`UNSAFE_SCHEMES`]).
+fn is_unsafe_url(url: &str) -> bool {
+    url_scheme(url).is_some_and(|s| UNSAFE_SCHEMES.contains(&s.as_str()))
+}
+
+/// `url` for a message: control characters made visible, long URLs (a `data:` image) cut.
+fn shown_url(url: &str) -> String {
+    const MAX: usize = 40;
+    let mut s: String = url.chars().take(MAX).flat_map(|c| c.escape_debug()).collect();
+    if url.chars().nth(MAX).is_some() {
+        s.push('…');
+    }
+    s
+}
+
+/// Removes links and images whose URL is unsafe ([`is_unsafe_url`]), reporting each: their
+/// text (a link's words, an image's alt text) stays, as plain text. Every link and image
+/// passes here (inline, reference-style, autolinks, in headings), with its URL decoded.
+fn drop_unsafe_urls<'a>(
+    events: Vec<(Event<'a>, std::ops::Range<usize>)>,
+    ctx: &MarkdownContext,
+    line: &dyn Fn(usize) -> usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Event<'a>, std::ops::Range<usize>)> {
+    // One flag per open link / image: was its start dropped? (An image's alt text may hold
+    // images and links.)
+    let (mut links, mut images) = (Vec::new(), Vec::new());
+    let mut kept = Vec::with_capacity(events.len());
+    for (event, range) in events {
+        let drop = match &event {
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                let image = matches!(event, Event::Start(Tag::Image { .. }));
+                let unsafe_url = is_unsafe_url(dest_url);
+                if unsafe_url {
+                    let (what, help) = if image {
+                        (
+                            "画像",
+                            "画像は static フォルダに置き、![説明](/images/map.png) のようにそのパスを書いてください",
+                        )
+                    } else {
+                        ("リンク先", "https:// で始まる URL か、サイト内のページへのリンクに書き換えてください")
+                    };
+                    diags.push(
+                        Diagnostic::new(
+                            ctx.file,
+                            "unsafe-link",
+                            format!(
+                                "{what} {} は使えません(スクリプトやデータを埋め込む URL は、住民の安全のため書き出しません)",
+                                shown_url(dest_url)
+                            ),
+                        )
+                        .at_line(line(range.start))
+                        .help(help),
+                    );
+                }
+                let open = if image { &mut images } else { &mut links };
+                open.push(unsafe_url);
+                unsafe_url
+            }
+            Event::End(TagEnd::Link) => links.pop().unwrap_or(false),
+            Event::End(TagEnd::Image) => images.pop().unwrap_or(false),
+            _ => false,
+        };
+        if !drop {
+            kept.push((event, range));
+        }
+    }
+    kept
 }
 
 /// Rewrites `@/file.md#x` and site-absolute `/x` to page-relative URLs; `None` when an
@@ -384,6 +474,132 @@ mod tests {
     fn soft_breaks_between_japanese_do_not_become_spaces() {
         let (r, _) = md("地域の\n歴史 and\nculture\n");
         assert!(r.html.contains("地域の歴史 and culture"), "{}", r.html);
+    }
+
+    /// The `unsafe-link` diagnostics of `text` and its HTML, checking no `href`/`src` is live.
+    fn unsafe_links(text: &str) -> (String, Vec<Diagnostic>) {
+        let (r, d) = md(text);
+        let lower = r.html.to_ascii_lowercase();
+        for bad in ["<a", "href", "<img", "src="] {
+            assert!(!lower.contains(bad), "{bad} in {}", r.html);
+        }
+        (r.html, d.into_iter().filter(|d| d.rule == "unsafe-link").collect())
+    }
+
+    #[test]
+    fn script_and_data_links_are_reported_and_not_written() {
+        for text in [
+            "[x](javascript:alert(1))",
+            "[x](JaVaScRiPt:alert(1))",
+            "[x]( javascript:alert(1))",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](java&#9;script:alert(1))",
+            "[x](&#x20;&#x01;java&#10;script:alert(1))",
+            "[x](&#106;avascript:alert(1))",
+            "[x](javascript&#58;alert(1))",
+            "[x](vbscript:msgbox(1))",
+            "[x](VBScript:msgbox(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+            "[x](DATA:text/html,<script>alert(1)</script>)",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "[x]\n\n[x]: JAVASCRIPT:alert(1)",
+            "<javascript:alert(1)>",
+            "<data:text/html,x>",
+            "## 見出し [x](javascript:alert(1))",
+        ] {
+            let (html, d) = unsafe_links(text);
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            assert_eq!(d[0].line, Some(5), "{text}");
+            assert_eq!(d[0].file, Path::new("content/x.md"));
+            assert!(d[0].message.starts_with("リンク先 "), "{}", d[0].message);
+            assert!(d[0].message.contains("は使えません"), "{}", d[0].message);
+            assert!(d[0].help.as_deref().unwrap().contains("https://"), "{text}");
+            // The words stay, as plain text (autolinks show their URL as text, escaped).
+            assert!(html.contains('x') || text.starts_with('<'), "{text}: {html}");
+        }
+    }
+
+    #[test]
+    fn unsafe_link_is_reported_at_its_line_and_text_kept() {
+        let (html, d) = unsafe_links("本文\n\n段落の中の\n[ここ](javascript:alert(1)) を見る\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].line, Some(8), "first_line 5 + the fourth line of the body");
+        assert_eq!(d[0].message, "リンク先 javascript:alert(1) は使えません(スクリプトやデータを埋め込む URL は、住民の安全のため書き出しません)");
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("https:// で始まる URL か、サイト内のページへのリンクに書き換えてください")
+        );
+        assert!(html.contains("段落の中のここ を見る"), "{html}");
+        assert!(!html.contains("<a"), "{html}");
+    }
+
+    #[test]
+    fn unsafe_images_are_reported_and_not_written() {
+        for text in [
+            "![地図](javascript:alert(1))",
+            "![地図](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)",
+            "![地図](<Da\tta:image/svg+xml,%3Csvg%20onload=alert(1)%3E>)",
+            "![地図]( vbscript:x)",
+        ] {
+            let (html, d) = unsafe_links(text);
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            assert!(d[0].message.starts_with("画像 "), "{}", d[0].message);
+            assert!(d[0].help.as_deref().unwrap().contains("static"), "{text}");
+            assert!(!html.contains("<img"), "{html}");
+            assert!(html.contains("地図"), "the alt text stays as text: {html}");
+        }
+        // A long data: URL is cut in the message.
+        let (_, d) = unsafe_links(&format!("![a](data:image/png;base64,{})", "A".repeat(1000)));
+        assert!(d[0].message.contains("data:image/png;base64,AAAAAAAAAAAAAAAAAA…"), "{}", d[0].message);
+        assert!(d[0].message.chars().count() < 120);
+    }
+
+    #[test]
+    fn unsafe_link_around_image_and_in_alt_text() {
+        // The link goes, the (safe) image stays; an unsafe image inside a safe link goes.
+        let (r, d) = md("[![地図](/img/a.png)](javascript:alert(1))\n\n[![図](data:image/png,x)](/about/)\n");
+        assert_eq!(d.iter().filter(|d| d.rule == "unsafe-link").count(), 2, "{d:?}");
+        assert!(r.html.contains("<img src=\"../../img/a.png\" alt=\"地図\""), "{}", r.html);
+        assert!(r.html.contains("<a href=\"../../about/\">図</a>"), "{}", r.html);
+        assert!(!r.html.contains("javascript") && !r.html.contains("data:"), "{}", r.html);
+    }
+
+    #[test]
+    fn ordinary_urls_are_not_unsafe() {
+        for url in [
+            "https://example.jp/",
+            "http://example.jp/javascript:x",
+            "mailto:info@example.jp",
+            "tel:0537-21-1111",
+            "/data/kakegawa-2.json",
+            "data/kakegawa-2.json",
+            "./javascript:x",
+            "page.html#javascript:x",
+            "?q=data:x",
+            "@/plan/1/1-1.md",
+            "javascripts:x",
+            "datas:x",
+            "#data:x",
+        ] {
+            assert!(!is_unsafe_url(url), "{url}");
+        }
+        let (r, d) = md("[データ](/data/a.csv) [メール](mailto:a@example.jp) [外](https://example.jp/data:x)");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(r.html.matches("href=").count(), 3, "{}", r.html);
+    }
+
+    #[test]
+    fn url_scheme_reads_like_a_browser() {
+        assert_eq!(url_scheme(" \u{1}Java\tScr\nipt\r:x").as_deref(), Some("javascript"));
+        assert_eq!(url_scheme("HTTPS://x").as_deref(), Some("https"));
+        assert_eq!(url_scheme("/a:b"), None);
+        assert_eq!(url_scheme("1x:b"), None);
+        assert_eq!(url_scheme("no-colon"), None);
+    }
+
+    #[test]
+    fn inline_render_drops_unsafe_links_without_diagnostics() {
+        assert_eq!(render_inline("[見る](javascript:alert(1))"), "見る");
     }
 
     #[test]

@@ -200,6 +200,22 @@ pub const CSV_HEADER: [&str; 16] = [
     "目標値",
 ];
 
+/// First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+/// Injection"): `=`, `+`, `-`, `@`, tab and carriage return. The full-width `＝＋－＠` are
+/// plain text to Excel and are left alone.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell that a spreadsheet shows as text: one starting with a [`FORMULA_STARTS`]
+/// character gets a leading `'` (`=HYPERLINK(…)` → `'=HYPERLINK(…)`), so it is not run as a
+/// formula. Only for text columns; numbers (`-3.5`) must not go through here.
+fn text_cell(s: &str) -> String {
+    if s.starts_with(FORMULA_STARTS) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The plan's indicators as CSV: UTF-8 with BOM, one row per indicator per fiscal year
 /// from the baseline year to the target year (and any actual outside it).
 pub fn indicators_csv(plan: &Plan) -> Vec<u8> {
@@ -213,20 +229,22 @@ pub fn indicators_csv(plan: &Plan) -> Vec<u8> {
             for year in first.0..=last.0 {
                 let at = |m: &Measurement| (m.year.0 == year).then(|| m.value.display_plain());
                 let actual = ind.actuals.iter().find_map(at);
+                // Text columns go through `text_cell`; the year and the values are numbers
+                // (`-3.5` is a value, not a formula) and are written as they are.
                 let row = [
-                    plan.id.clone(),
-                    top.id.clone(),
-                    top.title.clone(),
-                    n.id.clone(),
-                    n.number.clone().unwrap_or_default(),
-                    n.title.clone(),
-                    plan.level_name(n.depth).to_string(),
-                    ind.id.clone(),
-                    ind.name.clone(),
-                    ind.unit.clone(),
-                    ind.better.label().to_string(),
+                    text_cell(&plan.id),
+                    text_cell(&top.id),
+                    text_cell(&top.title),
+                    text_cell(&n.id),
+                    text_cell(n.number.as_deref().unwrap_or_default()),
+                    text_cell(&n.title),
+                    text_cell(plan.level_name(n.depth)),
+                    text_cell(&ind.id),
+                    text_cell(&ind.name),
+                    text_cell(&ind.unit),
+                    text_cell(ind.better.label()),
                     year.to_string(),
-                    FiscalYear(year).wareki(),
+                    text_cell(&FiscalYear(year).wareki()),
                     at(&ind.baseline).unwrap_or_default(),
                     actual.unwrap_or_default(),
                     at(&ind.target).unwrap_or_default(),
@@ -241,6 +259,115 @@ pub fn indicators_csv(plan: &Plan) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::path::PathBuf;
+
+    /// A plan of one node with one indicator, the node and indicator texts given.
+    fn plan(node_title: &str, ind_name: &str, unit: &str, baseline: f64, note: &str) -> Plan {
+        let m = |value: f64, decimals: u8, year: i32| Measurement {
+            value: Quantity { value, decimals },
+            year: FiscalYear(year),
+        };
+        let node = Node {
+            id: "1".into(),
+            number: Some("-1-".into()),
+            title: node_title.into(),
+            summary: None,
+            weight: None,
+            sdgs: vec![],
+            departments: vec![],
+            themes: vec![],
+            indicators: vec![Indicator {
+                id: "1-1".into(),
+                name: ind_name.into(),
+                unit: unit.into(),
+                better: Better::Lower,
+                baseline: m(baseline, 1, 2019),
+                target: m(-10.0, 0, 2020),
+                actuals: vec![],
+                note: Some(note.into()),
+            }],
+            body_html: String::new(),
+            headings: vec![],
+            depth: 0,
+            parent: None,
+            children: vec![],
+            has_page: true,
+            source: PathBuf::from("content/p/1.md"),
+            line: 1,
+        };
+        Plan {
+            id: "p".into(),
+            title: "計画".into(),
+            kind: None,
+            municipality: "市".into(),
+            period: Period { start: FiscalYear(2019), end: FiscalYear(2020) },
+            vision: None,
+            principles: vec![],
+            summary: None,
+            issued: None,
+            publisher: None,
+            weight: None,
+            levels: vec![Level { name: "分野".into(), pages: true }],
+            themes: vec![],
+            body_html: String::new(),
+            headings: vec![],
+            chapters: vec![],
+            nodes: vec![node],
+            roots: vec![0],
+            source: PathBuf::from("content/p/_plan.md"),
+        }
+    }
+
+    fn rows(csv: &[u8]) -> Vec<csv::StringRecord> {
+        assert!(csv.starts_with(b"\xEF\xBB\xBF"));
+        csv::Reader::from_reader(&csv[3..]).records().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn text_cells_that_start_a_formula_get_a_quote() {
+        assert_eq!(text_cell("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+        for s in ["=1+1", "+81", "-3.5", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(text_cell(s), format!("'{s}"), "{s:?}");
+        }
+        // Full-width signs, a formula character later in the text, a quote already there.
+        for s in ["＝1+1", "＋1", "－1", "＠x", "市民の割合 =", "'=1", "", "69.4", " =1"] {
+            assert_eq!(text_cell(s), s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_in_text_but_keeps_negative_numbers() {
+        let p = plan("@市民の参加", "=HYPERLINK(\"http://x\",\"y\")", "+人", -3.5, "=HYPERLINK(\"http://x\",\"y\")");
+        let bytes = indicators_csv(&p);
+        let rows = rows(&bytes);
+        assert_eq!(rows.len(), 2, "2019 and 2020");
+        let r = &rows[0];
+        assert_eq!(&r[2], "'@市民の参加", "分野");
+        assert_eq!(&r[4], "'-1-", "番号");
+        assert_eq!(&r[5], "'@市民の参加", "項目名");
+        assert_eq!(&r[8], "'=HYPERLINK(\"http://x\",\"y\")", "指標名");
+        assert_eq!(&r[9], "'+人", "単位");
+        assert_eq!(&r[11], "2019");
+        assert_eq!(&r[13], "-3.5", "a negative baseline stays a number");
+        assert_eq!(&rows[1][15], "-10", "a negative target stays a number");
+        // The raw bytes: the formula cell is quoted by the CSV writer and starts with '.
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{text}");
+        assert!(text.contains(",-3.5,"), "{text}");
+        assert!(!text.contains(",=") && !text.contains(",\"="), "{text}");
+    }
+
+    #[test]
+    fn csv_leaves_ordinary_text_alone() {
+        let p = plan("教育・文化分野", "市民の割合", "%", 69.4, "出典: 市民意識調査");
+        let rows = rows(&indicators_csv(&p));
+        assert_eq!(&rows[0][5], "教育・文化分野");
+        assert_eq!(&rows[0][8], "市民の割合");
+        assert_eq!(&rows[0][10], "低いほど良い");
+        assert_eq!(&rows[0][12], "令和元年度");
+        assert_eq!(&rows[0][13], "69.4");
+    }
 
     #[test]
     fn schema_is_json() {

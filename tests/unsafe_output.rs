@@ -1,0 +1,88 @@
+//! Unsafe output (issue #12, item 9): a `javascript:` link fails the build with the file
+//! and line, and open-data CSV cells that a spreadsheet would run as formulas get a `'`.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// Rewrites `content/<rel>` of the site at `root` with `f`, returning the new text.
+fn edit(root: &Path, rel: &str, f: impl FnOnce(&str) -> String) -> String {
+    let path = root.join("content").join(rel);
+    let new = f(&std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, &new).unwrap();
+    new
+}
+
+#[test]
+fn javascript_link_fails_the_build_with_file_and_line() {
+    let site = copy_site(&fixture("mine"));
+    let root = site.path();
+    let first = build(root, None);
+    assert!(first.status.success(), "the fixture builds: {}", text(&first));
+    let public = root.join("public");
+    let before = snapshot(&public);
+    assert!(!before.is_empty());
+
+    let link = "[x](javascript:alert(1))";
+    let new = edit(root, "mine-2/5.md", |t| {
+        assert!(t.starts_with("+++\n") && t.matches("+++").count() == 2, "front matter, then the body");
+        format!("{t}\n\n{link}\n")
+    });
+    let line = new[..new.find(link).unwrap()].matches('\n').count() + 1;
+
+    let o = build(root, None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "exit code 1, got {:?}:\n{out}", o.status.code());
+    assert!(!out.contains("panicked"), "{out}");
+    assert!(out.contains(&format!("content/mine-2/5.md:{line}:")), "line {line}:\n{out}");
+    assert!(out.contains("[unsafe-link]") && out.contains("javascript:alert(1)"), "{out}");
+    assert!(out.contains("https:// で始まる URL"), "the help: {out}");
+    assert_eq!(snapshot(&public), before, "public/ must be left as it was:\n{out}");
+
+    // Into a new output folder: it is not created.
+    let fresh = root.join("fresh-out");
+    let o = build(root, Some(&fresh));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!fresh.exists(), "the output folder was created");
+}
+
+#[test]
+fn formula_in_indicator_text_gets_a_quote_in_the_csv() {
+    let site = copy_site(&fixture("mine"));
+    let root = site.path();
+    edit(root, "mine-2/5.md", |t| {
+        // A table at the end of the front matter, before the closing +++.
+        let close = t.rfind("+++").unwrap();
+        let table = "[[indicators]]\nname = '=HYPERLINK(\"http://x\",\"y\")'\nunit = \"@件\"\n\
+                     note = '=HYPERLINK(\"http://x\",\"y\")'\nbetter = \"lower\"\n\
+                     baseline = { value = -3.5, year = \"R1\" }\ntarget = { value = -10, year = \"R7\" }\n";
+        format!("{}{table}{}", &t[..close], &t[close..])
+    });
+    let o = build(root, None);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let data = root.join("public/data");
+    let csvs: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with("-indicators.csv"))
+        .collect();
+    assert_eq!(csvs.len(), 1, "{csvs:?}");
+    let bytes = std::fs::read(&csvs[0]).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&bytes[3..]).records().map(Result::unwrap).collect();
+    let mine: Vec<_> = rows.iter().filter(|r| r[8].contains("HYPERLINK")).collect();
+    assert_eq!(mine.len(), 7, "R1..R7: {rows:?}");
+    for r in &mine {
+        assert_eq!(&r[8], "'=HYPERLINK(\"http://x\",\"y\")", "指標名");
+        assert_eq!(&r[9], "'@件", "単位");
+    }
+    let base = mine.iter().find(|r| &r[11] == "2019").unwrap();
+    assert_eq!(&base[13], "-3.5", "the negative baseline stays a number");
+    let target = mine.iter().find(|r| &r[11] == "2025").unwrap();
+    assert_eq!(&target[15], "-10", "the negative target stays a number");
+    let raw = String::from_utf8(bytes).unwrap();
+    assert!(!raw.contains(",=") && !raw.contains(",\"=") && !raw.contains(",@"), "{raw}");
+}
