@@ -6,7 +6,7 @@
 # 1. installs system packages the browser tests need (Chromium, Noto CJK
 #    fonts, poppler-utils, Java) when they are missing — Debian/Ubuntu only
 # 2. installs the pinned Node test dependencies (tests/browser, npm ci)
-# 3. cargo test --all-targets
+# 3. cargo fmt --check, cargo clippy -D warnings, cargo test --all-targets
 # 4. cargo build --release, then builds the example site (repository root)
 #    and every tests/fixtures/*/ site into a temporary directory
 # 5. runs the browser tests (axe-core, CSP/console/network, vnu) on them
@@ -85,6 +85,10 @@ step "npm ci (tests/browser)"
 (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 
 # ---------------------------------------------------------------- rust
+step "cargo fmt --check, cargo clippy"
+cargo fmt --check || { echo "error: run 'cargo fmt' (rustfmt.toml holds the settings)" >&2; exit 1; }
+cargo clippy --all-targets -- -D warnings
+
 step "cargo test --all-targets"
 cargo test --all-targets
 

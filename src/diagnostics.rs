@@ -85,11 +85,6 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    /// Appends all of `other`.
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
-    }
-
     /// Sorts by file and line so output is stable across parallel runs.
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));

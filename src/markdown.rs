@@ -364,23 +364,6 @@ fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
     id
 }
 
-/// Renders Markdown where links cannot be resolved and no diagnostics are wanted (short
-/// texts such as summaries): inline only, raw HTML escaped.
-pub fn render_inline(text: &str) -> String {
-    let empty = LinkTargets::new();
-    let ctx = MarkdownContext {
-        root: "",
-        links: &empty,
-        file: Path::new(""),
-        first_line: 1,
-        reserved_ids: &[],
-        base_level: 2,
-    };
-    let (r, _) = render(text, &ctx);
-    let html = r.html.trim();
-    html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(html).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,13 +580,5 @@ mod tests {
         assert_eq!(url_scheme("no-colon"), None);
     }
 
-    #[test]
-    fn inline_render_drops_unsafe_links_without_diagnostics() {
-        assert_eq!(render_inline("[見る](javascript:alert(1))"), "見る");
-    }
 
-    #[test]
-    fn inline_render_strips_paragraph() {
-        assert_eq!(render_inline("**強調** <b>"), "<strong>強調</strong> &lt;b&gt;");
-    }
 }

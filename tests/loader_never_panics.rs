@@ -61,9 +61,10 @@ fn load(dir: &Path) {
             }
         }
         Err(diags) => {
-            assert!(!diags.is_empty());
             for d in diags.iter() {
                 assert!(!d.file.as_os_str().is_empty() || d.rule == "content", "diagnostic without a file: {d}");
+                assert!(!d.message.trim().is_empty(), "diagnostic without a message: {d:?}");
+                assert!(d.help.is_some(), "every error says how to fix it: {d}");
             }
         }
     }

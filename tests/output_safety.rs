@@ -145,11 +145,7 @@ fn regression_a_killed_build_leaves_the_site_and_its_staging_is_removed_next_tim
     assert_eq!(stale, 1, "{:?}", names(root));
     let o = build(root, None);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        names(root).iter().all(|n| !n.contains(".staging-")),
-        "the next build removes them: {:?}",
-        names(root)
-    );
+    assert!(names(root).iter().all(|n| !n.contains(".staging-")), "the next build removes them: {:?}", names(root));
 }
 
 /// Mounts a tmpfs of `size` at `dir`; false where the machine does not allow it.

@@ -82,8 +82,6 @@ pub struct Rebuilt {
     pub written: usize,
     /// Pages removed.
     pub removed: usize,
-    /// Whether it was a full build.
-    pub full: bool,
     /// Time until the changed pages were on disk.
     pub elapsed: Duration,
 }
@@ -203,7 +201,6 @@ impl Project {
             let fresh = Project::open(self.opts.clone())?;
             *self = fresh;
             return Ok(Rebuilt {
-                full: true,
                 rendered: self.pages.len(),
                 written: self.pages.len(),
                 elapsed: start.elapsed(),
@@ -334,7 +331,7 @@ impl Project {
             self.tera = t;
         }
         listing.apply(&mut self.pages, &gone);
-        Ok(Rebuilt { rendered: files.len(), written, removed, full: false, elapsed })
+        Ok(Rebuilt { rendered: files.len(), written, removed, elapsed })
     }
 
     /// The site with the changed content files read again, and the index of the plan read
@@ -438,7 +435,7 @@ impl Project {
             )
             .map_err(io)?;
         }
-        Ok(Some(Rebuilt { rendered: unique.len(), written, removed: 0, full: false, elapsed: start.elapsed() }))
+        Ok(Some(Rebuilt { rendered: unique.len(), written, removed: 0, elapsed: start.elapsed() }))
     }
 
     /// The output folder.
