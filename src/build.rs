@@ -43,8 +43,6 @@ pub struct BuildReport {
     pub node_pages: usize,
     /// Other files written (assets, static files, sitemap, robots).
     pub other_files: usize,
-    /// Bytes of HTML written.
-    pub html_bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
     /// Where the site is now.
@@ -155,15 +153,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
             .into()
     };
-    let staging = if opts.private_output { Staging::new_private(&out)? } else { Staging::new(&out)? };
     let pages = render::site_pages(&site);
+    let page_paths: Vec<String> = pages.iter().map(|&k| render::page_path(&site, k)).collect();
+    // A file of static/ that would overwrite a generated one: refused before anything is
+    // written (#12).
+    output::collisions::check_static(&opts.root, &site, &page_paths)?;
+    let staging = if opts.private_output { Staging::new_private(&out)? } else { Staging::new(&out)? };
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
     let progress =
         (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
     // Pages, and meanwhile the other files (their list of pages is known up front). The
     // long lists go first, so that no core waits for one of them at the end.
-    let page_paths: Vec<String> = pages.iter().map(|&k| render::page_path(&site, k)).collect();
     let mut pages = pages;
     pages.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
     let (results, assets) = rayon::join(
@@ -186,12 +187,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         p.stop();
     }
     let mut diags = Diagnostics::default();
-    let mut html_bytes = 0u64;
-    for r in results {
-        match r {
-            Ok(bytes) => html_bytes += bytes as u64,
-            Err(d) => diags.push(d),
-        }
+    for d in results.into_iter().filter_map(Result::err) {
+        diags.push(d);
     }
     diags.into_result()?;
     let search_files = if site.config.search && !opts.defer_search {
@@ -212,7 +209,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         pages: page_paths.len(),
         node_pages,
         other_files,
-        html_bytes,
         elapsed: start.elapsed(),
         output: out,
         warnings,

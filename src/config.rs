@@ -82,6 +82,15 @@ impl SiteConfig {
         config.base_url = normalize_base_url(&config.base_url).map_err(|m| {
             Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\"")
         })?;
+        if !valid_language(&config.language) {
+            return Err(Diagnostic::new(
+                &file,
+                "language",
+                format!("language「{}」はページの言語の書き方になっていません", config.language),
+            )
+            .at_opt_line(key_line(&text, "language"))
+            .help("言語の記号を半角で書いてください。日本語なら language = \"ja\"(地域まで書くなら \"ja-JP\")、英語なら \"en\" です"));
+        }
         Ok(config)
     }
 
@@ -99,6 +108,34 @@ pub fn normalize_base_url(url: &str) -> Result<String, String> {
         return Err(format!("base_url「{url}」は URL ではありません(http:// か https:// で始めてください)"));
     }
     Ok(if url.ends_with('/') { url.to_string() } else { format!("{url}/") })
+}
+
+/// A language tag in the shape of BCP 47 (`ja`, `ja-JP`, `en`, `zh-Hant-TW`): the page's
+/// `<html lang>`, which screen readers use to choose their voice.
+pub fn valid_language(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The 1-based line of the top-level `key = …` in the TOML `text` (`site.toml`), for
+/// messages about a value that parsed but is wrong.
+pub fn key_line(text: &str, key: &str) -> Option<usize> {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            return None; // the top-level keys are over
+        }
+        let rest = [format!("\"{key}\""), format!("'{key}'"), key.to_string()]
+            .into_iter()
+            .find_map(|k| line.strip_prefix(k.as_str()).map(str::trim_start));
+        if rest.is_some_and(|r| r.starts_with('=')) {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 fn base_path_of(url: &str) -> String {
@@ -127,6 +164,26 @@ mod tests {
     fn base_url_gets_trailing_slash_and_is_checked() {
         assert_eq!(normalize_base_url("https://a.jp/x").unwrap(), "https://a.jp/x/");
         assert!(normalize_base_url("a.jp").is_err());
+    }
+
+    #[test]
+    fn language_tags_are_checked() {
+        for ok in ["ja", "ja-JP", "en", "en-US", "zh-Hant-TW", "jpn"] {
+            assert!(valid_language(ok), "{ok}");
+        }
+        for bad in ["", "j", "japanese", "ja_JP", "ja-", "日本語", "ja JP", "ja-J", "1a"] {
+            assert!(!valid_language(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_line_finds_top_level_keys_only() {
+        let text = "# language = \"x\"\ntitle = \"t\"\n  language= \"ja\"\n[progress]\nmain_plan = 1\n";
+        assert_eq!(key_line(text, "language"), Some(3));
+        assert_eq!(key_line(text, "title"), Some(2));
+        assert_eq!(key_line(text, "main_plan"), None);
+        assert_eq!(key_line("\"main_plan\" = \"a\"\n", "main_plan"), Some(1));
+        assert_eq!(key_line("main_plan_x = 1\n", "main_plan"), None);
     }
 
     #[test]

@@ -579,6 +579,4 @@ mod tests {
         assert_eq!(url_scheme("1x:b"), None);
         assert_eq!(url_scheme("no-colon"), None);
     }
-
-
 }

@@ -208,3 +208,297 @@ fn missing_site_toml_points_to_init() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("site.toml") && text(&o).contains("planpress init"), "{}", text(&o));
 }
+
+// --- issue #12 item 7: accepted without a word
+
+/// The 1-based line of the first line of `rel` (in the mine fixture) starting with `prefix`.
+fn fixture_line(rel: &str, prefix: &str) -> usize {
+    std::fs::read_to_string(fixture("mine").join(rel)).unwrap().lines().position(|l| l.starts_with(prefix)).unwrap() + 1
+}
+
+#[test]
+fn regression_main_plan_naming_no_plan_is_an_error() {
+    let out = fails(|r| edit(r, "site.toml", |t| t.replace("main_plan = \"mine-2\"", "main_plan = \"mine-3\"")));
+    let line = fixture_line("site.toml", "main_plan");
+    assert!(out.contains(&format!("site.toml:{line}:")) && out.contains("[main-plan]"), "{out}");
+    assert!(out.contains("「mine-3」") && out.contains("mine-2"), "names the wrong id and lists the plans: {out}");
+}
+
+#[test]
+fn regression_invalid_language_is_an_error() {
+    let out = fails(|r| edit(r, "site.toml", |t| format!("{t}language = \"日本語\"\n")));
+    let line = std::fs::read_to_string(fixture("mine").join("site.toml")).unwrap().lines().count() + 1;
+    assert!(out.contains(&format!("site.toml:{line}:")) && out.contains("[language]"), "{out}");
+    assert!(out.contains("「日本語」") && out.contains("\"ja\""), "{out}");
+}
+
+#[test]
+fn regression_content_files_differing_only_in_case_are_an_error() {
+    let node = |t: &str| format!("+++\ntitle = \"{t}\"\n+++\n");
+    let out = fails(|r| {
+        write(r, "content/mine-2/Kyodo.md", &node("大"));
+        write(r, "content/mine-2/kyodo.md", &node("小"));
+    });
+    assert!(
+        out.contains("content/mine-2/Kyodo.md")
+            && out.contains("content/mine-2/kyodo.md")
+            && out.contains("[case-collision]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn regression_plan_folders_differing_only_in_case_are_an_error() {
+    let out = fails(|r| {
+        let from = r.join("content/mine-2");
+        for e in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()) {
+            let rel = e.path().strip_prefix(&from).unwrap();
+            let to = r.join("content/Mine-2").join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    });
+    assert!(
+        out.contains("content/Mine-2") && out.contains("content/mine-2") && out.contains("[case-collision]"),
+        "{out}"
+    );
+    assert_eq!(out.matches("[case-collision]").count(), 1, "the folders, not every file in them: {out}");
+}
+
+#[test]
+fn regression_file_names_differing_only_in_unicode_normalization_are_an_error() {
+    // macOS stores names decomposed (NFD): these two would be one file there.
+    let out = fails(|r| {
+        write(r, "content/files/caf\u{e9}.pdf", "一");
+        write(r, "content/files/cafe\u{301}.pdf", "二");
+    });
+    assert!(out.contains("[case-collision]") && out.matches("content/files/caf").count() >= 2, "{out}");
+}
+
+#[test]
+fn regression_node_ids_differing_only_in_case_are_an_error() {
+    let out = fails(|r| {
+        write(r, "content/mine-2/7.md", "+++\nid = \"Kyodo\"\ntitle = \"協働\"\n+++\n");
+        write(r, "content/mine-2/8.md", "+++\nid = \"kyodo\"\ntitle = \"協働その2\"\n+++\n");
+    });
+    assert!(out.contains("[case-collision]") && out.contains("Kyodo") && out.contains("kyodo"), "{out}");
+    assert!(out.contains("content/mine-2/7.md:2") && out.contains("content/mine-2/8.md:2"), "{out}");
+}
+
+#[test]
+fn regression_markdown_extension_variants_are_an_error() {
+    let out = fails(|r| {
+        for ext in ["MD", "Markdown", "markdown", "mdown"] {
+            write(r, &format!("content/mine-2/7-{ext}.{ext}"), "+++\ntitle = \"七\"\n+++\n");
+        }
+    });
+    for ext in ["MD", "Markdown", "markdown", "mdown"] {
+        assert!(out.contains(&format!("content/mine-2/7-{ext}.{ext}: 拡張子 .{ext} のファイルは読みません")), "{out}");
+        assert!(out.contains(&format!("7-{ext}.md")), "says the name to use: {out}");
+    }
+    assert!(out.contains("[extension]"), "{out}");
+}
+
+#[test]
+fn regression_md_txt_file_is_an_error() {
+    let out = fails(|r| write(r, "content/mine-2/7.md.txt", "+++\ntitle = \"七\"\n+++\n"));
+    assert!(out.contains("content/mine-2/7.md.txt") && out.contains("[extension]"), "{out}");
+    assert!(out.contains("7.md に") && out.contains("拡張子"), "{out}");
+}
+
+#[test]
+fn regression_page_file_beside_folder_index_is_an_error() {
+    let out = fails(|r| {
+        write(r, "content/info.md", "+++\ntitle = \"情報\"\n+++\n");
+        write(r, "content/info/_index.md", "+++\ntitle = \"情報(フォルダ)\"\n+++\n");
+    });
+    assert!(
+        out.contains("content/info.md") && out.contains("content/info/_index.md") && out.contains("[duplicate-page]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn regression_empty_department_name_is_an_error() {
+    let out = fails(|r| {
+        edit(r, "content/mine-2/5.md", |t| t.replacen("+++\n", "+++\ndepartments = [\"企画政策課\",\n  \" \"]\n", 1));
+        edit(r, "content/mine-2/6.md", |t| t.replacen("+++\n", "+++\ndepartments = [\"\"]\n", 1));
+    });
+    assert!(out.contains("content/mine-2/5.md:3:") && out.contains("content/mine-2/6.md:2:"), "{out}");
+    assert!(out.contains("[department]") && out.contains("担当課"), "{out}");
+}
+
+#[test]
+fn regression_static_file_overwriting_a_generated_file_is_an_error() {
+    let out = fails(|r| {
+        for f in [
+            "static/index.html",
+            "static/mine-2/index.html",
+            "static/Sitemap.xml",
+            "static/search/manifest.json",
+            "static/assets/style.css",
+            "static/data/mine-2.json",
+        ] {
+            write(r, f, "x");
+        }
+        write(r, "static/images/ok.png", "x");
+    });
+    for (file, page) in [
+        ("static/index.html", "index.html"),
+        ("static/mine-2/index.html", "mine-2/index.html"),
+        ("static/Sitemap.xml", "sitemap.xml"),
+        ("static/search/manifest.json", "search/"),
+        ("static/assets/style.css", "assets/style.css"),
+        ("static/data/mine-2.json", "data/mine-2.json"),
+    ] {
+        assert!(out.contains(&format!("エラー: {file}: ")) && out.contains(page), "{file} → {page}: {out}");
+    }
+    assert!(!out.contains("ok.png"), "{out}");
+    assert_eq!(out.matches("[static-collision]").count(), 6, "{out}");
+}
+
+// --- issue #12 item 8: messages without file:line or without 直し方
+
+/// The 1-based line of the first line of `text` starting with `prefix`.
+fn item8_line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).expect("the line is there") + 1
+}
+
+const ITEM8_PLAN: &str = "content/mine-2/_plan.md";
+
+#[test]
+fn regression_a_period_ending_before_it_starts_names_the_line() {
+    let out = fails(|r| {
+        edit(r, ITEM8_PLAN, |t| {
+            t.replacen("period = { start = \"R7\", end = \"R11\" }", "period = { start = \"R20\", end = \"R3\" }", 1)
+        })
+    });
+    let plan = std::fs::read_to_string(fixture("mine").join(ITEM8_PLAN)).unwrap();
+    let line = item8_line_of(&plan, "period");
+    assert!(out.contains(&format!("{ITEM8_PLAN}:{line}:")) && out.contains("[period]"), "{out}");
+    // Written as a table, the line of `end` is named.
+    let as_table = |t: String| {
+        let t: String = t.lines().filter(|l| !l.starts_with("period")).map(|l| format!("{l}\n")).collect();
+        t.replacen(
+            "levels = [\"章\", \"節\", \"項\"]\n",
+            "levels = [\"章\", \"節\", \"項\"]\n[period]\nstart = \"R20\"\nend = \"R3\"\n",
+            1,
+        )
+    };
+    let line = item8_line_of(&as_table(plan), "end = ");
+    let out = fails(|r| edit(r, ITEM8_PLAN, as_table));
+    assert!(out.contains(&format!("{ITEM8_PLAN}:{line}:")) && out.contains("[period]"), "{out}");
+}
+
+#[test]
+fn regression_a_period_with_an_unreadable_year_says_how_to_write_years() {
+    let out = fails(|r| edit(r, ITEM8_PLAN, |t| t.replacen("end = \"R11\"", "end = \"来年\"", 1)));
+    let plan = std::fs::read_to_string(fixture("mine").join(ITEM8_PLAN)).unwrap();
+    let line = item8_line_of(&plan, "period");
+    assert!(out.contains(&format!("{ITEM8_PLAN}:{line}:")) && out.contains("来年"), "{out}");
+    let help = out.lines().find(|l| l.contains("直し方:")).unwrap();
+    assert!(help.contains("R7") && help.contains("§6"), "the help is about years: {out}");
+}
+
+#[test]
+fn regression_a_period_written_as_one_year_names_its_form() {
+    let out = fails(|r| {
+        edit(r, ITEM8_PLAN, |t| t.replacen("period = { start = \"R7\", end = \"R11\" }", "period = \"R7〜R11\"", 1))
+    });
+    let plan = std::fs::read_to_string(fixture("mine").join(ITEM8_PLAN)).unwrap();
+    let line = item8_line_of(&plan, "period");
+    assert!(out.contains(&format!("{ITEM8_PLAN}:{line}:")), "{out}");
+    assert!(!out.contains("PeriodFrontMatter") && out.contains("start"), "no Rust type names: {out}");
+    let help = out.lines().find(|l| l.contains("直し方:")).unwrap();
+    assert!(help.contains("period = { start = "), "{out}");
+}
+
+#[test]
+fn regression_a_missing_plan_file_is_one_error() {
+    let out = fails(|r| std::fs::remove_file(r.join(ITEM8_PLAN)).unwrap());
+    assert!(out.contains("content/mine-2 に計画のファイル _plan.md がありません"), "{out}");
+    // One error for the folder, none per node (site.toml's main_plan may name the plan too).
+    assert_eq!(out.matches("エラー: content/").count(), 1, "one error, not one per node: {out}");
+    assert!(out.contains("docs/CONTENT.md") && out.contains("period"), "{out}");
+}
+
+#[test]
+fn regression_a_too_deep_folder_tree_is_an_error_not_a_crash() {
+    let out = fails(|r| {
+        let mut d = r.join("content/mine-2");
+        for i in 0..200 {
+            d = d.join(format!("d{i}"));
+        }
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("x.md"), "+++\ntitle = \"深い\"\n+++\n").unwrap();
+    });
+    assert!(out.contains("content/mine-2/d0/d1/") && out.contains("深すぎ"), "{out}");
+    assert!(!out.contains("d199"), "the walk stops at the limit: {out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn regression_a_symlink_loop_under_content_is_an_error_not_a_hang() {
+    let out = fails(|r| std::os::unix::fs::symlink("..", r.join("content/mine-2/loop")).unwrap());
+    assert!(out.contains("content/mine-2/loop") && out.contains("リンク"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn regression_a_dangling_symlink_is_an_unreadable_file_with_a_fix() {
+    let out = fails(|r| std::os::unix::fs::symlink("nowhere.md", r.join("content/mine-2/7.md")).unwrap());
+    assert!(out.contains("content/mine-2/7.md") && out.contains("リンク先"), "{out}");
+}
+
+#[test]
+fn regression_a_template_not_in_utf8_names_the_file() {
+    let out = fails(|r| {
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("{% extends \"base.html\" %}\n{# 掛川 #}\n");
+        let p = r.join("themes/default/templates/page.html");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    });
+    assert!(out.contains("themes/default/templates/page.html") && out.contains("UTF-8"), "{out}");
+}
+
+/// `text` in UTF-16 little-endian, with or without a byte order mark.
+fn item8_utf16(text: &str, bom: bool) -> Vec<u8> {
+    let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+    out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    out
+}
+
+#[test]
+fn regression_a_utf16_file_is_called_utf16_not_shift_jis() {
+    for bom in [true, false] {
+        let out = fails(|r| {
+            std::fs::write(
+                r.join("content/mine-2/5.md"),
+                item8_utf16("+++\ntitle = \"議会との連携\"\n+++\n本文\n", bom),
+            )
+            .unwrap()
+        });
+        assert!(out.contains("content/mine-2/5.md:") && out.contains("UTF-16"), "bom {bom}: {out}");
+        assert!(!out.contains("Shift_JIS") && !out.contains("SHIFT_JIS"), "bom {bom}: {out}");
+    }
+}
+
+#[test]
+fn regression_a_latin1_file_gets_no_shift_jis_hint() {
+    // "Résumés" in Latin-1 happens to decode as Shift_JIS too (without any kana).
+    for bytes in [&b"+++\ntitle = \"Caf\xe9\"\n+++\n"[..], b"+++\ntitle = \"R\xe9sum\xe9s\"\n+++\n"] {
+        let out = fails(|r| std::fs::write(r.join("content/mine-2/5.md"), bytes).unwrap());
+        assert!(out.contains("content/mine-2/5.md:2:") && out.contains("UTF-8"), "{out}");
+        assert!(!out.contains("Shift_JIS") && !out.contains("SHIFT_JIS") && !out.contains("iconv"), "{out}");
+    }
+}
+
+#[test]
+fn regression_a_euc_jp_file_is_called_euc_jp() {
+    let out = fails(|r| {
+        let (bytes, _, _) = encoding_rs::EUC_JP.encode("+++\ntitle = \"議会との連携\"\n+++\n本文です。\n");
+        std::fs::write(r.join("content/mine-2/5.md"), bytes).unwrap();
+    });
+    assert!(out.contains("content/mine-2/5.md:2:") && out.contains("EUC-JP"), "{out}");
+    assert!(!out.contains("Shift_JIS"), "{out}");
+}

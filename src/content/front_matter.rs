@@ -35,12 +35,12 @@ pub struct PlanFrontMatter {
     pub themes: Vec<Spanned<ThemeFrontMatter>>,
 }
 
-/// `period = { start = "R3", end = "R7" }`.
+/// `period = { start = "R3", end = "R7" }`. Spanned so messages can name the line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "計画期間 { start = \"R3\", end = \"R7\" }")]
 pub struct PeriodFrontMatter {
-    pub start: FiscalYear,
-    pub end: FiscalYear,
+    pub start: Spanned<FiscalYear>,
+    pub end: Spanned<FiscalYear>,
 }
 
 /// A level: `"施策"` or `{ name = "施策の方向", pages = false }`.
@@ -87,7 +87,7 @@ pub struct NodeFrontMatter {
     #[serde(default)]
     pub sdgs: Vec<Spanned<i64>>,
     #[serde(default)]
-    pub departments: Vec<String>,
+    pub departments: Vec<Spanned<String>>,
     #[serde(default)]
     pub themes: Vec<Spanned<String>>,
     #[serde(default)]

@@ -3,6 +3,7 @@
 //!
 //! All problems are collected; loading fails with every one of them, never a panic.
 
+use super::checks;
 use super::fiscal_year::FiscalYear;
 use super::front_matter::*;
 use super::model::*;
@@ -116,6 +117,7 @@ pub fn load_site_cached(
         }
     }
     let (mut site, pending, links) = assemble(root, config, ok, &mut diags);
+    checks::check_site(root, &site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
     diags.into_result()?;
@@ -325,23 +327,43 @@ fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagnostics> {
         })
         .unwrap_or_default();
     let mut out = Vec::new();
+    let mut twins = checks::Twins::default();
     let walker = walkdir::WalkDir::new(content)
         .sort_by_file_name()
+        .follow_links(true)
+        .max_depth(MAX_CONTENT_DEPTH)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
+            Ok(e) if e.depth() == MAX_CONTENT_DEPTH && e.file_type().is_dir() => {
+                diags.push(too_deep(root, e.path()));
+                continue;
+            }
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::new(&rel_content, "io", format!("フォルダを読めません: {e}")));
+                if let Some(d) = walk_error(root, &e) {
+                    diags.push(d);
+                }
                 continue;
             }
         };
+        // Names that are one file on Windows and macOS servers (issue #12).
+        if entry.depth() > 0 {
+            let inner = entry.path().strip_prefix(content).unwrap_or(entry.path()).to_string_lossy();
+            if let Some(d) = twins.check(&relative(root, entry.path()), &inner, entry.file_type().is_dir()) {
+                diags.push(d);
+            }
+        }
         if !entry.file_type().is_file() {
             continue;
         }
         let path = entry.path();
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            // `.MD`, `.markdown`, `a.md.txt`: Markdown that would go unread without a word.
+            if let Some(d) = checks::unread_markdown(&relative(root, path), &entry.file_name().to_string_lossy()) {
+                diags.push(d);
+            }
             continue;
         }
         let rel = relative(root, path);
@@ -365,6 +387,56 @@ fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagnostics> {
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// How deep folders under `content/` are read: far more than any plan's levels, and a bound
+/// for a runaway tree (a copy inside a copy, a link back up).
+const MAX_CONTENT_DEPTH: usize = 32;
+
+fn too_deep(root: &Path, dir: &Path) -> Diagnostic {
+    Diagnostic::new(
+        relative(root, dir),
+        "layout",
+        format!("フォルダの入れ子が深すぎます(content から {MAX_CONTENT_DEPTH} 階層まで)。このフォルダの中は読みません"),
+    )
+    .help("フォルダの入れ子を浅くしてください(計画の階層は levels の数だけで、ふつうは 3〜5 階層です)。フォルダの中にフォルダを丸ごとコピーしていないか、上のフォルダへのリンク(シンボリックリンク)がないかも確かめてください")
+}
+
+/// A folder or file the walk of `content/` cannot enter or read: a link (symbolic link)
+/// back to a folder above it, a link to nothing, no permission. Hidden names (an editor's
+/// lock link such as `.#a.md`) are left alone, as the walk leaves them.
+fn walk_error(root: &Path, e: &walkdir::Error) -> Option<Diagnostic> {
+    let path = e.path().unwrap_or(Path::new("content"));
+    if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        return None;
+    }
+    let rel = relative(root, path);
+    if let Some(ancestor) = e.loop_ancestor() {
+        return Some(
+            Diagnostic::new(
+                &rel,
+                "io",
+                format!(
+                    "このリンク(シンボリックリンク)は上のフォルダ {} を指していて、フォルダが限りなく続きます",
+                    relative(root, ancestor).display()
+                ),
+            )
+            .help("このリンクを消すか、content の外の、このフォルダを含まないフォルダを指すように作り直してください"),
+        );
+    }
+    let dangling = path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !path.exists();
+    if dangling {
+        let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        return Some(
+            Diagnostic::new(&rel, "io", format!("リンク(シンボリックリンク)のリンク先 {target} がありません"))
+                .help("リンクを消すか、あるファイル・フォルダを指すように作り直してください"),
+        );
+    }
+    let why = e.io_error().map(ToString::to_string).unwrap_or_else(|| e.to_string());
+    Some(
+        Diagnostic::new(&rel, "io", format!("読めません: {why}"))
+            .help("フォルダとファイルの読み取りの権限(アクセス許可)を確かめてください。パスが長すぎるなら、フォルダの入れ子を浅くしてください"),
+    )
 }
 
 fn classify(parts: &[String], plan_dirs: &HashSet<String>) -> Result<Role, Diagnostic> {
@@ -440,8 +512,11 @@ enum Front {
 
 fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic> {
     let path = root.join(&found.rel);
-    let bytes =
-        std::fs::read(&path).map_err(|e| Diagnostic::new(&found.rel, "io", format!("ファイルを読めません: {e}")))?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Diagnostic::new(&found.rel, "io", format!("ファイルを読めません: {e}")).help(
+            "ファイルの読み取りの権限(アクセス許可)を確かめてください。ほかのソフトが開いたままなら閉じてください",
+        )
+    })?;
     let text = decode_utf8(bytes, &found.rel)?;
     let src = split_front_matter(&text, &found.rel)?;
     let missing = |what: &str| {
@@ -459,11 +534,37 @@ fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic> {
         Role::Chapter { .. } | Role::Free { .. } if fm.trim().is_empty() => {
             return Err(missing("ページには title が必要です"))
         }
-        Role::Chapter { .. } | Role::Free { .. } => Front::Page(parse_toml(fm, &found.rel, at)?),
+        Role::Chapter { .. } | Role::Free { .. } => {
+            Front::Page(parse_toml(fm, &found.rel, at).map_err(|e| missing_plan_file(&found, fm).unwrap_or(e))?)
+        }
         Role::Node { .. } if fm.trim().is_empty() => return Err(missing("ノードには title が必要です")),
         Role::Node { .. } => Front::Node(parse_toml(fm, &found.rel, at)?),
     };
     Ok(Parsed { found, front, fm_text: src.front_matter, fm_line: at, body: src.body, body_line: src.body_line })
+}
+
+/// Keys only nodes have: a page with one of them is a node of a plan.
+const NODE_ONLY_KEYS: &[&str] = &["id", "number", "sdgs", "departments", "themes", "indicators", "children"];
+
+/// For a page in a folder of `content/` without `_plan.md` whose front matter fails as a
+/// page's and reads as a node's: the folder is a plan whose `_plan.md` is missing. Every
+/// such file of the folder gives this same diagnostic, which the sorted batch keeps once,
+/// in place of an error per key per node.
+fn missing_plan_file(found: &Found, fm: &str) -> Option<Diagnostic> {
+    let Role::Free { .. } = found.role else { return None };
+    let (top, _) = found.content_rel.split_once('/')?;
+    let table: toml::Table = toml::from_str(fm).ok()?;
+    if !table.keys().any(|k| NODE_ONLY_KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    let folder = format!("content/{top}");
+    Some(Diagnostic::new(&folder, "plan", format!("{folder} に計画のファイル _plan.md がありません")).help(format!(
+        "{folder}/_plan.md を作り、+++ の行で囲んだ前付けに計画名・計画期間・階層の名前を書いてください\
+                 (例: title = \"第2次総合計画\"、period = {{ start = \"R3\", end = \"R7\" }}、\
+                 levels = [\"政策分野\", \"施策\"]。書き方は docs/CONTENT.md §3)。\
+                 計画ではないページのフォルダなら、ノードの項目({})を消してください",
+        NODE_ONLY_KEYS.join(", ")
+    )))
 }
 
 /// A body waiting for Markdown rendering, and where its HTML goes.
@@ -737,6 +838,7 @@ fn assemble(
     for id in &plan_order {
         let mut b = builders.remove(id).expect("ordered from builders");
         finish_plan(&mut b, diags);
+        checks::check_plan_names(&b.plan, &b.ids, diags);
         for (file, nid) in &b.files {
             link_targets.insert(file.clone(), node_path(&b.plan, *nid));
         }
@@ -849,14 +951,14 @@ fn build_plan(
             .help("下の階層にも pages = false を付けてください"),
         );
     }
-    if fm.period.end < fm.period.start {
+    let (start, end) = (*fm.period.start.get_ref(), *fm.period.end.get_ref());
+    if end < start {
         diags.push(
-            Diagnostic::new(
-                file,
-                "period",
-                format!("計画期間の終わり({})が始まり({})より前です", fm.period.end, fm.period.start),
-            )
-            .help("period = { start = …, end = … } を確認してください"),
+            Diagnostic::new(file, "period", format!("計画期間の終わり({end})が始まり({start})より前です"))
+                .at_line(line_at(fm.period.end.span()))
+                .help(format!(
+                    "period = {{ start = …, end = … }} の end を start({start})と同じか後の年度にしてください(年度の書き方は docs/CONTENT.md §6)"
+                )),
         );
     }
     let mut themes = Vec::new();
@@ -880,7 +982,7 @@ fn build_plan(
         title: fm.title,
         kind: fm.kind,
         municipality: fm.municipality.unwrap_or_else(|| config.municipality.clone()),
-        period: Period { start: fm.period.start, end: fm.period.end },
+        period: Period { start, end },
         vision: fm.vision,
         principles: fm.principles,
         summary: fm.summary,
@@ -1015,6 +1117,17 @@ fn add_node(
             indicators.push(i);
         }
     }
+    let mut departments = Vec::with_capacity(fm.departments.len());
+    for d in &fm.departments {
+        match d.get_ref().trim() {
+            "" => diags.push(
+                Diagnostic::new(file, "department", "担当課の名前が空です")
+                    .at_line(ctx.line(d))
+                    .help("departments = [\"学校教育課\"] のように担当課の名前を書くか、空の \"\" を消してください"),
+            ),
+            name => departments.push(name.to_string()),
+        }
+    }
     let number = fm.number.filter(|n| !n.trim().is_empty());
     let key = order_key(fm.weight, number.as_deref(), file_key, inline_index);
     let nid = b.plan.nodes.len();
@@ -1025,7 +1138,7 @@ fn add_node(
         summary: fm.summary,
         weight: fm.weight,
         sdgs,
-        departments: fm.departments.into_iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect(),
+        departments,
         themes,
         indicators,
         body_html: String::new(),

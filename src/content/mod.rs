@@ -1,5 +1,6 @@
 //! The plan content model and how it is read from `content/`.
 
+pub mod checks;
 pub mod fiscal_year;
 pub mod front_matter;
 pub mod loader;

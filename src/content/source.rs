@@ -6,45 +6,101 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// Decodes `bytes` as UTF-8 (a BOM is dropped). Any other encoding is an error that names
-/// the encoding the bytes look like, and how to re-save the file.
+/// the encoding the bytes look like (UTF-16, Shift_JIS, EUC-JP), or the line of the first
+/// byte that is not UTF-8, and how to re-save the file.
 pub fn decode_utf8(bytes: Vec<u8>, file: &Path) -> Result<String, Diagnostic> {
     let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => rest.to_vec(),
         None => bytes,
     };
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let line = line_of(&String::from_utf8_lossy(&bytes[..valid]), valid);
-            let guess = guess_encoding(&bytes);
-            let msg = match guess {
-                Some(name) => format!("文字コードが UTF-8 ではありません({name} のようです)"),
-                None => "文字コードが UTF-8 ではありません".to_string(),
-            };
-            let from = guess.unwrap_or("SHIFT_JIS");
-            Err(Diagnostic::new(file, "encoding", msg).at_line(line).help(format!(
-                "エディタで文字コード「UTF-8」を選んで保存し直してください(コマンドなら: iconv -f {from} -t UTF-8 元のファイル > 新しいファイル)"
-            )))
-        }
+    const RESAVE: &str = "エディタで文字コード「UTF-8」を選んで保存し直してください(メモ帳なら「名前を付けて保存」で文字コードに UTF-8 を選びます)";
+    // UTF-16 of plain ASCII is valid UTF-8 (with a NUL after every letter): look first.
+    if looks_utf16(&bytes) {
+        return Err(Diagnostic::new(file, "encoding", "文字コードが UTF-16 です(UTF-8 ではありません)")
+            .at_line(1)
+            .help(format!(
+                "{RESAVE}。「UTF-16」「Unicode」は使えません(コマンドなら: iconv -f UTF-16 -t UTF-8 元のファイル > 新しいファイル)"
+            )));
     }
+    let e = match String::from_utf8(bytes) {
+        Ok(s) => return Ok(s),
+        Err(e) => e,
+    };
+    let valid = e.utf8_error().valid_up_to();
+    let bytes = e.into_bytes();
+    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+    let diag = |msg: String, help: String| Diagnostic::new(file, "encoding", msg).at_line(line).help(help);
+    Err(match guess_japanese_encoding(&bytes) {
+        Some((name, iconv)) => diag(
+            format!("文字コードが UTF-8 ではありません({name} のようです)"),
+            format!("{RESAVE}(コマンドなら: iconv -f {iconv} -t UTF-8 元のファイル > 新しいファイル)"),
+        ),
+        None => diag(
+            format!(
+                "文字コードが UTF-8 ではありません(この行に UTF-8 として読めないバイト 0x{:02X} があります)",
+                bytes[valid]
+            ),
+            format!("{RESAVE}。この行の文字(é などの記号や、別のファイルから貼り付けた文字)も確かめてください"),
+        ),
+    })
 }
 
-/// Names the legacy Japanese encoding `bytes` decode in without errors, if any.
-fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
+/// UTF-16 (or UTF-32): a byte order mark, or NUL bytes in a large share of the text (a
+/// text file in UTF-8 has none).
+fn looks_utf16(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Some("UTF-16");
+        return true;
     }
-    let candidates = [
-        (encoding_rs::SHIFT_JIS, "Shift_JIS"),
-        (encoding_rs::EUC_JP, "EUC-JP"),
-        (encoding_rs::ISO_2022_JP, "ISO-2022-JP"),
-    ];
-    candidates.into_iter().find_map(|(enc, name)| {
-        let (_, had_errors) = enc.decode_without_bom_handling(bytes);
-        (!had_errors).then_some(name)
-    })
+    let head = &bytes[..bytes.len().min(4096)];
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    nuls >= 2 && nuls * 10 >= head.len()
+}
+
+/// The legacy Japanese encoding `bytes` (not UTF-8) decode in without errors and into
+/// Japanese text, with its name for iconv. Text in other encodings (Latin-1 …) sometimes
+/// decodes too, into stray kanji: it must hold kana or a run of kanji to count, and the
+/// candidate reading most like Japanese wins (EUC-JP decodes as half-width kana in Shift_JIS).
+/// A file that is mostly valid UTF-8 with a broken byte is not guessed at all.
+fn guess_japanese_encoding(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    let lossy = String::from_utf8_lossy(bytes);
+    let bad = lossy.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
+    let good = lossy.chars().filter(|&c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER).count();
+    if good > bad {
+        return None;
+    }
+    let candidates = [(encoding_rs::SHIFT_JIS, "Shift_JIS", "CP932"), (encoding_rs::EUC_JP, "EUC-JP", "EUC-JP")];
+    candidates
+        .into_iter()
+        .filter_map(|(enc, name, iconv)| {
+            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            if had_errors {
+                return None;
+            }
+            japanese_score(&text).map(|score| (score, name, iconv))
+        })
+        .max_by_key(|(score, ..)| *score)
+        .map(|(_, name, iconv)| (name, iconv))
+}
+
+/// How much `text` reads as Japanese (`None`: not at all): kana and kanji count, half-width
+/// kana and other non-ASCII letters count against.
+fn japanese_score(text: &str) -> Option<i64> {
+    let kana = |c: char| matches!(c, '\u{3041}'..='\u{30FA}' | '\u{30FC}');
+    let kanji = |c: char| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3005}');
+    let (mut score, mut has_kana, mut kanji_run, mut longest_run) = (0i64, false, 0, 0);
+    for c in text.chars() {
+        if kana(c) {
+            has_kana = true;
+            score += 2;
+        } else if kanji(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF5E}') {
+            score += 1;
+        } else if !c.is_ascii() {
+            score -= 2;
+        }
+        kanji_run = if kanji(c) { kanji_run + 1 } else { 0 };
+        longest_run = longest_run.max(kanji_run);
+    }
+    (score > 0 && (has_kana || longest_run >= 2)).then_some(score)
 }
 
 /// A content file split into its front matter and body.
@@ -116,6 +172,11 @@ fn toml_help(message: &str) -> String {
         format!("項目名 {field} は使えません。つづりを確認してください(使える項目は docs/CONTENT.md)")
     } else if message.contains("duplicate key") {
         "同じ項目が2回書かれています。どちらかを消してください".to_string()
+    } else if message.contains("計画期間") {
+        "計画期間は period = { start = \"R3\", end = \"R7\" } のように、始まりと終わりの年度で書いてください(docs/CONTENT.md §3)".to_string()
+    } else if message.contains("年度") {
+        "年度は 2025、\"R7\"、\"令和7年度\"、\"令和元年度\"、\"H30\" のように書いてください(docs/CONTENT.md §6)"
+            .to_string()
     } else {
         "「キー = 値」の形で書いてください。文字列は \"…\" で囲み、数はそのまま、リストは [ … ] で書きます".to_string()
     }
@@ -185,6 +246,27 @@ mod tests {
         assert_eq!(e.rule, "encoding");
         assert!(e.message.contains("Shift_JIS"), "{}", e.message);
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn other_encodings_are_told_apart() {
+        let named = |bytes: Vec<u8>| {
+            let e = decode_utf8(bytes, &p()).unwrap_err();
+            (e.message, e.line, e.help.unwrap())
+        };
+        let text = "+++\ntitle = \"掛川市の計画\"\n+++\n";
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let (msg, line, help) = named([&b"\xFE\xFF"[..], &utf16].concat());
+        assert!(msg.contains("UTF-16") && help.contains("iconv -f UTF-16") && line == Some(1), "{msg} {help}");
+        let (msg, _, help) = named(utf16);
+        assert!(msg.contains("UTF-16") && !help.contains("SHIFT_JIS"), "{msg} {help}");
+        let (msg, line, help) = named(encoding_rs::EUC_JP.encode(text).0.into_owned());
+        assert!(msg.contains("EUC-JP") && help.contains("iconv -f EUC-JP") && line == Some(2), "{msg} {help}");
+        // Mostly UTF-8 with one broken byte, and Latin-1: no guess, the line and the byte.
+        let (msg, line, help) = named(b"+++\ntitle = \"\xE6\x8E\x9B\xE5\xB7\x9D\"\n\xFF\n".to_vec());
+        assert!(msg.contains("0xFF") && line == Some(3) && !help.contains("iconv"), "{msg} {help}");
+        let (msg, line, help) = named(b"+++\ntitle = \"R\xe9sum\xe9s\"\n".to_vec());
+        assert!(msg.contains("0xE9") && line == Some(2) && !help.contains("iconv"), "{msg} {help}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Writing the site: minify, sitemap and robots.txt, static files, and the staging folder
 //! that is swapped into place only when everything succeeded.
 
+pub mod collisions;
 pub mod open_data;
 pub mod staging;
 
