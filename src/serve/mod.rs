@@ -127,15 +127,22 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
             None
         }
     };
-    // What was saved during the first build may or may not be in it: read it all again.
+    // What was saved during the first build may or may not be in it: read it all again,
+    // and watch the folders that appeared meanwhile (a new `themes/` says nothing more
+    // than its own name: the files saved in it were not watched).
     let theme = project.as_ref().map(|p| p.theme().to_string()).unwrap_or_else(|| "default".into());
     let mut first = Changes::default();
+    let mut moved = false;
     while let Ok(e) = rx.try_recv() {
+        moved |= e.as_ref().is_ok_and(|e| moves_folders(e, &root));
         collect(&mut first, e, &root, &theme);
     }
-    if !first.is_empty() && project.is_some() {
-        first.rescan = true;
+    if moved {
+        if let Err(e) = watch.arm() {
+            eprintln!("監視をやり直せません: {e}");
+        }
     }
+    first.rescan = moved || !first.is_empty();
     let (stop_tx, stop_rx) = mpsc::channel();
     let (search, sites) = SearchRefresher::spawn(output.clone()).map_err(|e| e.to_string())?;
     if let Some(p) = &project {
@@ -277,9 +284,15 @@ impl Watch {
 fn moves_folders(event: &notify::Event, root: &Path) -> bool {
     use notify::event::{CreateKind, EventKind, ModifyKind, RemoveKind};
     let top = |p: &Path| p.parent() == Some(root) && WATCHED.iter().any(|d| p.file_name() == Some(d.as_ref()));
-    // Only the watched folders count (not `public/` or a staging folder beside them).
-    let inside = |p: &Path| WATCHED.iter().any(|d| p.starts_with(root.join(d)));
+    // Only the watched folders count (not `public/` or a staging folder beside them), and
+    // not what planpress does not read: an editor that saves through a hidden temporary
+    // file (gedit's `.goutputstream-XXXXXX`) would otherwise re-read the site on each save.
+    let inside = |p: &Path| WATCHED.iter().any(|d| p.starts_with(root.join(d))) && !ignored(p, root);
     let mut paths = event.paths.iter().filter(|p| inside(p));
+    // Events were lost (the kernel's queue overflowed): what they said is not known.
+    if event.need_rescan() {
+        return true;
+    }
     match event.kind {
         EventKind::Create(CreateKind::Folder) | EventKind::Remove(RemoveKind::Folder) => paths.next().is_some(),
         EventKind::Modify(ModifyKind::Name(_)) => {
@@ -287,11 +300,20 @@ fn moves_folders(event: &notify::Event, root: &Path) -> bool {
             // and is gone).
             paths.any(|p| top(p) || p.is_dir() || (p.extension().is_none() && !p.exists()))
         }
-        _ => paths.any(|p| top(p)),
+        // A watched folder itself, as backends that do not say "folder" report it.
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any | EventKind::Other => paths.any(|p| top(p)),
+        // Not an opened folder (every build reads `content/`: that would start another
+        // build, and so on without end) nor its changed times or permissions.
+        EventKind::Access(_) | EventKind::Modify(_) => false,
     }
 }
 
 fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Watch, ctx: &Loop<'_>) {
+    // What a failed rebuild was to apply: the project kept its last good state, which has
+    // not seen it, so it goes with the next change (the fix). A full re-read after folders
+    // moved, above all: the fix is often in a file the last good state knows (a link to a
+    // renamed folder), and alone it would be read against the old folders.
+    let mut failed = Changes::default();
     loop {
         if ctx.stop.try_recv().is_ok() {
             return;
@@ -326,6 +348,7 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
         if changes.is_empty() {
             continue;
         }
+        merge(&mut changes, std::mem::take(&mut failed));
         let result = match project.as_mut() {
             Some(p) => p.rebuild(&changes).map(Some),
             // No good build yet: try a full one.
@@ -359,9 +382,19 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
                 eprintln!("{d}");
                 eprintln!("前回の正しいサイトを表示し続けます。誤りを直して保存してください。");
                 ctx.state.broadcast(Event::BuildError(d.to_string()));
+                failed = changes;
             }
         }
     }
+}
+
+/// Adds the changes of `more` to `changes`.
+fn merge(changes: &mut Changes, more: Changes) {
+    changes.config |= more.config;
+    changes.rescan |= more.rescan;
+    changes.templates.extend(more.templates);
+    changes.content.extend(more.content);
+    changes.statics.extend(more.statics);
 }
 
 /// How long to wait for more events after `event`: [`SETTLED`] when it completes a file
@@ -393,15 +426,19 @@ fn collect(changes: &mut Changes, event: notify::Result<notify::Event>, root: &P
         return;
     }
     for path in event.paths {
-        let rel = path.strip_prefix(root).unwrap_or(&path);
-        let hidden = rel.components().any(|c| {
-            let s = c.as_os_str().to_string_lossy();
-            s.starts_with('.') || s.ends_with('~') || s.ends_with(".swp")
-        });
-        if !hidden {
-            changes.add(rel, theme);
+        if !ignored(&path, root) {
+            changes.add(path.strip_prefix(root).unwrap_or(&path), theme);
         }
     }
+}
+
+/// Whether `path` is one planpress does not read: a hidden name, or an editor's backup or
+/// swap file, anywhere below the root.
+fn ignored(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root).unwrap_or(path).components().any(|c| {
+        let s = c.as_os_str().to_string_lossy();
+        s.starts_with('.') || s.ends_with('~') || s.ends_with(".swp")
+    })
 }
 
 #[cfg(test)]
@@ -423,5 +460,66 @@ mod tests {
             quiet_after(&Ok(notify::Event::new(EventKind::Remove(RemoveKind::File))), Duration::from_millis(2)),
             Duration::from_millis(2)
         );
+    }
+
+    #[test]
+    fn only_folders_that_come_and_go_under_the_watched_ones_count() {
+        use notify::event::CreateKind;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("content/plan/sub")).unwrap();
+        std::fs::write(root.join("content/plan/a.md"), "").unwrap();
+        let moves = |kind, paths: &[&str]| {
+            let mut e = notify::Event::new(kind);
+            for p in paths {
+                e = e.add_path(root.join(p));
+            }
+            moves_folders(&e, root)
+        };
+        let (create, remove) = (EventKind::Create(CreateKind::Folder), EventKind::Remove(RemoveKind::Folder));
+        let (from, to, both) = (
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+        );
+        // The output and the staging folders beside it are not sources.
+        assert!(!moves(create, &["public"]));
+        assert!(!moves(create, &["public/showcase"]));
+        assert!(!moves(remove, &["public"]));
+        assert!(!moves(create, &[".public.staging-1"]));
+        assert!(!moves(both, &[".public.staging-1", "public"]));
+        assert!(!moves(remove, &[".public.staging-1"]));
+        // Folders under content/ (and the sources' own folders).
+        assert!(moves(create, &["content/plan/sub"]));
+        assert!(moves(remove, &["content/old"]));
+        assert!(moves(create, &["themes"]));
+        assert!(moves(create, &["content"]));
+        // content/ renamed away and back (the root's watch sees both).
+        assert!(moves(from, &["content"]));
+        assert!(moves(to, &["content"]));
+        assert!(moves(both, &["content", "content.old"]));
+        assert!(moves(both, &["content/gone", "content/plan/sub"]), "a plan folder renamed");
+        assert!(moves(from, &["content/gone"]), "a folder moved out of the site");
+        // Files are not folders: created, written, removed, renamed into place.
+        assert!(!moves(EventKind::Create(CreateKind::File), &["content/plan/a.md"]));
+        assert!(!moves(EventKind::Modify(ModifyKind::Data(DataChange::Any)), &["content/plan/a.md"]));
+        assert!(!moves(EventKind::Remove(RemoveKind::File), &["content/plan/b.md"]));
+        assert!(!moves(both, &["content/plan/a.md.tmp", "content/plan/a.md"]));
+        assert!(!moves(from, &["content/plan/b.md"]), "a file moved away");
+        // An editor that saves through a hidden temporary file (gedit: .goutputstream-XXXXXX)
+        // moves no folder: planpress does not read hidden names.
+        assert!(!moves(both, &["content/plan/.goutputstream-ABC123", "content/plan/a.md"]));
+        assert!(!moves(from, &["content/plan/.goutputstream-ABC123"]));
+        assert!(!moves(create, &["content/.git"]));
+        // Reading a folder (every build does) or touching it moves nothing.
+        assert!(!moves(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["content"]));
+        assert!(!moves(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["static"]));
+        assert!(!moves(EventKind::Access(AccessKind::Close(AccessMode::Read)), &["themes"]));
+        assert!(!moves(EventKind::Modify(ModifyKind::Metadata(notify::event::MetadataKind::Any)), &["content"]));
+        // Backends that do not tell folders from files.
+        assert!(moves(EventKind::Remove(RemoveKind::Any), &["content"]));
+        assert!(moves(EventKind::Create(CreateKind::Any), &["themes"]));
+        // Lost events (the kernel's queue overflowed) may have moved anything.
+        assert!(moves_folders(&notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan), root));
     }
 }
