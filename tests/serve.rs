@@ -122,6 +122,83 @@ fn incremental_rebuilds_equal_full_builds() {
                 changed("content/showcase/kankyo/3-2.md")
             }),
         ),
+        // Every page kind and every editable field (the page registry's reads).
+        (
+            "home body",
+            Box::new(|r| edit(r, "content/_index.md", "このサイトはテスト用です。", "このサイトは試験用です。")),
+        ),
+        (
+            "free page body",
+            Box::new(|r| edit(r, "content/info/accessibility.md", "準拠することを目標とします", "準拠を目標とします")),
+        ),
+        (
+            "free page title (footer of every page)",
+            Box::new(|r| {
+                edit(r, "content/info/accessibility.md", "ウェブアクセシビリティ方針", "アクセシビリティ方針")
+            }),
+        ),
+        (
+            "chapter title",
+            Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "計画の推進にあたって", "計画の推進について")),
+        ),
+        (
+            "field body (its summary page shows it)",
+            Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "豊かな自然環境の保全", "豊かな自然の保全")),
+        ),
+        (
+            "field summary (navigation)",
+            Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "持続可能なまち\"", "持続可能な市\"")),
+        ),
+        ("plan vision", Box::new(|r| edit(r, "content/showcase/_plan.md", "希望が見えるまち", "希望の見えるまち"))),
+        (
+            "theme membership",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-1/_index.md", "themes = [\"digital\"]", "themes = []")),
+        ),
+        (
+            "indicator note",
+            Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "テスト用の実績値", "試験用の実績値")),
+        ),
+        (
+            "department renamed (pages renumbered)",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "content/showcase/kankyo/_index.md",
+                    "departments = [\"環境政策課\"]",
+                    "departments = [\"環境課\"]",
+                )
+            }),
+        ),
+        (
+            "no indicators left (no dashboard)",
+            Box::new(|r| {
+                let mut c = Changes::default();
+                for rel in [
+                    "content/showcase/kankyo/_index.md",
+                    "content/showcase/kankyo/3-1/_index.md",
+                    "content/showcase/kyodo/7-3.md",
+                ] {
+                    let p = r.join(rel);
+                    let t = std::fs::read_to_string(&p).unwrap();
+                    let (front, body) = t[3..].split_once("+++").unwrap();
+                    let kept = front.split("\n[[indicators]]").next().unwrap();
+                    std::fs::write(&p, format!("+++{kept}\n+++{body}")).unwrap();
+                    c.add(Path::new(rel), "default");
+                }
+                c
+            }),
+        ),
+        (
+            "a first indicator again",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "content/showcase/kyodo/7-3.md",
+                    "themes = [\"kyodo\", \"digital\"]",
+                    "themes = [\"kyodo\", \"digital\"]\n\n[[indicators]]\nname = \"参加者数\"\nunit = \"人\"\nbaseline = { value = 10, year = \"R1\" }\ntarget = { value = 20, year = \"R7\" }",
+                )
+            }),
+        ),
         (
             "template",
             Box::new(|r| {
@@ -274,9 +351,13 @@ fn listen(addr: std::net::SocketAddr) -> Arc<Mutex<String>> {
     log
 }
 
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+fn wait_for(what: &str, f: impl FnMut() -> bool) {
+    wait_for_within(Duration::from_secs(15), what, f)
+}
+
+fn wait_for_within(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(15) {
+    while start.elapsed() < limit {
         if f() {
             return;
         }
@@ -436,4 +517,260 @@ fn a_body_edit_copies_only_its_own_plan() {
     assert!(std::fs::read_to_string(out.path().join("showcase/3-2/index.html"))
         .unwrap()
         .contains("公園の本文を足しました。"));
+}
+
+// Issue #12, item 6: serve stopped watching when folders came and went. Each test below
+// drives a real serve through a change of folders and then checks that a later edit is
+// still served.
+
+/// A running serve that is stopped (and its folder removed) however the test ends.
+struct Running(Option<planpress::serve::Serving>);
+
+impl Running {
+    fn start(root: &Path) -> Running {
+        Running(Some(
+            serve(ServeOptions {
+                root: root.to_path_buf(),
+                bind: "127.0.0.1".into(),
+                port: 0,
+                debounce: Duration::from_millis(30),
+            })
+            .unwrap(),
+        ))
+    }
+
+    fn stop(mut self) {
+        let out = self.output.clone();
+        self.0.take().unwrap().stop();
+        assert!(!out.exists(), "the serve folder is removed");
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = planpress::serve::Serving;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().unwrap()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.0.take() {
+            s.stop();
+        }
+    }
+}
+
+/// How many events of `kind` (`reload`, `build-error`) the stream has carried.
+fn count(events: &Mutex<String>, kind: &str) -> usize {
+    events.lock().unwrap().matches(&format!("event: {kind}\n")).count()
+}
+
+/// Copies the folder `from` to `to`, file by file.
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn regression_serve_follows_edits_after_content_is_deleted_and_restored() {
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    let s = Running::start(&root);
+    let addr = s.addr;
+    let events = listen(addr);
+    wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
+    assert!(get(addr, "/showcase/3-2/").1.contains("公園・緑地の充実"));
+
+    // Moved beside the site (as `git stash` or a checkout in another tool does), and back.
+    let away = tempfile::tempdir_in(root.parent().unwrap()).unwrap();
+    std::fs::rename(root.join("content"), away.path().join("content")).unwrap();
+    wait_for("the error of a site without content", || count(&events, "build-error") == 1);
+    let reloads = count(&events, "reload");
+    std::fs::rename(away.path().join("content"), root.join("content")).unwrap();
+    wait_for("a rebuild once content is back", || count(&events, "reload") > reloads);
+    edit(&root, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+    wait_for("the edit after the move back", || get(addr, "/showcase/3-2/").1.contains("公園と緑地の充実"));
+
+    // Deleted, and copied back file by file.
+    let saved = away.path().join("saved");
+    copy_dir(&root.join("content"), &saved);
+    std::fs::remove_dir_all(root.join("content")).unwrap();
+    wait_for("the error of a site without content", || count(&events, "build-error") == 2);
+    let reloads = count(&events, "reload");
+    copy_dir(&saved, &root.join("content"));
+    wait_for("a rebuild once content is back", || count(&events, "reload") > reloads);
+    edit(&root, "content/showcase/kankyo/3-2.md", "公園と緑地の充実", "公園や緑地の充実");
+    wait_for("the edit after the copy back", || get(addr, "/showcase/3-2/").1.contains("公園や緑地の充実"));
+    assert!(get(addr, "/showcase/kankyo/").1.contains("公園や緑地の充実"), "the parent lists it too");
+    s.stop();
+}
+
+/// Takes out the links into the showcase plan (the plan id is its folder's name, so a
+/// rename breaks them): its own, and the home page's if `home`.
+fn unlink_showcase(root: &Path, home: bool) {
+    edit(
+        root,
+        "content/showcase/kankyo/3-1/_index.md",
+        "[環境分野](@/showcase/kankyo/_index.md)、[協働](@/showcase/kyodo/7-3.md#現状と課題)",
+        "環境分野、協働",
+    );
+    if home {
+        edit(root, "content/_index.md", "[掛川市の計画](@/showcase/_plan.md)", "掛川市の計画");
+    }
+}
+
+#[test]
+fn regression_a_renamed_plan_folder_is_picked_up() {
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    unlink_showcase(&root, true);
+    let s = Running::start(&root);
+    let addr = s.addr;
+    assert_eq!(get(addr, "/showcase/3-2/").0, 200);
+    std::fs::rename(root.join("content/showcase"), root.join("content/showcase2")).unwrap();
+    wait_for("the plan under its new name", || get(addr, "/showcase2/3-2/").0 == 200);
+    assert!(get(addr, "/showcase2/3-2/").1.contains("公園・緑地の充実"));
+    assert_eq!(get(addr, "/showcase/3-2/").0, 404, "the old name is gone");
+    // The renamed folder is watched: an edit in it, even in a subfolder, is served.
+    edit(&root, "content/showcase2/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+    wait_for("the edit in the renamed folder", || get(addr, "/showcase2/3-2/").1.contains("公園と緑地の充実"));
+    edit(&root, "content/showcase2/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\"");
+    wait_for("the second edit in the renamed folder", || get(addr, "/showcase2/kankyo/").1.contains("環境の分野"));
+    s.stop();
+}
+
+#[test]
+fn regression_a_rename_that_breaks_a_link_is_picked_up_once_the_link_is_fixed() {
+    // The full re-read after the rename fails (the home page links to the old name); the
+    // edit that fixes the link must still be read against the renamed folders, not the
+    // files the last good build knew.
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    unlink_showcase(&root, false);
+    let s = Running::start(&root);
+    let addr = s.addr;
+    let events = listen(addr);
+    wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
+    std::fs::rename(root.join("content/showcase"), root.join("content/showcase2")).unwrap();
+    wait_for("the broken link's error", || count(&events, "build-error") == 1);
+    assert!(events.lock().unwrap().contains("content/_index.md"), "{}", events.lock().unwrap());
+    edit(&root, "content/_index.md", "@/showcase/_plan.md", "@/showcase2/_plan.md");
+    wait_for("the plan under its new name", || get(addr, "/showcase2/3-2/").0 == 200);
+    assert_eq!(get(addr, "/showcase/3-2/").0, 404, "the old name is gone");
+    assert!(get(addr, "/").1.contains("showcase2/"), "the home page links to the new name");
+    edit(&root, "content/showcase2/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実");
+    wait_for("the edit in the renamed folder", || get(addr, "/showcase2/3-2/").1.contains("公園と緑地の充実"));
+    s.stop();
+}
+
+/// The built-in `name` template with `from` replaced by `to`.
+fn template(name: &str, from: &str, to: &str) -> String {
+    let t = planpress::render::templates::DEFAULT_THEME.iter().find(|f| f.path == format!("templates/{name}")).unwrap();
+    assert!(t.contents.contains(from), "{name} lacks {from:?}");
+    t.contents.replacen(from, to, 1)
+}
+
+#[test]
+fn regression_a_themes_folder_created_while_serving_is_watched() {
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    assert!(!root.join("themes").exists());
+    let s = Running::start(&root);
+    let addr = s.addr;
+    let dir = root.join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("base.html"), template("base.html", "</body>", "<p>目印その一</p></body>")).unwrap();
+    wait_for("the override", || get(addr, "/showcase/3-2/").1.contains("目印その一"));
+    std::fs::write(dir.join("base.html"), template("base.html", "</body>", "<p>目印その二</p></body>")).unwrap();
+    wait_for("the edited override", || get(addr, "/showcase/3-2/").1.contains("目印その二"));
+    assert!(!get(addr, "/").1.contains("目印その一"));
+    s.stop();
+}
+
+/// Starts serve on `root` in a thread and calls `save` while its first build writes pages
+/// (the content has been read by then).
+fn start_and_save_during_the_first_build(root: &Path, save: impl FnOnce()) -> Running {
+    let r = root.to_path_buf();
+    let started = std::thread::spawn(move || Running::start(&r));
+    // serve builds into a staging folder beside its temp folder: `.planpress-serve-{pid}-{n}.staging-{pid}`.
+    let staging = format!(".planpress-serve-{}-", std::process::id());
+    let writing = || {
+        std::fs::read_dir(std::env::temp_dir()).unwrap().filter_map(Result::ok).any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&staging) && name.contains(".staging-")
+        })
+    };
+    wait_for_within(Duration::from_secs(60), "the first build to write pages", || started.is_finished() || writing());
+    let during = !started.is_finished();
+    save();
+    let s = started.join().unwrap();
+    assert!(during, "the save came after the first build: the test needs a larger site");
+    s
+}
+
+#[test]
+fn regression_an_edit_saved_during_the_first_build_is_not_lost() {
+    let site = copy_site(&repo());
+    let root = site.path().to_path_buf();
+    let s = start_and_save_during_the_first_build(&root, || {
+        edit(&root, "content/kakegawa-2/3/3-4.md", "清流が流れ", "清流の流れ");
+    });
+    wait_for_within(Duration::from_secs(60), "the edit saved during the first build", || {
+        get(s.addr, "/kakegawa-2/3-4/").1.contains("清流の流れ")
+    });
+    s.stop();
+}
+
+#[test]
+fn regression_a_themes_folder_created_during_the_first_build_is_watched() {
+    // The folders that appear while the first build runs are watched too, not only read.
+    let site = copy_site(&repo());
+    let root = site.path().to_path_buf();
+    // The repository's themes/ is the built-in theme: without it the site looks the same.
+    std::fs::remove_dir_all(root.join("themes")).unwrap();
+    let dir = root.join("themes/default/templates");
+    let s = start_and_save_during_the_first_build(&root, || {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("base.html"), template("base.html", "</body>", "<p>目印その一</p></body>")).unwrap();
+    });
+    let addr = s.addr;
+    wait_for_within(Duration::from_secs(60), "the override saved during the first build", || {
+        get(addr, "/kakegawa-2/3-4/").1.contains("目印その一")
+    });
+    std::fs::write(dir.join("base.html"), template("base.html", "</body>", "<p>目印その二</p></body>")).unwrap();
+    wait_for_within(Duration::from_secs(60), "the edited override", || {
+        get(addr, "/kakegawa-2/3-4/").1.contains("目印その二")
+    });
+    s.stop();
+}
+
+#[test]
+fn regression_serve_rests_once_a_folder_move_is_built() {
+    // Building reads the folders it watches, and a read is not a move: neither the first
+    // build nor the re-read after a move may start another one, over and over.
+    let site = copy_site(&fixture("features"));
+    let root = site.path().to_path_buf();
+    unlink_showcase(&root, true);
+    let s = Running::start(&root);
+    let addr = s.addr;
+    let events = listen(addr);
+    wait_for("the event stream", || events.lock().unwrap().contains("retry:"));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(count(&events, "reload"), 0, "nothing changed since the first build");
+    std::fs::rename(root.join("content/showcase"), root.join("content/showcase2")).unwrap();
+    wait_for("the plan under its new name", || get(addr, "/showcase2/3-2/").0 == 200);
+    // Longer than the debounce and a full build of this site, several times over.
+    std::thread::sleep(Duration::from_millis(3000));
+    let reloads = count(&events, "reload");
+    std::thread::sleep(Duration::from_millis(3000));
+    assert_eq!(count(&events, "reload"), reloads, "serve rebuilds with nothing changed");
+    assert!(reloads <= 2, "one move, {reloads} rebuilds");
+    s.stop();
 }

@@ -172,7 +172,7 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressThresholds) -
                 number: t.number.as_deref(),
                 title: &t.title,
                 summary: t.summary.as_deref(),
-                url: format!("{base_url}{}/themes/{}/", plan.id, t.id),
+                url: format!("{base_url}{}", crate::render::pages::theme_path(plan, &t.id)),
             })
             .collect(),
         nodes: plan.roots.iter().map(|&r| node(plan, r, base_url, thresholds)).collect(),

@@ -191,7 +191,7 @@ pub struct SdgView {
 impl SdgView {
     /// Goal `n`.
     pub fn new(n: u8) -> Self {
-        SdgView { number: n, name: goal_name(n), path: format!("sdgs/{n}/") }
+        SdgView { number: n, name: goal_name(n), path: super::pages::sdg_path(n) }
     }
 }
 
@@ -301,12 +301,12 @@ impl DepartmentIndex {
 
     /// Site-relative path of the page of department number `i` (0-based).
     pub fn path(i: usize) -> String {
-        format!("departments/{}/", i + 1)
+        super::pages::department_path(i)
     }
 
     /// Link for department `name`.
     pub fn link(&self, name: &str) -> DepartmentLink {
-        let path = self.position(name).map(Self::path).unwrap_or_else(|| "departments/".into());
+        let path = self.position(name).map(Self::path).unwrap_or_else(|| super::pages::DEPARTMENT_INDEX_PATH.into());
         DepartmentLink { name: name.to_string(), path }
     }
 }

@@ -1,14 +1,14 @@
-//! Which pages a content change affects, found by comparing the site model before and
-//! after. A node's page shows the node in full; other pages show parts of it (its label
-//! in breadcrumbs, lists and prev/next links; its indicators in summaries and the
-//! dashboard; its SDGs, departments and themes in their indexes). Changes to what every
-//! page shows (a plan's metadata, the top-level navigation, the site's structure) affect
-//! all pages.
+//! Which pages a content change affects. The model before and after an edit is compared
+//! facet by facet ([`Read`]: a node's label, body, indicators, tags; which nodes belong to
+//! an SDG goal, a department, a theme; …); the page registry
+//! ([`crate::render::pages::reads`]) says which pages show each facet. What every page
+//! shows (the site settings, a plan's metadata and structure, the top-level navigation,
+//! the free pages of the footer, the department numbering) affects all pages.
 
 use crate::content::model::*;
+use crate::render::pages::{self, Read};
 use crate::render::views::DepartmentIndex;
-use crate::render::{page_path, PageKind};
-use std::cell::OnceCell;
+use crate::render::{PageKind, Shared};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -17,21 +17,58 @@ use std::sync::Arc;
 pub enum Affected {
     /// Every page.
     All,
-    /// These site paths (as [`page_path`] gives them).
-    Paths(BTreeSet<String>),
+    /// The pages that show any of `reads`, and the pages at `paths`.
+    Some {
+        /// Facets of the model that changed.
+        reads: BTreeSet<Read>,
+        /// Site paths (as [`pages::page_path`] gives them) affected for other reasons
+        /// (their template changed).
+        paths: BTreeSet<String>,
+    },
 }
 
 impl Affected {
-    /// Whether the page at `path` must be rendered again.
-    pub fn contains(&self, path: &str) -> bool {
+    /// Nothing.
+    pub fn none() -> Affected {
+        Affected::Some { reads: BTreeSet::new(), paths: BTreeSet::new() }
+    }
+
+    /// Whether page `kind` (at `path`, of `site` with `shared`) must be rendered again.
+    pub fn affects(&self, site: &Site, shared: &Shared, kind: PageKind, path: &str) -> bool {
         match self {
             Affected::All => true,
-            Affected::Paths(p) => p.contains(path),
+            Affected::Some { reads, paths } => {
+                paths.contains(path)
+                    || (!reads.is_empty() && pages::reads(site, shared, kind, &mut |r| reads.contains(&r)))
+            }
         }
+    }
+
+    /// Both.
+    pub fn merge(self, other: Affected) -> Affected {
+        match (self, other) {
+            (Affected::Some { reads: mut r1, paths: mut p1 }, Affected::Some { reads: r2, paths: p2 }) => {
+                r1.extend(r2);
+                p1.extend(p2);
+                Affected::Some { reads: r1, paths: p1 }
+            }
+            _ => Affected::All,
+        }
+    }
+
+    /// The paths of the affected pages among all pages of `site` (for tests and messages).
+    pub fn paths(&self, site: &Site) -> BTreeSet<String> {
+        let shared = Shared::new(site);
+        crate::render::site_pages(site)
+            .into_iter()
+            .map(|k| (k, pages::page_path(site, k)))
+            .filter(|(k, p)| self.affects(site, &shared, *k, p))
+            .map(|(_, p)| p)
+            .collect()
     }
 }
 
-/// The pages whose output may differ between `old` and `new`.
+/// What changed between `old` and `new`.
 pub fn affected(old: &Site, new: &Site) -> Affected {
     if old.config != new.config
         || old.plans.len() != new.plans.len()
@@ -41,16 +78,16 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
     {
         return Affected::All;
     }
-    let mut set = BTreeSet::new();
-    let cx = Compare { old, new, departments: OnceCell::new(), old_departments: OnceCell::new() };
+    let mut reads = BTreeSet::new();
     if old.home.title != new.home.title || old.home.body_html != new.home.body_html {
-        set.insert(String::new());
+        reads.insert(Read::Home);
     }
-    for (o, n) in old.pages.iter().zip(&new.pages) {
+    for (i, (o, n)) in old.pages.iter().zip(&new.pages).enumerate() {
         if o.body_html != n.body_html || o.summary != n.summary {
-            set.insert(n.path.clone());
+            reads.insert(Read::Free(i));
         }
     }
+    let mut departments: Option<(DepartmentIndex, DepartmentIndex)> = None;
     for (pi, (o, n)) in old.plans.iter().zip(&new.plans).enumerate() {
         if Arc::ptr_eq(o, n) {
             continue; // a plan none of whose files changed (serve reloads only edited plans)
@@ -59,120 +96,58 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             return Affected::All;
         }
         if chapter_meta(o) != chapter_meta(n) {
-            set.insert(n.path());
-            set.insert(String::new());
-            set.extend(n.chapters.iter().map(|c| c.path.clone()));
+            reads.insert(Read::Chapters(pi));
         }
-        for (oc, nc) in o.chapters.iter().zip(&n.chapters) {
+        for (c, (oc, nc)) in o.chapters.iter().zip(&n.chapters).enumerate() {
             if oc.body_html != nc.body_html {
-                set.insert(nc.path.clone());
+                reads.insert(Read::Chapter(pi, c));
             }
+        }
+        let has_indicators = |p: &Plan| p.nodes.iter().any(|x| !x.indicators.is_empty());
+        if has_indicators(o) != has_indicators(n) {
+            reads.insert(Read::HasIndicators(pi));
         }
         for id in 0..n.nodes.len() {
-            if !node_changes(&cx, pi, id, &mut set) {
-                return Affected::All;
+            let (a, b) = (&o.nodes[id], &n.nodes[id]);
+            if (&a.number, &a.title, &a.summary) != (&b.number, &b.title, &b.summary) {
+                if b.depth == 0 {
+                    return Affected::All; // the navigation of every page shows it
+                }
+                reads.insert(Read::Label(pi, id));
+            }
+            if a.body_html != b.body_html || a.headings != b.headings {
+                reads.insert(Read::Body(pi, id));
+            }
+            if a.indicators != b.indicators {
+                reads.insert(Read::Indicators(pi, id));
+            }
+            if a.sdgs != b.sdgs || a.departments != b.departments || a.themes != b.themes {
+                reads.insert(Read::Tags(pi, id));
+            }
+            for &g in changed_members(&a.sdgs, &b.sdgs) {
+                reads.insert(Read::SdgMembers(g));
+            }
+            if a.departments != b.departments {
+                let (was, is) =
+                    departments.get_or_insert_with(|| (DepartmentIndex::new(old), DepartmentIndex::new(new)));
+                if was != is {
+                    return Affected::All; // departments are numbered by name: every link may change
+                }
+                for d in changed_members(&a.departments, &b.departments) {
+                    reads.extend(is.position(d).map(Read::DepartmentMembers));
+                }
+            }
+            for t in changed_members(&a.themes, &b.themes) {
+                reads.extend(n.themes.iter().position(|x| &x.id == t).map(|ti| Read::ThemeMembers(pi, ti)));
             }
         }
     }
-    Affected::Paths(set)
+    Affected::Some { reads, paths: BTreeSet::new() }
 }
 
-/// The two sites compared, and what is computed once for them.
-struct Compare<'a> {
-    old: &'a Site,
-    new: &'a Site,
-    /// The departments of `new` and of `old`, numbered as their pages are (read only for
-    /// nodes with departments: it takes a walk over every node).
-    departments: OnceCell<DepartmentIndex>,
-    old_departments: OnceCell<DepartmentIndex>,
-}
-
-impl Compare<'_> {
-    fn departments(&self) -> &DepartmentIndex {
-        self.departments.get_or_init(|| DepartmentIndex::new(self.new))
-    }
-
-    /// The pages of these departments (of `new`).
-    fn department_pages<'s>(&'s self, names: &'s [String]) -> impl Iterator<Item = String> + 's {
-        names.iter().filter_map(|d| self.departments().position(d)).map(DepartmentIndex::path)
-    }
-}
-
-/// Adds the pages affected by node `id` of plan `pi`; `false` when every page is.
-fn node_changes(cx: &Compare, pi: usize, id: NodeId, set: &mut BTreeSet<String>) -> bool {
-    let (old, new) = (cx.old, cx.new);
-    let (op, np) = (&old.plans[pi], &new.plans[pi]);
-    let (o, n) = (&op.nodes[id], &np.nodes[id]);
-    let label = |x: &Node| (x.number.clone(), x.title.clone(), x.summary.clone());
-    let host = |plan: &Plan, i: NodeId| node_path(plan, page_host(plan, i));
-    let page = |kind: PageKind| page_path(new, kind);
-    let top = np.top_of(id);
-    let has_dashboard = np.nodes.iter().any(|x| !x.indicators.is_empty());
-    let overviews = |set: &mut BTreeSet<String>| {
-        set.insert(page(PageKind::PlanSummary(pi)));
-        set.insert(page(PageKind::FieldSummary(pi, top)));
-        if has_dashboard || op.nodes.iter().any(|x| !x.indicators.is_empty()) {
-            set.insert(page(PageKind::Dashboard(pi)));
-        }
-    };
-    if o.body_html != n.body_html || o.headings != n.headings {
-        set.insert(host(np, id));
-    }
-    if o.indicators != n.indicators {
-        set.insert(host(np, id));
-        overviews(set);
-    }
-    if label(o) != label(n) {
-        if n.depth == 0 && (o.number != n.number || o.title != n.title) {
-            return false; // the field navigation on every page shows it
-        }
-        set.insert(host(np, id));
-        match n.parent {
-            Some(p) => set.insert(host(np, p)),
-            None => set.insert(np.path()),
-        };
-        for &s in np.siblings(id) {
-            set.insert(host(np, s));
-        }
-        let mut stack = n.children.clone();
-        while let Some(c) = stack.pop() {
-            set.insert(host(np, c));
-            stack.extend(&np.nodes[c].children);
-        }
-        if n.depth <= 1 {
-            set.insert(np.path());
-        }
-        if n.depth == 0 {
-            set.insert(String::new()); // the home page lists each plan's fields
-        }
-        overviews(set);
-        set.extend(n.themes.iter().map(|t| format!("{}/themes/{t}/", np.id)));
-        if !n.themes.is_empty() {
-            set.insert(format!("{}/themes/", np.id));
-        }
-        set.extend(n.sdgs.iter().map(|g| format!("sdgs/{g}/")));
-        set.extend(cx.department_pages(&n.departments));
-    }
-    if o.sdgs != n.sdgs {
-        set.insert(host(np, id));
-        set.insert("sdgs/".into());
-        set.extend(o.sdgs.iter().chain(&n.sdgs).map(|g| format!("sdgs/{g}/")));
-    }
-    if o.departments != n.departments {
-        if cx.old_departments.get_or_init(|| DepartmentIndex::new(old)) != cx.departments() {
-            return false; // departments are numbered by name: every link to them may change
-        }
-        set.insert(host(np, id));
-        set.insert("departments/".into());
-        set.extend(cx.department_pages(&o.departments));
-        set.extend(cx.department_pages(&n.departments));
-    }
-    if o.themes != n.themes {
-        set.insert(host(np, id));
-        set.insert(format!("{}/themes/", np.id));
-        set.extend(o.themes.iter().chain(&n.themes).map(|t| format!("{}/themes/{t}/", np.id)));
-    }
-    true
+/// The members of one list but not of the other.
+fn changed_members<'a, T: PartialEq>(a: &'a [T], b: &'a [T]) -> impl Iterator<Item = &'a T> {
+    a.iter().filter(|x| !b.contains(x)).chain(b.iter().filter(|x| !a.contains(x)))
 }
 
 /// Everything about a plan that pages other than its nodes' show.
@@ -214,19 +189,21 @@ mod tests {
         fixture_copy("features")
     }
 
-    /// What one edit of a file of a fresh copy of the features fixture affects.
-    fn affected_by_edit(rel: &str, from: &str, to: &str) -> Affected {
+    /// What one edit of a file of a fresh copy of the features fixture affects: the
+    /// paths of the pages to render again, or `None` for every page.
+    fn affected_by_edit(rel: &str, from: &str, to: &str) -> Option<BTreeSet<String>> {
         let t = features();
         let old = load(t.path());
         edit(t.path(), rel, from, to);
-        affected(&old, &load(t.path()))
+        let new = load(t.path());
+        match affected(&old, &new) {
+            Affected::All => None,
+            a => Some(a.paths(&new)),
+        }
     }
 
-    fn paths(a: Affected) -> BTreeSet<String> {
-        match a {
-            Affected::Paths(p) => p,
-            Affected::All => panic!("expected a page list, got All"),
-        }
+    fn paths(a: Option<BTreeSet<String>>) -> BTreeSet<String> {
+        a.expect("expected a page list, got every page")
     }
 
     #[test]
@@ -292,17 +269,14 @@ mod tests {
         assert!(!p.contains("departments/2/"), "{p:?}");
 
         // A new department renumbers the ones after it: every page may link to them.
-        assert_eq!(
-            affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]"),
-            Affected::All
-        );
+        assert_eq!(affected_by_edit(rel, "departments = [\"環境政策課\"]", "departments = [\"農林課\"]"), None);
     }
 
     #[test]
     fn structural_and_navigation_changes_touch_everything() {
         assert_eq!(
             affected_by_edit("content/showcase/kankyo/_index.md", "title = \"環境分野\"", "title = \"環境の分野\""),
-            Affected::All
+            None
         );
         let t = features();
         let old = load(t.path());

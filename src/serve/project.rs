@@ -103,7 +103,7 @@ impl Listing {
         let with_paths = |site: &Site, kinds: Vec<PageKind>| -> Vec<(PageKind, String)> {
             kinds.into_iter().map(|k| (k, render::page_path(site, k))).collect()
         };
-        if let (Some(pi), Affected::Paths(paths)) = (scope, which) {
+        if let (Some(pi), Affected::Some { paths, .. }) = (scope, which) {
             let mut pages = with_paths(new, render::plan_pages(new, pi));
             pages.extend(with_paths(new, render::site_level_pages(new)));
             let listed: BTreeSet<&str> = pages.iter().map(|(_, p)| p.as_str()).collect();
@@ -228,27 +228,27 @@ impl Project {
         let tera_ref = tera.as_ref().unwrap_or(&self.tera);
         let mut which = match &new_site {
             Some(s) => affected(&self.site, s),
-            None => Affected::Paths(BTreeSet::new()),
+            None => Affected::none(),
         };
         if !changes.templates.is_empty() {
-            which = merge(which, template_pages(site, &changes.templates));
+            which = which.merge(template_pages(site, &changes.templates));
         }
         let listing = Listing::new(&self.site, site, scope, &which);
+        let shared = match (&new_site, scope) {
+            (Some(_), Some(pi)) => self.shared.with_plan(&self.site, site, pi),
+            (Some(_), None) => Shared::new(site),
+            (None, _) => Shared::new(&self.site),
+        };
         let mut todo: Vec<PageKind> = listing
             .pages
             .iter()
-            .filter(|(_, p)| which.contains(p) || !self.pages.contains(p))
+            .filter(|(k, p)| !self.pages.contains(p) || which.affects(site, &shared, *k, p))
             .map(|&(k, _)| k)
             .collect();
         todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
         let gone = listing.gone(&self.pages);
         let added = listing.pages.iter().any(|(_, p)| !self.pages.contains(p));
         let out = self.output();
-        let shared = match (&new_site, scope) {
-            (Some(_), Some(pi)) => self.shared.with_plan(&self.site, site, pi),
-            (Some(_), None) => Shared::new(site),
-            (None, _) => Shared::new(&self.site),
-        };
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = todo
             .par_iter()
             .map(|&k| {
@@ -464,29 +464,18 @@ pub fn refresh_search(site: &Site, out: &Path, stop: &Arc<AtomicBool>) -> Result
     Ok((r.files, r.changed + r.removed))
 }
 
-fn merge(a: Affected, b: Affected) -> Affected {
-    match (a, b) {
-        (Affected::Paths(mut x), Affected::Paths(y)) => {
-            x.extend(y);
-            Affected::Paths(x)
-        }
-        _ => Affected::All,
-    }
-}
-
 /// The pages rendered with any of `names`; every page when a shared template changed.
 fn template_pages(site: &Site, names: &BTreeSet<String>) -> Affected {
     let own: BTreeSet<&str> = render::site_pages(site).iter().map(|&k| render::template_name(k)).collect();
     if names.iter().any(|n| !own.contains(n.as_str())) {
         return Affected::All; // base.html, macros.html or anything they include
     }
-    Affected::Paths(
-        render::site_pages(site)
-            .into_iter()
-            .filter(|&k| names.contains(render::template_name(k)))
-            .map(|k| render::page_path(site, k))
-            .collect(),
-    )
+    let paths = render::site_pages(site)
+        .into_iter()
+        .filter(|&k| names.contains(render::template_name(k)))
+        .map(|k| render::page_path(site, k))
+        .collect();
+    Affected::Some { reads: BTreeSet::new(), paths }
 }
 
 /// The output file of a page path.

@@ -1,0 +1,447 @@
+//! Page contexts: what each kind of page passes to its template. Which builder a page
+//! kind uses, and what model data it reads, is declared in [`super::pages`].
+
+use super::pages;
+use super::slots::Slots;
+use super::views::*;
+use super::Shared;
+use crate::content::model::Status;
+use crate::content::model::*;
+use serde::Serialize;
+use tera::Context;
+
+/// The context of [`pages::PageKind::Home`].
+pub(super) fn home<'a>(site: &'a Site, shared: &'a Shared, path: &str, slots: &Slots<'a>) -> Context {
+    let mut ctx = shared.context(site, None, path, &site.home.title);
+    ctx.insert("plans", &shared.plans);
+    ctx.insert("page", &PageData::new(&site.home, slots));
+    ctx.insert("free_pages", &site.pages.iter().map(PageLink::new).collect::<Vec<_>>());
+    let chapters: Vec<Vec<PageLink>> =
+        site.plans.iter().map(|p| p.chapters.iter().map(PageLink::new).collect()).collect();
+    ctx.insert("chapters", &chapters);
+    ctx
+}
+
+/// The context of [`pages::PageKind::Plan`].
+pub(super) fn plan<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> Context {
+    let plan = &site.plans[pi];
+    let mut ctx = shared.context(site, Some(pi), path, &plan.title);
+    ctx.insert("plan", &shared.plans[pi]);
+    ctx.insert("body_html", &slots.put(&plan.body_html));
+    ctx.insert("breadcrumbs", &crumbs(None));
+    let depth = if plan.levels.len() > 1 { 1 } else { 0 };
+    let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, None)).collect();
+    ctx.insert("tree", &tree);
+    ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
+    ctx.insert("themes", &plan.themes);
+    ctx.insert("has_dashboard", &plan.nodes.iter().any(|n| !n.indicators.is_empty()));
+    ctx
+}
+
+/// The context of [`pages::PageKind::Chapter`].
+pub(super) fn chapter<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    ci: usize,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
+    let plan = &site.plans[pi];
+    let page = &plan.chapters[ci];
+    let mut ctx = shared.context(site, Some(pi), path, &page.title);
+    ctx.insert("page", &PageData::new(page, slots));
+    ctx.insert("breadcrumbs", &crumbs(Some(plan)));
+    let pos = |i: usize| plan.chapters.get(i).map(PageLink::new);
+    ctx.insert("prev", &ci.checked_sub(1).and_then(pos));
+    ctx.insert("next", &pos(ci + 1));
+    ctx
+}
+
+/// The context of [`pages::PageKind::ThemeIndex`].
+pub(super) fn theme_index<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str) -> Context {
+    let plan = &site.plans[pi];
+    let mut ctx = shared.context(site, Some(pi), path, &format!("横断的取組 | {}", plan.title));
+    ctx.insert("plan", &shared.plans[pi]);
+    ctx.insert("breadcrumbs", &crumbs(Some(plan)));
+    let themes: Vec<ThemeData> = plan.themes.iter().map(|t| ThemeData::new(plan, t)).collect();
+    ctx.insert("themes", &themes);
+    ctx
+}
+
+/// The context of [`pages::PageKind::Theme`].
+pub(super) fn theme<'a>(site: &'a Site, shared: &'a Shared, pi: usize, ti: usize, path: &str) -> Context {
+    let plan = &site.plans[pi];
+    let theme = &plan.themes[ti];
+    let mut ctx = shared.context(site, Some(pi), path, &theme.title);
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(Some(plan));
+    bc.push(Crumb { path: pages::theme_index_path(plan), label: "横断的取組".into() });
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert("theme", &ThemeData::new(plan, theme));
+    ctx
+}
+
+/// The context of [`pages::PageKind::SdgIndex`].
+pub(super) fn sdg_index<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> Context {
+    let mut ctx = shared.context(site, None, path, "SDGs の目標から探す");
+    ctx.insert("breadcrumbs", &crumbs(None));
+    let goals: Vec<(SdgView, usize)> =
+        (1..=17).map(|g| (SdgView::new(g), shared.sdg_nodes.get(&g).map_or(0, Vec::len))).collect();
+    ctx.insert("goals", &goals);
+    ctx
+}
+
+/// The context of [`pages::PageKind::Sdg`].
+pub(super) fn sdg<'a>(site: &'a Site, shared: &'a Shared, g: u8, path: &str) -> Context {
+    let goal = SdgView::new(g);
+    let mut ctx = shared.context(site, None, path, &format!("SDGs 目標{g} {}", goal.name));
+    let mut bc = crumbs(None);
+    bc.push(Crumb { path: pages::SDG_INDEX_PATH.into(), label: "SDGs の目標から探す".into() });
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert("goal", &goal);
+    ctx.insert("groups", &grouped(site, shared.sdg_nodes.get(&g).map(Vec::as_slice).unwrap_or(&[])));
+    ctx.insert("prev", &(g > 1).then(|| SdgView::new(g - 1)));
+    ctx.insert("next", &(g < 17).then(|| SdgView::new(g + 1)));
+    ctx
+}
+
+/// The context of [`pages::PageKind::Departments`].
+pub(super) fn departments<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> Context {
+    let mut ctx = shared.context(site, None, path, "担当課から探す");
+    ctx.insert("breadcrumbs", &crumbs(None));
+    let departments: Vec<(DepartmentLink, usize)> = shared
+        .departments
+        .names
+        .iter()
+        .zip(&shared.department_nodes)
+        .map(|(name, nodes)| (shared.departments.link(name), nodes.len()))
+        .collect();
+    ctx.insert("departments", &departments);
+    ctx
+}
+
+/// The context of [`pages::PageKind::Department`].
+pub(super) fn department<'a>(site: &'a Site, shared: &'a Shared, i: usize, path: &str) -> Context {
+    let names = &shared.departments.names;
+    let mut ctx = shared.context(site, None, path, &format!("{}の施策", names[i]));
+    let mut bc = crumbs(None);
+    bc.push(Crumb { path: pages::DEPARTMENT_INDEX_PATH.into(), label: "担当課から探す".into() });
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert(
+        "department",
+        &DepartmentData {
+            link: shared.departments.link(&names[i]),
+            groups: grouped(site, &shared.department_nodes[i]),
+        },
+    );
+    ctx.insert("prev", &i.checked_sub(1).map(|j| shared.departments.link(&names[j])));
+    ctx.insert("next", &names.get(i + 1).map(|n| shared.departments.link(n)));
+    ctx
+}
+
+/// The context of [`pages::PageKind::Free`].
+pub(super) fn free<'a>(site: &'a Site, shared: &'a Shared, i: usize, path: &str, slots: &Slots<'a>) -> Context {
+    let page = &site.pages[i];
+    let mut ctx = shared.context(site, None, path, &page.title);
+    ctx.insert("page", &PageData::new(page, slots));
+    ctx.insert("breadcrumbs", &crumbs(None));
+    ctx
+}
+
+/// The context of [`pages::PageKind::Search`].
+pub(super) fn search<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> Context {
+    let mut ctx = shared.context(site, None, path, "サイト内検索");
+    ctx.insert("breadcrumbs", &crumbs(None));
+    ctx
+}
+
+/// The context of [`pages::PageKind::NotFound`].
+pub(super) fn not_found<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> Context {
+    let mut ctx = shared.context(site, None, path, "ページが見つかりません");
+    ctx.insert("plans", &shared.plans);
+    // The 404 page is served at any depth: links must be absolute from the host.
+    ctx.insert("root", &site.config.base_path());
+    ctx.insert("canonical", "");
+    ctx
+}
+
+/// The breadcrumbs every page starts with: home, and the plan's top page.
+pub(super) fn crumbs(plan: Option<&Plan>) -> Vec<Crumb> {
+    let mut v = vec![Crumb { path: String::new(), label: "ホーム".into() }];
+    if let Some(p) = plan {
+        v.push(Crumb { path: p.path(), label: p.title.clone() });
+    }
+    v
+}
+
+/// Nodes grouped by plan, for SDG and department pages.
+#[derive(Serialize)]
+struct PlanGroup {
+    plan: PlanLinkData,
+    nodes: Vec<NodeLink>,
+}
+
+#[derive(Serialize)]
+struct PlanLinkData {
+    title: String,
+    path: String,
+}
+
+fn grouped(site: &Site, nodes: &[(usize, NodeId)]) -> Vec<PlanGroup> {
+    let mut out: Vec<PlanGroup> = Vec::new();
+    for &(pi, ni) in nodes {
+        let plan = &site.plans[pi];
+        if out.last().is_none_or(|g| g.plan.path != plan.path()) {
+            out.push(PlanGroup {
+                plan: PlanLinkData { title: plan.title.clone(), path: plan.path() },
+                nodes: Vec::new(),
+            });
+        }
+        if let Some(g) = out.last_mut() {
+            g.nodes.push(NodeLink::new(plan, ni));
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct DepartmentData {
+    #[serde(flatten)]
+    link: DepartmentLink,
+    groups: Vec<PlanGroup>,
+}
+
+#[derive(Serialize)]
+struct ThemeData {
+    id: String,
+    number: String,
+    title: String,
+    summary: String,
+    path: String,
+    nodes: Vec<NodeLink>,
+}
+
+impl ThemeData {
+    fn new(plan: &Plan, t: &CrossCuttingTheme) -> Self {
+        let nodes = plan
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.themes.contains(&t.id))
+            .map(|(i, _)| NodeLink::new(plan, i))
+            .collect();
+        ThemeData {
+            id: t.id.clone(),
+            number: t.number.clone().unwrap_or_default(),
+            title: t.title.clone(),
+            summary: t.summary.clone().unwrap_or_default(),
+            path: pages::theme_path(plan, &t.id),
+            nodes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PageData<'a> {
+    title: &'a str,
+    summary: &'a str,
+    body_html: String,
+}
+
+impl<'a> PageData<'a> {
+    fn new(p: &'a Page, slots: &Slots<'a>) -> Self {
+        PageData { title: &p.title, summary: p.summary.as_deref().unwrap_or(""), body_html: slots.put(&p.body_html) }
+    }
+}
+
+#[derive(Serialize)]
+struct NodeData<'a> {
+    id: &'a str,
+    number: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    level: &'a str,
+    body_html: String,
+    top_path: String,
+}
+
+pub(super) fn node<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    ni: NodeId,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
+    let plan = &site.plans[pi];
+    let node = &plan.nodes[ni];
+    let mut ctx = shared.context(site, Some(pi), path, &node.label());
+    let top = plan.top_of(ni);
+    ctx.insert(
+        "node",
+        &NodeData {
+            id: &node.id,
+            number: node.number.as_deref().unwrap_or(""),
+            title: &node.title,
+            summary: node.summary.as_deref().unwrap_or(""),
+            level: plan.level_name(node.depth),
+            body_html: slots.put(&node.body_html),
+            top_path: node_path(plan, top),
+        },
+    );
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(Some(plan));
+    for a in plan.ancestors(ni) {
+        bc.push(Crumb { path: node_path(plan, a), label: plan.nodes[a].label() });
+    }
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert("parent", &node.parent.map(|p| NodeLink::new(plan, p)));
+    let children: Vec<NodeTree> = node.children.iter().map(|&c| NodeTree::new(plan, c, 0, 3, Some(slots))).collect();
+    ctx.insert("children", &children);
+    ctx.insert("children_level", plan.level_name(node.depth + 1));
+    let siblings: Vec<NodeId> = plan.siblings(ni).iter().copied().filter(|&s| plan.nodes[s].has_page).collect();
+    let pos = siblings.iter().position(|&s| s == ni).unwrap_or(0);
+    ctx.insert("prev", &pos.checked_sub(1).map(|i| NodeLink::new(plan, siblings[i])));
+    ctx.insert("next", &siblings.get(pos + 1).map(|&s| NodeLink::new(plan, s)));
+    let t = &site.config.progress;
+    let indicators: Vec<IndicatorView> = node
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(k, i)| IndicatorView::with_chart(i, t, shared.chart(site, pi, ni, k), slots))
+        .collect();
+    ctx.insert("indicators", &indicators);
+    ctx.insert("summary_path", &(node.parent.is_none()).then(|| pages::summary_path(plan, Some(ni))));
+    ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
+    ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
+    let themes: Vec<ThemeLink> = node
+        .themes
+        .iter()
+        .filter_map(|t| plan.theme(t))
+        .map(|t| ThemeLink { title: t.title.clone(), path: pages::theme_path(plan, &t.id) })
+        .collect();
+    ctx.insert("themes", &themes);
+    ctx
+}
+
+#[derive(Serialize)]
+struct ThemeLink {
+    title: String,
+    path: String,
+}
+
+/// A top-level node with its children and all indicators below it, for summaries and
+/// the dashboard.
+#[derive(Serialize)]
+struct FieldData {
+    link: NodeLink,
+    id: String,
+    children: Vec<NodeLink>,
+    indicators: Vec<IndicatorGroup>,
+    counts: Vec<(String, &'static str, usize)>,
+    total: usize,
+}
+
+/// Indicators of one node.
+#[derive(Serialize)]
+struct IndicatorGroup {
+    node: NodeLink,
+    indicators: Vec<IndicatorView>,
+}
+
+fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Shared, &Slots<'a>)>) -> FieldData {
+    let plan = &site.plans[pi];
+    let t = &site.config.progress;
+    let mut groups = Vec::new();
+    let mut stack = vec![top];
+    // Depth-first in display order: the field's own indicators, then its descendants'.
+    while let Some(id) = stack.pop() {
+        let n = &plan.nodes[id];
+        if !n.indicators.is_empty() {
+            let indicators = n
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(k, i)| match charts {
+                    Some((shared, slots)) => IndicatorView::with_chart(i, t, shared.chart(site, pi, id, k), slots),
+                    None => IndicatorView::rated(i, t),
+                })
+                .collect();
+            groups.push(IndicatorGroup { node: NodeLink::new(plan, id), indicators });
+        }
+        stack.extend(n.children.iter().rev());
+    }
+    let all: Vec<&IndicatorView> = groups.iter().flat_map(|g| g.indicators.iter()).collect();
+    let counts = Status::ALL
+        .iter()
+        .map(|s| (s.label().to_string(), s.key(), all.iter().filter(|i| i.status == s.key()).count()))
+        .collect();
+    FieldData {
+        link: NodeLink::new(plan, top),
+        id: plan.nodes[top].id.clone(),
+        children: plan.nodes[top].children.iter().map(|&c| NodeLink::new(plan, c)).collect(),
+        total: all.len(),
+        indicators: groups,
+        counts,
+    }
+}
+
+pub(super) fn summary<'a>(
+    site: &'a Site,
+    shared: &Shared,
+    pi: usize,
+    field: Option<NodeId>,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
+    let plan = &site.plans[pi];
+    let title = match field {
+        Some(n) => format!("{} 概要版", plan.nodes[n].label()),
+        None => format!("{} 概要版", plan.title),
+    };
+    let mut ctx = shared.context(site, Some(pi), path, &title);
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(Some(plan));
+    if let Some(n) = field {
+        bc.push(Crumb { path: node_path(plan, n), label: plan.nodes[n].label() });
+    }
+    ctx.insert("breadcrumbs", &bc);
+    let roots: Vec<NodeId> = match field {
+        Some(n) => vec![n],
+        None => plan.roots.clone(),
+    };
+    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, pi, r, None)).collect();
+    ctx.insert("fields", &fields);
+    ctx.insert(
+        "field",
+        &field.map(|n| {
+            let node = &plan.nodes[n];
+            (NodeLink::new(plan, n), slots.put(&node.body_html))
+        }),
+    );
+    ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
+    ctx.insert("built_on", &shared.built_on);
+    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::output::percent_encode_path(path)));
+    ctx
+}
+
+pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> Context {
+    let plan = &site.plans[pi];
+    let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
+    ctx.insert("plan", &shared.plans[pi]);
+    ctx.insert("breadcrumbs", &crumbs(Some(plan)));
+    let fields: Vec<FieldData> =
+        plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
+    let totals: Vec<(String, &'static str, usize)> = Status::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.label().to_string(), s.key(), fields.iter().map(|f| f.counts[k].2).sum()))
+        .collect();
+    ctx.insert("totals", &totals);
+    ctx.insert("total", &fields.iter().map(|f| f.total).sum::<usize>());
+    ctx.insert("fields", &fields);
+    let t = &site.config.progress;
+    ctx.insert("thresholds", &((t.achieved * 100.0).round() as i64, (t.on_track * 100.0).round() as i64));
+    ctx
+}

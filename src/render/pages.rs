@@ -1,0 +1,349 @@
+//! The page registry: every kind of page the site has, and for each its URL, its
+//! template, the builder of its template context and the parts of the model it shows.
+//!
+//! This is the one place that knows the site's URL scheme and what a page is made of.
+//! `build` renders [`site_pages`]; `serve` re-renders a page after an edit exactly when
+//! one of its [`reads`] changed ([`crate::serve::affected`] compares models facet by
+//! facet and asks this registry which pages show a changed facet), so a page kind added
+//! here, or a context that starts showing more, updates incremental rebuilds with it.
+//!
+//! Invariant: [`context`] of a page kind uses no model data that [`reads`] of that kind
+//! leaves out, except what every page shows (the site settings, each plan's metadata and
+//! structure, the top-level nodes in the navigation, free pages in the footer, the
+//! department numbering): a change there affects every page. `tests/serve.rs`
+//! (`incremental_rebuilds_equal_full_builds`) holds incremental = full build over edits of
+//! every editable field.
+
+use super::contexts;
+use super::slots::Slots;
+use super::views::DepartmentIndex;
+use super::Shared;
+use crate::content::model::*;
+use tera::Context;
+
+/// One page of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// `index.html`.
+    Home,
+    /// A plan's top page.
+    Plan(usize),
+    /// A node with a page of its own.
+    Node(usize, NodeId),
+    /// A plan chapter (`_pages/`).
+    Chapter(usize, usize),
+    /// The list of a plan's cross-cutting themes.
+    ThemeIndex(usize),
+    /// One cross-cutting theme.
+    Theme(usize, usize),
+    /// The list of SDG goals.
+    SdgIndex,
+    /// One SDG goal.
+    Sdg(u8),
+    /// The department index.
+    Departments,
+    /// One department (its number in [`DepartmentIndex::names`]).
+    Department(usize),
+    /// A plan's printable summary (概要版).
+    PlanSummary(usize),
+    /// The printable summary of one top-level node.
+    FieldSummary(usize, NodeId),
+    /// A plan's indicator dashboard.
+    Dashboard(usize),
+    /// A free page.
+    Free(usize),
+    /// The site search page ([`SEARCH_PATH`]).
+    Search,
+    /// `404.html`.
+    NotFound,
+}
+
+/// Site-relative path of the search page; the header's search form submits to it.
+pub const SEARCH_PATH: &str = "search/";
+
+/// Every page the site has, in a stable order.
+pub fn site_pages(site: &Site) -> Vec<PageKind> {
+    let mut out = vec![PageKind::Home];
+    for pi in 0..site.plans.len() {
+        out.extend(plan_pages(site, pi));
+    }
+    out.extend(site_level_pages(site).into_iter().skip(1));
+    out
+}
+
+/// The pages of plan `pi`: all of them live under its folder (`<plan id>/`).
+pub fn plan_pages(site: &Site, pi: usize) -> Vec<PageKind> {
+    let plan = &site.plans[pi];
+    let mut out = vec![PageKind::Plan(pi), PageKind::PlanSummary(pi)];
+    out.extend(plan.roots.iter().map(|&r| PageKind::FieldSummary(pi, r)));
+    if plan.nodes.iter().any(|n| !n.indicators.is_empty()) {
+        out.push(PageKind::Dashboard(pi));
+    }
+    out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
+    out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
+    if !plan.themes.is_empty() {
+        out.push(PageKind::ThemeIndex(pi));
+        out.extend((0..plan.themes.len()).map(|t| PageKind::Theme(pi, t)));
+    }
+    out
+}
+
+/// The pages outside plans: home, SDG and department indexes, free pages, search, 404.
+pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
+    let mut out = vec![PageKind::Home];
+    if site.has_sdgs() {
+        out.push(PageKind::SdgIndex);
+        out.extend((1..=17).map(PageKind::Sdg));
+    }
+    if site.has_departments() {
+        out.push(PageKind::Departments);
+        out.extend((0..DepartmentIndex::new(site).names.len()).map(PageKind::Department));
+    }
+    out.extend((0..site.pages.len()).map(PageKind::Free));
+    if site.config.search {
+        out.push(PageKind::Search);
+    }
+    out.push(PageKind::NotFound);
+    out
+}
+
+/// How large a page tends to be, 0 (one node) to 3 (lists across all plans): render
+/// the large ones first when rendering in parallel.
+pub fn size_class(kind: PageKind) -> u8 {
+    match kind {
+        PageKind::Departments | PageKind::Sdg(_) | PageKind::Home => 3,
+        PageKind::Dashboard(_) | PageKind::PlanSummary(_) | PageKind::Department(_) => 2,
+        PageKind::Plan(_) | PageKind::FieldSummary(..) | PageKind::ThemeIndex(_) | PageKind::Theme(..) => 1,
+        _ => 0,
+    }
+}
+
+/// Site-relative path of a page.
+pub fn page_path(site: &Site, kind: PageKind) -> String {
+    match kind {
+        PageKind::Home => String::new(),
+        PageKind::Plan(p) => site.plans[p].path(),
+        PageKind::Node(p, n) => node_path(&site.plans[p], n),
+        PageKind::Chapter(p, c) => site.plans[p].chapters[c].path.clone(),
+        PageKind::ThemeIndex(p) => theme_index_path(&site.plans[p]),
+        PageKind::Theme(p, t) => theme_path(&site.plans[p], &site.plans[p].themes[t].id),
+        PageKind::SdgIndex => SDG_INDEX_PATH.into(),
+        PageKind::Sdg(n) => sdg_path(n),
+        PageKind::Departments => DEPARTMENT_INDEX_PATH.into(),
+        PageKind::Department(i) => department_path(i),
+        PageKind::PlanSummary(p) => summary_path(&site.plans[p], None),
+        PageKind::FieldSummary(p, n) => summary_path(&site.plans[p], Some(n)),
+        PageKind::Dashboard(p) => dashboard_path(&site.plans[p]),
+        PageKind::Free(i) => site.pages[i].path.clone(),
+        PageKind::Search => SEARCH_PATH.into(),
+        PageKind::NotFound => NOT_FOUND_PATH.into(),
+    }
+}
+
+/// The SDG goal index.
+pub const SDG_INDEX_PATH: &str = "sdgs/";
+/// The department index.
+pub const DEPARTMENT_INDEX_PATH: &str = "departments/";
+/// The error page (served for any missing path, so its links are absolute).
+pub const NOT_FOUND_PATH: &str = "404.html";
+
+/// The page of SDG goal `goal` (1–17).
+pub fn sdg_path(goal: u8) -> String {
+    format!("{SDG_INDEX_PATH}{goal}/")
+}
+
+/// The page of department number `i` (0-based; its URL counts from 1).
+pub fn department_path(i: usize) -> String {
+    format!("{DEPARTMENT_INDEX_PATH}{}/", i + 1)
+}
+
+/// The list of `plan`'s cross-cutting themes.
+pub fn theme_index_path(plan: &Plan) -> String {
+    format!("{}/themes/", plan.id)
+}
+
+/// The page of `plan`'s cross-cutting theme `theme_id`.
+pub fn theme_path(plan: &Plan, theme_id: &str) -> String {
+    format!("{}/themes/{theme_id}/", plan.id)
+}
+
+/// `plan`'s printable summary (概要版), or that of its top-level node `field`.
+pub fn summary_path(plan: &Plan, field: Option<NodeId>) -> String {
+    match field {
+        Some(n) => format!("{}/summary/{}/", plan.id, plan.nodes[n].id),
+        None => format!("{}/summary/", plan.id),
+    }
+}
+
+/// `plan`'s indicator dashboard.
+pub fn dashboard_path(plan: &Plan) -> String {
+    format!("{}/dashboard/", plan.id)
+}
+
+/// The template a page is rendered with.
+pub fn template_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Home => "home.html",
+        PageKind::Plan(_) => "plan.html",
+        PageKind::Node(..) => "node.html",
+        PageKind::Chapter(..) | PageKind::Free(_) => "page.html",
+        PageKind::ThemeIndex(_) => "themes.html",
+        PageKind::Theme(..) => "theme.html",
+        PageKind::SdgIndex => "sdgs.html",
+        PageKind::Sdg(_) => "sdg.html",
+        PageKind::Departments => "departments.html",
+        PageKind::Department(_) => "department.html",
+        PageKind::PlanSummary(_) | PageKind::FieldSummary(..) => "summary.html",
+        PageKind::Dashboard(_) => "dashboard.html",
+        PageKind::NotFound => "404.html",
+        PageKind::Search => "search.html",
+    }
+}
+
+/// The template context of a page (the builders live in [`contexts`]).
+pub(super) fn context<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    kind: PageKind,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
+    match kind {
+        PageKind::Home => contexts::home(site, shared, path, slots),
+        PageKind::Plan(pi) => contexts::plan(site, shared, pi, path, slots),
+        PageKind::Node(pi, ni) => contexts::node(site, shared, pi, ni, path, slots),
+        PageKind::Chapter(pi, ci) => contexts::chapter(site, shared, pi, ci, path, slots),
+        PageKind::ThemeIndex(pi) => contexts::theme_index(site, shared, pi, path),
+        PageKind::Theme(pi, ti) => contexts::theme(site, shared, pi, ti, path),
+        PageKind::SdgIndex => contexts::sdg_index(site, shared, path),
+        PageKind::Sdg(g) => contexts::sdg(site, shared, g, path),
+        PageKind::Departments => contexts::departments(site, shared, path),
+        PageKind::Department(i) => contexts::department(site, shared, i, path),
+        PageKind::PlanSummary(pi) => contexts::summary(site, shared, pi, None, path, slots),
+        PageKind::FieldSummary(pi, ni) => contexts::summary(site, shared, pi, Some(ni), path, slots),
+        PageKind::Dashboard(pi) => contexts::dashboard(site, shared, pi, path, slots),
+        PageKind::Free(i) => contexts::free(site, shared, i, path, slots),
+        PageKind::Search => contexts::search(site, shared, path),
+        PageKind::NotFound => contexts::not_found(site, shared, path),
+    }
+}
+
+/// A part of the site model that a page shows, at the grain at which `serve` compares
+/// the model before and after an edit. (What every page shows is not listed: see the
+/// module's invariant.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Read {
+    /// The home page's own title and body.
+    Home,
+    /// Free page `i`: its body and summary.
+    Free(usize),
+    /// The titles and order of plan `pi`'s chapters.
+    Chapters(usize),
+    /// Chapter `c` of plan `pi`: its body.
+    Chapter(usize, usize),
+    /// Whether plan `pi` has indicators (its page then links the dashboard).
+    HasIndicators(usize),
+    /// A node's label: number, title, summary (links, lists, breadcrumbs).
+    Label(usize, NodeId),
+    /// A node's body and headings.
+    Body(usize, NodeId),
+    /// A node's indicators.
+    Indicators(usize, NodeId),
+    /// A node's SDGs, departments and themes, as its own page lists them.
+    Tags(usize, NodeId),
+    /// Which nodes have SDG goal `g`.
+    SdgMembers(u8),
+    /// Which nodes name department number `i`.
+    DepartmentMembers(usize),
+    /// Which nodes of plan `pi` belong to its theme `t`.
+    ThemeMembers(usize, usize),
+}
+
+/// Calls `visit` with each part of the model that page `kind` shows, until it returns
+/// `true`; returns whether it did. Mirrors the builders of [`contexts`].
+///
+/// What a page reads depends on the plan's structure only, never on the facets' values
+/// (a summary reads every node's indicators, also of nodes that have none): a page that
+/// showed a facet before an edit and not after must still be found. Which nodes a list
+/// shows is a facet of its own (`SdgMembers`, `DepartmentMembers`, `ThemeMembers`).
+pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut(Read) -> bool) -> bool {
+    use Read::*;
+    let v = visit;
+    match kind {
+        PageKind::Home => {
+            v(Home)
+                || site
+                    .plans
+                    .iter()
+                    .enumerate()
+                    .any(|(pi, p)| v(Chapters(pi)) || p.roots.iter().any(|&r| v(Label(pi, r))))
+        }
+        PageKind::Plan(pi) => {
+            let plan = &site.plans[pi];
+            let depth = if plan.levels.len() > 1 { 1 } else { 0 };
+            v(Chapters(pi)) || v(HasIndicators(pi)) || plan.roots.iter().any(|&r| tree(plan, pi, r, depth, false, v))
+        }
+        PageKind::Node(pi, ni) => {
+            let plan = &site.plans[pi];
+            v(Label(pi, ni))
+                || v(Body(pi, ni))
+                || v(Indicators(pi, ni))
+                || v(Tags(pi, ni))
+                || plan.ancestors(ni).into_iter().any(|a| v(Label(pi, a)))
+                || plan.siblings(ni).iter().any(|&s| v(Label(pi, s)))
+                || plan.nodes[ni].children.iter().any(|&c| tree(plan, pi, c, 0, true, v))
+        }
+        PageKind::Chapter(pi, c) => v(Chapter(pi, c)) || v(Chapters(pi)),
+        PageKind::ThemeIndex(pi) => (0..site.plans[pi].themes.len()).any(|t| theme(site, pi, t, v)),
+        PageKind::Theme(pi, t) => theme(site, pi, t, v),
+        PageKind::SdgIndex => (1..=17).any(|g| v(SdgMembers(g))),
+        PageKind::Sdg(g) => {
+            v(SdgMembers(g)) || shared.sdg_nodes.get(&g).is_some_and(|ns| ns.iter().any(|&(pi, ni)| v(Label(pi, ni))))
+        }
+        PageKind::Departments => (0..shared.departments.names.len()).any(|i| v(DepartmentMembers(i))),
+        PageKind::Department(i) => {
+            v(DepartmentMembers(i)) || shared.department_nodes[i].iter().any(|&(pi, ni)| v(Label(pi, ni)))
+        }
+        PageKind::PlanSummary(pi) | PageKind::Dashboard(pi) => {
+            site.plans[pi].roots.iter().any(|&r| field(&site.plans[pi], pi, r, v))
+        }
+        PageKind::FieldSummary(pi, n) => v(Body(pi, n)) || field(&site.plans[pi], pi, n, v),
+        PageKind::Free(i) => v(Free(i)),
+        PageKind::Search | PageKind::NotFound => false,
+    }
+}
+
+/// What a [`super::views::NodeTree`] of `id` shows (same arguments).
+fn tree(plan: &Plan, pi: usize, id: NodeId, depth: usize, sections: bool, v: &mut dyn FnMut(Read) -> bool) -> bool {
+    let n = &plan.nodes[id];
+    let section = sections && !n.has_page;
+    v(Read::Label(pi, id))
+        || (section && (v(Read::Body(pi, id)) || v(Read::Indicators(pi, id))))
+        || ((depth > 0 || section)
+            && n.children.iter().any(|&c| tree(plan, pi, c, depth.saturating_sub(1), sections, v)))
+}
+
+/// What the field data of summaries and the dashboard show for top-level node `top`: its
+/// children, and every node under it with its indicators (whether it has any or not: see
+/// the invariant on [`reads`]).
+fn field(plan: &Plan, pi: usize, top: NodeId, v: &mut dyn FnMut(Read) -> bool) -> bool {
+    if plan.nodes[top].children.iter().any(|&c| v(Read::Label(pi, c))) {
+        return true;
+    }
+    let mut stack = vec![top];
+    while let Some(id) = stack.pop() {
+        if v(Read::Label(pi, id)) || v(Read::Indicators(pi, id)) {
+            return true;
+        }
+        stack.extend(&plan.nodes[id].children);
+    }
+    false
+}
+
+/// What a theme's list shows: its members and their labels.
+fn theme(site: &Site, pi: usize, t: usize, v: &mut dyn FnMut(Read) -> bool) -> bool {
+    let plan = &site.plans[pi];
+    let id = &plan.themes[t].id;
+    v(Read::ThemeMembers(pi, t))
+        || plan.nodes.iter().enumerate().any(|(ni, n)| n.themes.contains(id) && v(Read::Label(pi, ni)))
+}
