@@ -295,10 +295,21 @@ fn remove_stale_stagings(parent: &Path, name: &str) {
         let Some(pid) = file_name.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok()) else { continue };
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && pid != std::process::id() && !process_alive(pid) && path.join(MARKER).is_file() {
+        if is_dir && pid != std::process::id() && !process_alive(pid) && (path.join(MARKER).is_file() || all_own(&path))
+        {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
+}
+
+/// Whether every file under `dir` is of a kind planpress writes (a staging folder left by
+/// a planpress from before the marker).
+fn all_own(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .all(|e| e.is_ok_and(|e| e.file_type().is_dir() || looks_written_by_planpress(&relative_name(dir, e.path()))))
 }
 
 /// Removes the folders `{prefix}{pid}-…` in `parent` whose process is gone and that hold
@@ -549,9 +560,15 @@ mod tests {
         std::fs::create_dir(&dead).unwrap();
         std::fs::write(dead.join(MARKER), "#\n").unwrap();
         std::fs::write(dead.join("page.html"), "x").unwrap();
-        // Not ours: no marker, or a live process (this one's parent), or another name.
+        // From a planpress before the marker: pages only.
+        let old = t.path().join(".public.staging-4194307");
+        std::fs::create_dir_all(old.join("plan/1")).unwrap();
+        std::fs::write(old.join("plan/1/index.html"), "x").unwrap();
+        // Not ours: a file planpress does not write, or a live process (this one's
+        // parent), or another name.
         let unmarked = t.path().join(".public.staging-4194306");
         std::fs::create_dir(&unmarked).unwrap();
+        std::fs::write(unmarked.join("notes.txt"), "x").unwrap();
         let live = t.path().join(format!(".public.staging-{}", std::os::unix::process::parent_id()));
         std::fs::create_dir(&live).unwrap();
         std::fs::write(live.join(MARKER), "#\n").unwrap();
@@ -560,6 +577,7 @@ mod tests {
         Staging::new(&out).unwrap().commit().unwrap();
         let left = names(t.path());
         assert!(!left.contains(&".public.staging-4194305".to_string()), "{left:?}");
+        assert!(!left.contains(&".public.staging-4194307".to_string()), "{left:?}");
         for kept in [".public.staging-4194306", ".public.staging-x"] {
             assert!(left.contains(&kept.to_string()), "{left:?}");
         }
