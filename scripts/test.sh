@@ -84,6 +84,12 @@ step "npm ci (tests/browser)"
 # jar; its postinstall would only try to download a JRE from GitHub).
 (cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 
+step "lint (JavaScript)"
+# ESLint + Prettier over src/search/js/, scripts/, tests/browser/ and the theme's scripts;
+# then the theme's search.js must be the bundle of src/search/js/ (the binary embeds it).
+(cd tests/browser && npm run lint)
+node scripts/bundle-search.mjs --check
+
 # ---------------------------------------------------------------- rust
 step "cargo fmt --check, cargo clippy"
 cargo fmt --check || { echo "error: run 'cargo fmt' (rustfmt.toml holds the settings)" >&2; exit 1; }

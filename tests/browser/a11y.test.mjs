@@ -41,7 +41,9 @@ const sites = readSites();
 // ---------------------------------------------------------------- helpers
 
 const short = (s, n = 200) => {
-  s = String(s ?? '').replace(/\s+/g, ' ').trim();
+  s = String(s ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 };
 
@@ -133,10 +135,16 @@ class Worker {
       if (loc.url === `${origin}/favicon.ico`) return;
       // Same-origin HTTP errors are already reported (with more detail) by the
       // response listener below.
-      if (/^Failed to load resource: the server responded with a status of/.test(msg.text()) && sameOrigin(loc.url ?? '')) return;
+      if (
+        /^Failed to load resource: the server responded with a status of/.test(msg.text()) &&
+        sameOrigin(loc.url ?? '')
+      )
+        return;
       c.problems.push(`console error: ${short(msg.text(), 300)}${loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
     });
-    page.on('pageerror', (err) => this.cur?.problems.push(`uncaught exception: ${short(err.stack || err.message, 400)}`));
+    page.on('pageerror', (err) =>
+      this.cur?.problems.push(`uncaught exception: ${short(err.stack || err.message, 400)}`),
+    );
     // Track in-flight requests so late fetches (search index etc.) are seen.
     page.on('request', (req) => {
       if (!this.cur) return;
@@ -189,7 +197,9 @@ class Worker {
         lang: document.documentElement.getAttribute('lang'),
         h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim().slice(0, 80)),
         title: document.title,
-        links: [...document.querySelectorAll('a[href], area[href], link[rel~="icon"][href], link[rel~="manifest"][href]')].map((a) => a.href),
+        links: [
+          ...document.querySelectorAll('a[href], area[href], link[rel~="icon"][href], link[rel~="manifest"][href]'),
+        ].map((a) => a.href),
         csp: window.__pp_csp ?? [],
       }));
       for (const v of dom.csp) c.problems.push(`CSP violation: ${v}`);
@@ -258,8 +268,7 @@ function formatAxe(results) {
   return { total, rules: byRule.size, text: lines.join('\n') };
 }
 
-const fail = (title, entries) =>
-  assert.fail(`${title}: ${entries.length}\n\n${entries.join('\n')}\n`);
+const fail = (title, entries) => assert.fail(`${title}: ${entries.length}\n\n${entries.join('\n')}\n`);
 
 // ---------------------------------------------------------------- tests
 
@@ -279,20 +288,28 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
       let results = [];
       let missing; // result for the deliberate 404
 
-      before(async () => {
-        assert.ok(fs.existsSync(path.join(site.dir, 'index.html')), `${site.dir}/index.html does not exist — was the site built?`);
-        server = await startServer(site.dir, PREFIX);
-        const pages = htmlPages(site.dir).map((p) => ({ ...p, url: server.url + p.urlPath, expect404: false }));
-        const items = [...pages, { file: '(missing)', url: server.url + MISSING, expect404: true }];
-        const t0 = Date.now();
-        const workers = Array.from({ length: CONCURRENCY }, () => new Worker(browser, server.origin));
-        const all = await pool(items, CONCURRENCY, (item, _i, w) => workers[w].check(item));
-        await Promise.all(workers.map((w) => w.close()));
-        missing = all.pop();
-        results = all;
-        const secs = ((Date.now() - t0) / 1000).toFixed(1);
-        console.log(`# ${site.name}: checked ${results.length} page(s) + 404 in ${secs}s (axe-core ${AXE_VERSION}, concurrency ${CONCURRENCY})`);
-      }, { timeout: 30 * 60 * 1000 });
+      before(
+        async () => {
+          assert.ok(
+            fs.existsSync(path.join(site.dir, 'index.html')),
+            `${site.dir}/index.html does not exist — was the site built?`,
+          );
+          server = await startServer(site.dir, PREFIX);
+          const pages = htmlPages(site.dir).map((p) => ({ ...p, url: server.url + p.urlPath, expect404: false }));
+          const items = [...pages, { file: '(missing)', url: server.url + MISSING, expect404: true }];
+          const t0 = Date.now();
+          const workers = Array.from({ length: CONCURRENCY }, () => new Worker(browser, server.origin));
+          const all = await pool(items, CONCURRENCY, (item, _i, w) => workers[w].check(item));
+          await Promise.all(workers.map((w) => w.close()));
+          missing = all.pop();
+          results = all;
+          const secs = ((Date.now() - t0) / 1000).toFixed(1);
+          console.log(
+            `# ${site.name}: checked ${results.length} page(s) + 404 in ${secs}s (axe-core ${AXE_VERSION}, concurrency ${CONCURRENCY})`,
+          );
+        },
+        { timeout: 30 * 60 * 1000 },
+      );
       after(async () => {
         await server?.close();
       });
@@ -300,7 +317,9 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
       const everything = () => [...results, missing].filter(Boolean);
 
       test('every page loads (no navigation / axe errors)', () => {
-        const bad = everything().filter((r) => r.error).map((r) => `${r.url}\n    ${r.error}`);
+        const bad = everything()
+          .filter((r) => r.error)
+          .map((r) => `${r.url}\n    ${r.error}`);
         if (bad.length) fail('pages that could not be checked', bad);
       });
 
@@ -321,9 +340,12 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
 
       test(`axe-core: zero violations of ${AXE_TAGS.join(', ')}`, (t) => {
         const incomplete = new Map();
-        for (const r of everything()) for (const id of r.axe?.incomplete ?? []) incomplete.set(id, (incomplete.get(id) ?? 0) + 1);
+        for (const r of everything())
+          for (const id of r.axe?.incomplete ?? []) incomplete.set(id, (incomplete.get(id) ?? 0) + 1);
         if (incomplete.size) {
-          t.diagnostic(`needs manual review (axe "incomplete"): ${[...incomplete].map(([id, n]) => `${id}×${n}`).join(', ')}`);
+          t.diagnostic(
+            `needs manual review (axe "incomplete"): ${[...incomplete].map(([id, n]) => `${id}×${n}`).join(', ')}`,
+          );
         }
         const { total, rules, text } = formatAxe(everything());
         if (total) assert.fail(`axe-core found ${rules} rule(s) violated on ${total} page/rule pair(s):\n${text}\n`);
@@ -348,12 +370,17 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
       test('every page has exactly one <h1>', () => {
         const bad = everything()
           .filter((r) => r.load && r.load.h1.length !== 1)
-          .map((r) => `${r.url}  ${r.load.h1.length} h1${r.load.h1.length ? ': ' + r.load.h1.map((h) => JSON.stringify(h)).join(', ') : ''}`);
+          .map(
+            (r) =>
+              `${r.url}  ${r.load.h1.length} h1${r.load.h1.length ? ': ' + r.load.h1.map((h) => JSON.stringify(h)).join(', ') : ''}`,
+          );
         if (bad.length) fail('pages without exactly one h1', bad);
       });
 
       test('every page has a non-empty <title>', () => {
-        const bad = everything().filter((r) => r.load && !r.load.title.trim()).map((r) => r.url);
+        const bad = everything()
+          .filter((r) => r.load && !r.load.title.trim())
+          .map((r) => r.url);
         if (bad.length) fail('pages without a title', bad);
       });
 

@@ -30,8 +30,22 @@ const SCHEMA_FILE = 'plan.schema.json';
 
 /** The CSV columns, in order, as documented in docs/OPEN_DATA.md. */
 const CSV_COLUMNS = [
-  '計画ID', '分野ID', '分野', '項目ID', '番号', '項目名', '階層', '指標ID', '指標名',
-  '単位', '評価の向き', '年度(西暦)', '年度(和暦)', '基準値', '実績値', '目標値',
+  '計画ID',
+  '分野ID',
+  '分野',
+  '項目ID',
+  '番号',
+  '項目名',
+  '階層',
+  '指標ID',
+  '指標名',
+  '単位',
+  '評価の向き',
+  '年度(西暦)',
+  '年度(和暦)',
+  '基準値',
+  '実績値',
+  '目標値',
 ];
 const COL = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i]));
 
@@ -175,7 +189,10 @@ describe('parseCsv (RFC 4180)', () => {
     ]);
   });
   test('no final line break, bare LF', () => {
-    assert.deepEqual(parseCsv('a,b\nc,"d"'), [['a', 'b'], ['c', 'd']]);
+    assert.deepEqual(parseCsv('a,b\nc,"d"'), [
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
   test('rejects malformed quoting', () => {
     assert.throws(() => parseCsv('a,"b\r\n'), /unterminated/);
@@ -210,7 +227,10 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
       });
 
       test('publishes at least one data/<plan>.json', () => {
-        assert.ok(fs.existsSync(path.join(site.dir, 'index.html')), `${site.dir}/index.html does not exist — was the site built?`);
+        assert.ok(
+          fs.existsSync(path.join(site.dir, 'index.html')),
+          `${site.dir}/index.html does not exist — was the site built?`,
+        );
         assert.ok(plans.length > 0, `no data/*.json plan files in ${site.dir}/data`);
       });
 
@@ -240,7 +260,9 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
 
           test('validates against docs/plan.schema.json', () => {
             if (!validate(data)) {
-              assert.fail(`${plan.abs} does not match ${SCHEMA_PATH}: ${validate.errors.length} error(s)\n${formatAjvErrors(validate.errors, data).join('\n')}\n`);
+              assert.fail(
+                `${plan.abs} does not match ${SCHEMA_PATH}: ${validate.errors.length} error(s)\n${formatAjvErrors(validate.errors, data).join('\n')}\n`,
+              );
             }
             assert.equal(data.id, plan.id, 'plan id equals the file name');
           });
@@ -266,7 +288,11 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
 
             test('starts with the UTF-8 BOM (EF BB BF)', () => {
               if (csvError) throw csvError;
-              assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `first bytes: ${csv.bytes.subarray(0, 8).toString('hex')}`);
+              assert.deepEqual(
+                [...csv.bytes.subarray(0, 3)],
+                [0xef, 0xbb, 0xbf],
+                `first bytes: ${csv.bytes.subarray(0, 8).toString('hex')}`,
+              );
             });
 
             test('decodes as UTF-8 without replacement characters', () => {
@@ -278,7 +304,11 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
                 assert.fail(`not valid UTF-8: ${e.message}`);
               }
               const at = text.indexOf('\uFFFD');
-              assert.equal(at, -1, `U+FFFD at character ${at}: …${short(text.slice(Math.max(0, at - 40), at + 40), 100)}…`);
+              assert.equal(
+                at,
+                -1,
+                `U+FFFD at character ${at}: …${short(text.slice(Math.max(0, at - 40), at + 40), 100)}…`,
+              );
             });
 
             test('header row is the 16 documented columns', () => {
@@ -287,12 +317,20 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
 
             test('every row has 16 fields', () => {
               const all = rows();
-              const indicators = [...walkNodes(data.nodes)].reduce((n, { node }) => n + (node.indicators ?? []).length, 0);
-              if (indicators > 0) assert.ok(all.length > indicators, `${indicators} indicator(s) in the JSON but only ${all.length - 1} data row(s)`);
+              const indicators = [...walkNodes(data.nodes)].reduce(
+                (n, { node }) => n + (node.indicators ?? []).length,
+                0,
+              );
+              if (indicators > 0)
+                assert.ok(
+                  all.length > indicators,
+                  `${indicators} indicator(s) in the JSON but only ${all.length - 1} data row(s)`,
+                );
               else assert.equal(all.length, 1, 'a plan without indicators has only the header row');
               const bad = [];
               all.forEach((r, i) => {
-                if (r.length !== CSV_COLUMNS.length) bad.push(`record ${i + 1}: ${r.length} field(s): ${short(JSON.stringify(r), 240)}`);
+                if (r.length !== CSV_COLUMNS.length)
+                  bad.push(`record ${i + 1}: ${r.length} field(s): ${short(JSON.stringify(r), 240)}`);
               });
               if (bad.length) fail(`records without ${CSV_COLUMNS.length} fields`, bad);
             });
@@ -319,9 +357,14 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
                   }
                   const wrongNode = mine.filter((r) => r[COL['項目ID']] !== node.id || r[COL['分野ID']] !== field.id);
                   if (wrongNode.length) {
-                    bad.push(`${label}: ${wrongNode.length} row(s) not under 分野ID=${field.id} 項目ID=${node.id}, e.g. ${short(JSON.stringify(wrongNode[0]), 200)}`);
+                    bad.push(
+                      `${label}: ${wrongNode.length} row(s) not under 分野ID=${field.id} 項目ID=${node.id}, e.g. ${short(JSON.stringify(wrongNode[0]), 200)}`,
+                    );
                   }
-                  for (const [kind, col] of [['baseline', '基準値'], ['target', '目標値']]) {
+                  for (const [kind, col] of [
+                    ['baseline', '基準値'],
+                    ['target', '目標値'],
+                  ]) {
                     const v = ind[kind];
                     const atYear = mine.filter((r) => r[COL['年度(西暦)']] === String(v.fiscal_year));
                     if (atYear.length !== 1) {
@@ -330,7 +373,9 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
                     }
                     const cell = atYear[0][COL[col]];
                     if (!numEq(cell, v.value)) {
-                      bad.push(`${label}: ${col} in ${v.fiscal_year} is ${JSON.stringify(cell)}, JSON ${kind} is ${v.value}`);
+                      bad.push(
+                        `${label}: ${col} in ${v.fiscal_year} is ${JSON.stringify(cell)}, JSON ${kind} is ${v.value}`,
+                      );
                     }
                   }
                 }

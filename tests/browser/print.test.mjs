@@ -64,11 +64,6 @@ const sites = readSites();
 /** Removes all whitespace (pdftotext inserts line breaks and spaces where lines wrap). */
 const norm = (s) => String(s ?? '').replace(/\s+/gu, '');
 
-const short = (s, n = 200) => {
-  s = String(s ?? '').replace(/\s+/g, ' ').trim();
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
-};
-
 const fail = (title, entries) => assert.fail(`${title}: ${entries.length}\n\n${entries.join('\n')}\n`);
 
 /** Plans of a built site, read from data/*.json (not data/plan.schema.json). */
@@ -97,9 +92,18 @@ function indicatorNames(nodes) {
 /** The summaries of a plan: the whole plan, then one per top-level node. */
 function summaries(plan) {
   const top = plan.nodes ?? [];
-  const list = [{ kind: 'plan', plan, path: `${plan.id}/summary/`, fields: top, titles: [plan.title, ...top.map((n) => n.title)] }];
+  const list = [
+    { kind: 'plan', plan, path: `${plan.id}/summary/`, fields: top, titles: [plan.title, ...top.map((n) => n.title)] },
+  ];
   for (const n of top) {
-    list.push({ kind: 'field', plan, node: n, path: `${plan.id}/summary/${encodeURIComponent(n.id)}/`, fields: [n], titles: [plan.title, n.title] });
+    list.push({
+      kind: 'field',
+      plan,
+      node: n,
+      path: `${plan.id}/summary/${encodeURIComponent(n.id)}/`,
+      fields: [n],
+      titles: [plan.title, n.title],
+    });
   }
   return list;
 }
@@ -182,7 +186,9 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
       });
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-'));
-    artifacts = process.env.PRINT_ARTIFACTS ? path.resolve(process.env.PRINT_ARTIFACTS) : fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-png-'));
+    artifacts = process.env.PRINT_ARTIFACTS
+      ? path.resolve(process.env.PRINT_ARTIFACTS)
+      : fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-png-'));
     fs.mkdirSync(artifacts, { recursive: true });
     browser = await launchChromium();
     context = await browser.newContext({ locale: 'ja-JP' });
@@ -215,7 +221,10 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
 
       test('publishes at least one plan (data/<plan>.json)', () => {
         if (plansError) throw plansError;
-        assert.ok(fs.existsSync(path.join(site.dir, 'index.html')), `${site.dir}/index.html does not exist — was the site built?`);
+        assert.ok(
+          fs.existsSync(path.join(site.dir, 'index.html')),
+          `${site.dir}/index.html does not exist — was the site built?`,
+        );
         assert.ok(plans.length > 0, `no data/*.json plan files in ${site.dir}/data`);
       });
 
@@ -227,46 +236,66 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
           describe(s.path, () => {
             let r; // { url, pdf, dom, info, texts: [normalised -layout text, normalised reading-order text] }
             const printed = (str) => r.texts.some((t) => t.includes(norm(str)));
-            const why = (str) => excerptFor(r.texts[0], norm(str), '-layout') + '\n      ' + excerptFor(r.texts[1], norm(str), 'reading order');
+            const why = (str) =>
+              excerptFor(r.texts[0], norm(str), '-layout') +
+              '\n      ' +
+              excerptFor(r.texts[1], norm(str), 'reading order');
 
-            before(async () => {
-              const url = server.url + s.path;
-              const pdf = path.join(tmp, `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}.pdf`);
-              let dom;
-              try {
-                dom = await printPage(page, url, pdf);
-              } catch (e) {
-                // Start the next summary on a fresh page.
-                await page.close().catch(() => {});
-                page = await context.newPage();
-                throw e;
-              }
-              const [layout, reading, info] = await Promise.all([
-                pdfText(pdf, ['-layout']),
-                pdfText(pdf, []),
-                pdfInfo(pdf),
-              ]);
-              r = { url, pdf, dom, info, texts: [norm(layout), norm(reading)] };
-              measured.push([label, info.pages]);
-            }, { timeout: 120 * 1000 });
+            before(
+              async () => {
+                const url = server.url + s.path;
+                const pdf = path.join(
+                  tmp,
+                  `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}.pdf`,
+                );
+                let dom;
+                try {
+                  dom = await printPage(page, url, pdf);
+                } catch (e) {
+                  // Start the next summary on a fresh page.
+                  await page.close().catch(() => {});
+                  page = await context.newPage();
+                  throw e;
+                }
+                const [layout, reading, info] = await Promise.all([
+                  pdfText(pdf, ['-layout']),
+                  pdfText(pdf, []),
+                  pdfInfo(pdf),
+                ]);
+                r = { url, pdf, dom, info, texts: [norm(layout), norm(reading)] };
+                measured.push([label, info.pages]);
+              },
+              { timeout: 120 * 1000 },
+            );
 
             test('every page is A4 portrait', (t) => {
               t.diagnostic(`${r.info.pages} page(s): ${r.url}`);
               assert.equal(r.info.sizes.length, r.info.pages, 'pdfinfo reported a size for every page');
               const bad = r.info.sizes
-                .filter((p) => Math.abs(p.width - A4.width) > A4.tolerance || Math.abs(p.height - A4.height) > A4.tolerance)
-                .map((p) => `page ${p.page}: ${p.width} x ${p.height} pts (A4 portrait is ${A4.width} x ${A4.height} ±${A4.tolerance})`);
+                .filter(
+                  (p) => Math.abs(p.width - A4.width) > A4.tolerance || Math.abs(p.height - A4.height) > A4.tolerance,
+                )
+                .map(
+                  (p) =>
+                    `page ${p.page}: ${p.width} x ${p.height} pts (A4 portrait is ${A4.width} x ${A4.height} ±${A4.tolerance})`,
+                );
               if (bad.length) fail('pages that are not A4 portrait', bad);
             });
 
             if (s.kind === 'field') {
               test(`is at most ${FIELD_MAX_PAGES} pages`, () => {
-                assert.ok(r.info.pages <= FIELD_MAX_PAGES, `${r.url} prints on ${r.info.pages} pages (at most ${FIELD_MAX_PAGES})`);
+                assert.ok(
+                  r.info.pages <= FIELD_MAX_PAGES,
+                  `${r.url} prints on ${r.info.pages} pages (at most ${FIELD_MAX_PAGES})`,
+                );
               });
             } else if (isMain) {
               // Kakegawa City's own 概要版 of this plan is 8 pages of A4.
               test(`is at most ${MAIN.maxPages} pages (the city's own 概要版 is ${MAIN.maxPages} pages of A4)`, () => {
-                assert.ok(r.info.pages <= MAIN.maxPages, `${r.url} prints on ${r.info.pages} pages (at most ${MAIN.maxPages})`);
+                assert.ok(
+                  r.info.pages <= MAIN.maxPages,
+                  `${r.url} prints on ${r.info.pages} pages (at most ${MAIN.maxPages})`,
+                );
               });
             }
 
@@ -274,7 +303,11 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
               const expected = [...s.titles];
               for (const f of s.fields) for (const c of f.children ?? []) expected.push(c.title);
               const missing = expected.filter((title) => !printed(title));
-              if (missing.length) fail(`titles missing from the PDF text of ${r.url}`, missing.map((m) => `  - ${m}\n      ${why(m)}`));
+              if (missing.length)
+                fail(
+                  `titles missing from the PDF text of ${r.url}`,
+                  missing.map((m) => `  - ${m}\n      ${why(m)}`),
+                );
             });
 
             test('contains every indicator name', (t) => {
@@ -293,28 +326,43 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
               const { dom, texts } = r;
               const bad = [];
               // Screen-only text must be on the page (else the check proves nothing) …
-              assert.ok(dom.skipLinks.includes(SKIP_LINK_TEXT), `the page has no skip link 「${SKIP_LINK_TEXT}」: ${JSON.stringify(dom.skipLinks)}`);
+              assert.ok(
+                dom.skipLinks.includes(SKIP_LINK_TEXT),
+                `the page has no skip link 「${SKIP_LINK_TEXT}」: ${JSON.stringify(dom.skipLinks)}`,
+              );
               const hidden = [SKIP_LINK_TEXT, ...dom.navTitles];
               if (dom.footerLinks.includes(FOOTER_SDGS_TEXT)) hidden.push(FOOTER_SDGS_TEXT);
               else t.diagnostic(`no footer link 「${FOOTER_SDGS_TEXT}」 on this site`);
               // … and not in the PDF.
               for (const h of hidden) {
                 const t = texts.find((x) => x.includes(norm(h)));
-                if (t) bad.push(`screen-only text is printed: 「${h}」 — …${t.slice(Math.max(0, t.indexOf(norm(h)) - 40), t.indexOf(norm(h)) + 80)}…`);
+                if (t)
+                  bad.push(
+                    `screen-only text is printed: 「${h}」 — …${t.slice(Math.max(0, t.indexOf(norm(h)) - 40), t.indexOf(norm(h)) + 80)}…`,
+                  );
               }
               assert.ok(dom.headerUrl, `no .print-header on ${r.url}`);
-              assert.ok(dom.headerUrl.endsWith(s.path), `.print-header ${JSON.stringify(dom.headerUrl)} does not end with the page path ${s.path}`);
+              assert.ok(
+                dom.headerUrl.endsWith(s.path),
+                `.print-header ${JSON.stringify(dom.headerUrl)} does not end with the page path ${s.path}`,
+              );
               if (dom.canonical !== null && dom.canonical !== dom.headerUrl) {
-                bad.push(`.print-header URL ${JSON.stringify(dom.headerUrl)} differs from <link rel=canonical> ${JSON.stringify(dom.canonical)}`);
+                bad.push(
+                  `.print-header URL ${JSON.stringify(dom.headerUrl)} differs from <link rel=canonical> ${JSON.stringify(dom.canonical)}`,
+                );
               }
-              if (!printed(dom.headerUrl)) bad.push(`the page URL ${dom.headerUrl} is not printed\n      ${why(dom.headerUrl)}`);
+              if (!printed(dom.headerUrl))
+                bad.push(`the page URL ${dom.headerUrl} is not printed\n      ${why(dom.headerUrl)}`);
               if (bad.length) fail(`print layout problems on ${r.url}`, bad);
             });
 
             // PNG of page 1 for humans: the main plan's summary and its first field summary.
             if (isMain && (s.kind === 'plan' || s.node === plan.nodes[0])) {
               test('page 1 rendered to PNG', async (t) => {
-                const base = path.join(artifacts, `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}-p1`);
+                const base = path.join(
+                  artifacts,
+                  `${site.name}-${s.path.replace(/\/$/, '').replace(/[^A-Za-z0-9_-]+/g, '-')}-p1`,
+                );
                 await run('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', '-singlefile', r.pdf, base]);
                 const png = base + '.png';
                 assert.ok(fs.statSync(png).size > 0, `${png} is empty`);

@@ -17,7 +17,9 @@ function get(origin, rawPath) {
       .get({ hostname, port, path: rawPath }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
       })
       .on('error', reject);
   });
@@ -34,7 +36,8 @@ describe('lib/server.mjs', () => {
     fs.writeFileSync(path.join(dir, 'a', 'index.html'), 'A');
     fs.writeFileSync(path.join(dir, 'a', '計画', 'index.html'), '計画');
     fs.writeFileSync(path.join(dir, '404.html'), 'NOT FOUND PAGE');
-    for (const ext of ['css', 'js', 'json', 'svg', 'png', 'xml', 'txt', 'csv']) fs.writeFileSync(path.join(dir, `f.${ext}`), ext);
+    for (const ext of ['css', 'js', 'json', 'svg', 'png', 'xml', 'txt', 'csv'])
+      fs.writeFileSync(path.join(dir, `f.${ext}`), ext);
     fs.writeFileSync(path.join(tmp, 'secret.txt'), 'SECRET');
     fs.symlinkSync(path.join(tmp, 'secret.txt'), path.join(dir, 'link.txt'));
     srv = await startServer(dir, '/sub/planpress/');

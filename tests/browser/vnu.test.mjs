@@ -30,7 +30,11 @@ function runVnu(dirs) {
       // Exit status 1 just means "errors found"; anything we can't parse is fatal.
       const text = [stderr, stdout].find((s) => s.trimStart().startsWith('{'));
       if (!text) {
-        return reject(new Error(`vnu produced no JSON report (exit ${error?.code ?? 0})\n${error?.message ?? ''}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        return reject(
+          new Error(
+            `vnu produced no JSON report (exit ${error?.code ?? 0})\n${error?.message ?? ''}\nstdout: ${stdout}\nstderr: ${stderr}`,
+          ),
+        );
       }
       try {
         resolve(JSON.parse(text));

@@ -28,8 +28,14 @@ const here = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 /** lib/server.mjs in a child process, as a real web server would be, with the latency
  * harness at PREFIX/__bench/. */
 function startServer(dir, prefix, queriesFile) {
-  const extra = [`__bench/latency.html=${here('latency.html')}`, `__bench/latency.js=${here('latency.js')}`, `__bench/queries.json=${path.resolve(queriesFile)}`];
-  const child = spawn(process.execPath, [here('../lib/serve-cli.mjs'), dir, prefix, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const extra = [
+    `__bench/latency.html=${here('latency.html')}`,
+    `__bench/latency.js=${here('latency.js')}`,
+    `__bench/queries.json=${path.resolve(queriesFile)}`,
+  ];
+  const child = spawn(process.execPath, [here('../lib/serve-cli.mjs'), dir, prefix, ...extra], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.stdout.once('data', (d) => resolve({ url: d.toString().trim(), close: async () => child.kill() }));
@@ -58,7 +64,9 @@ function sizes(file) {
 
 async function waitDone(page) {
   await page.waitForFunction(
-    () => performance.getEntriesByName('pp-search').length >= 1 || /入力してください|読み込めません/.test(document.getElementById('pp-search-status')?.textContent ?? ''),
+    () =>
+      performance.getEntriesByName('pp-search').length >= 1 ||
+      /入力してください|読み込めません/.test(document.getElementById('pp-search-status')?.textContent ?? ''),
     null,
     { timeout: 60_000 },
   );
@@ -81,7 +89,11 @@ async function harness(siteUrl) {
   });
   await new Promise((r) => collector.listen(0, '127.0.0.1', r));
   const report = `http://127.0.0.1:${collector.address().port}/`;
-  const browser = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--window-size=1280,720', `${siteUrl}__bench/latency.html?report=${encodeURIComponent(report)}`], { stdio: 'ignore' });
+  const browser = spawn(
+    CHROMIUM,
+    [...CHROMIUM_ARGS, '--window-size=1280,720', `${siteUrl}__bench/latency.html?report=${encodeURIComponent(report)}`],
+    { stdio: 'ignore' },
+  );
   const timeout = setTimeout(() => got(JSON.stringify({ error: 'no report within 10 minutes' })), 600_000);
   try {
     const answer = JSON.parse(await posted);
@@ -107,7 +119,9 @@ try {
       page.on('requestfinished', (r) => urls.add(r.url()));
       await page.goto(`${server.url}search/?q=${encodeURIComponent(q)}`);
       const t = await waitDone(page);
-      let raw = 0, gz = 0, files = 0;
+      let raw = 0,
+        gz = 0,
+        files = 0;
       for (const u of urls) {
         const p = decodeURIComponent(new URL(u).pathname).slice(PREFIX.length);
         if (!(p === 'assets/search.js' || (p.startsWith('search/') && p !== 'search/'))) continue;
@@ -127,21 +141,36 @@ try {
     const worst = first.reduce((a, b) => (b.gz > a.gz ? b : a));
     const round = (name) => rows.filter((r) => r.round === name);
     const line = (xs) => `median ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))}, max ${ms(Math.max(...xs))}`;
-    console.log(`${name} (${first.length} queries with terms of ${queries.length}; search.js ${kb(script[0])}, gzip ${kb(script[1])})`);
-    console.log(`  first query, bytes (search.js + search/ files, gzip): median ${kb(pct(gzs, 50))}, p95 ${kb(pct(gzs, 95))}, max ${kb(worst.gz)} (${JSON.stringify(worst.q)}, ${worst.files} files, ${kb(worst.raw)} raw)`);
+    console.log(
+      `${name} (${first.length} queries with terms of ${queries.length}; search.js ${kb(script[0])}, gzip ${kb(script[1])})`,
+    );
+    console.log(
+      `  first query, bytes (search.js + search/ files, gzip): median ${kb(pct(gzs, 50))}, p95 ${kb(pct(gzs, 95))}, max ${kb(worst.gz)} (${JSON.stringify(worst.q)}, ${worst.files} files, ${kb(worst.raw)} raw)`,
+    );
     for (const q of ['協働', '茶', 'ＤＸ', '子育て 支援', '"地域循環共生圏"']) {
       const f = first.find((x) => x.q === q);
       const h = round('first').find((x) => x.q === q);
-      if (f) console.log(`    ${q.padEnd(18)} ${kb(f.gz).padStart(9)} gzip  ${kb(f.raw).padStart(9)} raw  ${String(f.files).padStart(3)} files  ${h ? ms(h.ms) : ''}`);
+      if (f)
+        console.log(
+          `    ${q.padEnd(18)} ${kb(f.gz).padStart(9)} gzip  ${kb(f.raw).padStart(9)} raw  ${String(f.files).padStart(3)} files  ${h ? ms(h.ms) : ''}`,
+        );
     }
-    console.log(`  latency (search start → hits shown; ${round('first').length}, ${round('later').length}, ${round('repeated').length} queries):`);
-    for (const [key, what] of [['first', 'first query, fresh page'], ['later', 'later queries, same page'], ['repeated', 'repeated queries, files cached']]) {
+    console.log(
+      `  latency (search start → hits shown; ${round('first').length}, ${round('later').length}, ${round('repeated').length} queries):`,
+    );
+    for (const [key, what] of [
+      ['first', 'first query, fresh page'],
+      ['later', 'later queries, same page'],
+      ['repeated', 'repeated queries, files cached'],
+    ]) {
       const r = round(key);
       console.log(`    ${what.padEnd(31)} ${line(r.map((x) => x.ms))}`);
       console.log(`      of which finding and ranking   ${line(r.map((x) => x.rank))}`);
     }
     const lat = first.map((f) => f.ms);
-    console.log(`    first query under Playwright (DevTools attached, for comparison): median ${ms(pct(lat, 50))}, p95 ${ms(pct(lat, 95))}`);
+    console.log(
+      `    first query under Playwright (DevTools attached, for comparison): median ${ms(pct(lat, 50))}, p95 ${ms(pct(lat, 95))}`,
+    );
   }
 } finally {
   await browser.close();

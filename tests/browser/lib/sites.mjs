@@ -18,7 +18,7 @@ export function readSites() {
   try {
     sites = JSON.parse(raw);
   } catch (e) {
-    throw new Error(`SITES is not valid JSON: ${e.message}\nSITES=${raw}`);
+    throw new Error(`SITES is not valid JSON: ${e.message}\nSITES=${raw}`, { cause: e });
   }
   if (!Array.isArray(sites) || sites.length === 0) {
     throw new Error(`SITES must be a non-empty JSON array of {name, dir}; got ${raw}`);
@@ -30,7 +30,8 @@ export function readSites() {
   });
 }
 
-export const SKIP_REASON = 'SITES is not set (e.g. SITES=\'[{"name":"example","dir":"/tmp/out"}]\'); run scripts/test.sh';
+export const SKIP_REASON =
+  'SITES is not set (e.g. SITES=\'[{"name":"example","dir":"/tmp/out"}]\'); run scripts/test.sh';
 
 /** Recursively lists files under dir (relative paths with "/" separators), sorted. */
 export function listFiles(dir, filter = () => true) {
