@@ -5,7 +5,8 @@
 #
 # 1. installs system packages the browser tests need (Chromium, Noto CJK
 #    fonts, poppler-utils, Java) when they are missing — Debian/Ubuntu only
-# 2. installs the pinned Node test dependencies (tests/browser, npm ci)
+# 2. installs the pinned Node test dependencies (tests/browser, npm ci), runs
+#    ESLint + Prettier and checks that search.js is the bundle of src/search/js/
 # 3. cargo fmt --check, cargo clippy -D warnings, cargo test --all-targets
 # 4. cargo build --release, then builds the example site (repository root)
 #    and every tests/fixtures/*/ site into a temporary directory

@@ -1,5 +1,5 @@
 //! The Japanese analyzer, used at index time and at query time (and mirrored, rule for
-//! rule, by `themes/default/static/search.js`; both run `tests/search/tokenizer-vectors.json`).
+//! rule, by `src/search/js/analyzer.mjs` (bundled into the theme's search.js); both run `tests/search/tokenizer-vectors.json`).
 //!
 //! # Rules
 //!
