@@ -8,7 +8,8 @@
 //! - [`highlight`]: occurrences, snippets and the sections a hit links to.
 //! - [`chains`]: substrings of CJK runs (3–5 units) with their counts, so the browser
 //!   counts most phrases without positions.
-//! - [`export`]: the sharded copy of the index under `search/` for the browser.
+//! - [`export`]: the sharded copy of the index under `search/` for the browser (format:
+//!   `docs/SEARCH_FORMAT.md`).
 //! - [`cli`]: `planpress search`.
 //!
 //! `planpress build` calls [`export::write`]; `planpress search` builds the same index in

@@ -1,0 +1,185 @@
+//! The term entries: one per term of the tantivy index, one per chain of CJK units
+//! (see [`crate::search::chains`]), and their term shards.
+
+use super::codec::{encode_entry, Entry};
+use super::layout::shard_of;
+use super::positions::Positions;
+use super::source::Source;
+use super::writer::Files;
+use crate::search::analyzer;
+use crate::search::chains::{self, ChainKey, DocBigrams, Postings};
+use crate::search::index::TEXT_FIELDS;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeSet;
+
+/// A term (its UTF-8 bytes) and its entry.
+pub(super) type Entries = Vec<(Vec<u8>, Entry)>;
+
+/// The bigrams of the index met so far: text, document frequency per field, and where
+/// each occurs (for chains).
+pub(super) struct Bigrams<'k> {
+    texts: Vec<&'k str>,
+    df: Vec<[u32; 3]>,
+    occurrences: Vec<Vec<DocBigrams>>,
+}
+
+impl<'k> Bigrams<'k> {
+    /// None yet, in a corpus of `docs` documents.
+    pub(super) fn new(docs: usize) -> Self {
+        Bigrams { texts: Vec::new(), df: Vec::new(), occurrences: vec![vec![Vec::new(); docs]; TEXT_FIELDS.len()] }
+    }
+
+    /// The id of the term `text` if it is a bigram (a new one).
+    fn add(&mut self, text: &'k str) -> Option<u32> {
+        is_bigram(text).then(|| {
+            self.texts.push(text);
+            self.df.push([0; 3]);
+            self.texts.len() as u32 - 1
+        })
+    }
+
+    /// Records where bigram `id` occurs in text field `fi`.
+    fn record(&mut self, id: u32, fi: usize, p: &Postings) {
+        let mut at = 0;
+        for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
+            let pos = &p.positions[at..at + tf as usize];
+            self.occurrences[fi][d as usize].extend(pos.iter().map(|&p| (p, id)));
+            at += tf as usize;
+        }
+        self.df[id as usize][fi] = p.docs.len() as u32;
+    }
+}
+
+/// The entries of the terms `keys` of the index, in order; meets their bigrams.
+pub(super) fn index_entries<'k>(
+    source: &mut Source,
+    keys: &'k BTreeSet<Vec<u8>>,
+    norms: &[Vec<u8>],
+    positions: &mut Positions,
+    bigrams: &mut Bigrams<'k>,
+) -> std::io::Result<Entries> {
+    let mut entries = Vec::with_capacity(keys.len());
+    for key in keys {
+        positions.files().check_stop()?;
+        let bigram = bigrams.add(std::str::from_utf8(key).unwrap_or(""));
+        let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
+        for fi in 0..TEXT_FIELDS.len() {
+            let postings = source.postings(fi, key)?;
+            if let Some(id) = bigram {
+                bigrams.record(id, fi, &postings);
+            }
+            fields.push(postings);
+        }
+        let entry = positions.settle(key, encode_entry(key, &fields, &[], norms, true))?;
+        entries.push((key.clone(), entry));
+    }
+    Ok(entries)
+}
+
+/// Appends the entries of the chains of `bigrams` to `entries`, in key order so the
+/// output is reproducible; returns their number.
+pub(super) fn chain_entries(
+    bigrams: Bigrams,
+    norms: &[Vec<u8>],
+    positions: &mut Positions,
+    entries: &mut Entries,
+) -> std::io::Result<usize> {
+    let Bigrams { texts, df, mut occurrences } = bigrams;
+    let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
+        occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
+    drop(occurrences);
+    let mut chain_keys: Vec<(String, ChainKey)> = per_field
+        .iter()
+        .flat_map(|m| m.keys())
+        .collect::<FxHashSet<_>>()
+        .into_iter()
+        .map(|k| (chain_text(k, &texts), *k))
+        .collect();
+    chain_keys.sort_unstable();
+    for (text, key) in &chain_keys {
+        let ids = &key[..chains::bigram_count(key)];
+        let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
+        let mut dfs = Vec::with_capacity(TEXT_FIELDS.len());
+        for (fi, map) in per_field.iter_mut().enumerate() {
+            fields.push(map.remove(key).unwrap_or_default());
+            dfs.push(ids.iter().map(|&b| df[b as usize][fi]).collect::<Vec<u32>>());
+        }
+        let entry = positions
+            .settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, norms, chains::is_full(key)))?;
+        entries.push((text.as_bytes().to_vec(), entry));
+    }
+    Ok(chain_keys.len())
+}
+
+/// Their size in bytes once finished, to choose the number of shards.
+pub(super) fn size(entries: &Entries) -> usize {
+    entries.iter().map(|(_, e)| e.size()).sum()
+}
+
+/// Finishes the entries (writing the positions still waiting, then the rest of the
+/// positions files) and sorts them into `shards` term shards: each term goes to the shard
+/// its hash picks, so the script finds it without a directory of terms. Returns the bytes
+/// of every shard, its terms in order, and the export's files.
+pub(super) fn into_shards(
+    entries: Entries,
+    positions: Positions,
+    shards: usize,
+) -> std::io::Result<(Vec<Vec<u8>>, Files)> {
+    let mut writer = positions.into_writer(shards);
+    let mut buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); shards];
+    for (key, entry) in entries {
+        let bytes = entry.finish(&key, &mut writer)?;
+        buckets[shard_of(&key, shards)].push((key, bytes));
+    }
+    let files = writer.finish()?;
+    let shards = buckets
+        .into_iter()
+        .map(|mut bucket| {
+            bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            bucket.into_iter().flat_map(|(_, e)| e).collect()
+        })
+        .collect();
+    Ok((shards, files))
+}
+
+/// Whether a term of the index is a bigram (two CJK units).
+fn is_bigram(text: &str) -> bool {
+    let first = analyzer::first_unit_len(text);
+    first > 0
+        && first < text.len()
+        && analyzer::first_unit_len(&text[first..]) == text.len() - first
+        && text.chars().next().is_some_and(analyzer::is_cjk)
+        && text[first..].chars().next().is_some_and(analyzer::is_cjk)
+}
+
+/// The text of a chain: its first bigram, then the second unit of each next one.
+fn chain_text(key: &ChainKey, bigrams: &[&str]) -> String {
+    let mut text = String::new();
+    for (i, &b) in key.iter().take_while(|&&b| b != u32::MAX).enumerate() {
+        let b = bigrams[b as usize];
+        text.push_str(if i == 0 { b } else { &b[analyzer::first_unit_len(b)..] });
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_are_two_cjk_units() {
+        assert!(is_bigram("子育"));
+        assert!(is_bigram("か\u{3099}き"), "a unit keeps its mark");
+        assert!(!is_bigram("子"));
+        assert!(!is_bigram("子育て"));
+        assert!(!is_bigram("ic"));
+    }
+
+    #[test]
+    fn chain_text_joins_units() {
+        let bigrams = ["まち", "ちづ", "づく", "か\u{3099}き"];
+        assert_eq!(chain_text(&[0, 1, 2, u32::MAX], &bigrams), "まちづく");
+        assert_eq!(chain_text(&[3, 3, u32::MAX, u32::MAX], &bigrams), "か\u{3099}きき");
+    }
+}
