@@ -6,20 +6,28 @@
 //! ```text
 //! cargo bench --bench build
 //! PLANPRESS_BENCH_PAGES=1000 PLANPRESS_BENCH_SEED=2 PLANPRESS_BENCH_RUNS=3 cargo bench --bench build
+//! PLANPRESS_BENCH_SYNTH=../shared/bench/synth.py cargo bench --bench build
 //! ```
 //!
 //! What it does:
 //!
-//! 1. Generates the corpus with `../shared/bench/synth.py` (beside the repository), with
-//!    N = `PLANPRESS_BENCH_PAGES` node pages (default 10000: plans + fields + measures) and
-//!    seed `PLANPRESS_BENCH_SEED` (default 1). The JSON is cached as
-//!    `/dev/shm/planpress-bench/corpus-<N>-<seed>.json` (the system temp dir if there is no
-//!    `/dev/shm`); synth.py is deterministic, so the cache never goes stale.
+//! 1. Generates the corpus with the project's own generator, [`planpress::corpus`] (the
+//!    same as `planpress corpus --pages N --seed S --json FILE`), from the seed texts in
+//!    `benches/seeds/`, with N = `PLANPRESS_BENCH_PAGES` node pages (default 10000: plans +
+//!    fields + measures) and seed `PLANPRESS_BENCH_SEED` (default 1). The JSON is cached as
+//!    `/dev/shm/planpress-bench/corpus-rs<revision>-<N>-<seed>.json` (the system temp dir if
+//!    there is no `/dev/shm`); the generator is deterministic and its revision changes
+//!    whenever its output does, so the cache never goes stale.
+//!
+//!    With `PLANPRESS_BENCH_SYNTH=path/to/synth.py` (relative to the repository root) the
+//!    corpus comes from `python3 <that script> --pages N --seed S --out …` instead, for
+//!    comparisons with other generators fed the same content; it is cached as
+//!    `corpus-synth-<digest of the script and its seeds>-<N>-<seed>.json`.
 //! 2. Converts the corpus into a planpress site in `…/planpress-bench/site-<N>-<seed>/`,
-//!    fresh each run: one folder per plan (`_plan.md`), one folder per 政策分野
-//!    (`_index.md`), one file per 施策 with its indicators and its 施策の方向 as inline
-//!    `[[children]]` (a level without pages). The conversion is timed and printed, but it
-//!    is not part of the build figure.
+//!    fresh each run, with [`planpress::corpus::convert`]: one folder per plan
+//!    (`_plan.md`), one folder per 政策分野 (`_index.md`), one file per 施策 with its
+//!    indicators and its 施策の方向 as inline `[[children]]` (a level without pages). The
+//!    conversion is timed and printed, but it is not part of the build figure.
 //! 3. Runs the real binary, `planpress build --root <site> --output <site>/public`, once to
 //!    warm up and then `PLANPRESS_BENCH_RUNS` times (default 5); then the same again with
 //!    `search = false` in `site.toml` (the site without its search index), without deleting the
@@ -27,35 +35,33 @@
 //!    around the child process, which includes process start-up; the child's CPU time
 //!    (user + sys) and peak memory (maximum resident set size) come from `wait4` (Linux
 //!    only).
-//! 4. Prints a report: corpus counts, conversion time, pages written (from planpress's own
-//!    summary line), median/min/max build time, time per page, CPU time and peak memory.
-//!    Wall time suffers when other processes compete for the CPUs (the report shows the
-//!    load average for that reason); CPU time is the steadier figure on a busy machine.
+//! 4. Prints a report: corpus generator and counts, conversion time, pages written (from
+//!    planpress's own summary line), median/min/max build time, time per page, CPU time and
+//!    peak memory. Wall time suffers when other processes compete for the CPUs (the report
+//!    shows the load average for that reason); CPU time is the steadier figure on a busy
+//!    machine.
 //!
 //! The site is built on tmpfs on purpose: on ext4, allocating inodes after a large output
 //! folder has been deleted can triple the wall time and the figure would measure the disk.
+//!
+//! `benches/search.rs` and `benches/serve.rs` include this file (`#[path]`) for the corpus
+//! helpers: [`ensure_corpus`], [`read_corpus`], [`fresh_site`], [`work_dir`], [`env_number`].
 //!
 //! This is a `harness = false` bench, so `cargo test --all-targets` (or `--benches`) also
 //! compiles and starts it, without the `--bench` argument that `cargo bench` passes. In
 //! that case it only prints a hint and exits, so test runs stay fast.
 
-use serde::Deserialize;
-use std::fmt::Write as _;
+use planpress::corpus::Corpus;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-
-/// The hierarchy every converted plan declares: 施策の方向 are headings in the 施策 page.
-const LEVELS: &str = r#"["政策分野", "施策", { name = "施策の方向", pages = false }]"#;
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         println!("benches/build.rs: not a test; run it with `cargo bench --bench build`");
         return;
     }
-    self_check_toml_escaping();
-
     let pages: usize = env_number("PLANPRESS_BENCH_PAGES", 10_000);
     let seed: u64 = env_number("PLANPRESS_BENCH_SEED", 1);
     let runs: usize = env_number("PLANPRESS_BENCH_RUNS", 5);
@@ -66,16 +72,12 @@ fn main() {
 
     // 1. Corpus.
     let corpus_path = ensure_corpus(&work, pages, seed);
-    let text =
-        fs::read_to_string(&corpus_path).unwrap_or_else(|e| panic!("cannot read {}: {e}", corpus_path.display()));
-    let corpus: Corpus =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not a synth.py corpus: {e}", corpus_path.display()));
-    drop(text);
+    let corpus = read_corpus(&corpus_path);
 
     // 2. Conversion into a planpress site (timed separately).
     let site = work.join(format!("site-{pages}-{seed}"));
     let started = Instant::now();
-    convert(&corpus, &site).unwrap_or_else(|e| panic!("cannot write the site into {}: {e}", site.display()));
+    fresh_site(&corpus, &site);
     let convert_time = started.elapsed();
 
     // 3. Builds: the full site, then the same site with `search = false`.
@@ -88,13 +90,15 @@ fn main() {
     let without_search = measure(&site, &output, &log, runs);
 
     // 4. Report.
-    let c = corpus.counts();
+    let c = corpus.count();
+    let generator = if corpus.generator.is_empty() { "unknown generator" } else { corpus.generator.as_str() };
     println!();
     println!("planpress build benchmark");
     println!(
         "corpus: {pages} pages (seed {seed}): {} plans, {} fields, {} measures, {} directions, {} indicators",
         c.plans, c.fields, c.measures, c.directions, c.indicators
     );
+    println!("corpus file: {} ({generator})", corpus_path.display());
     println!("site: {}", site.display());
     println!("convert: {:.2} s", convert_time.as_secs_f64());
     with_search.print("full build (with the search index)", runs);
@@ -185,255 +189,90 @@ pub(crate) fn work_dir() -> PathBuf {
 
 // ------------------------------------------------------------------------------- corpus
 
-/// The synth.py corpus, as far as the converter needs it.
-#[derive(Deserialize)]
-pub(crate) struct Corpus {
-    plans: Vec<Plan>,
+/// Where the corpus comes from: the project's own generator ([`planpress::corpus`]), or a
+/// synth.py-compatible script named by `PLANPRESS_BENCH_SYNTH` (for comparisons).
+pub(crate) enum Source {
+    Planpress,
+    Synth(PathBuf),
 }
 
-#[derive(Deserialize)]
-struct Plan {
-    id: String,
-    municipality: String,
-    title: String,
-    period: Period,
-    summary: String,
-    body: String,
-    fields: Vec<Field>,
-}
+impl Source {
+    pub(crate) fn from_env() -> Source {
+        match std::env::var_os("PLANPRESS_BENCH_SYNTH") {
+            Some(p) if !p.is_empty() => Source::Synth(PathBuf::from(p)),
+            _ => Source::Planpress,
+        }
+    }
 
-#[derive(Deserialize)]
-struct Period {
-    start_fy: i64,
-    end_fy: i64,
-}
-
-#[derive(Deserialize)]
-struct Field {
-    id: String,
-    number: String,
-    title: String,
-    summary: String,
-    body: String,
-    measures: Vec<Measure>,
-}
-
-#[derive(Deserialize)]
-struct Measure {
-    id: String,
-    number: String,
-    title: String,
-    summary: String,
-    body: String,
-    sdgs: Vec<i64>,
-    departments: Vec<String>,
-    indicators: Vec<Indicator>,
-    directions: Vec<Direction>,
-}
-
-#[derive(Deserialize)]
-struct Indicator {
-    name: String,
-    unit: String,
-    better: String,
-    baseline: Measurement,
-    target: Measurement,
-}
-
-#[derive(Deserialize)]
-struct Measurement {
-    /// Kept as a JSON number so it is written back as it was (`70.0` stays a float with
-    /// one decimal, which planpress displays as written).
-    value: serde_json::Number,
-    fy: i64,
-}
-
-#[derive(Deserialize)]
-struct Direction {
-    id: String,
-    number: String,
-    title: String,
-    body: String,
-}
-
-struct Counts {
-    plans: usize,
-    fields: usize,
-    measures: usize,
-    directions: usize,
-    indicators: usize,
-}
-
-impl Corpus {
-    fn counts(&self) -> Counts {
-        let fields = self.plans.iter().flat_map(|p| &p.fields);
-        let measures: Vec<&Measure> = fields.clone().flat_map(|f| &f.measures).collect();
-        Counts {
-            plans: self.plans.len(),
-            fields: fields.count(),
-            measures: measures.len(),
-            directions: measures.iter().map(|m| m.directions.len()).sum(),
-            indicators: measures.iter().map(|m| m.indicators.len()).sum(),
+    /// A short name for cache files: `rs<revision>`, or `synth-<digest>` of the script and
+    /// the seed texts beside it, so that a cache never holds another generator's corpus.
+    pub(crate) fn tag(&self) -> String {
+        match self {
+            Source::Planpress => format!("rs{}", planpress::corpus::REVISION),
+            Source::Synth(script) => {
+                let mut bytes = fs::read(script)
+                    .unwrap_or_else(|e| panic!("PLANPRESS_BENCH_SYNTH: cannot read {}: {e}", script.display()));
+                let seeds = script.parent().unwrap_or(Path::new(".")).join("../seeds");
+                let mut files: Vec<PathBuf> = fs::read_dir(&seeds)
+                    .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+                    .unwrap_or_default();
+                files.sort();
+                for f in files {
+                    bytes.extend(fs::read(&f).unwrap_or_default());
+                }
+                let digest = bytes
+                    .iter()
+                    .fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+                format!("synth-{:08x}", digest >> 32)
+            }
         }
     }
 }
 
-/// The cached corpus for (`pages`, `seed`), generated with synth.py if it is missing.
+/// The cached corpus JSON for (`pages`, `seed`), generated if it is missing:
+/// `<work>/corpus-<tag>-<pages>-<seed>.json` (see [`Source::tag`]).
 pub(crate) fn ensure_corpus(work: &Path, pages: usize, seed: u64) -> PathBuf {
-    let path = work.join(format!("corpus-{pages}-{seed}.json"));
+    let source = Source::from_env();
+    let path = work.join(format!("corpus-{}-{pages}-{seed}.json", source.tag()));
     if path.is_file() {
         return path;
     }
-    let synth = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/synth.py");
-    assert!(
-        synth.is_file(),
-        "corpus generator not found at {} (the shared/ folder must sit beside the repository)",
-        synth.display()
-    );
-    // Write to a temporary name and rename, so an interrupted run leaves no half file.
-    let partial = work.join(format!("corpus-{pages}-{seed}.json.partial-{}", std::process::id()));
     let started = Instant::now();
-    let status = Command::new("python3")
-        .arg(&synth)
-        .args(["--pages", &pages.to_string(), "--seed", &seed.to_string(), "--out"])
-        .arg(&partial)
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", synth.display()));
-    assert!(status.success(), "synth.py failed ({status})");
-    fs::rename(&partial, &path).unwrap_or_else(|e| panic!("cannot move the corpus to {}: {e}", path.display()));
+    match &source {
+        Source::Planpress => {
+            let corpus = planpress::corpus::generate(pages, seed).unwrap_or_else(|e| panic!("corpus: {e}"));
+            planpress::corpus::write_json(&corpus, &path).unwrap_or_else(|e| panic!("corpus: {e}"));
+        }
+        Source::Synth(script) => {
+            // Write to a temporary name and rename, so an interrupted run leaves no half file.
+            let partial = path.with_extension(format!("json.partial-{}", std::process::id()));
+            let status = Command::new("python3")
+                .arg(script)
+                .args(["--pages", &pages.to_string(), "--seed", &seed.to_string(), "--out"])
+                .arg(&partial)
+                .status()
+                .unwrap_or_else(|e| panic!("cannot run python3 {}: {e}", script.display()));
+            assert!(status.success(), "{} failed ({status})", script.display());
+            fs::rename(&partial, &path).unwrap_or_else(|e| panic!("cannot move the corpus to {}: {e}", path.display()));
+        }
+    }
     println!("generated {} in {:.2} s", path.display(), started.elapsed().as_secs_f64());
     path
 }
 
-// ---------------------------------------------------------------------------- converter
+/// Reads a corpus JSON file back.
+pub(crate) fn read_corpus(path: &Path) -> Corpus {
+    planpress::corpus::read_json(path).unwrap_or_else(|e| panic!("{e}"))
+}
 
-/// Writes the corpus as a planpress site into `site`, replacing whatever was there.
-pub(crate) fn convert(corpus: &Corpus, site: &Path) -> std::io::Result<()> {
-    if site.exists() {
-        fs::remove_dir_all(site)?;
+/// Converts `corpus` into `site`, removing whatever an earlier run left there (the folder
+/// is under the benchmarks' own work dir).
+pub(crate) fn fresh_site(corpus: &Corpus, site: &Path) {
+    if let Err(e) = fs::remove_dir_all(site) {
+        assert!(e.kind() == std::io::ErrorKind::NotFound, "cannot remove {}: {e}", site.display());
     }
-    let content = site.join("content");
-    fs::create_dir_all(&content)?;
-
-    let municipality = corpus.plans.first().map_or("ベンチ市", |p| p.municipality.as_str());
-    let mut toml = String::new();
-    kv(&mut toml, "title", "planpress ベンチマーク");
-    kv(&mut toml, "municipality", municipality);
-    kv(&mut toml, "base_url", "https://example.jp/bench/");
-    fs::write(site.join("site.toml"), toml)?;
-
-    for plan in &corpus.plans {
-        let plan_dir = content.join(checked_id(&plan.id));
-        fs::create_dir_all(&plan_dir)?;
-        fs::write(plan_dir.join("_plan.md"), plan_file(plan))?;
-        for field in &plan.fields {
-            let field_dir = plan_dir.join(checked_id(&field.id));
-            fs::create_dir_all(&field_dir)?;
-            fs::write(field_dir.join("_index.md"), field_file(field))?;
-            for measure in &field.measures {
-                fs::write(field_dir.join(format!("{}.md", checked_id(&measure.id))), measure_file(measure))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `_plan.md`.
-fn plan_file(plan: &Plan) -> String {
-    let mut fm = String::new();
-    kv(&mut fm, "title", &plan.title);
-    kv(&mut fm, "municipality", &plan.municipality);
-    writeln!(fm, "period = {{ start = {}, end = {} }}", plan.period.start_fy, plan.period.end_fy).unwrap();
-    kv(&mut fm, "summary", &plan.summary);
-    writeln!(fm, "levels = {LEVELS}").unwrap();
-    markdown_file(&fm, &plan.body)
-}
-
-/// A 政策分野: the `_index.md` of its folder.
-fn field_file(field: &Field) -> String {
-    let mut fm = String::new();
-    kv(&mut fm, "id", &field.id);
-    kv(&mut fm, "number", &field.number);
-    kv(&mut fm, "title", &field.title);
-    kv(&mut fm, "summary", &field.summary);
-    markdown_file(&fm, &field.body)
-}
-
-/// A 施策: a node file with its indicators and its 施策の方向 as `[[children]]`.
-fn measure_file(m: &Measure) -> String {
-    let mut fm = String::new();
-    kv(&mut fm, "id", &m.id);
-    kv(&mut fm, "number", &m.number);
-    kv(&mut fm, "title", &m.title);
-    kv(&mut fm, "summary", &m.summary);
-    let sdgs: Vec<String> = m.sdgs.iter().map(i64::to_string).collect();
-    writeln!(fm, "sdgs = [{}]", sdgs.join(", ")).unwrap();
-    let departments: Vec<String> = m.departments.iter().map(|d| toml_str(d)).collect();
-    writeln!(fm, "departments = [{}]", departments.join(", ")).unwrap();
-    for ind in &m.indicators {
-        fm.push_str("\n[[indicators]]\n");
-        kv(&mut fm, "name", &ind.name);
-        kv(&mut fm, "unit", &ind.unit);
-        kv(&mut fm, "better", &ind.better);
-        writeln!(fm, "baseline = {{ value = {}, year = {} }}", ind.baseline.value, ind.baseline.fy).unwrap();
-        writeln!(fm, "target = {{ value = {}, year = {} }}", ind.target.value, ind.target.fy).unwrap();
-    }
-    for d in &m.directions {
-        fm.push_str("\n[[children]]\n");
-        kv(&mut fm, "id", checked_id(&d.id));
-        kv(&mut fm, "number", &d.number);
-        kv(&mut fm, "title", &d.title);
-        kv(&mut fm, "body", &d.body);
-    }
-    markdown_file(&fm, &m.body)
-}
-
-/// A content file: TOML front matter between `+++` lines, then the Markdown body.
-fn markdown_file(front_matter: &str, body: &str) -> String {
-    format!("+++\n{front_matter}+++\n\n{}\n", body.trim_end())
-}
-
-/// Appends `key = "value"` to a TOML document.
-fn kv(out: &mut String, key: &str, value: &str) {
-    writeln!(out, "{key} = {}", toml_str(value)).unwrap();
-}
-
-/// `s` as a TOML basic string: `"` and `\` escaped, control characters as escapes.
-fn toml_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => write!(out, "\\u{:04X}", c as u32).unwrap(),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Node ids become URLs, so planpress only accepts ASCII letters, digits, `-` and `_`.
-/// The corpus ids are like that (p001-f01-m01-d1); fail loudly if that ever changes.
-fn checked_id(id: &str) -> &str {
-    assert!(
-        !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-        "corpus id {id:?} is not a valid planpress node id"
-    );
-    id
-}
-
-/// The escaper must round-trip through a real TOML parser; checked once per bench run.
-fn self_check_toml_escaping() {
-    let tricky = "引用符\" バックスラッシュ\\ 改行\n タブ\t CR\r NUL\u{0} DEL\u{7f} \u{85} ①";
-    let doc = format!("s = {}", toml_str(tricky));
-    let table: toml::Table =
-        toml::from_str(&doc).unwrap_or_else(|e| panic!("escaper produced invalid TOML {doc:?}: {e}"));
-    assert_eq!(table["s"].as_str(), Some(tricky), "escaper does not round-trip");
+    planpress::corpus::convert(corpus, site)
+        .unwrap_or_else(|e| panic!("cannot write the site into {}: {e}", site.display()));
 }
 
 // ------------------------------------------------------------------------------- builds

@@ -11,8 +11,9 @@
 //! 1. Builds the example site (the repository root) and the synthetic site with
 //!    `PLANPRESS_BENCH_PAGES` pages (default 10000, seed `PLANPRESS_BENCH_SEED`, default 1)
 //!    with the library, into `/dev/shm/planpress-bench/search-*` (tmpfs). The synthetic
-//!    site is converted once from the shared corpus with the converter of `benches/build.rs`
-//!    (`search-site-<N>-<seed>/`; delete it to convert again).
+//!    site is converted once from the standard corpus (the project's own generator,
+//!    [`planpress::corpus`], or synth.py with `PLANPRESS_BENCH_SYNTH`; see `benches/build.rs`)
+//!    into `search-site-<generator>-<N>-<seed>/`; delete it to convert again.
 //! 2. Times the search index on its own: loading the site, building the tantivy index in
 //!    memory, and exporting the browser files (median of `PLANPRESS_BENCH_RUNS`, default 3).
 //! 3. Runs `tests/browser/bench/search.mjs` (Node + playwright-core + /usr/bin/chromium;
@@ -55,13 +56,13 @@ fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
 
     // The synthetic site, converted once.
-    let synth = work.join(format!("search-site-{pages}-{seed}"));
+    let tag = build_bench::Source::from_env().tag();
+    let synth = work.join(format!("search-site-{tag}-{pages}-{seed}"));
     if !synth.join("site.toml").is_file() {
         let corpus_path = build_bench::ensure_corpus(&work, pages, seed);
-        let text = std::fs::read_to_string(&corpus_path).expect("corpus");
-        let corpus: build_bench::Corpus = serde_json::from_str(&text).expect("synth.py corpus");
+        let corpus = build_bench::read_corpus(&corpus_path);
         let started = Instant::now();
-        build_bench::convert(&corpus, &synth).expect("convert");
+        build_bench::fresh_site(&corpus, &synth);
         println!(
             "converted the {pages}-page corpus into {} in {:.1} s",
             synth.display(),

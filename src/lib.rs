@@ -9,6 +9,9 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod content;
+/// The benchmark corpus: deterministic plan content recombined from real plans (the seed
+/// texts in `benches/seeds/`), as JSON or as a planpress site (`planpress corpus`).
+pub mod corpus;
 pub mod diagnostics;
 pub mod html;
 pub mod init;
