@@ -2,9 +2,10 @@
 //!
 //!     cargo bench --bench serve
 //!
-//! Uses the standard corpus (../shared/bench/synth.py, 10,000 pages, seed 1; override with
-//! PLANPRESS_BENCH_PAGES / PLANPRESS_BENCH_SEED), converted by the build benchmark's
-//! converter into a site of its own (edits change it). Starts `serve` on a free loopback
+//! Uses the standard corpus ([`planpress::corpus`], 10,000 pages, seed 1; override with
+//! PLANPRESS_BENCH_PAGES / PLANPRESS_BENCH_SEED, or take synth.py's with
+//! PLANPRESS_BENCH_SYNTH as in `benches/build.rs`), converted into a site of its own (edits
+//! change it). Starts `serve` on a free loopback
 //! port, then edits measure files one at a time — PLANPRESS_BENCH_EDITS (default 24),
 //! alternating a body edit and a title edit, PLANPRESS_BENCH_EDIT_INTERVAL_MS apart
 //! (default 1500, about the pace of saving in an editor) — and polls the measure's page over
@@ -16,7 +17,10 @@
 #[allow(dead_code)]
 mod build_bench;
 
-use planpress::serve::server::http_get;
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::http_get;
 use planpress::serve::{serve, ServeOptions};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -33,11 +37,9 @@ fn main() {
     let work = build_bench::work_dir();
     std::fs::create_dir_all(&work).expect("work dir");
     let site = work.join(format!("serve-site-{pages}-{seed}"));
-    let _ = std::fs::remove_dir_all(&site);
     let corpus_path = build_bench::ensure_corpus(&work, pages, seed);
-    let corpus: build_bench::Corpus =
-        serde_json::from_str(&std::fs::read_to_string(&corpus_path).expect("corpus")).expect("synth.py corpus");
-    build_bench::convert(&corpus, &site).expect("convert");
+    let corpus = build_bench::read_corpus(&corpus_path);
+    build_bench::fresh_site(&corpus, &site);
 
     println!("planpress serve benchmark");
     println!("corpus: {pages} pages (seed {seed}), site {}", site.display());

@@ -1,6 +1,5 @@
 //! `site.toml`: the site-wide settings.
 
-use crate::content::model::ProgressThresholds;
 use crate::content::source::{decode_utf8, parse_toml};
 use crate::diagnostics::Diagnostic;
 use serde::Deserialize;
@@ -47,6 +46,31 @@ pub struct SiteConfig {
     /// Thresholds for indicator status on the dashboard (`[progress]`).
     #[serde(default)]
     pub progress: ProgressThresholds,
+}
+
+/// Progress thresholds for indicator status (`[progress]` in site.toml).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressThresholds {
+    /// Progress at or above this is 達成 (default 1.0).
+    #[serde(default = "one")]
+    pub achieved: f64,
+    /// Progress at or above this is 順調 (default 0.5).
+    #[serde(default = "half")]
+    pub on_track: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for ProgressThresholds {
+    fn default() -> Self {
+        ProgressThresholds { achieved: 1.0, on_track: 0.5 }
+    }
 }
 
 fn default_language() -> String {

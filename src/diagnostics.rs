@@ -2,12 +2,39 @@
 //!
 //! Loading and rendering collect every problem they find into [`Diagnostics`] instead of
 //! stopping at the first one, so a webmaster can fix a whole batch before building again.
+//! `planpress check` reports the faults it finds in the built output with the same type.
+//! Every command prints them, and everything else it says, through [`print`].
 
+pub mod print;
+
+use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One problem in the input, located as precisely as we know.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The build (or check) fails: 「エラー」.
+    #[default]
+    Error,
+    /// Worth knowing, but nothing failed: 「注意」.
+    Warning,
+}
+
+impl Severity {
+    /// The word that starts the message: 「エラー」 or 「注意」.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "エラー",
+            Severity::Warning => "注意",
+        }
+    }
+}
+
+/// One problem in the input (or, for `check`, in the built output), located as precisely
+/// as we know. Serialized as it is for `planpress check --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// The file, relative to the site root where possible.
     pub file: PathBuf,
@@ -19,12 +46,27 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// An error unless made a warning with [`Diagnostic::warning`].
+    pub severity: Severity,
 }
 
 impl Diagnostic {
     /// A diagnostic for `file` with `rule` and `message`.
     pub fn new(file: impl Into<PathBuf>, rule: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { file: file.into(), line: None, rule, message: message.into(), help: None }
+        Diagnostic {
+            file: file.into(),
+            line: None,
+            rule,
+            message: message.into(),
+            help: None,
+            severity: Severity::Error,
+        }
+    }
+
+    /// Makes it a warning: shown with 「注意」, and nothing fails because of it.
+    pub fn warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
     }
 
     /// Sets the 1-based line.
@@ -46,17 +88,11 @@ impl Diagnostic {
     }
 }
 
+/// The plain text of [`print::diagnostic`] (no colour): for messages that do not go to
+/// a terminal, such as the error shown over the page by `serve`.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "エラー: {}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        write!(f, ": {} [{}]", self.message, self.rule)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  直し方: {help}")?;
-        }
-        Ok(())
+        f.write_str(&print::diagnostic(self, print::Style::PLAIN))
     }
 }
 
@@ -102,12 +138,10 @@ impl Diagnostics {
     }
 }
 
+/// The plain text of [`print::diagnostics`]: every problem, then the count.
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.0 {
-            writeln!(f, "{d}")?;
-        }
-        write!(f, "{} 件のエラーがあります。", self.0.len())
+        f.write_str(&print::diagnostics(self, print::Style::PLAIN))
     }
 }
 
@@ -156,6 +190,7 @@ mod tests {
     fn display_names_file_line_rule_and_help() {
         let d = Diagnostic::new("content/a.md", "toml", "読めません").at_line(3).help("直す");
         assert_eq!(d.to_string(), "エラー: content/a.md:3: 読めません [toml]\n  直し方: 直す");
+        assert_eq!(d.warning().to_string(), "注意: content/a.md:3: 読めません [toml]\n  直し方: 直す");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use planpress::build::{self, BuildOptions};
+use planpress::diagnostics::print;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,6 +59,22 @@ enum Command {
         /// 作るフォルダ
         dir: PathBuf,
     },
+    /// ベンチマーク用の合成サイトを作る(実在の計画の文章から組み立てる) (generate the benchmark corpus)
+    #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["json", "site"])))]
+    Corpus {
+        /// ページ数(計画 + 政策分野 + 施策)
+        #[arg(long)]
+        pages: usize,
+        /// 乱数の種(同じページ数と種なら、いつも同じ内容)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// コーパスを JSON で書き出すファイル(- なら標準出力)
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// planpress のサイトを作るフォルダ(空か、前に corpus で作ったフォルダ)
+        #[arg(long)]
+        site: Option<PathBuf>,
+    },
     /// サイト内検索の結果を表示する(検索ページと同じ結果) (search the site)
     Search {
         /// 検索語(空白で区切った語をすべて含むページ。"…" で空白を含む語、-語 で除外)
@@ -105,15 +122,15 @@ fn main() -> ExitCode {
             };
             match build::build(&opts) {
                 Ok(report) => {
-                    println!("{}", report.summary());
+                    print::out().line(report.summary());
                     for w in &report.warnings {
-                        eprintln!("{w}");
+                        print::err().diagnostic(&w.clone().warning());
                     }
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    eprintln!("{diags}");
-                    eprintln!("{}", build::failure_note(&opts, &diags));
+                    print::err().diagnostics(&diags);
+                    print::err().line(build::failure_note(&opts, &diags));
                     ExitCode::FAILURE
                 }
             }
@@ -122,14 +139,11 @@ fn main() -> ExitCode {
             let opts = planpress::search::cli::CliOptions { root, query, field, limit, json, queries };
             match planpress::search::cli::run(&opts) {
                 Ok(out) => {
-                    print!("{out}");
-                    if !out.ends_with('\n') {
-                        println!();
-                    }
+                    print::out().text(&out);
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    eprintln!("{diags}");
+                    print::err().diagnostics(&diags);
                     ExitCode::FAILURE
                 }
             }
@@ -139,8 +153,8 @@ fn main() -> ExitCode {
                 planpress::serve::ServeOptions { root, bind, port, debounce: std::time::Duration::from_millis(30) };
             match planpress::serve::serve(opts) {
                 Ok(serving) => {
-                    println!("サイトを表示しています: {}", serving.url());
-                    println!("content/ などを編集すると自動で更新します。止めるには Ctrl+C");
+                    print::out().line(format!("サイトを表示しています: {}", serving.url()));
+                    print::out().line("content/ などを編集すると自動で更新します。止めるには Ctrl+C");
                     // Ctrl+C (or the terminal closing) stops serve cleanly: the search
                     // refresh stops writing and the folder the site was built in is removed.
                     let (tx, stopped) = std::sync::mpsc::channel();
@@ -149,7 +163,7 @@ fn main() -> ExitCode {
                     }) {
                         Ok(()) => {
                             let _ = stopped.recv();
-                            println!("止めています…");
+                            print::out().line("止めています…");
                             serving.stop();
                         }
                         Err(_) => serving.wait(),
@@ -157,7 +171,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("エラー: {e}");
+                    print::err().error(e);
                     ExitCode::FAILURE
                 }
             }
@@ -166,16 +180,17 @@ fn main() -> ExitCode {
             let report = planpress::check::run(&root);
             match format {
                 Format::Text => {
+                    let out = print::out();
                     for f in &report.findings {
-                        println!("{f}");
+                        out.diagnostic(f);
                     }
                     if report.findings.is_empty() {
-                        println!("問題はありません({} ページを調べました)", report.pages);
+                        out.line(format!("問題はありません({} ページを調べました)", report.pages));
                     } else {
-                        println!("{} 件の問題があります。", report.findings.len());
+                        out.line(format!("{} 件の問題があります。", report.findings.len()));
                     }
                 }
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report).expect("report serializes")),
+                Format::Json => print::out().json(&report),
             }
             if report.findings.is_empty() {
                 ExitCode::SUCCESS
@@ -183,14 +198,37 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Command::Corpus { pages, seed, json, site } => {
+            let to_stdout = json.as_deref() == Some(std::path::Path::new("-"));
+            match planpress::corpus::run(&planpress::corpus::CliOptions { pages, seed, json, site }) {
+                Ok(out) => {
+                    if let Some(json) = out.json {
+                        print::out().raw(&json);
+                    }
+                    if !out.summary.is_empty() {
+                        // With the JSON on standard output, the summary goes to standard error.
+                        if to_stdout {
+                            print::err().line(&out.summary);
+                        } else {
+                            print::out().line(&out.summary);
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    print::err().error(e);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Init { dir } => match planpress::init::init(&dir) {
             Ok(()) => {
-                println!("{} に新しいサイトを作りました。", dir.display());
-                println!("次に: planpress build --root {}", dir.display());
+                print::out().line(format!("{} に新しいサイトを作りました。", dir.display()));
+                print::out().line(format!("次に: planpress build --root {}", dir.display()));
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("エラー: {e}");
+                print::err().error(e);
                 ExitCode::FAILURE
             }
         },

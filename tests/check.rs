@@ -65,3 +65,47 @@ fn content_errors_are_the_same_as_build() {
     assert!(out.contains("content/mine-2/5.md:2:") && out.contains("[sdgs]"), "{out}");
     assert!(!site.path().join("public").exists(), "check never writes public/");
 }
+
+#[test]
+fn output_off_a_terminal_has_no_escape_codes() {
+    // Captured output is a pipe, not a terminal: plain text, whatever NO_COLOR says.
+    let broken = repo().join("tests/check/broken");
+    let args = ["check", "--root", broken.to_str().unwrap()];
+    for no_color in [None, Some("1")] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_planpress"));
+        cmd.args(args);
+        match no_color {
+            Some(v) => cmd.env("NO_COLOR", v),
+            None => cmd.env_remove("NO_COLOR"),
+        };
+        let out = text(&cmd.output().unwrap());
+        assert!(out.contains("エラー: (出力)/404.html:2:"), "{out}");
+        assert!(!out.contains('\x1b'), "{no_color:?}: {out:?}");
+    }
+}
+
+#[test]
+fn a_terminal_gets_colour_unless_no_color() {
+    // `script` runs the command on a pseudo-terminal (util-linux; skipped without it).
+    let broken = repo().join("tests/check/broken");
+    let command = format!("{} check --root {}", env!("CARGO_BIN_EXE_planpress"), broken.display());
+    let on_a_terminal = |no_color: Option<&str>| -> Option<String> {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &command, "/dev/null"]);
+        match no_color {
+            Some(v) => cmd.env("NO_COLOR", v),
+            None => cmd.env_remove("NO_COLOR"),
+        };
+        let out = cmd.output().ok().filter(|o| o.status.code() == Some(1))?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let Some(coloured) = on_a_terminal(None) else {
+        eprintln!("skipped: no `script` to run planpress on a terminal");
+        return;
+    };
+    assert!(coloured.contains("\x1b[1;31mエラー\x1b[0m: \x1b[1m(出力)/404.html:2\x1b[0m:"), "{coloured:?}");
+    for no_color in ["1", "yes"] {
+        let plain = on_a_terminal(Some(no_color)).unwrap();
+        assert!(plain.contains("エラー: (出力)/404.html:2:") && !plain.contains('\x1b'), "{plain:?}");
+    }
+}

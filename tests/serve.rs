@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use planpress::build::{self, BuildOptions};
 use planpress::serve::project::{Changes, Project};
-use planpress::serve::server::http_get;
 use planpress::serve::{serve, ServeOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

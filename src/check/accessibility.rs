@@ -1,7 +1,8 @@
 //! Accessibility faults a machine can see in built HTML: images without alt, skipped
 //! heading levels, links without text, tables without headers, duplicate ids, missing lang.
 
-use super::{line_of_nth_tag, line_of_text, Finding};
+use super::{line_of_nth_tag, line_of_text};
+use crate::diagnostics::Diagnostic;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,16 +12,16 @@ fn sel(s: &str) -> Selector {
 }
 
 /// Checks every HTML file under `dir`.
-pub fn check_dir(dir: &Path) -> Vec<Finding> {
+pub fn check_dir(dir: &Path) -> Vec<Diagnostic> {
     super::html_files(dir).flat_map(|(rel, text)| check_page(&rel, &text)).collect()
 }
 
 /// Checks one page's HTML.
-pub fn check_page(file: &Path, text: &str) -> Vec<Finding> {
+pub fn check_page(file: &Path, text: &str) -> Vec<Diagnostic> {
     let doc = Html::parse_document(text);
     let mut out = Vec::new();
     let mut push = |line: Option<usize>, rule: &'static str, message: String| {
-        out.push(Finding { file: file.to_path_buf(), line, rule, message });
+        out.push(Diagnostic::new(file, rule, message).at_opt_line(line));
     };
     // lang
     let html = doc.select(&sel("html")).next();

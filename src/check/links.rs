@@ -1,6 +1,6 @@
 //! Every internal link and `#anchor` in the output resolves to a file and an element id.
 
-use super::Finding;
+use crate::diagnostics::Diagnostic;
 use scraper::{Html, Selector};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ struct PageRefs {
 
 /// Checks every HTML file under `dir`. `base_path` (`/keikaku/`) resolves root-absolute
 /// links, as the 404 page uses them.
-pub fn check_links(dir: &Path, base_path: &str) -> Vec<Finding> {
+pub fn check_links(dir: &Path, base_path: &str) -> Vec<Diagnostic> {
     let pages = read_pages(dir);
     let mut out = Vec::new();
     for (file, page) in &pages {
@@ -132,47 +132,24 @@ fn check_ref(
     href: &str,
     base_path: &str,
     pages: &HashMap<PathBuf, PageRefs>,
-) -> Option<Finding> {
+) -> Option<Diagnostic> {
     let (target, frag) = resolve(from, href, base_path)?;
     let exists = pages.contains_key(&target) || dir.join(&target).is_file();
     if !exists {
         let hint =
             if dir.join(&target).is_dir() { "(フォルダへのリンクは / で終えてください)" } else { "" };
-        return Some(Finding {
-            file: from.to_path_buf(),
-            line: None,
-            rule: "broken-link",
-            message: format!("リンク先 {href} がありません{hint}"),
-        });
+        return Some(Diagnostic::new(from, "broken-link", format!("リンク先 {href} がありません{hint}")));
     }
     let frag = frag.filter(|f| !f.is_empty())?;
     let page = pages.get(&target)?;
-    (!page.ids.contains(&frag)).then(|| Finding {
-        file: from.to_path_buf(),
-        line: None,
-        rule: "broken-anchor",
-        message: format!("リンク先 {href} に id「{frag}」の要素がありません"),
-    })
+    (!page.ids.contains(&frag))
+        .then(|| Diagnostic::new(from, "broken-anchor", format!("リンク先 {href} に id「{frag}」の要素がありません")))
 }
 
-/// Decodes `%XX` sequences (UTF-8).
+/// Decodes `%XX` sequences as a browser does: a `%` not followed by two hex digits stays
+/// as it is, and bytes that are not UTF-8 become U+FFFD.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 #[cfg(test)]

@@ -1,37 +1,16 @@
 //! `planpress check`: content errors (the same as `build`), then faults in the built
 //! output — broken links and anchors, images without alt, skipped heading levels, empty
 //! link text, tables without headers, duplicate ids, missing lang — reported like a
-//! compiler: file, line, rule, message, and a count.
+//! compiler: file, line, rule, message, and a count. Both kinds are
+//! [`Diagnostic`]s, printed by [`crate::diagnostics::print`].
 
 pub mod accessibility;
 pub mod links;
 
 use crate::build::{self, BuildOptions};
+use crate::diagnostics::Diagnostic;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// One fault found in the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// File: an output file relative to the output folder, or a source file.
-    pub file: PathBuf,
-    /// 1-based line, when known.
-    pub line: Option<usize>,
-    /// Rule name (`broken-link`, `image-alt` …).
-    pub rule: &'static str,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-        }
-        write!(f, ": {} [{}]", self.message, self.rule)
-    }
-}
 
 /// 1-based line of the first occurrence of `needle` in `text`, if any.
 pub fn line_of_text(text: &str, needle: &str) -> Option<usize> {
@@ -70,19 +49,19 @@ pub fn html_files(dir: &Path) -> impl Iterator<Item = (PathBuf, String)> + '_ {
     })
 }
 
-/// Every finding in a built output folder.
-pub fn check_output(dir: &Path, base_path: &str) -> Vec<Finding> {
+/// Every fault in a built output folder (files relative to it), sorted by file and line.
+pub fn check_output(dir: &Path, base_path: &str) -> Vec<Diagnostic> {
     let mut out = links::check_links(dir, base_path);
     out.extend(accessibility::check_dir(dir));
     out.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
     out
 }
 
-/// The result of `planpress check`.
+/// The result of `planpress check`; `--format json` prints it as it is.
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
-    /// Content errors and output faults.
-    pub findings: Vec<Finding>,
+    /// Content errors (as `build` reports them) or output faults (files under `(出力)/`).
+    pub findings: Vec<Diagnostic>,
     /// Pages checked.
     pub pages: usize,
 }
@@ -101,27 +80,13 @@ pub fn run(root: &Path) -> Report {
         private_output: false,
     };
     match build::build(&opts) {
-        Err(diags) => Report {
-            findings: diags
-                .iter()
-                .map(|d| Finding {
-                    file: d.file.clone(),
-                    line: d.line,
-                    rule: d.rule,
-                    message: match &d.help {
-                        Some(h) => format!("{}(直し方: {h})", d.message),
-                        None => d.message.clone(),
-                    },
-                })
-                .collect(),
-            pages: 0,
-        },
+        Err(diags) => Report { findings: diags.0, pages: 0 },
         Ok(report) => {
             // The build just read site.toml successfully; its base path is all that is needed.
             let base_path = crate::config::SiteConfig::load(root).map(|c| c.base_path()).unwrap_or_else(|_| "/".into());
             let findings = check_output(&out.0.join("site"), &base_path)
                 .into_iter()
-                .map(|f| Finding { file: PathBuf::from("(出力)").join(&f.file), ..f })
+                .map(|f| Diagnostic { file: PathBuf::from("(出力)").join(&f.file), ..f })
                 .collect();
             Report { findings, pages: report.pages }
         }
@@ -134,5 +99,34 @@ struct TempDir(PathBuf);
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_report_shape() {
+        let report = Report {
+            findings: vec![
+                Diagnostic::new("(出力)/a/index.html", "image-alt", "画像 x.png に alt 属性がありません").at_line(7),
+                Diagnostic::new("content/a.md", "toml", "読めません").help("直す"),
+            ],
+            pages: 0,
+        };
+        let v: serde_json::Value = serde_json::from_str(&crate::diagnostics::print::json(&report)).unwrap();
+        assert_eq!(v["pages"], 0);
+        let findings = v["findings"].as_array().unwrap();
+        let mut keys: Vec<&str> = findings[0].as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["file", "help", "line", "message", "rule", "severity"]);
+        assert_eq!(findings[0]["file"], "(出力)/a/index.html");
+        assert_eq!(findings[0]["line"], 7);
+        assert_eq!(findings[0]["rule"], "image-alt");
+        assert_eq!(findings[0]["help"], serde_json::Value::Null);
+        assert_eq!(findings[0]["severity"], "error");
+        assert_eq!(findings[1]["line"], serde_json::Value::Null);
+        assert_eq!(findings[1]["help"], "直す");
     }
 }

@@ -4,6 +4,8 @@
 //! rendered to HTML (see [`crate::markdown`]).
 
 use super::fiscal_year::FiscalYear;
+/// A setting of `site.toml`; re-exported here for the code that rates indicators.
+pub use crate::config::ProgressThresholds;
 use crate::config::SiteConfig;
 use crate::markdown::Heading;
 use serde::Serialize;
@@ -408,31 +410,6 @@ impl Status {
             Status::Behind => "behind",
             Status::Unrated => "unrated",
         }
-    }
-}
-
-/// Progress thresholds for indicator status (`[progress]` in site.toml).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProgressThresholds {
-    /// Progress at or above this is 達成 (default 1.0).
-    #[serde(default = "one")]
-    pub achieved: f64,
-    /// Progress at or above this is 順調 (default 0.5).
-    #[serde(default = "half")]
-    pub on_track: f64,
-}
-
-fn one() -> f64 {
-    1.0
-}
-fn half() -> f64 {
-    0.5
-}
-
-impl Default for ProgressThresholds {
-    fn default() -> Self {
-        ProgressThresholds { achieved: 1.0, on_track: 0.5 }
     }
 }
 

@@ -1,19 +1,14 @@
-//! Writing the site: minify, sitemap and robots.txt, static files, and the staging folder
-//! that is swapped into place only when everything succeeded.
+//! Writing the site: sitemap and robots.txt, static files, and the staging folder that is
+//! swapped into place only when everything succeeded.
 
 pub mod collisions;
 pub mod open_data;
 pub mod staging;
 
+/// Moved to [`crate::html`]; re-exported while `render::contexts` still names it here.
+pub use crate::html::percent_encode_path;
 use crate::render::RenderedPage;
 use std::path::Path;
-
-/// Minifies HTML with minify-html (spec-compliant settings: valid HTML5 comes out).
-pub fn minify(html: &str) -> Vec<u8> {
-    let cfg =
-        minify_html::Cfg { keep_closing_tags: false, keep_html_and_head_opening_tags: true, ..Default::default() };
-    minify_html::minify(html.as_bytes(), &cfg)
-}
 
 /// `sitemap.xml` listing every page but the 404 page and the search page.
 pub fn sitemap(base_url: &str, pages: &[String]) -> String {
@@ -32,19 +27,6 @@ pub fn sitemap(base_url: &str, pages: &[String]) -> String {
 /// `robots.txt` pointing at the sitemap.
 pub fn robots(base_url: &str) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
-}
-
-/// Percent-encodes non-ASCII and reserved characters of a path, keeping `/`.
-pub fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/#".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Writes one rendered page under `dir`.
@@ -93,17 +75,8 @@ mod tests {
     }
 
     #[test]
-    fn minify_keeps_lang_and_doctype() {
-        let out = String::from_utf8(minify(
-            "<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n<p>本文 </p>\n</body></html>",
-        ))
-        .unwrap();
-        assert!(out.to_lowercase().starts_with("<!doctype html>"), "{out}");
-        assert!(out.contains("lang=ja"), "{out}");
-    }
-
-    #[test]
-    fn percent_encoding() {
-        assert_eq!(percent_encode_path("a/子/"), "a/%E5%AD%90/");
+    fn sitemap_encodes_paths() {
+        let s = sitemap("https://a.jp/k/", &["a/子/".into()]);
+        assert!(s.contains("<loc>https://a.jp/k/a/%E5%AD%90/</loc>"), "{s}");
     }
 }

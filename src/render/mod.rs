@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod contexts;
+pub mod minify;
 pub mod pages;
 pub mod recursion;
 pub mod slots;
@@ -241,7 +242,7 @@ fn render_with<'a>(
 /// Minifies `html` when the site says so.
 fn finish(site: &Site, html: String) -> Vec<u8> {
     if site.config.minify {
-        crate::output::minify(&html)
+        minify::minify(&html)
     } else {
         html.into_bytes()
     }

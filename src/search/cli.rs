@@ -1,10 +1,11 @@
 //! `planpress search`: what residents will find, for webmasters. Loads the site, builds the
 //! search index in memory with the same code as `planpress build` (nothing is cached), and
-//! prints ranked results.
+//! returns ranked results for `main` to print. It reads `site.toml` and the content as
+//! `build` does, with no overrides.
 
 use super::highlight::Marked;
 use super::{search, SearchOptions, SearchResults};
-use crate::build::{self, BuildOptions};
+use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -41,7 +42,7 @@ enum BatchQuery {
 
 /// Runs `planpress search` and returns what to print.
 pub fn run(opts: &CliOptions) -> Result<String, Diagnostics> {
-    let site = build::load(&BuildOptions { root: opts.root.clone(), ..Default::default() })?;
+    let site = crate::content::load_site(&opts.root, SiteConfig::load(&opts.root)?)?;
     let index = super::index_site(&site)
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
     let fail = |e: super::SearchError| -> Diagnostics {

@@ -15,6 +15,7 @@ pub mod server;
 
 use crate::build::BuildOptions;
 use crate::content::Site;
+use crate::diagnostics::print;
 use notify::{RecursiveMode, Watcher};
 use project::{Changes, Project};
 use server::{Event, ServerState};
@@ -116,12 +117,12 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let started = Instant::now();
     let project = match Project::open(build_opts.clone()) {
         Ok(p) => {
-            println!("組み立てました({:.2} 秒)", started.elapsed().as_secs_f64());
+            print::out().line(format!("組み立てました({:.2} 秒)", started.elapsed().as_secs_f64()));
             Some(p)
         }
         Err(d) => {
-            eprintln!("{d}");
-            eprintln!("誤りを直して保存すると、組み立て直します。");
+            print::err().diagnostics(&d);
+            print::err().line("誤りを直して保存すると、組み立て直します。");
             state.broadcast(Event::BuildError(d.to_string()));
             std::fs::create_dir_all(&output).map_err(|e| e.to_string())?;
             None
@@ -139,7 +140,7 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     }
     if moved {
         if let Err(e) = watch.arm() {
-            eprintln!("監視をやり直せません: {e}");
+            print::err().warning(format!("監視をやり直せません: {e}"));
         }
     }
     first.rescan = moved || !first.is_empty();
@@ -212,14 +213,12 @@ fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<Atomic
             Err(_) => refresh(),
         };
         match result {
-            Ok((files, changed)) => {
-                println!(
-                    "検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)",
-                    started.elapsed().as_secs_f64()
-                )
-            }
+            Ok((files, changed)) => print::out().line(format!(
+                "検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)",
+                started.elapsed().as_secs_f64()
+            )),
             Err(_) if stop.load(Ordering::Relaxed) => break,
-            Err(d) => eprintln!("{d}"),
+            Err(d) => print::err().diagnostics(&d),
         }
     }
 }
@@ -271,7 +270,7 @@ impl Watch {
             if p.is_dir() {
                 match self.watcher.watch(&p, RecursiveMode::Recursive) {
                     Ok(()) => self.armed.push(p),
-                    Err(e) => eprintln!("{} を監視できません: {e}", p.display()),
+                    Err(e) => print::err().warning(format!("{} を監視できません: {e}", p.display())),
                 }
             }
         }
@@ -340,7 +339,7 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
         }
         if rearm {
             if let Err(e) = watch.arm() {
-                eprintln!("監視をやり直せません: {e}");
+                print::err().warning(format!("監視をやり直せません: {e}"));
             }
             // What changed before the new watches started is found by reading it all.
             changes.rescan = true;
@@ -363,14 +362,14 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
                 // A first good build (after a failed start) has no search files yet.
                 let opened = r.is_none();
                 match r {
-                    Some(r) => println!(
+                    Some(r) => print::out().line(format!(
                         "更新: {} ページを描画、{} ファイルを書き換え{}({:.0} ms)",
                         r.rendered,
                         r.written,
                         if r.removed > 0 { format!("、{} ページを削除", r.removed) } else { String::new() },
                         r.elapsed.as_secs_f64() * 1000.0
-                    ),
-                    None => println!("組み立て直しました"),
+                    )),
+                    None => print::out().line("組み立て直しました"),
                 }
                 if !changes.content.is_empty() || changes.config || changes.rescan || opened {
                     if let Some(p) = &project {
@@ -379,8 +378,8 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
                 }
             }
             Err(d) => {
-                eprintln!("{d}");
-                eprintln!("前回の正しいサイトを表示し続けます。誤りを直して保存してください。");
+                print::err().diagnostics(&d);
+                print::err().line("前回の正しいサイトを表示し続けます。誤りを直して保存してください。");
                 ctx.state.broadcast(Event::BuildError(d.to_string()));
                 failed = changes;
             }

@@ -3,6 +3,7 @@
 //! Events. The reload script is injected into HTML responses here, so built files stay
 //! exactly as `planpress build` writes them.
 
+use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -278,15 +279,15 @@ pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
 /// A response with its length; the connection closes after it.
 struct Response<'a> {
     status: u16,
-    content_type: &'a str,
+    content_type: Cow<'static, str>,
     body: Vec<u8>,
     /// Extra headers.
     headers: Vec<(&'a str, String)>,
 }
 
 impl<'a> Response<'a> {
-    fn new(status: u16, content_type: &'a str, body: Vec<u8>) -> Self {
-        Response { status, content_type, body, headers: Vec::new() }
+    fn new(status: u16, content_type: impl Into<Cow<'static, str>>, body: Vec<u8>) -> Self {
+        Response { status, content_type: content_type.into(), body, headers: Vec::new() }
     }
 
     fn header(mut self, name: &'a str, value: String) -> Self {
@@ -366,7 +367,8 @@ fn handle(mut conn: TcpStream, state: &ServerState, bound: SocketAddr) {
             Resolved::File(file) => match std::fs::read(&file) {
                 Ok(bytes) => {
                     let ct = content_type(&file);
-                    Response::new(200, ct, inject(bytes, ct, state))
+                    let body = inject(bytes, &ct, state);
+                    Response::new(200, ct, body)
                 }
                 Err(_) => not_found(state),
             },
@@ -513,66 +515,43 @@ pub fn resolve(root: &Path, url_path: &str) -> Resolved {
     }
 }
 
-/// Percent-decodes one path segment; `None` for malformed escapes or invalid UTF-8.
+/// Percent-decodes one path segment; `None` for a malformed escape (a `%` not followed by
+/// two hex digits, which [`percent_encoding`] would keep as it is) or invalid UTF-8.
 fn decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = |c: u8| (c as char).to_digit(16);
-            let (h, l) = (hex(*b.get(i + 1)?)?, hex(*b.get(i + 2)?)?);
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    let well_formed =
+        s.split('%').skip(1).all(|after| after.len() >= 2 && after.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|s| s.into_owned())
 }
 
-/// Content type by file extension, UTF-8 for text.
-pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json; charset=utf-8",
-        Some("csv") => "text/csv; charset=utf-8",
-        Some("svg") => "image/svg+xml; charset=utf-8",
-        Some("xml") => "application/xml; charset=utf-8",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("ico") => "image/x-icon",
-        Some("pdf") => "application/pdf",
-        Some("woff2") => "font/woff2",
-        Some("wasm") => "application/wasm",
-        Some("gz") => "application/gzip",
-        _ => "application/octet-stream",
+/// Content type by file extension ([`mime_guess`]), with `charset=utf-8` for text: the
+/// output is all UTF-8, and a browser must not guess otherwise for Japanese pages.
+pub fn content_type(path: &Path) -> Cow<'static, str> {
+    let guessed = mime_guess::from_path(path).first_raw().unwrap_or("application/octet-stream");
+    let essence = match guessed {
+        // RFC 9239: JavaScript is text/javascript (mime_guess still says application/ for .mjs).
+        "application/javascript" => "text/javascript",
+        // RFC 7303 prefers application/xml (mime_guess: text/xml), as `sitemap.xml` is served.
+        "text/xml" => "application/xml",
+        other => other,
+    };
+    let textual = essence.starts_with("text/")
+        || matches!(essence, "application/json" | "application/xml")
+        || essence.ends_with("+json")
+        || essence.ends_with("+xml");
+    if textual {
+        Cow::Owned(format!("{essence}; charset=utf-8"))
+    } else {
+        Cow::Borrowed(essence)
     }
-}
-
-/// Reads a whole HTTP response from `addr` for `path` (used by tests and the benchmark).
-pub fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String, Vec<u8>)> {
-    let mut s = std::net::TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf)?;
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(buf.len());
-    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = buf.get(split + 4..).unwrap_or_default().to_vec();
-    Ok((status, head, body))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::http_get;
 
     fn site() -> tempfile::TempDir {
         let t = tempfile::tempdir().unwrap();
@@ -586,6 +565,48 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(t.path().join("secret.txt"), out.join("link.txt")).unwrap();
         t
+    }
+
+    #[test]
+    fn content_types_are_those_served_before_mime_guess() {
+        for (ext, want) in [
+            ("html", "text/html; charset=utf-8"),
+            ("htm", "text/html; charset=utf-8"),
+            ("HTML", "text/html; charset=utf-8"),
+            ("css", "text/css; charset=utf-8"),
+            ("js", "text/javascript; charset=utf-8"),
+            ("mjs", "text/javascript; charset=utf-8"),
+            ("json", "application/json; charset=utf-8"),
+            ("csv", "text/csv; charset=utf-8"),
+            ("svg", "image/svg+xml; charset=utf-8"),
+            ("xml", "application/xml; charset=utf-8"),
+            ("txt", "text/plain; charset=utf-8"),
+            ("png", "image/png"),
+            ("jpg", "image/jpeg"),
+            ("jpeg", "image/jpeg"),
+            ("gif", "image/gif"),
+            ("webp", "image/webp"),
+            ("ico", "image/x-icon"),
+            ("pdf", "application/pdf"),
+            ("woff2", "font/woff2"),
+            ("wasm", "application/wasm"),
+            ("gz", "application/gzip"),
+            ("unknown-ext", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(Path::new(&format!("a/f.{ext}"))), want, "{ext}");
+        }
+        assert_eq!(content_type(Path::new("a/no-extension")), "application/octet-stream");
+        assert_eq!(content_type(Path::new("site.webmanifest")), "application/manifest+json; charset=utf-8");
+    }
+
+    #[test]
+    fn decode_is_strict() {
+        assert_eq!(decode("%E8%A8%88%E7%94%BB").as_deref(), Some("計画"));
+        assert_eq!(decode("a%2fb").as_deref(), Some("a/b"));
+        assert_eq!(decode("plain").as_deref(), Some("plain"));
+        for bad in ["%", "%2", "%zz", "a%2", "%%41", "%FF", "%E8%A8"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
     }
 
     #[test]
