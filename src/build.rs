@@ -276,12 +276,16 @@ impl Progress {
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
                 if begun.elapsed() > Duration::from_millis(500) {
-                    eprint!("\rページを書き出しています… {}/{}", done.load(Ordering::Relaxed), total);
+                    crate::diagnostics::print::err().progress(
+                        "ページを書き出しています",
+                        done.load(Ordering::Relaxed),
+                        total,
+                    );
                     shown = true;
                 }
             }
             if shown {
-                eprint!("\r\x1b[2K");
+                crate::diagnostics::print::err().end_progress();
             }
         });
         Progress { stop, handle }
