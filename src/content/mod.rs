@@ -1,12 +1,18 @@
 //! The plan content model and how it is read from `content/`.
 
+mod assemble;
+mod cache;
 pub mod checks;
+mod discovery;
 pub mod fiscal_year;
 pub mod front_matter;
 pub mod loader;
 pub mod model;
+mod parse;
+mod render;
 pub mod sdgs;
 pub mod source;
+mod tree;
 
 pub use fiscal_year::FiscalYear;
 pub use loader::load_site;

@@ -1,0 +1,492 @@
+//! Plan trees: what a `_plan.md` and the node front matter of its files become — the plan
+//! with its levels and themes, nodes with their indicators in natural sibling order — with
+//! every value checked on the way.
+
+use super::fiscal_year::FiscalYear;
+use super::front_matter::*;
+use super::model::*;
+use super::render::{BodySlot, PendingBody};
+use crate::config::SiteConfig;
+use crate::diagnostics::{line_of, Diagnostic, Diagnostics, LineIndex};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+use unicode_normalization::UnicodeNormalization;
+
+/// Names inside a plan that planpress uses; node ids and chapters cannot use them.
+pub const RESERVED_IN_PLAN: &[&str] = &["themes", "summary", "dashboard", "data", "indicators"];
+
+/// Sort key among siblings: weight, then number (natural), then file order.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct OrderKey(i64, bool, Vec<NaturalPart>, String, usize);
+
+/// A run of digits (by value) or of other characters, in [`natural`] order.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum NaturalPart {
+    Num(u64),
+    Text(String),
+}
+
+/// Splits a string into digit runs and text for natural ordering (`1-(2)` < `1-(10)`, ① < ②).
+fn natural(s: &str) -> Vec<NaturalPart> {
+    let norm: String = s.nfkc().collect();
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let mut digits = false;
+    for c in norm.chars() {
+        let d = c.is_ascii_digit();
+        if !buf.is_empty() && d != digits {
+            out.push(part(&buf, digits));
+            buf.clear();
+        }
+        digits = d;
+        buf.push(c);
+    }
+    if !buf.is_empty() {
+        out.push(part(&buf, digits));
+    }
+    out
+}
+
+/// One run of [`natural`].
+fn part(s: &str, digits: bool) -> NaturalPart {
+    if digits {
+        NaturalPart::Num(s.parse().unwrap_or(u64::MAX))
+    } else {
+        NaturalPart::Text(s.to_string())
+    }
+}
+
+/// The sort key of a node among its siblings; `inline` is its place among `[[children]]`
+/// of one file (0 for the file's own node).
+fn order_key(weight: Option<i64>, number: Option<&str>, file: &str, inline: usize) -> OrderKey {
+    OrderKey(weight.unwrap_or(i64::MAX), number.is_none(), natural(number.unwrap_or("")), file.to_string(), inline)
+}
+
+/// Checks that `id` is usable in a URL.
+pub(super) fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 100 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `what` (`id`, a file name …) `id` at `file:line` is not usable in a URL.
+pub(super) fn bad_id(file: &Path, line: usize, what: &str, id: &str) -> Diagnostic {
+    Diagnostic::new(file, "id", format!("{what}「{id}」は URL に使えません"))
+        .at_line(line)
+        .help("id・ファイル名・フォルダ名には半角の英数字、ハイフン(-)、下線(_)だけを使ってください(例: 1-1, kosodate)")
+}
+
+/// A plan while its nodes are added.
+pub(super) struct PlanBuilder {
+    /// The plan so far; siblings are sorted by [`finish_plan`].
+    pub(super) plan: Plan,
+    /// Each node's sort key among its siblings, by node index.
+    keys: Vec<OrderKey>,
+    /// Folder inside the plan → its `_index.md` node.
+    pub(super) dir_nodes: HashMap<Vec<String>, NodeId>,
+    /// Node id → where it is given (file, line), for duplicates.
+    pub(super) ids: HashMap<String, (PathBuf, usize)>,
+    /// Node id → content-relative file, for `@/` links.
+    pub(super) files: Vec<(String, NodeId)>,
+}
+
+/// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
+/// `fm_line` of `file`), with no nodes yet; `None` when it cannot hold any (no levels).
+pub(super) fn build_plan(
+    id: String,
+    fm: PlanFrontMatter,
+    config: &SiteConfig,
+    file: &Path,
+    fm_text: &str,
+    fm_line: usize,
+    diags: &mut Diagnostics,
+) -> Option<PlanBuilder> {
+    let line_at = |span: std::ops::Range<usize>| fm_line + line_of(fm_text, span.start) - 1;
+    let levels_span = fm.levels.span();
+    let levels: Vec<Level> = fm
+        .levels
+        .into_inner()
+        .into_iter()
+        .map(|l| match l {
+            LevelFrontMatter::Name(name) => Level { name, pages: true },
+            LevelFrontMatter::Table { name, pages } => Level { name, pages },
+        })
+        .collect();
+    if levels.is_empty() {
+        diags.push(
+            Diagnostic::new(file, "levels", "levels が空です")
+                .at_line(line_at(levels_span.clone()))
+                .help("階層の名前を上から順に書いてください(例: levels = [\"政策分野\", \"施策\", \"施策の方向\"])"),
+        );
+        return None;
+    }
+    if !levels[0].pages {
+        diags.push(
+            Diagnostic::new(
+                file,
+                "levels",
+                format!("最上位の階層「{}」には pages = false を付けられません", levels[0].name),
+            )
+            .at_line(line_at(levels_span.clone()))
+            .help("pages = false は、親のページの中に載せる下の階層にだけ付けてください"),
+        );
+    }
+    if let Some(i) = levels.windows(2).position(|w| !w[0].pages && w[1].pages) {
+        diags.push(
+            Diagnostic::new(
+                file,
+                "levels",
+                format!(
+                    "階層「{}」はページを持たないので、その下の「{}」もページを持てません",
+                    levels[i].name,
+                    levels[i + 1].name
+                ),
+            )
+            .at_line(line_at(levels_span))
+            .help("下の階層にも pages = false を付けてください"),
+        );
+    }
+    let (start, end) = (*fm.period.start.get_ref(), *fm.period.end.get_ref());
+    if end < start {
+        diags.push(
+            Diagnostic::new(file, "period", format!("計画期間の終わり({end})が始まり({start})より前です"))
+                .at_line(line_at(fm.period.end.span()))
+                .help(format!(
+                    "period = {{ start = …, end = … }} の end を start({start})と同じか後の年度にしてください(年度の書き方は docs/CONTENT.md §6)"
+                )),
+        );
+    }
+    let mut themes = Vec::new();
+    let mut seen = HashSet::new();
+    for t in fm.themes {
+        let line = line_at(t.span());
+        let t = t.into_inner();
+        if !valid_id(&t.id) {
+            diags.push(bad_id(file, line, "横断的取組の id", &t.id));
+        } else if !seen.insert(t.id.clone()) {
+            diags.push(
+                Diagnostic::new(file, "duplicate-id", format!("横断的取組の id「{}」が2回あります", t.id))
+                    .at_line(line)
+                    .help("id を別の名前にしてください"),
+            );
+        }
+        themes.push(CrossCuttingTheme { id: t.id, number: t.number, title: t.title, summary: t.summary });
+    }
+    let plan = Plan {
+        id,
+        title: fm.title,
+        kind: fm.kind,
+        municipality: fm.municipality.unwrap_or_else(|| config.municipality.clone()),
+        period: Period { start, end },
+        vision: fm.vision,
+        principles: fm.principles,
+        summary: fm.summary,
+        issued: fm.issued,
+        publisher: fm.publisher,
+        weight: fm.weight,
+        levels,
+        themes,
+        body_html: String::new(),
+        headings: Vec::new(),
+        chapters: Vec::new(),
+        nodes: Vec::new(),
+        roots: Vec::new(),
+        source: file.to_path_buf(),
+    };
+    Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
+}
+
+/// The node file whose front matter is being read, for the lines of its values.
+pub(super) struct NodeCtx<'a> {
+    /// The file, relative to the site root.
+    pub(super) file: &'a Path,
+    /// The file relative to `content/`: siblings in one folder fall back to file order.
+    pub(super) file_key: &'a str,
+    /// Its front matter text.
+    pub(super) fm_text: &'a str,
+    /// Lines of [`Self::fm_text`].
+    pub(super) lines: LineIndex,
+    /// The file's line where [`Self::fm_text`] starts.
+    pub(super) fm_line: usize,
+}
+
+impl NodeCtx<'_> {
+    /// The file's line of the value `s`.
+    fn line<T>(&self, s: &Spanned<T>) -> usize {
+        self.fm_line + self.lines.line(s.span().start) - 1
+    }
+}
+
+/// One node file being added to its plan: the plan, the file, and where problems and
+/// the bodies of `[[children]]` go.
+pub(super) struct NodeFile<'a> {
+    /// The plan the file's nodes go into.
+    pub(super) plan: &'a mut PlanBuilder,
+    /// The file.
+    pub(super) ctx: NodeCtx<'a>,
+    /// Problems found.
+    pub(super) diags: &'a mut Diagnostics,
+    /// Bodies waiting for rendering.
+    pub(super) pending: &'a mut Vec<PendingBody>,
+}
+
+/// Where one node goes in its plan's tree.
+pub(super) struct NodeAt {
+    /// Its parent, or `None` for a top-level node.
+    pub(super) parent: Option<NodeId>,
+    /// Its id when the front matter gives none: the file or folder name, or
+    /// `<parent id>-<k>` for the `k`-th of `[[children]]`.
+    pub(super) default_id: String,
+    /// Its line in the file.
+    pub(super) line: usize,
+    /// 0 for a file's own node, `k` for the `k`-th of its parent's `[[children]]`.
+    pub(super) inline_index: usize,
+}
+
+impl NodeFile<'_> {
+    /// Adds the node of `fm` at `at`, and its `[[children]]` below it; returns its index, or
+    /// `None` when its id or depth rules it out (its children are then left out too).
+    pub(super) fn add(&mut self, fm: NodeFrontMatter, at: NodeAt) -> Option<NodeId> {
+        let NodeAt { parent, default_id, line, inline_index } = at;
+        let (b, ctx, diags, pending) = (&mut *self.plan, &self.ctx, &mut *self.diags, &mut *self.pending);
+        let file = ctx.file;
+        let (id, id_line) = match &fm.id {
+            Some(s) => (s.get_ref().clone(), ctx.line(s)),
+            None => (default_id, line),
+        };
+        if !valid_id(&id) {
+            diags.push(bad_id(file, id_line, "id", &id));
+            return None;
+        }
+        if RESERVED_IN_PLAN.contains(&id.as_str()) {
+            diags.push(
+                Diagnostic::new(file, "reserved", format!("id「{id}」は planpress が使う名前です"))
+                    .at_line(id_line)
+                    .help(format!("別の id にしてください({} は使えません)", RESERVED_IN_PLAN.join(", "))),
+            );
+            return None;
+        }
+        if let Some((other, other_line)) = b.ids.get(&id) {
+            diags.push(
+                Diagnostic::new(
+                    file,
+                    "duplicate-id",
+                    format!("id「{id}」が重複しています({}:{other_line} と同じ)", other.display()),
+                )
+                .at_line(id_line)
+                .help("同じ計画の中では id を重ねられません。どちらかの id を変えてください"),
+            );
+            return None;
+        }
+        b.ids.insert(id.clone(), (file.to_path_buf(), id_line));
+        if fm.title.trim().is_empty() {
+            diags.push(Diagnostic::new(file, "title", "title が空です").at_line(line).help("題名を書いてください"));
+        }
+        let depth = parent.map(|p| b.plan.nodes[p].depth + 1).unwrap_or(0);
+        if depth >= b.plan.levels.len() {
+            diags.push(
+                Diagnostic::new(
+                    file,
+                    "levels",
+                    format!(
+                        "このノードは第{}階層ですが、計画の levels は {} 階層しかありません",
+                        depth + 1,
+                        b.plan.levels.len()
+                    ),
+                )
+                .at_line(line)
+                .help(format!("{} の levels に階層の名前を追加してください", b.plan.source.display())),
+            );
+            return None;
+        }
+        let mut sdgs = Vec::new();
+        for g in &fm.sdgs {
+            let v = *g.get_ref();
+            if (1..=17).contains(&v) {
+                sdgs.push(v as u8);
+            } else {
+                diags.push(
+                    Diagnostic::new(file, "sdgs", format!("SDGs のゴール {v} はありません"))
+                        .at_line(ctx.line(g))
+                        .help("SDGs のゴールは 1〜17 の番号で書いてください(例: sdgs = [4, 11])"),
+                );
+            }
+        }
+        sdgs.sort_unstable();
+        sdgs.dedup();
+        let mut themes = Vec::new();
+        for t in &fm.themes {
+            let tid = t.get_ref();
+            if b.plan.theme(tid).is_none() {
+                let known: Vec<&str> = b.plan.themes.iter().map(|t| t.id.as_str()).collect();
+                let help = if known.is_empty() {
+                    format!("{} に [[themes]] で横断的取組を定義してください", b.plan.source.display())
+                } else {
+                    format!("定義されている id は {} です({})", known.join(", "), b.plan.source.display())
+                };
+                diags.push(
+                    Diagnostic::new(file, "unknown-theme", format!("横断的取組「{tid}」は定義されていません"))
+                        .at_line(ctx.line(t))
+                        .help(help),
+                );
+            } else if !themes.contains(tid) {
+                themes.push(tid.clone());
+            }
+        }
+        let mut indicators = Vec::new();
+        for (k, ind) in fm.indicators.iter().enumerate() {
+            if let Some(i) = build_indicator(ind, &id, k, ctx, diags) {
+                indicators.push(i);
+            }
+        }
+        let mut departments = Vec::with_capacity(fm.departments.len());
+        for d in &fm.departments {
+            match d.get_ref().trim() {
+                "" => {
+                    diags.push(Diagnostic::new(file, "department", "担当課の名前が空です").at_line(ctx.line(d)).help(
+                        "departments = [\"学校教育課\"] のように担当課の名前を書くか、空の \"\" を消してください",
+                    ))
+                }
+                name => departments.push(name.to_string()),
+            }
+        }
+        let number = fm.number.filter(|n| !n.trim().is_empty());
+        let key = order_key(fm.weight, number.as_deref(), ctx.file_key, inline_index);
+        let nid = b.plan.nodes.len();
+        b.plan.nodes.push(Node {
+            id: id.clone(),
+            number,
+            title: fm.title,
+            summary: fm.summary,
+            weight: fm.weight,
+            sdgs,
+            departments,
+            themes,
+            indicators,
+            body_html: String::new(),
+            headings: Vec::new(),
+            depth,
+            parent,
+            children: Vec::new(),
+            has_page: b.plan.levels[depth].pages,
+            source: file.to_path_buf(),
+            line,
+        });
+        b.keys.push(key);
+        match parent {
+            Some(p) => b.plan.nodes[p].children.push(nid),
+            None => b.plan.roots.push(nid),
+        }
+        if let Some(body) = &fm.body {
+            pending.push(PendingBody {
+                slot: BodySlot::Node(b.plan.id.clone(), nid),
+                markdown: body.get_ref().clone(),
+                file: file.to_path_buf(),
+                first_line: ctx.line(body),
+            });
+        }
+        for (k, child) in fm.children.into_iter().enumerate() {
+            let line = self.ctx.line(&child);
+            let at = NodeAt { parent: Some(nid), default_id: format!("{id}-{}", k + 1), line, inline_index: k + 1 };
+            self.add(child.into_inner(), at);
+        }
+        Some(nid)
+    }
+}
+
+/// The `k`-th indicator of the node `node_id`, or `None` when it has no name.
+fn build_indicator(
+    s: &Spanned<IndicatorFrontMatter>,
+    node_id: &str,
+    k: usize,
+    ctx: &NodeCtx,
+    diags: &mut Diagnostics,
+) -> Option<Indicator> {
+    let line = ctx.line(s);
+    let ind = s.get_ref();
+    let err =
+        |msg: String, help: &str| Diagnostic::new(ctx.file, "indicator", msg).at_line(line).help(help.to_string());
+    if ind.name.trim().is_empty() {
+        diags.push(err("指標の name が空です".into(), "指標の名前を書いてください"));
+        return None;
+    }
+    if ind.target.year < ind.baseline.year {
+        diags.push(err(
+            format!("指標「{}」の目標年度({})が基準年度({})より前です", ind.name, ind.target.year, ind.baseline.year),
+            "baseline と target の year を確認してください",
+        ));
+    }
+    let at = |m: &MeasurementFrontMatter| Measurement { value: as_written(&m.value, ctx.fm_text), year: m.year };
+    let mut actuals: Vec<Measurement> = ind.actuals.iter().map(at).collect();
+    actuals.sort_by_key(|a| a.year);
+    let mut years: Vec<FiscalYear> = actuals.iter().map(|a| a.year).collect();
+    years.dedup();
+    if years.len() != actuals.len() {
+        diags.push(err(
+            format!("指標「{}」の実績に同じ年度が2つあります", ind.name),
+            "actuals の year を確認してください",
+        ));
+    }
+    Some(Indicator {
+        id: ind.id.clone().unwrap_or_else(|| format!("{node_id}-{}", k + 1)),
+        name: ind.name.clone(),
+        unit: ind.unit.clone(),
+        better: ind.better,
+        baseline: at(&ind.baseline),
+        target: at(&ind.target),
+        actuals,
+        note: ind.note.clone(),
+    })
+}
+
+/// Sorts siblings and checks indicator ids, once all nodes of a plan are in.
+pub(super) fn finish_plan(b: &mut PlanBuilder, diags: &mut Diagnostics) {
+    let keys = &b.keys;
+    let by_key = |ids: &mut Vec<NodeId>| ids.sort_by(|x, y| keys[*x].cmp(&keys[*y]));
+    by_key(&mut b.plan.roots);
+    for i in 0..b.plan.nodes.len() {
+        let mut c = std::mem::take(&mut b.plan.nodes[i].children);
+        by_key(&mut c);
+        b.plan.nodes[i].children = c;
+    }
+    let mut seen: HashMap<&str, &Node> = HashMap::new();
+    for n in &b.plan.nodes {
+        for ind in &n.indicators {
+            if let Some(other) = seen.insert(&ind.id, n) {
+                diags.push(
+                    Diagnostic::new(
+                        &n.source,
+                        "duplicate-id",
+                        format!("指標の id「{}」が重複しています({} と同じ)", ind.id, other.source.display()),
+                    )
+                    .at_line(n.line)
+                    .help("指標の id を変えてください"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_of_city_numbers() {
+        let sorted = |mut v: Vec<&'static str>| {
+            v.sort_by_key(|s| natural(s));
+            v
+        };
+        assert_eq!(sorted(vec!["1-(10)", "1-(2)", "1-(1)"]), ["1-(1)", "1-(2)", "1-(10)"]);
+        assert_eq!(sorted(vec!["⑩", "②", "①"]), ["①", "②", "⑩"]);
+        assert_eq!(sorted(vec!["戦略10", "戦略2"]), ["戦略2", "戦略10"]);
+        assert_eq!(sorted(vec!["6-(12)", "6-(9)"]), ["6-(9)", "6-(12)"]);
+    }
+
+    #[test]
+    fn ids_must_be_url_safe() {
+        assert!(valid_id("1-1_a"));
+        assert!(!valid_id("子育て"));
+        assert!(!valid_id("a b"));
+        assert!(!valid_id(""));
+    }
+}
