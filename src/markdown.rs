@@ -28,6 +28,21 @@ pub struct Rendered {
     pub html: String,
     /// Headings in order.
     pub headings: Vec<Heading>,
+    /// The plain text, cut into sections at the headings (what search indexes): made
+    /// from the same events as the HTML, so the HTML is never read back.
+    pub sections: Vec<Section>,
+}
+
+/// A part of a body's plain text under one heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// The heading's `id` to link to (`""` for the text before the first heading).
+    pub anchor: String,
+    /// The heading's text (`""` before the first heading).
+    pub heading: String,
+    /// Plain text: one line per block (paragraph, list item, table row …), runs of white
+    /// space collapsed to one space.
+    pub text: String,
 }
 
 /// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
@@ -156,9 +171,93 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
         push_inline(&mut out, event.clone(), range, ctx, &line, &mut diags);
         i += 1;
     }
+    let sections = sections(&out, &headings);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    (Rendered { html, headings }, diags)
+    (Rendered { html, headings, sections }, diags)
+}
+
+/// The plain text of the events that become the HTML, cut into sections at `headings`:
+/// what a reader sees, block by block (alt text, which is an attribute, is not text).
+fn sections(events: &[Event], headings: &[Heading]) -> Vec<Section> {
+    let mut sections = vec![Section { anchor: String::new(), heading: String::new(), text: String::new() }];
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let flush = |line: &mut String, lines: &mut Vec<String>| {
+        let t = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !t.is_empty() {
+            lines.push(t);
+        }
+        line.clear();
+    };
+    let mut heading = headings.iter();
+    let mut in_heading = false;
+    let mut in_image = 0usize;
+    // Footnotes are numbered in the order they are first seen, as the HTML writer does.
+    let mut footnotes: HashMap<String, usize> = HashMap::new();
+    let mut footnote = |name: &str| -> usize {
+        let n = footnotes.len() + 1;
+        *footnotes.entry(name.to_string()).or_insert(n)
+    };
+    for e in events {
+        match e {
+            // The heading markers this renderer writes, and the other tags it writes as HTML.
+            Event::Html(h) if h.starts_with("<h") && h.len() > 2 && h.as_bytes()[2].is_ascii_digit() => {
+                flush(&mut line, &mut lines);
+                sections.last_mut().expect("one section").text = lines.join("\n");
+                lines.clear();
+                let h = heading.next().expect("a marker per heading");
+                sections.push(Section { anchor: h.id.clone(), heading: h.text.clone(), text: String::new() });
+                in_heading = true;
+            }
+            Event::Html(h) if h.starts_with("</h") => {
+                in_heading = false;
+                line.clear();
+            }
+            _ if in_heading => {}
+            Event::Html(h) if h.starts_with("<div") || h.starts_with("</div") => flush(&mut line, &mut lines),
+            Event::Html(h) if h.starts_with("<th") || h.starts_with("</th") => line.push(' '),
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            _ if in_image > 0 => {}
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => line.push_str(t),
+            Event::FootnoteReference(name) => line.push_str(&footnote(name).to_string()),
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                flush(&mut line, &mut lines);
+                line.push_str(&footnote(name).to_string());
+            }
+            Event::Start(Tag::TableCell) | Event::End(TagEnd::TableCell) => line.push(' '),
+            Event::Start(
+                Tag::Paragraph
+                | Tag::Item
+                | Tag::List(_)
+                | Tag::TableRow
+                | Tag::TableHead
+                | Tag::Table(_)
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_),
+            )
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::List(_)
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::Table
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::FootnoteDefinition,
+            )
+            | Event::HardBreak
+            | Event::Rule => flush(&mut line, &mut lines),
+            _ => {}
+        }
+    }
+    if !in_heading {
+        flush(&mut line, &mut lines);
+    }
+    sections.last_mut().expect("one section").text = lines.join("\n");
+    sections
 }
 
 /// Pushes one event, rewriting links and escaping raw HTML.
@@ -578,5 +677,26 @@ mod tests {
         assert_eq!(url_scheme("/a:b"), None);
         assert_eq!(url_scheme("1x:b"), None);
         assert_eq!(url_scheme("no-colon"), None);
+    }
+    #[test]
+    fn sections_split_at_headings_with_block_lines() {
+        let (r, _) = md("前書き**強調**です。\n\n## 現状と*課題*\n\n一つ目\n\n- 項目A\n- 項目&B\n\n### 次\n\n| a | b |\n|---|---|\n| 基本構想 | 令和4年度 |\n");
+        let s = &r.sections;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0], Section { anchor: "".into(), heading: "".into(), text: "前書き強調です。".into() });
+        assert_eq!(
+            s[1],
+            Section {
+                anchor: "現状と課題".into(), heading: "現状と課題".into(), text: "一つ目\n項目A\n項目&B".into()
+            }
+        );
+        assert_eq!(s[2].text, "a b\n基本構想 令和4年度");
+    }
+
+    #[test]
+    fn sections_keep_escaped_markup_as_text_and_leave_out_alt_text() {
+        let (r, _) = md("<script>alert(1)</script> &#x5b50;\n\n![地図の説明](/a.png) 後ろ[^1]\n\n[^1]: 注\n\n```\ncode\nblock\n```\n");
+        // Raw HTML is shown as it was written (escaped), so its text is the source.
+        assert_eq!(r.sections[0].text, "<script>alert(1)</script> &#x5b50;\n後ろ1\n1\n注\ncode block");
     }
 }

@@ -81,6 +81,7 @@ impl Assembly {
             footer: false,
             body_html: String::new(),
             headings: Vec::new(),
+            sections: Vec::new(),
             source: PathBuf::new(),
         };
         Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
@@ -167,6 +168,7 @@ impl Assembly {
             footer: fm.footer,
             body_html: String::new(),
             headings: Vec::new(),
+            sections: Vec::new(),
             source: p.found.rel,
         });
     }
@@ -260,6 +262,7 @@ impl Assembly {
                 footer: false,
                 body_html: String::new(),
                 headings: Vec::new(),
+                sections: Vec::new(),
                 source: p.found.rel,
             });
         }

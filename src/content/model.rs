@@ -84,6 +84,8 @@ pub struct Plan {
     pub body_html: String,
     /// Headings of the lead.
     pub headings: Vec<Heading>,
+    /// The plain text of the lead by section, for search (made with the HTML).
+    pub sections: Vec<crate::markdown::Section>,
     /// Chapter pages (`_pages/`), in display order.
     pub chapters: Vec<Page>,
     /// All nodes; indices are [`NodeId`]s. Parents come before children.
@@ -207,6 +209,8 @@ pub struct Node {
     pub body_html: String,
     /// Headings of the body.
     pub headings: Vec<Heading>,
+    /// The plain text of the body by section, for search (made with the HTML).
+    pub sections: Vec<crate::markdown::Section>,
     /// 0 for top-level nodes.
     pub depth: usize,
     /// Parent node, `None` at the top.
@@ -430,6 +434,8 @@ pub struct Page {
     pub body_html: String,
     /// Headings of the body.
     pub headings: Vec<Heading>,
+    /// The plain text of the body by section, for search (made with the HTML).
+    pub sections: Vec<crate::markdown::Section>,
     /// Source file, relative to the site root (empty for a default home).
     pub source: PathBuf,
 }

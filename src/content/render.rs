@@ -145,26 +145,29 @@ pub(super) fn render_bodies(
             r
         };
         let target = match &pb.slot {
-            BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings)),
-            BodySlot::Free(path) => {
-                site.pages.iter_mut().find(|p| &p.path == path).map(|p| (&mut p.body_html, &mut p.headings))
-            }
+            BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings, &mut site.home.sections)),
+            BodySlot::Free(path) => site
+                .pages
+                .iter_mut()
+                .find(|p| &p.path == path)
+                .map(|p| (&mut p.body_html, &mut p.headings, &mut p.sections)),
             BodySlot::Plan(id) => plan_index.get(id).map(|&i| {
                 let p = Arc::make_mut(&mut site.plans[i]);
-                (&mut p.body_html, &mut p.headings)
+                (&mut p.body_html, &mut p.headings, &mut p.sections)
             }),
             BodySlot::Chapter(id, path) => plan_index
                 .get(id)
                 .and_then(|&i| Arc::make_mut(&mut site.plans[i]).chapters.iter_mut().find(|c| &c.path == path))
-                .map(|c| (&mut c.body_html, &mut c.headings)),
+                .map(|c| (&mut c.body_html, &mut c.headings, &mut c.sections)),
             BodySlot::Node(id, n) => plan_index
                 .get(id)
                 .and_then(|&i| Arc::make_mut(&mut site.plans[i]).nodes.get_mut(*n))
-                .map(|n| (&mut n.body_html, &mut n.headings)),
+                .map(|n| (&mut n.body_html, &mut n.headings, &mut n.sections)),
         };
-        if let Some((html, headings)) = target {
+        if let Some((html, headings, sections)) = target {
             *html = r.html;
             *headings = r.headings;
+            *sections = r.sections;
         }
     }
     cache.bodies = match plan {

@@ -8,6 +8,7 @@ use crate::content::loader::{load_site_cached, BodyOwner, LoadCache};
 use crate::content::Site;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output;
+use crate::render::pages::{self, Read};
 use crate::render::{self, templates, PageKind, Shared};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -363,20 +364,24 @@ impl Project {
         // The pages that show the edited bodies (found directly: listing all pages and
         // their paths takes longer than the whole edit on a large site).
         let mut todo: Vec<PageKind> = Vec::new();
+        // What changed, as the page registry names it; the pages that read it follow.
+        let mut changed: Vec<(Option<usize>, Read)> = Vec::new();
         let mut data_plans = BTreeSet::new();
         for e in edits {
-            let (html, headings) = (e.rendered.html, e.rendered.headings);
+            let (html, headings, sections) = (e.rendered.html, e.rendered.headings, e.rendered.sections);
             match e.owner {
                 BodyOwner::Home => {
                     site.home.body_html = html;
                     site.home.headings = headings;
-                    todo.push(PageKind::Home);
+                    site.home.sections = sections;
+                    changed.push((None, Read::Home));
                 }
                 BodyOwner::Free(path) => {
                     if let Some((i, p)) = site.pages.iter_mut().enumerate().find(|(_, p)| p.path == path) {
                         p.body_html = html;
                         p.headings = headings;
-                        todo.push(PageKind::Free(i));
+                        p.sections = sections;
+                        changed.push((None, Read::Free(i)));
                     }
                 }
                 BodyOwner::Plan(id) => {
@@ -384,6 +389,9 @@ impl Project {
                         let p = Arc::make_mut(&mut site.plans[pi]);
                         p.body_html = html;
                         p.headings = headings;
+                        p.sections = sections;
+                        // The plan's lead is part of its metadata (every page of a full rebuild);
+                        // only these two pages show it.
                         todo.extend([PageKind::Plan(pi), PageKind::PlanSummary(pi)]);
                     }
                 }
@@ -393,7 +401,8 @@ impl Project {
                         if let Some((ci, c)) = plan.chapters.iter_mut().enumerate().find(|(_, c)| c.path == path) {
                             c.body_html = html;
                             c.headings = headings;
-                            todo.push(PageKind::Chapter(pi, ci));
+                            c.sections = sections;
+                            changed.push((Some(pi), Read::Chapter(pi, ci)));
                         }
                     }
                 }
@@ -403,11 +412,26 @@ impl Project {
                         if let Some(node) = plan.nodes.get_mut(n) {
                             node.body_html = html;
                             node.headings = headings;
-                            todo.push(PageKind::Node(pi, crate::content::model::page_host(plan, n)));
+                            node.sections = sections;
+                            changed.push((Some(pi), Read::Body(pi, n)));
                         }
                         data_plans.insert(id);
                     }
                 }
+            }
+        }
+        {
+            // Only the pages of the edited plan (or, for pages outside plans, those) can read
+            // it: listing them is cheap where listing every page of a large site is not.
+            let site: &Site = &self.site;
+            for (pi, read) in &changed {
+                let candidates = match pi {
+                    Some(pi) => render::plan_pages(site, *pi),
+                    None => render::site_level_pages(site),
+                };
+                todo.extend(
+                    candidates.into_iter().filter(|&k| pages::reads(site, &self.shared, k, &mut |r| r == *read)),
+                );
             }
         }
         // Two edited bodies may share a page.
