@@ -236,26 +236,13 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
     std::fs::create_dir_all(&data)?;
     std::fs::write(data.join("plan.schema.json"), output::open_data::SCHEMA)?;
     n += 1;
-    let mut sorted = paths.to_vec();
-    let data_files: Vec<[String; 2]> = site
-        .plans
-        .par_iter()
-        .map(|plan| {
-            let [json, csv] = output::open_data::paths(plan);
-            std::fs::write(
-                dir.join(&json),
-                output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress),
-            )?;
-            std::fs::write(dir.join(&csv), output::open_data::indicators_csv(plan))?;
-            Ok([json, csv])
-        })
-        .collect::<std::io::Result<_>>()?;
-    for files in data_files {
-        sorted.extend(files);
-        n += 2;
-    }
-    sorted.sort();
-    std::fs::write(dir.join("sitemap.xml"), output::sitemap(&site.config.base_url, &sorted))?;
+    site.plans.par_iter().try_for_each(|plan| {
+        output::open_data::plan_files(plan, site)
+            .iter()
+            .try_for_each(|(path, bytes)| std::fs::write(dir.join(path), bytes))
+    })?;
+    n += 2 * site.plans.len();
+    std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, paths.iter().cloned()))?;
     std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;
     Ok(n + 2)
 }

@@ -10,6 +10,17 @@ pub use crate::html::percent_encode_path;
 use crate::render::RenderedPage;
 use std::path::Path;
 
+/// `sitemap.xml` of `site` with `pages` (site paths): they and every plan's open data,
+/// in order.
+pub fn site_sitemap(site: &crate::content::model::Site, pages: impl IntoIterator<Item = String>) -> String {
+    let mut listed: Vec<String> = pages.into_iter().collect();
+    for plan in &site.plans {
+        listed.extend(open_data::paths(plan));
+    }
+    listed.sort();
+    sitemap(&site.config.base_url, &listed)
+}
+
 /// `sitemap.xml` listing every page but the 404 page and the search page.
 pub fn sitemap(base_url: &str, pages: &[String]) -> String {
     let mut out = String::from(

@@ -113,6 +113,13 @@ impl From<&Measurement> for ValueJson {
     }
 }
 
+/// The open-data files of `plan` (JSON, then CSV): their paths under the output folder and
+/// their bytes. `build` and `serve` both write exactly these.
+pub fn plan_files(plan: &Plan, site: &crate::content::model::Site) -> [(String, Vec<u8>); 2] {
+    let [json, csv] = paths(plan);
+    [(json, plan_json(plan, &site.config.base_url, &site.config.progress).into_bytes()), (csv, indicators_csv(plan))]
+}
+
 /// The plan as JSON.
 pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressThresholds) -> String {
     fn node<'a>(plan: &'a Plan, id: NodeId, base_url: &str, t: &ProgressThresholds) -> NodeJson<'a> {

@@ -305,22 +305,13 @@ impl Project {
                 .filter_map(|p| p.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned()))
                 .collect();
             for plan in site.plans.iter().filter(|p| touched.contains(&p.id)) {
-                let [json, csv] = output::open_data::paths(plan);
-                write_if_changed(
-                    &out.join(json),
-                    output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes(),
-                )
-                .map_err(io)?;
-                write_if_changed(&out.join(csv), &output::open_data::indicators_csv(plan)).map_err(io)?;
+                for (path, bytes) in output::open_data::plan_files(plan, site) {
+                    write_if_changed(&out.join(path), &bytes).map_err(io)?;
+                }
             }
             if added || !gone.is_empty() {
-                let mut listed: Vec<String> = listing.all(&self.pages, &gone).into_iter().collect();
-                for plan in &site.plans {
-                    listed.extend(output::open_data::paths(plan));
-                }
-                listed.sort();
-                write_if_changed(&out.join("sitemap.xml"), output::sitemap(&site.config.base_url, &listed).as_bytes())
-                    .map_err(io)?;
+                let sitemap = output::site_sitemap(site, listing.all(&self.pages, &gone));
+                write_if_changed(&out.join("sitemap.xml"), sitemap.as_bytes()).map_err(io)?;
             }
         }
         let elapsed = start.elapsed();
@@ -452,12 +443,9 @@ impl Project {
             }
         }
         for plan in site.plans.iter().filter(|p| data_plans.contains(&p.id)) {
-            let [json, _] = output::open_data::paths(plan);
-            write_if_changed(
-                &out.join(json),
-                output::open_data::plan_json(plan, &site.config.base_url, &site.config.progress).as_bytes(),
-            )
-            .map_err(io)?;
+            for (path, bytes) in output::open_data::plan_files(plan, site) {
+                write_if_changed(&out.join(path), &bytes).map_err(io)?;
+            }
         }
         Ok(Some(Rebuilt { rendered: unique.len(), written, removed: 0, elapsed: start.elapsed() }))
     }
