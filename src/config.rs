@@ -1,7 +1,7 @@
 //! `site.toml`: the site-wide settings.
 
-use crate::content::source::{decode_utf8, parse_toml};
 use crate::diagnostics::Diagnostic;
+use crate::source::{decode_utf8, parse_toml};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

@@ -20,5 +20,6 @@ pub mod output;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod source;
 #[cfg(test)]
 mod test_support;

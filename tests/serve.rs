@@ -169,6 +169,14 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         (
+            "measure number",
+            Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "number = \"7-(3)\"", "number = \"7-(4)\"")),
+        ),
+        (
+            "field order (weight)",
+            Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "weight = 1", "weight = 9")),
+        ),
+        (
             "no indicators left (no dashboard)",
             Box::new(|r| {
                 let mut c = Changes::default();

@@ -11,7 +11,6 @@ pub mod model;
 mod parse;
 mod render;
 pub mod sdgs;
-pub mod source;
 mod tree;
 
 pub use fiscal_year::FiscalYear;

@@ -3,8 +3,8 @@
 
 use super::discovery::{Found, Role};
 use super::front_matter::*;
-use super::source::{decode_utf8, parse_toml, split_front_matter};
 use crate::diagnostics::Diagnostic;
+use crate::source::{decode_utf8, parse_toml, split_front_matter};
 use std::path::Path;
 
 /// A parsed file before assembly.
