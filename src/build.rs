@@ -137,6 +137,12 @@ pub fn failure_note(opts: &BuildOptions, diags: &Diagnostics) -> String {
     }
 }
 
+/// Why one page failed: its template, or writing it.
+enum PageError {
+    Render(Diagnostic),
+    Write(Diagnostic),
+}
+
 /// Builds the site: nothing in the output folder changes unless every step succeeds.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let start = Instant::now();
@@ -148,11 +154,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let site = site?;
     let out = output_dir(opts, &site)?;
     let tera = tera?;
-    let io_err = |what: &Path, e: std::io::Error| -> Diagnostics {
-        Diagnostic::new(what, "io", format!("書き出せません: {e}"))
-            .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
-            .into()
-    };
+    let io_err = |what: &Path, e: std::io::Error| -> Diagnostics { output::write_error(what, &e).into() };
     let pages = render::site_pages(&site);
     let page_paths: Vec<String> = pages.iter().map(|&k| render::page_path(&site, k)).collect();
     // A file of static/ that would overwrite a generated one: refused before anything is
@@ -172,14 +174,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             pages
                 .par_iter()
                 .map(|&kind| {
-                    let page = render::render_page(&site, &tera, &shared, kind)?;
-                    let bytes = output::write_page(staging.dir(), &page).map_err(|e| {
-                        Diagnostic::new(staging.dir().join(page.file()), "io", format!("書き出せません: {e}"))
-                    })?;
+                    let page = render::render_page(&site, &tera, &shared, kind).map_err(PageError::Render)?;
+                    let bytes = output::write_page(staging.dir(), &page)
+                        .map_err(|e| PageError::Write(output::write_error(&staging.dir().join(page.file()), &e)))?;
                     done.fetch_add(1, Ordering::Relaxed);
                     Ok(bytes)
                 })
-                .collect::<Vec<Result<usize, Diagnostic>>>()
+                .collect::<Vec<Result<usize, PageError>>>()
         },
         || write_assets(&opts.root, &site, staging.dir(), &page_paths),
     );
@@ -187,8 +188,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         p.stop();
     }
     let mut diags = Diagnostics::default();
-    for d in results.into_iter().filter_map(Result::err) {
-        diags.push(d);
+    // Every page's render error counts; of write errors (a full disk fails every page
+    // after it) the first says what is wrong and the rest are only counted.
+    let (mut first_write, mut more_writes) = (None, 0usize);
+    for e in results.into_iter().filter_map(Result::err) {
+        match e {
+            PageError::Render(d) => diags.push(d),
+            PageError::Write(d) if first_write.is_none() => first_write = Some(d),
+            PageError::Write(_) => more_writes += 1,
+        }
+    }
+    if let Some(d) = first_write {
+        diags.push(match more_writes {
+            0 => d,
+            n => Diagnostic {
+                message: format!("{}(ほかに {n} ページも同じ理由で書き出せませんでした)", d.message),
+                ..d
+            },
+        });
     }
     diags.into_result()?;
     let search_files = if site.config.search && !opts.defer_search {

@@ -198,6 +198,8 @@ fn regression_a_full_disk_fails_cleanly_and_keeps_the_last_site() {
     let o = cmd.output().unwrap();
     let out = fails_with(&o);
     assert!(out.contains("書き出せません") && out.contains("ディスクの空き"), "{out}");
+    // regression: a full disk fails every page after it; one error says so, not one per page.
+    assert!(out.matches("エラー:").count() <= 2, "one disk-full error, not one per page:\n{out}");
     assert_eq!(snapshot(&public), before, "the last site is as it was");
     assert_eq!(names(&disk), ["public"], "the staging folder is removed");
 }

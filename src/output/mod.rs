@@ -40,6 +40,23 @@ pub fn robots(base_url: &str) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
 }
 
+/// The diagnostic for a file that could not be written: a full disk (or quota, or file
+/// size limit) says so in plain words; anything else names the OS error.
+pub fn write_error(path: &Path, e: &std::io::Error) -> crate::diagnostics::Diagnostic {
+    use crate::diagnostics::Diagnostic;
+    match e.raw_os_error() {
+        #[cfg(target_os = "linux")]
+        Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG) => {
+            Diagnostic::new(path, "io", "ディスクの空きが足りないため書き出せません").help(
+                "出力先のディスク(またはその割り当て)に空きを作ってから、もう一度 build してください。\
+                 前回のサイトはそのまま残っています",
+            )
+        }
+        _ => Diagnostic::new(path, "io", format!("書き出せません: {e}"))
+            .help("出力先のフォルダ(とその親のフォルダ)に書き込めるか、ディスクの空きを確認してください"),
+    }
+}
+
 /// Writes one rendered page under `dir`.
 pub fn write_page(dir: &Path, page: &RenderedPage) -> std::io::Result<usize> {
     let file = dir.join(page.file());

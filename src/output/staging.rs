@@ -133,8 +133,7 @@ impl Drop for Staging {
 }
 
 fn io_error(path: &Path, e: &io::Error) -> Diagnostic {
-    Diagnostic::new(path, "io", format!("書き出せません: {e}"))
-        .help("出力先のフォルダ(とその親のフォルダ)に書き込めるか、ディスクの空きを確認してください")
+    super::write_error(path, e)
 }
 
 /// The output path with every symlink followed, also when the final target does not exist
