@@ -2,19 +2,27 @@
 //!
 //! The planned path (baseline to target) is dashed, actuals a solid line; baseline, actual
 //! and target points have different marker shapes, so colour never carries meaning alone.
-//! Colours keep 3:1 against white (WCAG 1.4.11). No `style` attributes: the output runs
-//! under a strict Content-Security-Policy.
+//! Colours keep 3:1 against white (WCAG 1.4.11); every mark has a class that the theme's
+//! `forced-colors` rules map to system colours. The y-axis says where it starts (`縦軸は 60
+//! から`): it is not always 0. No `style` attributes: the output runs under a strict
+//! Content-Security-Policy.
+//!
+//! The viewBox is narrow (360 units) so that, scaled to a phone's column (about 317 CSS px
+//! at 375 px wide), the 14-unit labels stay at least 12 CSS px.
 
 use crate::content::model::{Better, Indicator};
 use crate::html::escape;
 use std::fmt::Write;
 
-const W: f64 = 480.0;
-const H: f64 = 250.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 24.0;
-const TOP: f64 = 30.0;
-const BOTTOM: f64 = 40.0;
+const W: f64 = 360.0;
+const H: f64 = 236.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 50.0;
+const BOTTOM: f64 = 32.0;
+/// Label size in viewBox units.
+const FONT: f64 = 14.0;
+/// The most year labels on the x-axis (about 30 units apart at most).
+const MAX_YEAR_LABELS: i32 = 9;
 const INK: &str = "#1a1a1a";
 const GRID: &str = "#d9d9d9";
 const ACTUAL: &str = "#00118f";
@@ -29,15 +37,18 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     let years = pts.iter().map(|p| p.0).chain([target.0]);
     let (y0, y1) = (years.clone().min().unwrap_or(target.0), years.max().unwrap_or(target.0));
     let (y0, y1) = if y0 == y1 { (y0 - 1, y1 + 1) } else { (y0, y1) };
-    // Years label the axis one by one: a span of centuries (a typo such as 20250) is
-    // drawn with at most a dozen labels.
     let values = pts.iter().map(|p| p.1).chain([target.1]);
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi, step) = nice_range(lo, hi);
-    let x = |year: i32| LEFT + (f64::from(year - y0)) / f64::from(y1 - y0) * (W - LEFT - RIGHT);
+    let decimals = usize::from(step_decimals(step));
+    let grid_values = grid(lo, hi, step);
+    let labels: Vec<String> = grid_values.iter().map(|&v| group(v, decimals)).collect();
+    // The plot starts right of the widest value label (digits are about 0.6 em).
+    let widest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+    let left = (widest as f64 * FONT * 0.6 + 10.0).clamp(36.0, 120.0).round();
+    let x = |year: i32| left + (f64::from(year - y0)) / f64::from(y1 - y0) * (W - left - RIGHT);
     let y = |v: f64| TOP + (hi - v) / (hi - lo) * (H - TOP - BOTTOM);
     let unit = escape(&ind.unit);
-    let decimals = usize::from(step_decimals(step));
 
     let mut s = String::with_capacity(2048);
     let title_id = format!("{id}-title");
@@ -52,42 +63,47 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     );
     // Shared presentation sits on groups (inherited), so each mark carries only its
     // coordinates: pages with dozens of charts stay small.
-    let grid_values = grid(lo, hi, step);
     // Grid lines, then the axes.
-    s.push_str("<path fill=\"none\" stroke=\"");
+    s.push_str("<path class=\"c-grid\" fill=\"none\" stroke=\"");
     s.push_str(GRID);
     s.push_str("\" d=\"");
     for &v in &grid_values {
-        let _ = write!(s, "M{LEFT} {}H{}", N(y(v)), N(W - RIGHT));
+        let _ = write!(s, "M{left} {}H{}", N(y(v)), N(W - RIGHT));
     }
-    let _ =
-        write!(s, "\"/><path fill=\"none\" stroke=\"{INK}\" d=\"M{LEFT} {TOP}V{}H{}\"/>", N(H - BOTTOM), N(W - RIGHT));
-    // Labels: values (right-aligned), years (centred; every year when few, else every
-    // other), unit and direction.
-    let _ = write!(s, "<g font-size=\"12\" fill=\"{INK}\"><g text-anchor=\"end\">");
-    for &v in &grid_values {
-        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(LEFT - 6.0), N(y(v) + 4.0), group(v, decimals));
+    let _ = write!(
+        s,
+        "\"/><path class=\"c-axis\" fill=\"none\" stroke=\"{INK}\" d=\"M{left} {TOP}V{}H{}\"/>",
+        N(H - BOTTOM),
+        N(W - RIGHT)
+    );
+    // Labels: values (right-aligned), years (centred, at most MAX_YEAR_LABELS), unit,
+    // where the axis starts, and direction.
+    let _ = write!(s, "<g class=\"c-text\" font-size=\"{FONT}\" fill=\"{INK}\"><g text-anchor=\"end\">");
+    for (&v, l) in grid_values.iter().zip(&labels) {
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{l}</text>", N(left - 6.0), N(y(v) + 5.0));
     }
     let arrow = match ind.better {
         Better::Higher => "↑ 高いほど良い",
         Better::Lower => "↓ 低いほど良い",
     };
     let _ = write!(s, "<text x=\"{}\" y=\"16\">{arrow}</text></g><g text-anchor=\"middle\">", N(W - RIGHT));
-    let every = usize::try_from((y1 - y0) / 12 + 1).unwrap_or(1).max(if y1 - y0 > 8 { 2 } else { 1 });
+    let span = y1 - y0;
+    let every = usize::try_from(span.saturating_add(MAX_YEAR_LABELS - 2) / (MAX_YEAR_LABELS - 1)).unwrap_or(1).max(1);
     for year in (y0..=y1).step_by(every) {
-        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(x(year)), N(H - BOTTOM + 18.0), short_wareki(year));
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", N(x(year)), N(H - BOTTOM + 20.0), short_wareki(year));
     }
     s.push_str("</g>");
     if !unit.is_empty() {
-        let _ = write!(s, "<text x=\"4\" y=\"16\">単位: {unit}</text>");
+        let _ = write!(s, "<text x=\"2\" y=\"16\">単位: {unit}</text>");
     }
+    let _ = write!(s, "<text x=\"2\" y=\"36\">縦軸は {} から</text>", labels[0]);
     s.push_str("</g>");
     // Planned path: baseline → target.
     let (bx, by) = (x(pts[0].0), y(pts[0].1));
     let (tx, ty) = (x(target.0), y(target.1));
     let _ = write!(
         s,
-        "<path fill=\"none\" stroke=\"{PLAN}\" stroke-width=\"2\" stroke-dasharray=\"6 4\" d=\"M{} {}L{} {}\"/>",
+        "<path class=\"c-plan\" fill=\"none\" stroke=\"{PLAN}\" stroke-width=\"2\" stroke-dasharray=\"6 4\" d=\"M{} {}L{} {}\"/>",
         N(bx),
         N(by),
         N(tx),
@@ -95,7 +111,7 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     );
     // Actuals: a solid line from the baseline through every actual.
     if pts.len() > 1 {
-        s.push_str("<polyline fill=\"none\" stroke=\"");
+        s.push_str("<polyline class=\"c-actual\" fill=\"none\" stroke=\"");
         s.push_str(ACTUAL);
         s.push_str("\" stroke-width=\"3\" points=\"");
         for (i, &(yr, v)) in pts.iter().enumerate() {
@@ -106,12 +122,12 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     // Markers: baseline circle, actual squares, target diamond.
     let _ = write!(
         s,
-        "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>",
+        "<circle class=\"c-base\" cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#fff\" stroke=\"{INK}\" stroke-width=\"2\"/>",
         N(bx),
         N(by)
     );
     if pts.len() > 1 {
-        let _ = write!(s, "<g fill=\"{ACTUAL}\">");
+        let _ = write!(s, "<g class=\"c-points\" fill=\"{ACTUAL}\">");
         for &(yr, v) in &pts[1..] {
             let _ = write!(s, "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\"/>", N(x(yr) - 5.0), N(y(v) - 5.0));
         }
@@ -119,7 +135,7 @@ pub fn indicator_chart(ind: &Indicator, id: &str) -> String {
     }
     let _ = write!(
         s,
-        "<path fill=\"#fff\" stroke=\"{TARGET}\" stroke-width=\"3\" d=\"M{} {}L{} {}L{} {}L{} {}Z\"/>",
+        "<path class=\"c-target\" fill=\"#fff\" stroke=\"{TARGET}\" stroke-width=\"3\" d=\"M{} {}L{} {}L{} {}L{} {}Z\"/>",
         N(tx),
         N(ty - 8.0),
         N(tx + 8.0),
@@ -238,6 +254,21 @@ mod tests {
         assert!(svg.contains("↓ 低いほど良い"));
         assert!(svg.contains(">H29<") && svg.contains(">R7<"));
         assert!(svg.contains("最新の実績 85.5%(令和3年度)"));
+        assert!(svg.contains(">縦軸は 60 から<"), "the axis says where it starts");
+        assert!(svg.contains(">単位: %<"));
+        for class in ["c-grid", "c-axis", "c-text", "c-plan", "c-actual", "c-base", "c-points", "c-target"] {
+            assert!(svg.contains(&format!("class=\"{class}\"")), "{class} for forced colours");
+        }
+    }
+
+    #[test]
+    fn long_spans_label_at_most_nine_years() {
+        let mut i = ind("x", &[]);
+        i.baseline.year = FiscalYear(2000);
+        i.target.year = FiscalYear(2030);
+        let svg = indicator_chart(&i, "c5");
+        let g = svg.split("text-anchor=\"middle\">").nth(1).unwrap().split("</g>").next().unwrap();
+        assert!(g.matches("<text").count() <= 9, "{g}");
     }
 
     #[test]

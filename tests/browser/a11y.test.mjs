@@ -7,7 +7,9 @@
 // plus any other *.html) and one missing URL (which must answer 404 with the
 // site's 404.html) is opened in headless Chromium twice:
 //
-//   pass A (bypassCSP)  inject axe-core, run WCAG 2.0/2.1 A+AA rules
+//   pass A (bypassCSP)  inject axe-core, run WCAG 2.0/2.1/2.2 A+AA rules, once 375 px
+//                       wide (with the メニュー and breadcrumb 「…」 opened) and once
+//                       1280 px wide
 //   pass B (real CSP)   record CSP violations, console errors, uncaught
 //                       exceptions, failed / >=400 same-origin requests,
 //                       <html lang>, the number of <h1>, internal links
@@ -31,7 +33,12 @@ import { PREFIX, readSites, htmlPages, pool, SKIP_REASON } from './lib/sites.mjs
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const AXE_VERSION = require('axe-core/package.json').version;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+/** Widths axe runs at: a phone (menus opened, so that what they hold is checked too) and a desktop. */
+const AXE_WIDTHS = [
+  { name: '375px', viewport: { width: 375, height: 800 }, open: ['.site-menu > summary', '.crumbs-more > summary'] },
+  { name: '1280px', viewport: { width: 1280, height: 800 }, open: [] },
+];
 const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
 const EXPECT_LANG = process.env.EXPECT_LANG || 'ja';
 const MISSING = 'no-such-page/';
@@ -78,31 +85,42 @@ class Worker {
     await this.open();
   }
 
-  /** Pass A: axe-core with CSP bypassed so the script can be injected. */
+  /** Pass A: axe-core with CSP bypassed so the script can be injected, at each width. */
   async runAxe(url) {
     const page = this.axePage;
-    await page.goto(url, { waitUntil: 'load' });
-    await page.addScriptTag({ path: AXE_PATH });
-    return page.evaluate(async (tags) => {
-      // eslint-disable-next-line no-undef
-      const r = await axe.run(document, {
-        runOnly: { type: 'tag', values: tags },
-        resultTypes: ['violations'],
-      });
-      return {
-        violations: r.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          helpUrl: v.helpUrl,
-          nodes: v.nodes.map((n) => ({
-            target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '),
-            html: n.html,
+    const out = { violations: [], incomplete: [] };
+    for (const w of AXE_WIDTHS) {
+      await page.setViewportSize(w.viewport);
+      await page.goto(url, { waitUntil: 'load' });
+      for (const sel of w.open) {
+        const summary = page.locator(sel).first();
+        if ((await summary.count()) && (await summary.isVisible())) await summary.click();
+      }
+      await page.addScriptTag({ path: AXE_PATH });
+      const r = await page.evaluate(async (tags) => {
+        // eslint-disable-next-line no-undef
+        const r = await axe.run(document, {
+          runOnly: { type: 'tag', values: tags },
+          resultTypes: ['violations'],
+        });
+        return {
+          violations: r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            helpUrl: v.helpUrl,
+            nodes: v.nodes.map((n) => ({
+              target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '),
+              html: n.html,
+            })),
           })),
-        })),
-        incomplete: r.incomplete.map((v) => v.id),
-      };
-    }, AXE_TAGS);
+          incomplete: r.incomplete.map((v) => v.id),
+        };
+      }, AXE_TAGS);
+      out.violations.push(...r.violations.map((v) => ({ ...v, width: w.name })));
+      out.incomplete.push(...r.incomplete);
+    }
+    return out;
   }
 
   async newLoadPage() {
@@ -240,8 +258,9 @@ function formatAxe(results) {
   const byRule = new Map();
   for (const r of results) {
     for (const v of r.axe?.violations ?? []) {
-      if (!byRule.has(v.id)) byRule.set(v.id, { v, pages: [] });
-      byRule.get(v.id).pages.push({ url: r.url, nodes: v.nodes });
+      const key = `${v.id} at ${v.width}`;
+      if (!byRule.has(key)) byRule.set(key, { v, pages: [] });
+      byRule.get(key).pages.push({ url: r.url, nodes: v.nodes });
     }
   }
   const DETAIL_PAGES = 5;
@@ -338,7 +357,7 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
         assert.equal(missing.load.body, fs.readFileSync(file, 'utf8'), 'body is not the site 404.html');
       });
 
-      test(`axe-core: zero violations of ${AXE_TAGS.join(', ')}`, (t) => {
+      test(`axe-core: zero violations of ${AXE_TAGS.join(', ')} at ${AXE_WIDTHS.map((w) => w.name).join(' and ')}`, (t) => {
         const incomplete = new Map();
         for (const r of everything())
           for (const id of r.axe?.incomplete ?? []) incomplete.set(id, (incomplete.get(id) ?? 0) + 1);
