@@ -19,7 +19,32 @@ pub(super) fn home<'a>(site: &'a Site, shared: &'a Shared, path: &str, slots: &S
     let chapters: Vec<Vec<PageLink>> =
         site.plans.iter().map(|p| p.chapters.iter().map(PageLink::new).collect()).collect();
     ctx.insert("chapters", &chapters);
+    let home = &site.home.body_html;
+    let links: Vec<HomePlanLinks> = site
+        .plans
+        .iter()
+        .map(|p| HomePlanLinks {
+            summary: pages::summary_path(p, None),
+            dashboard: p.nodes.iter().any(|n| !n.indicators.is_empty()).then(|| pages::dashboard_path(p)),
+            themes: (!p.themes.is_empty()).then(|| pages::theme_index_path(p)),
+            // The home page's own text may already state the 将来像: it is shown once.
+            vision_in_body: p
+                .vision
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && (home.contains(v) || home.contains(&crate::html::escape(v)))),
+        })
+        .collect();
+    ctx.insert("plan_links", &links);
     ctx
+}
+
+/// What the home page links for each plan besides its fields.
+#[derive(Serialize)]
+struct HomePlanLinks {
+    summary: String,
+    dashboard: Option<String>,
+    themes: Option<String>,
+    vision_in_body: bool,
 }
 
 /// The context of [`pages::PageKind::Plan`].
@@ -62,6 +87,7 @@ pub(super) fn chapter<'a>(
 pub(super) fn theme_index<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str) -> Context {
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &format!("横断的取組 | {}", plan.title));
+    ctx.insert("crumb_title", "横断的取組");
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("breadcrumbs", &crumbs(Some(plan)));
     let themes: Vec<ThemeData> = plan.themes.iter().map(|t| ThemeData::new(plan, t)).collect();
@@ -387,9 +413,12 @@ fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Sh
     }
 }
 
+/// The context of [`pages::PageKind::PlanSummary`] (`field` = `None`) and
+/// [`pages::PageKind::FieldSummary`]: the plan, its fields with every node below them, their
+/// indicators with charts, the SDGs × fields table and the 横断的取組.
 pub(super) fn summary<'a>(
     site: &'a Site,
-    shared: &Shared,
+    shared: &'a Shared,
     pi: usize,
     field: Option<NodeId>,
     path: &str,
@@ -411,8 +440,54 @@ pub(super) fn summary<'a>(
         Some(n) => vec![n],
         None => plan.roots.clone(),
     };
-    let fields: Vec<FieldData> = roots.iter().map(|&r| field_data(site, pi, r, None)).collect();
+    let mut fields: Vec<SummaryField> = roots
+        .iter()
+        .map(|&r| {
+            let mut sdgs: Vec<u8> = Vec::new();
+            let mut nodes = 0;
+            let mut stack = vec![r];
+            while let Some(id) = stack.pop() {
+                sdgs.extend(&plan.nodes[id].sdgs);
+                stack.extend(&plan.nodes[id].children);
+                nodes += 1;
+            }
+            sdgs.sort_unstable();
+            sdgs.dedup();
+            SummaryField {
+                data: field_data(site, pi, r, Some((shared, slots))),
+                tree: SummaryNode::new(plan, r),
+                descendants: nodes - 1,
+                sdgs,
+                sdg_marks: Vec::new(),
+            }
+        })
+        .collect();
+    // The SDGs × fields table: a column for each goal that occurs.
+    let goals: Vec<u8> = (1..=17).filter(|g| fields.iter().any(|f| f.sdgs.contains(g))).collect();
+    for f in &mut fields {
+        f.sdg_marks = goals.iter().map(|g| f.sdgs.contains(g)).collect();
+    }
+    ctx.insert("sdg_goals", &goals.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("fields", &fields);
+    // 横断的取組 with their members (in a field summary: those in the field).
+    let themes: Vec<ThemeData> = plan
+        .themes
+        .iter()
+        .filter_map(|t| {
+            let mut d = ThemeData::new(plan, t);
+            if let Some(f) = field {
+                d.nodes = plan
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, n)| n.themes.contains(&t.id) && plan.top_of(*i) == f)
+                    .map(|(i, _)| NodeLink::new(plan, i))
+                    .collect();
+            }
+            (field.is_none() || !d.nodes.is_empty()).then_some(d)
+        })
+        .collect();
+    ctx.insert("themes", &themes);
     ctx.insert(
         "field",
         &field.map(|n| {
@@ -422,13 +497,31 @@ pub(super) fn summary<'a>(
     );
     ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
-    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::output::percent_encode_path(path)));
+    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)));
     ctx
+}
+
+/// A top-level node in a printable summary (概要版): the dashboard's field data (with
+/// charts), every node below it, and its SDG goals.
+#[derive(Serialize)]
+struct SummaryField {
+    #[serde(flatten)]
+    data: FieldData,
+    /// The field and all its descendants.
+    tree: SummaryNode,
+    /// How many nodes there are below the field (the template gives a field with many
+    /// its own printed page).
+    descendants: usize,
+    /// SDG goals of the field and of every node below it, sorted.
+    sdgs: Vec<u8>,
+    /// For each column of the SDGs × fields table (`sdg_goals`), whether the field has it.
+    sdg_marks: Vec<bool>,
 }
 
 pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> Context {
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
+    ctx.insert("crumb_title", "指標の達成状況");
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("breadcrumbs", &crumbs(Some(plan)));
     let fields: Vec<FieldData> =

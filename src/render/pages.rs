@@ -276,7 +276,7 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
                     .plans
                     .iter()
                     .enumerate()
-                    .any(|(pi, p)| v(Chapters(pi)) || p.roots.iter().any(|&r| v(Label(pi, r))))
+                    .any(|(pi, p)| v(Chapters(pi)) || v(HasIndicators(pi)) || p.roots.iter().any(|&r| v(Label(pi, r))))
         }
         PageKind::Plan(pi) => {
             let plan = &site.plans[pi];
@@ -304,10 +304,9 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         PageKind::Department(i) => {
             v(DepartmentMembers(i)) || shared.department_nodes[i].iter().any(|&(pi, ni)| v(Label(pi, ni)))
         }
-        PageKind::PlanSummary(pi) | PageKind::Dashboard(pi) => {
-            site.plans[pi].roots.iter().any(|&r| field(&site.plans[pi], pi, r, v))
-        }
-        PageKind::FieldSummary(pi, n) => v(Body(pi, n)) || field(&site.plans[pi], pi, n, v),
+        PageKind::Dashboard(pi) => site.plans[pi].roots.iter().any(|&r| field(&site.plans[pi], pi, r, v)),
+        PageKind::PlanSummary(pi) => site.plans[pi].roots.iter().any(|&r| summary_field(site, pi, r, v)),
+        PageKind::FieldSummary(pi, n) => v(Body(pi, n)) || summary_field(site, pi, n, v),
         PageKind::Free(i) => v(Free(i)),
         PageKind::Search | PageKind::NotFound => false,
     }
@@ -333,6 +332,23 @@ fn field(plan: &Plan, pi: usize, top: NodeId, v: &mut dyn FnMut(Read) -> bool) -
     let mut stack = vec![top];
     while let Some(id) = stack.pop() {
         if v(Read::Label(pi, id)) || v(Read::Indicators(pi, id)) {
+            return true;
+        }
+        stack.extend(&plan.nodes[id].children);
+    }
+    false
+}
+
+/// What a summary (概要版) shows for top-level node `top`: the field data, every node's
+/// SDGs (the SDGs × fields table) and the plan's 横断的取組 with their members.
+fn summary_field(site: &Site, pi: usize, top: NodeId, v: &mut dyn FnMut(Read) -> bool) -> bool {
+    let plan = &site.plans[pi];
+    if field(plan, pi, top, v) || (0..plan.themes.len()).any(|t| theme(site, pi, t, v)) {
+        return true;
+    }
+    let mut stack = vec![top];
+    while let Some(id) = stack.pop() {
+        if v(Read::Tags(pi, id)) {
             return true;
         }
         stack.extend(&plan.nodes[id].children);

@@ -35,6 +35,7 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/department.html",
     "templates/404.html",
     "templates/summary.html",
+    "templates/summary_parts.html",
     "templates/dashboard.html",
     "templates/search.html",
     "static/style.css",

@@ -319,3 +319,41 @@ pub struct DepartmentLink {
     /// `departments/3/`.
     pub path: String,
 }
+
+/// A node of a printable summary (概要版) with all its descendants: every level is
+/// printed, each node with its number, title and summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryNode {
+    /// The link.
+    #[serde(flatten)]
+    pub link: NodeLink,
+    /// SDG goals (1–17).
+    pub sdgs: Vec<u8>,
+    /// Whether the 施策体系図 draws this node's children: always below a top-level node
+    /// (the measures), deeper when one of the children, or a node below them, has a
+    /// summary or indicators of its own, i.e. something the summary says about it.
+    pub in_diagram: bool,
+    /// Children in display order.
+    pub children: Vec<SummaryNode>,
+}
+
+impl SummaryNode {
+    /// Node `id` of `plan` and everything below it.
+    pub fn new(plan: &Plan, id: NodeId) -> SummaryNode {
+        let n = &plan.nodes[id];
+        SummaryNode {
+            link: NodeLink::new(plan, id),
+            sdgs: n.sdgs.clone(),
+            in_diagram: n.depth == 0 || n.children.iter().any(|&c| Self::says_something(plan, c)),
+            children: n.children.iter().map(|&c| SummaryNode::new(plan, c)).collect(),
+        }
+    }
+
+    /// Whether node `id` or a node below it has a summary or indicators.
+    fn says_something(plan: &Plan, id: NodeId) -> bool {
+        let n = &plan.nodes[id];
+        n.summary.as_deref().is_some_and(|s| !s.trim().is_empty())
+            || !n.indicators.is_empty()
+            || n.children.iter().any(|&c| Self::says_something(plan, c))
+    }
+}
