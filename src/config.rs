@@ -43,6 +43,12 @@ pub struct SiteConfig {
     /// Footer copyright holder (defaults to the municipality).
     #[serde(default)]
     pub copyright: Option<String>,
+    /// 全国地方公共団体コード (6 digits, e.g. `222135`), written into every open-data file.
+    #[serde(default)]
+    pub municipality_code: Option<String>,
+    /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
+    #[serde(default = "default_license")]
+    pub license: String,
     /// Thresholds for indicator status on the dashboard (`[progress]`).
     #[serde(default)]
     pub progress: ProgressThresholds,
@@ -73,6 +79,9 @@ impl Default for ProgressThresholds {
     }
 }
 
+fn default_license() -> String {
+    "CC BY 4.0".into()
+}
 fn default_language() -> String {
     "ja".into()
 }

@@ -33,6 +33,51 @@ pub struct PlanFrontMatter {
     pub levels: Spanned<Vec<LevelFrontMatter>>,
     #[serde(default)]
     pub themes: Vec<Spanned<ThemeFrontMatter>>,
+    /// The yearly evaluation's grade scale.
+    #[serde(default)]
+    pub evaluation: Option<Spanned<GradeScaleFrontMatter>>,
+}
+
+/// `[evaluation]` in `_plan.md`: `name` and `[[evaluation.grades]]`, best first.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeScaleFrontMatter {
+    #[serde(default = "evaluation_name")]
+    pub name: String,
+    pub grades: Vec<Spanned<GradeFrontMatter>>,
+}
+
+fn evaluation_name() -> String {
+    "施策評価".into()
+}
+
+/// `{ symbol = "A", label = "順調", definition = "…", good = true }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeFrontMatter {
+    pub symbol: String,
+    pub label: String,
+    #[serde(default)]
+    pub definition: Option<String>,
+    #[serde(default)]
+    pub good: bool,
+}
+
+/// `[[evaluations]]` of a node: one fiscal year's grade, comment and costs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationFrontMatter {
+    pub year: FiscalYear,
+    #[serde(default)]
+    pub grade: Option<Spanned<String>>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub results: Option<String>,
+    #[serde(default)]
+    pub budget: Option<Spanned<Quantity>>,
+    #[serde(default)]
+    pub settlement: Option<Spanned<Quantity>>,
 }
 
 /// `period = { start = "R3", end = "R7" }`. Spanned so messages can name the line.
@@ -93,6 +138,8 @@ pub struct NodeFrontMatter {
     #[serde(default)]
     pub indicators: Vec<Spanned<IndicatorFrontMatter>>,
     #[serde(default)]
+    pub evaluations: Vec<Spanned<EvaluationFrontMatter>>,
+    #[serde(default)]
     pub children: Vec<Spanned<NodeFrontMatter>>,
     /// Only in `[[children]]`: the Markdown body.
     #[serde(default)]
@@ -114,6 +161,9 @@ pub struct IndicatorFrontMatter {
     pub target: MeasurementFrontMatter,
     #[serde(default)]
     pub actuals: Vec<MeasurementFrontMatter>,
+    /// 累計: the target is a total of the yearly actuals.
+    #[serde(default)]
+    pub cumulative: bool,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -125,6 +175,9 @@ pub struct MeasurementFrontMatter {
     /// Spanned so the decimals can be read from the text as written (`88.0` keeps `.0`).
     pub value: Spanned<Quantity>,
     pub year: FiscalYear,
+    /// 備考 on an actual (not allowed on baseline and target).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A free page or plan chapter.

@@ -80,6 +80,8 @@ pub struct Plan {
     pub levels: Vec<Level>,
     /// Cross-cutting themes (横断的取組).
     pub themes: Vec<CrossCuttingTheme>,
+    /// The scale the plan grades its nodes on each fiscal year (`[evaluation]`), if any.
+    pub evaluation: Option<GradeScale>,
     /// The plan's lead, as HTML.
     pub body_html: String,
     /// Headings of the lead.
@@ -205,6 +207,8 @@ pub struct Node {
     pub themes: Vec<String>,
     /// Indicators.
     pub indicators: Vec<Indicator>,
+    /// Yearly evaluations (施策評価), sorted by fiscal year, at most one per year.
+    pub evaluations: Vec<Evaluation>,
     /// Body as HTML.
     pub body_html: String,
     /// Headings of the body.
@@ -257,6 +261,74 @@ pub fn page_host(plan: &Plan, id: NodeId) -> NodeId {
         }
     }
     cur
+}
+
+/// How a plan grades its nodes each fiscal year (`[evaluation]` in `_plan.md`): the
+/// city's own scale, best grade first. Nothing about it is built in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GradeScale {
+    /// What the yearly evaluation is called (施策評価, 事務事業評価 …).
+    pub name: String,
+    /// Grades in the plan's order (best first).
+    pub grades: Vec<Grade>,
+}
+
+impl GradeScale {
+    /// The index of the grade written as `symbol` (exact, after trimming; full-width
+    /// letters match their ASCII form: Ａ = A).
+    pub fn find(&self, symbol: &str) -> Option<usize> {
+        use unicode_normalization::UnicodeNormalization;
+        let norm = |s: &str| s.trim().nfkc().collect::<String>();
+        let want = norm(symbol);
+        self.grades.iter().position(|g| norm(&g.symbol) == want)
+    }
+}
+
+/// One grade of a [`GradeScale`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grade {
+    /// As written in the sheets (`A`, `S`, `◎`, `Ｂ`).
+    pub symbol: String,
+    /// Short label (順調, 要改善 …).
+    pub label: String,
+    /// What the grade means, as the city defines it.
+    pub definition: Option<String>,
+    /// Whether the grade counts as good (達成・順調 side) in counts and summaries.
+    pub good: bool,
+}
+
+/// One fiscal year's evaluation of a node (from front matter or a `_data/` sheet).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The fiscal year evaluated.
+    pub year: FiscalYear,
+    /// Index into the plan's [`GradeScale::grades`]; `None` when no grade was given.
+    pub grade: Option<usize>,
+    /// Comment (評価・課題), as HTML rendered from Markdown.
+    pub comment_html: String,
+    /// The comment's plain text (for search and CSV).
+    pub comment: String,
+    /// 主な取組の実績, as HTML rendered from Markdown.
+    pub results_html: String,
+    /// Its plain text.
+    pub results: String,
+    /// 予算額 in thousand yen (千円).
+    pub budget: Option<Quantity>,
+    /// 決算額 in thousand yen (千円).
+    pub settlement: Option<Quantity>,
+    /// Where it was written, for messages and open data.
+    pub origin: Origin,
+}
+
+/// Where a value was written: a content file and line, or a spreadsheet cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The file, relative to the site root.
+    pub file: PathBuf,
+    /// Line in a Markdown file, or row in a sheet (1-based).
+    pub line: Option<usize>,
+    /// Sheet name of a workbook.
+    pub sheet: Option<String>,
 }
 
 /// Whether more or less of an indicator is better.
@@ -338,8 +410,12 @@ pub struct Indicator {
     pub baseline: Measurement,
     /// Target value and year.
     pub target: Measurement,
-    /// Yearly actuals, sorted by year.
+    /// Yearly actuals, sorted by year, at most one per year.
     pub actuals: Vec<Measurement>,
+    /// Notes on single actuals (備考), by fiscal year.
+    pub actual_notes: std::collections::BTreeMap<FiscalYear, String>,
+    /// The target is a total over the years (累計): actuals are yearly amounts, summed.
+    pub cumulative: bool,
     /// Source or note.
     pub note: Option<String>,
 }
@@ -454,6 +530,8 @@ mod tests {
             baseline: m(base, 2019),
             target: m(target, 2025),
             actuals: actuals.iter().enumerate().map(|(i, &v)| m(v, 2020 + i as i32)).collect(),
+            actual_notes: Default::default(),
+            cumulative: false,
             note: None,
         }
     }

@@ -171,6 +171,7 @@ pub(super) fn build_plan(
         }
         themes.push(CrossCuttingTheme { id: t.id, number: t.number, title: t.title, summary: t.summary });
     }
+    let evaluation = fm.evaluation.and_then(|e| super::evaluation::scale(e, file, line_at, diags));
     let plan = Plan {
         id,
         title: fm.title,
@@ -185,6 +186,7 @@ pub(super) fn build_plan(
         weight: fm.weight,
         levels,
         themes,
+        evaluation,
         body_html: String::new(),
         headings: Vec::new(),
         sections: Vec::new(),
@@ -350,6 +352,14 @@ impl NodeFile<'_> {
                 name => departments.push(name.to_string()),
             }
         }
+        let evaluations = super::evaluation::from_front_matter(
+            &fm.evaluations,
+            b.plan.evaluation.as_ref(),
+            &b.plan.source,
+            file,
+            |span| ctx.fm_line + ctx.lines.line(span.start) - 1,
+            diags,
+        );
         let number = fm.number.filter(|n| !n.trim().is_empty());
         let key = order_key(fm.weight, number.as_deref(), ctx.file_key, inline_index);
         let nid = b.plan.nodes.len();
@@ -363,6 +373,7 @@ impl NodeFile<'_> {
             departments,
             themes,
             indicators,
+            evaluations,
             body_html: String::new(),
             headings: Vec::new(),
             sections: Vec::new(),
@@ -418,6 +429,15 @@ fn build_indicator(
         ));
     }
     let at = |m: &MeasurementFrontMatter| Measurement { value: as_written(&m.value, ctx.fm_text), year: m.year };
+    for (what, m) in [("baseline", &ind.baseline), ("target", &ind.target)] {
+        if m.note.is_some() {
+            diags.push(err(
+                format!("指標「{}」の {what} に note は書けません", ind.name),
+                "note は actuals の各年度の実績の備考にだけ書けます。指標全体の注記は指標の note = \"…\" に書いてください",
+            ));
+        }
+    }
+    let actual_notes = ind.actuals.iter().filter_map(|m| Some((m.year, m.note.clone()?))).collect();
     let mut actuals: Vec<Measurement> = ind.actuals.iter().map(at).collect();
     actuals.sort_by_key(|a| a.year);
     let mut years: Vec<FiscalYear> = actuals.iter().map(|a| a.year).collect();
@@ -436,6 +456,8 @@ fn build_indicator(
         baseline: at(&ind.baseline),
         target: at(&ind.target),
         actuals,
+        actual_notes,
+        cumulative: ind.cumulative,
         note: ind.note.clone(),
     })
 }

@@ -238,6 +238,8 @@ mod tests {
             baseline: m(2017, 94.9),
             target: m(2025, 67.5),
             actuals: actuals.iter().map(|&(y, v)| m(y, v)).collect(),
+            actual_notes: Default::default(),
+            cumulative: false,
             note: None,
         }
     }
