@@ -5,14 +5,15 @@
 // Every site is served under PREFIX ("/sub/planpress/") to prove sub-path
 // hosting works. Every HTML page (each **/index.html as its directory URL,
 // plus any other *.html) and one missing URL (which must answer 404 with the
-// site's 404.html) is opened in headless Chromium twice:
+// site's 404.html) is opened once in headless Chromium, with the real CSP:
 //
-//   pass A (bypassCSP)  inject axe-core, run WCAG 2.0/2.1/2.2 A+AA rules, once 375 px
-//                       wide (with the メニュー and breadcrumb 「…」 opened) and once
-//                       1280 px wide
-//   pass B (real CSP)   record CSP violations, console errors, uncaught
-//                       exceptions, failed / >=400 same-origin requests,
-//                       <html lang>, the number of <h1>, internal links
+//   pass B (load)  record CSP violations, console errors, uncaught exceptions,
+//                  failed / >=400 same-origin requests, <html lang>, the number of
+//                  <h1>, internal links
+//   pass A (axe)   then, in the same page, evaluate axe-core over the DevTools protocol
+//                  (CSP does not apply to it) and run the WCAG 2.0/2.1/2.2 A+AA rules
+//                  at 1280 px and then at 375 px (with the メニュー and breadcrumb 「…」
+//                  opened)
 //
 // Results are collected once per site, then asserted by the tests below so
 // that every failure lists all offending pages at once.
@@ -31,13 +32,14 @@ import { startServer } from './lib/server.mjs';
 import { PREFIX, readSites, htmlPages, pool, SKIP_REASON } from './lib/sites.mjs';
 
 const require = createRequire(import.meta.url);
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_VERSION = require('axe-core/package.json').version;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-/** Widths axe runs at: a phone (menus opened, so that what they hold is checked too) and a desktop. */
+/** Widths axe runs at, in order: a desktop (the width the page loads at), then a phone with
+ * its menus opened, so that what they hold is checked too. */
 const AXE_WIDTHS = [
-  { name: '375px', viewport: { width: 375, height: 800 }, open: ['.site-menu > summary', '.crumbs-more > summary'] },
   { name: '1280px', viewport: { width: 1280, height: 800 }, open: [] },
+  { name: '375px', viewport: { width: 375, height: 800 }, open: ['.site-menu > summary', '.crumbs-more > summary'] },
 ];
 const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
 const EXPECT_LANG = process.env.EXPECT_LANG || 'ja';
@@ -55,10 +57,11 @@ const short = (s, n = 200) => {
 };
 
 /**
- * One worker = two long-lived pages, each in its own context:
- *   A (bypassCSP) for axe-core, B (real CSP) for what a visitor gets.
- * Pages are reused across URLs (opening a fresh page per URL costs about as
- * much as the checks themselves); a page is recreated after any failure.
+ * One worker = one long-lived page with the real CSP: it loads a URL as a visitor gets it
+ * (pass B), then axe-core is evaluated into that same page over the DevTools protocol
+ * (which CSP does not govern) and run at each width (pass A) without loading it again.
+ * The page is reused across URLs (opening a fresh page per URL costs about as much as the
+ * checks themselves) and recreated after any failure.
  */
 class Worker {
   constructor(browser, origin) {
@@ -68,35 +71,32 @@ class Worker {
   }
 
   async open() {
-    this.axeCtx ??= await this.browser.newContext({ bypassCSP: true, locale: 'ja-JP' });
-    this.loadCtx ??= await this.browser.newContext({ locale: 'ja-JP' });
-    this.axePage ??= await this.axeCtx.newPage();
+    this.loadCtx ??= await this.browser.newContext({ locale: 'ja-JP', viewport: AXE_WIDTHS[0].viewport });
     this.loadPage ??= await this.newLoadPage();
   }
 
   async close() {
-    await Promise.all([this.axeCtx?.close(), this.loadCtx?.close()]);
+    await this.loadCtx?.close();
   }
 
-  async reset(which) {
-    const page = this[which];
-    this[which] = null;
+  async reset() {
+    const page = this.loadPage;
+    this.loadPage = null;
     await page?.close().catch(() => {});
     await this.open();
   }
 
-  /** Pass A: axe-core with CSP bypassed so the script can be injected, at each width. */
-  async runAxe(url) {
-    const page = this.axePage;
+  /** Pass A: axe-core in the page pass B loaded, at each width (the first is the load's). */
+  async runAxe() {
+    const page = this.loadPage;
     const out = { violations: [], incomplete: [] };
+    await page.evaluate(AXE_SOURCE);
     for (const w of AXE_WIDTHS) {
       await page.setViewportSize(w.viewport);
-      await page.goto(url, { waitUntil: 'load' });
       for (const sel of w.open) {
         const summary = page.locator(sel).first();
         if ((await summary.count()) && (await summary.isVisible())) await summary.click();
       }
-      await page.addScriptTag({ path: AXE_PATH });
       const r = await page.evaluate(async (tags) => {
         // eslint-disable-next-line no-undef
         const r = await axe.run(document, {
@@ -205,6 +205,7 @@ class Worker {
     const c = { url, expect404, problems: [], crossOrigin: new Set(), pending: new Set(), lastActivity: Date.now() };
     this.cur = c;
     try {
+      await page.setViewportSize(AXE_WIDTHS[0].viewport);
       const response = await page.goto(url, { waitUntil: 'load' });
       // Quiet = nothing in flight for 100 ms; give up waiting after 3 s.
       const deadline = Date.now() + 3000;
@@ -239,15 +240,15 @@ class Worker {
     await this.open();
     try {
       out.load = await this.runLoad(item.url, item.expect404);
+      try {
+        out.axe = await this.runAxe();
+      } catch (e) {
+        out.error = `axe: ${short(e.message, 400)}`;
+        await this.reset();
+      }
     } catch (e) {
       out.error = `load: ${short(e.message, 400)}`;
-      await this.reset('loadPage');
-    }
-    try {
-      out.axe = await this.runAxe(item.url);
-    } catch (e) {
-      out.error = (out.error ? out.error + '; ' : '') + `axe: ${short(e.message, 400)}`;
-      await this.reset('axePage');
+      await this.reset();
     }
     return out;
   }
