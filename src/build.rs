@@ -220,7 +220,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         crate::search::export::move_export(&target.join("search"), &staging.dir().join("search"))
             .map_err(|e| io_err(&out, e))?;
     }
-    let warnings = staging.commit()?.into_iter().collect();
+    let mut warnings = site.warnings.clone();
+    warnings.extend(staging.commit()?);
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     Ok(BuildReport {
         pages: page_paths.len(),

@@ -6,6 +6,7 @@
 //! Every command prints them, and everything else it says, through [`print`].
 
 pub mod print;
+pub mod toml;
 
 use serde::Serialize;
 use std::fmt;
@@ -40,6 +41,10 @@ pub struct Diagnostic {
     pub file: PathBuf,
     /// 1-based line number, when known.
     pub line: Option<usize>,
+    /// Column, the line as written and the parser's own words, when known (boxed: most
+    /// diagnostics have none, and `Result<_, Diagnostic>` stays small).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub spot: Option<Box<Spot>>,
     /// A short rule name for machines (`toml`, `encoding`, `duplicate-id`, ...).
     pub rule: &'static str,
     /// What is wrong, in plain words.
@@ -56,6 +61,7 @@ impl Diagnostic {
         Diagnostic {
             file: file.into(),
             line: None,
+            spot: None,
             rule,
             message: message.into(),
             help: None,
@@ -81,11 +87,50 @@ impl Diagnostic {
         self
     }
 
+    /// Points at `column` (1-based, in characters) of the line `excerpt`.
+    pub fn at_column(mut self, column: usize, excerpt: impl Into<String>) -> Self {
+        let spot = self.spot.get_or_insert_with(Box::default);
+        spot.column = Some(column);
+        spot.excerpt = Some(excerpt.into());
+        self
+    }
+
+    /// Keeps the parser's own message (see [`Spot::detail`]).
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.spot.get_or_insert_with(Box::default).detail = Some(detail.into());
+        self
+    }
+
+    /// The 1-based column on the line, when known.
+    pub fn column(&self) -> Option<usize> {
+        self.spot.as_ref().and_then(|s| s.column)
+    }
+
+    /// The offending line as written, when known.
+    pub fn excerpt(&self) -> Option<&str> {
+        self.spot.as_ref().and_then(|s| s.excerpt.as_deref())
+    }
+
     /// Adds how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
+}
+
+/// Where exactly on its line a problem is, and what the parser said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Spot {
+    /// 1-based column (in characters) on the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The offending line as written, shown under the message with a caret at `column`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// The parser's own words (English), kept for `check --format json` and bug reports;
+    /// never the message a webmaster reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// The plain text of [`print::diagnostic`] (no colour): for messages that do not go to
@@ -128,6 +173,24 @@ impl Diagnostics {
     }
 
     /// `Ok(())` when empty, else `Err(self)`.
+    /// True when any problem is an error (not only warnings).
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// `Ok` with the warnings when nothing is an error; else every problem, sorted (the
+    /// warnings too: they are worth fixing in the same pass).
+    pub fn into_warnings(mut self) -> Result<Vec<Diagnostic>, Diagnostics> {
+        if self.0.iter().all(|d| d.severity == Severity::Warning) {
+            self.sort();
+            Ok(self.0)
+        } else {
+            self.sort();
+            Err(self)
+        }
+    }
+
+    /// `Ok` when there is no problem at all (warnings included); else every problem, sorted.
     pub fn into_result(mut self) -> Result<(), Diagnostics> {
         if self.is_empty() {
             Ok(())

@@ -68,6 +68,45 @@ pub struct MarkdownContext<'a> {
 pub const TEMPLATE_IDS: &[&str] =
     &["main", "top", "pp-indicators", "pp-children", "pp-related", "pp-chapters", "pp-structure", "pp-themes"];
 
+/// Lines meant as headings that Markdown reads as text: `＃＃ 見出し` (full-width ＃) and
+/// `##見出し` (no space after the #). Warnings: a line may start with a hashtag on purpose.
+fn heading_typos(markdown: &str, ctx: &MarkdownContext) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for (i, line) in markdown.lines().enumerate() {
+        let t = line.trim_start_matches(' ');
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced || line.len() - t.len() > 3 {
+            continue;
+        }
+        let hashes = t.chars().take_while(|c| *c == '#' || *c == '＃').count();
+        let next = t.chars().nth(hashes);
+        let full_width = t.chars().take(hashes).any(|c| c == '＃');
+        let squeezed = hashes <= 6 && next.is_some_and(|c| c != ' ' && c != '\t' && c != '#');
+        if hashes == 0 || !(full_width || squeezed) {
+            continue;
+        }
+        let marks: String = t.chars().take(hashes).map(|_| '#').collect();
+        let rest: String = t.chars().skip(hashes).collect::<String>().trim_start_matches(['\u{3000}', ' ']).to_string();
+        let (what, col) = if full_width {
+            ("全角の「＃」で始まる行は見出しになりません", line.len() - t.len() + 1)
+        } else {
+            ("# の後に半角スペースがないので、この行は見出しになりません", line.len() - t.len() + hashes + 1)
+        };
+        out.push(
+            Diagnostic::new(ctx.file, "heading", what)
+                .warning()
+                .at_line(ctx.first_line + i)
+                .at_column(col, line)
+                .help(format!("見出しにするなら「{marks} {rest}」のように半角の # と半角スペースで書いてください")),
+        );
+    }
+    out
+}
+
 /// Renders `markdown`, reporting broken `@/` links and images without alt text.
 pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnostic>) {
     let mut opts = Options::empty();
@@ -94,6 +133,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
     let mut diags = Vec::new();
     let line = |offset: usize| ctx.first_line + line_of(markdown, offset) - 1;
     let events = drop_unsafe_urls(events, ctx, &line, &mut diags);
+    diags.extend(heading_typos(markdown, ctx));
     let mut in_table_head = false;
     let mut i = 0;
     while i < events.len() {
@@ -479,6 +519,17 @@ mod tests {
             base_level: 2,
         };
         render(text, &ctx)
+    }
+
+    #[test]
+    fn headings_typed_with_full_width_or_no_space_are_warned_about() {
+        let (_, d) = md("本文\n\n＃＃ 現状と課題\n\n##目指す姿\n\n## 正しい見出し\n\n#タグ\n");
+        let found: Vec<_> = d.iter().map(|d| (d.line, d.column(), d.severity)).collect();
+        use crate::diagnostics::Severity::Warning;
+        assert_eq!(found, [(Some(7), Some(1), Warning), (Some(9), Some(3), Warning), (Some(13), Some(2), Warning)]);
+        assert!(d[0].help.as_deref().unwrap().contains("## 現状と課題"), "{:?}", d[0]);
+        let (_, d) = md("```\n#include <x>\n```\n\n    #code\n");
+        assert!(d.is_empty(), "code is not a heading: {d:?}");
     }
 
     #[test]

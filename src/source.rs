@@ -1,7 +1,7 @@
 //! Reading a content file: UTF-8 decoding with a clear word on other encodings, and
 //! splitting TOML front matter (between `+++` lines) from the Markdown body.
 
-use crate::diagnostics::{line_of, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
@@ -121,6 +121,9 @@ pub struct Source {
 pub fn split_front_matter(text: &str, file: &Path) -> Result<Source, Diagnostic> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
+    if first.trim_end() != "+++" && looks_like_fence(first) {
+        return Err(bad_fence(file, 1, first));
+    }
     if first.trim_end() != "+++" {
         if first.trim_end() == "---" {
             return Err(Diagnostic::new(file, "front-matter", "前付けが --- で囲まれています(YAML 形式)")
@@ -135,6 +138,9 @@ pub fn split_front_matter(text: &str, file: &Path) -> Result<Source, Diagnostic>
     let mut line_no = 1;
     for line in lines {
         line_no += 1;
+        if line.trim_end() != "+++" && looks_like_fence(line) {
+            return Err(bad_fence(file, line_no, line));
+        }
         if line.trim_end() == "+++" {
             let front_matter = text[first.len()..offset].to_string();
             let body = text[offset + line.len()..].to_string();
@@ -147,39 +153,38 @@ pub fn split_front_matter(text: &str, file: &Path) -> Result<Source, Diagnostic>
         .help("前付け(設定)の最後に +++ だけの行を書いてください"))
 }
 
+/// A line that was meant as the `+++` fence of front matter: only plus signs (full-width
+/// `＋` included), or `+++` after spaces.
+fn looks_like_fence(line: &str) -> bool {
+    let t = line.trim();
+    t.chars().count() >= 2 && t.chars().all(|c| c == '+' || c == '＋')
+}
+
+/// The fence line `line` (number `line_no`) is not exactly `+++`.
+fn bad_fence(file: &Path, line_no: usize, line: &str) -> Diagnostic {
+    let shown = line.trim_end_matches(['\r', '\n']);
+    let what = if shown.contains('＋') {
+        "前付けの区切りの行が全角の「＋」で書かれています"
+    } else {
+        "前付けの区切りの行が +++ ちょうどではありません"
+    };
+    let column = shown.chars().take_while(|c| *c == ' ' || *c == '\t' || *c == '\u{3000}').count() + 1;
+    Diagnostic::new(file, "front-matter", what)
+        .at_line(line_no)
+        .at_column(column, shown)
+        .help("前付けの始まりと終わりの行は、行の先頭から半角の +++ だけを書いてください")
+}
+
 /// Parses TOML `text` into `T`, turning errors into a diagnostic at the right line of `file`
 /// (`first_line` is the file line where `text` starts).
 pub fn parse_toml<T: DeserializeOwned>(text: &str, file: &Path, first_line: usize) -> Result<T, Diagnostic> {
     toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file, first_line))
 }
 
-/// A diagnostic for a TOML error, with its line in the file.
+/// A diagnostic for a TOML error, with its line, column and the line itself, in Japanese
+/// (see [`crate::diagnostics::toml`]).
 pub fn toml_diagnostic(e: &toml::de::Error, text: &str, file: &Path, first_line: usize) -> Diagnostic {
-    let line = e.span().map(|s| first_line + line_of(text, s.start) - 1);
-    let message = e.message().trim().to_string();
-    let help = toml_help(&message);
-    Diagnostic::new(file, "toml", format!("設定(TOML)の書き方が正しくありません: {message}"))
-        .at_opt_line(line)
-        .help(help)
-}
-
-fn toml_help(message: &str) -> String {
-    if message.starts_with("missing field") {
-        let field = message.split('`').nth(1).unwrap_or("");
-        format!("必須の項目 {field} を書いてください(docs/CONTENT.md を参照)")
-    } else if message.starts_with("unknown field") {
-        let field = message.split('`').nth(1).unwrap_or("");
-        format!("項目名 {field} は使えません。つづりを確認してください(使える項目は docs/CONTENT.md)")
-    } else if message.contains("duplicate key") {
-        "同じ項目が2回書かれています。どちらかを消してください".to_string()
-    } else if message.contains("計画期間") {
-        "計画期間は period = { start = \"R3\", end = \"R7\" } のように、始まりと終わりの年度で書いてください(docs/CONTENT.md §3)".to_string()
-    } else if message.contains("年度") {
-        "年度は 2025、\"R7\"、\"令和7年度\"、\"令和元年度\"、\"H30\" のように書いてください(docs/CONTENT.md §6)"
-            .to_string()
-    } else {
-        "「キー = 値」の形で書いてください。文字列は \"…\" で囲み、数はそのまま、リストは [ … ] で書きます".to_string()
-    }
+    crate::diagnostics::toml::diagnostic(e, text, file, first_line)
 }
 
 #[cfg(test)]
@@ -212,6 +217,17 @@ mod tests {
         let s = split_front_matter("# hi\n", &p()).unwrap();
         assert_eq!(s.front_matter, "");
         assert_eq!(s.body, "# hi\n");
+    }
+
+    #[test]
+    fn full_width_or_indented_fences_are_named() {
+        let e = split_front_matter("＋＋＋\ntitle = \"a\"\n＋＋＋\n", &p()).unwrap_err();
+        assert!(e.message.contains("全角") && e.line == Some(1) && e.column() == Some(1), "{e:?}");
+        let e = split_front_matter("+++\ntitle = \"a\"\n＋＋＋\n本文", &p()).unwrap_err();
+        assert!(e.message.contains("全角") && e.line == Some(3), "{e:?}");
+        let e = split_front_matter("  +++\ntitle = \"a\"\n+++\n", &p()).unwrap_err();
+        assert_eq!((e.line, e.column()), (Some(1), Some(3)), "{e:?}");
+        assert!(split_front_matter("本文の中の ++ は本文\n", &p()).is_ok());
     }
 
     #[test]

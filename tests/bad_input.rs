@@ -502,3 +502,36 @@ fn regression_a_euc_jp_file_is_called_euc_jp() {
     assert!(out.contains("content/mine-2/5.md:2:") && out.contains("EUC-JP"), "{out}");
     assert!(!out.contains("Shift_JIS"), "{out}");
 }
+
+/// #15: what a Japanese IME or Word types into front matter is named at the character,
+/// with the line shown and a caret, in Japanese only.
+#[test]
+fn ime_mistakes_in_front_matter_point_at_the_character() {
+    type Break = fn(String) -> String;
+    let cases: [(&str, Break, &str, &str); 4] = [
+        ("curly quotes", |t| t.replacen("title = \"", "title = “", 1), "“", "半角の \""),
+        ("full-width equals", |t| t.replacen("title = ", "title ＝ ", 1), "＝", "半角の ="),
+        ("ideographic comma", |t| t.replacen("title = ", "sdgs = [4、11]\ntitle = ", 1), "、", "[2, 15]"),
+        ("yaml colon", |t| t.replacen("title = ", "title: ", 1), "：", "キー = 値"),
+    ];
+    for (what, break_it, mark, fix) in cases {
+        let out = fails(|r| edit(r, "content/mine-2/5.md", break_it));
+        assert!(out.contains(mark) || what == "yaml colon", "{what}: names {mark}:\n{out}");
+        assert!(out.contains(fix), "{what}: says what to type:\n{out}");
+        assert!(out.contains(" | ") && out.contains('^'), "{what}: shows the line and a caret:\n{out}");
+        assert!(!out.contains("expected") && !out.contains("invalid"), "{what}: no English parser text:\n{out}");
+    }
+}
+
+/// #15: `＋＋＋` fences and `##見出し` headings.
+#[test]
+fn full_width_fences_fail_and_squeezed_headings_warn() {
+    let out = fails(|r| edit(r, "content/mine-2/5.md", |t| t.replacen("+++", "＋＋＋", 1)));
+    assert!(out.contains("content/mine-2/5.md:1:1") && out.contains("全角の「＋」"), "{out}");
+    let site = copy_site(&fixture("mine"));
+    edit(site.path(), "content/mine-2/5.md", |t| t + "\n##見出しのつもり\n");
+    let o = build(site.path(), None);
+    let out = text(&o);
+    assert!(o.status.success(), "a warning does not fail the build:\n{out}");
+    assert!(out.contains("注意:") && out.contains("## 見出しのつもり"), "{out}");
+}

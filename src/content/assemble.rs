@@ -38,7 +38,14 @@ pub(super) fn assemble(
     let Assembly { home, mut pages, pending, .. } = a;
     pages.sort_by_key(|p| (p.weight.unwrap_or(i64::MAX), p.path.clone()));
 
-    let site = Site { config, root: root.to_path_buf(), home, plans: plans.into_iter().map(Arc::new).collect(), pages };
+    let site = Site {
+        config,
+        root: root.to_path_buf(),
+        home,
+        plans: plans.into_iter().map(Arc::new).collect(),
+        pages,
+        warnings: Vec::new(),
+    };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
             Diagnostic::new("content", "content", "計画がありません")

@@ -183,7 +183,7 @@ pub fn reload_plan(
     if links.len() != before || links.iter().any(|(f, path)| cache.links.get(f) != Some(path)) {
         return None;
     }
-    if !diags.is_empty() {
+    if diags.has_errors() {
         return Some(Err(diags));
     }
     let [plan] = <[Arc<Plan>; 1]>::try_from(std::mem::take(&mut alone.plans)).ok()?;
@@ -194,11 +194,13 @@ pub fn reload_plan(
     let links = std::mem::take(&mut cache.links);
     render_bodies(&mut alone, pending, &links, cache, Some(&plan_id), &mut diags);
     cache.links = links;
-    if let Err(e) = diags.into_result() {
-        return Some(Err(e));
-    }
+    let warnings = match diags.into_warnings() {
+        Ok(w) => w,
+        Err(e) => return Some(Err(e)),
+    };
     let mut new = site.clone();
     new.plans[pi] = alone.plans.pop()?;
+    new.warnings = warnings;
     Some(Ok((new, pi)))
 }
 
@@ -262,7 +264,7 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     };
     cache.files[idx].1 = Ok(new);
     cache.bodies.insert(slot.clone(), entry);
-    if !diags.is_empty() {
+    if diags.iter().any(|d| d.severity == crate::diagnostics::Severity::Error) {
         return Some(Err(Diagnostics(diags)));
     }
     let owner = match slot {

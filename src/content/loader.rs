@@ -45,6 +45,6 @@ pub fn load_site_cached(
     checks::check_site(root, &site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
-    diags.into_result()?;
+    site.warnings = diags.into_warnings()?;
     Ok(site)
 }

@@ -26,6 +26,8 @@ pub struct Site {
     pub plans: Vec<Arc<Plan>>,
     /// Free pages outside any plan, in display order.
     pub pages: Vec<Page>,
+    /// What loading found worth a word that is not an error (shown after the build).
+    pub warnings: Vec<crate::diagnostics::Diagnostic>,
 }
 
 impl Site {

@@ -108,13 +108,53 @@ pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
     let mut place = d.file.display().to_string();
     if let Some(line) = d.line {
         let _ = write!(place, ":{line}");
+        if let Some(col) = d.column() {
+            let _ = write!(place, ":{col}");
+        }
     }
     style.paint(&mut out, BOLD, &place);
     let _ = write!(out, ": {} [{}]", d.message, d.rule);
+    if let (Some(excerpt), Some(col)) = (d.excerpt(), d.column()) {
+        excerpt_with_caret(&mut out, d.line, excerpt, col);
+    }
     if let Some(help) = &d.help {
         let _ = write!(out, "\n  直し方: {help}");
     }
     out
+}
+
+/// The offending line under the message and a caret under its `col`-th character:
+///
+/// ```text
+///    3 | title = “子育て”
+///      |         ^
+/// ```
+/// Wide characters (kanji, kana, full-width forms) take two terminal columns.
+fn excerpt_with_caret(out: &mut String, line: Option<usize>, excerpt: &str, col: usize) {
+    let number = line.map(|l| l.to_string()).unwrap_or_default();
+    let gutter = " ".repeat(number.len());
+    let shown: String = excerpt.trim_end_matches(['\r', '\n']).replace('\t', " ");
+    let before: usize = shown.chars().take(col.saturating_sub(1)).map(display_width).sum();
+    let _ = write!(out, "\n  {number} | {shown}\n  {gutter} | {}^", " ".repeat(before));
+}
+
+/// Terminal columns of `c`: 2 for East Asian wide and full-width characters, else 1.
+fn display_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
 }
 
 /// Every problem of a batch, one after another, then how many there are
