@@ -385,4 +385,55 @@ mod tests {
         assert_eq!(c.base_url, "https://x.jp/");
         assert_eq!(c.language, "ja");
     }
+
+    fn load_with(progress: &str) -> Result<SiteConfig, Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            format!("title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n\n[progress]\n{progress}");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        SiteConfig::load(dir.path())
+    }
+
+    #[test]
+    fn progress_rule_defaults_per_kind() {
+        assert_eq!(load_with("").unwrap().progress, ProgressRule::default());
+        assert_eq!(ProgressRule::default().kind, RuleKind::Expected);
+        assert_eq!(ProgressRule::default().on_track, 1.0);
+        let t = load_with("rule = \"target\"\n").unwrap().progress;
+        assert_eq!((t.kind, t.achieved, t.on_track), (RuleKind::Target, 1.0, 0.5));
+        let b = load_with("rule = \"baseline\"\ntolerance = 0.05\n").unwrap().progress;
+        assert_eq!((b.kind, b.tolerance), (RuleKind::Baseline, 0.05));
+        // The keys of before keep working.
+        let old = load_with("achieved = 1.0\non_track = 0.8\n").unwrap().progress;
+        assert_eq!((old.kind, old.achieved, old.on_track), (RuleKind::Expected, 1.0, 0.8));
+    }
+
+    #[test]
+    fn bad_progress_values_name_their_line() {
+        let cases = [
+            ("rule = \"time\"\n", 6, "rule「time」"),
+            ("achieved = 0.0\n", 6, "achieved"),
+            ("achieved = nan\n", 6, "achieved"),
+            ("achieved = 1.0\non_track = 1.5\n", 7, "on_track"),
+            ("on_track = -0.1\n", 6, "on_track"),
+            ("rule = \"baseline\"\non_track = 0.5\n", 7, "on_track"),
+            ("tolerance = 0.1\n", 6, "tolerance"),
+            ("rule = \"baseline\"\ntolerance = 2\n", 7, "tolerance"),
+        ];
+        for (text, line, word) in cases {
+            let e = load_with(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e:?}");
+            assert!(e.message.contains(word), "{text}: {}", e.message);
+            assert!(e.help.as_deref().is_some_and(|h| !h.is_empty()), "{text}");
+        }
+        assert!(load_with("speed = 1\n").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn table_key_line_looks_inside_the_table() {
+        let text = "on_track = 1\n[progress] # 判定\nrule = \"x\"\n on_track = 2\n[other]\ntolerance = 1\n";
+        assert_eq!(table_key_line(text, "progress", "on_track"), Some(4));
+        assert_eq!(table_key_line(text, "progress", "tolerance"), Some(2), "the header when not written");
+        assert_eq!(table_key_line("progress = { rule = \"x\" }\n", "progress", "rule"), Some(1));
+    }
 }
