@@ -415,6 +415,9 @@ mod tests {
         // Under the old rule (target only, 50%) it is 遅れ, and says 49, not a rounded 50.
         let old = i.assess(&rule(RuleKind::Target), None);
         assert_eq!((old.status, old.progress_pct), (Status::Behind, Some(49)));
+        // Under the baseline rule it is 24% better than the baseline (docs/CONTENT.md §12).
+        let b = i.assess(&rule(RuleKind::Baseline), None);
+        assert_eq!((b.status, b.change_pct), (Status::Improved, Some(24)));
     }
 
     #[test]
