@@ -158,7 +158,7 @@ impl ProgressRule {
         let line = if self.on_track == 1.0 {
             "期待される進捗".to_string()
         } else {
-            format!("期待される進捗の {}%", pct_text(self.on_track))
+            format!("期待される進捗の {}% ", pct_text(self.on_track))
         };
         let tol = pct_text(self.tolerance);
         self.statuses()
@@ -620,7 +620,7 @@ mod tests {
         assert_eq!(d.legend()[1].1, "達成ではなく、進捗率が期待される進捗以上");
         let loose = ProgressRule { on_track: 0.8, achieved: 0.95, ..d };
         assert_eq!(loose.legend()[0].1, "進捗率が 95% 以上(目標値に達した)");
-        assert_eq!(loose.legend()[2].1, "進捗率が期待される進捗の 80%に満たない");
+        assert_eq!(loose.legend()[2].1, "進捗率が期待される進捗の 80% に満たない");
         let t = ProgressRule { on_track: 0.625, ..rule(RuleKind::Target) };
         assert_eq!(t.legend()[1].1, "達成ではなく、進捗率が 62.5% 以上");
         let b = rule(RuleKind::Baseline);
