@@ -177,6 +177,15 @@ impl ProgressWritten {
                 ));
             }
             rule.on_track = o;
+        } else if kind == RuleKind::Target && rule.on_track > rule.achieved {
+            return Err((
+                "achieved",
+                format!(
+                    "[progress] の achieved({})が on_track の既定値 {} より小さいので、「順調」になる指標がありません",
+                    rule.achieved, rule.on_track
+                ),
+                format!("on_track = {} のように、achieved 以下の on_track も書いてください", rule.achieved / 2.0),
+            ));
         }
         if let Some(t) = self.tolerance {
             if kind != RuleKind::Baseline {
@@ -419,6 +428,7 @@ mod tests {
             ("rule = \"baseline\"\non_track = 0.5\n", 7, "on_track"),
             ("tolerance = 0.1\n", 6, "tolerance"),
             ("rule = \"baseline\"\ntolerance = 2\n", 7, "tolerance"),
+            ("rule = \"target\"\nachieved = 0.4\n", 7, "achieved"),
         ];
         for (text, line, word) in cases {
             let e = load_with(text).unwrap_err();
