@@ -49,33 +49,162 @@ pub struct SiteConfig {
     /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
     #[serde(default = "default_license")]
     pub license: String,
-    /// Thresholds for indicator status on the dashboard (`[progress]`).
-    #[serde(default)]
-    pub progress: ProgressThresholds,
+    /// How indicator status is decided (`[progress]`), checked by [`SiteConfig::load`].
+    #[serde(skip)]
+    pub progress: ProgressRule,
+    /// `[progress]` as written; [`SiteConfig::load`] turns it into `progress`.
+    #[serde(default, rename = "progress")]
+    progress_written: ProgressWritten,
 }
 
-/// Progress thresholds for indicator status (`[progress]` in site.toml).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProgressThresholds {
-    /// Progress at or above this is 達成 (default 1.0).
-    #[serde(default = "one")]
+/// The kinds of rule for indicator status (`rule = "…"` under `[progress]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    /// Progress against the share of the plan period that has passed (the default).
+    #[default]
+    Expected,
+    /// Progress against the target only, in bands (富士市: 80%以上 / 50%以上 / 50%未満).
+    Target,
+    /// Change from the baseline with a tolerance band (長与町: 改善 / 横ばい ±10% / 悪化).
+    Baseline,
+}
+
+impl RuleKind {
+    /// All kinds, as written in site.toml.
+    pub const ALL: [RuleKind; 3] = [RuleKind::Expected, RuleKind::Target, RuleKind::Baseline];
+
+    /// As written in site.toml (`expected`, `target`, `baseline`).
+    pub fn key(self) -> &'static str {
+        match self {
+            RuleKind::Expected => "expected",
+            RuleKind::Target => "target",
+            RuleKind::Baseline => "baseline",
+        }
+    }
+}
+
+/// How indicator status is decided (`[progress]` in site.toml). The judging itself is in
+/// `content::progress` (`Indicator::assess`, `ProgressRule::legend`); this is the
+/// setting, checked when site.toml is read.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ProgressRule {
+    /// Which rule.
+    pub kind: RuleKind,
+    /// Progress (share of the way from baseline to target) at or above which an indicator
+    /// is 達成 (default 1.0 = 100%).
     pub achieved: f64,
-    /// Progress at or above this is 順調 (default 0.5).
-    #[serde(default = "half")]
+    /// Under `expected`: the share of the expected progress that still counts as 順調
+    /// (default 1.0 = on or above the line). Under `target`: the progress that counts as
+    /// 順調 (default 0.5). Not used under `baseline`.
     pub on_track: f64,
+    /// Under `baseline`: the band around the baseline, as a share of |baseline|, within
+    /// which the value counts as 横ばい (default 0.1 = ±10%). Not used otherwise.
+    pub tolerance: f64,
 }
 
-fn one() -> f64 {
-    1.0
-}
-fn half() -> f64 {
-    0.5
-}
-
-impl Default for ProgressThresholds {
+impl Default for ProgressRule {
     fn default() -> Self {
-        ProgressThresholds { achieved: 1.0, on_track: 0.5 }
+        ProgressRule::of(RuleKind::Expected)
+    }
+}
+
+impl ProgressRule {
+    /// The rule `kind` with its default thresholds.
+    pub fn of(kind: RuleKind) -> ProgressRule {
+        let on_track = if kind == RuleKind::Target { 0.5 } else { 1.0 };
+        ProgressRule { kind, achieved: 1.0, on_track, tolerance: 0.1 }
+    }
+}
+
+/// `[progress]` as written, every key optional.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgressWritten {
+    rule: Option<String>,
+    achieved: Option<f64>,
+    on_track: Option<f64>,
+    tolerance: Option<f64>,
+}
+
+/// A wrong `[progress]` value: the key, the message and how to fix it.
+type ProgressError = (&'static str, String, String);
+
+impl ProgressWritten {
+    /// The rule, or what is wrong with it.
+    fn rule(&self) -> Result<ProgressRule, ProgressError> {
+        let kinds = "rule = \"expected\"(計画期間の経過に対する進み具合。既定)、\"target\"(目標値に対する進捗率)、\"baseline\"(基準値からの変化)";
+        let kind = match self.rule.as_deref().map(str::trim) {
+            None => RuleKind::Expected,
+            Some(r) => RuleKind::ALL.into_iter().find(|k| k.key() == r).ok_or_else(|| {
+                (
+                    "rule",
+                    format!("[progress] の rule「{r}」は使えません"),
+                    format!("{kinds} のどれかを書いてください(docs/CONTENT.md §12)"),
+                )
+            })?,
+        };
+        let mut rule = ProgressRule::of(kind);
+        if let Some(a) = self.achieved {
+            if !(a.is_finite() && a > 0.0 && a <= 10.0) {
+                return Err((
+                    "achieved",
+                    format!("[progress] の achieved({a})は 0 より大きく 10 以下の数にしてください"),
+                    "achieved は目標値までの道のりのうち、どこまで進めば「達成」とするかの割合です。例: achieved = 1.0(100%)".into(),
+                ));
+            }
+            rule.achieved = a;
+        }
+        if let Some(o) = self.on_track {
+            if kind == RuleKind::Baseline {
+                return Err((
+                    "on_track",
+                    "rule = \"baseline\" では on_track を使いません".into(),
+                    "on_track を消してください。横ばいとみなす幅は tolerance = 0.1(基準値の ±10%)のように書きます"
+                        .into(),
+                ));
+            }
+            if !(o.is_finite() && o >= 0.0 && o <= rule.achieved) {
+                let example = if kind == RuleKind::Target {
+                    "rule = \"target\" では進捗率がこれ以上なら「順調」です。例: on_track = 0.5(50%)"
+                } else {
+                    "rule = \"expected\" では期待される進捗のこの割合以上なら「順調」です。例: on_track = 1.0(期待される進捗どおり以上)、0.8(その 8 割以上)"
+                };
+                return Err((
+                    "on_track",
+                    format!("[progress] の on_track({o})は 0 以上、achieved({})以下の数にしてください", rule.achieved),
+                    example.into(),
+                ));
+            }
+            rule.on_track = o;
+        } else if kind == RuleKind::Target && rule.on_track > rule.achieved {
+            return Err((
+                "achieved",
+                format!(
+                    "[progress] の achieved({})が on_track の既定値 {} より小さいので、「順調」になる指標がありません",
+                    rule.achieved, rule.on_track
+                ),
+                format!("on_track = {} のように、achieved 以下の on_track も書いてください", rule.achieved / 2.0),
+            ));
+        }
+        if let Some(t) = self.tolerance {
+            if kind != RuleKind::Baseline {
+                return Err((
+                    "tolerance",
+                    format!("tolerance は rule = \"baseline\" のときだけ使います(いまは rule = \"{}\")", kind.key()),
+                    "基準値からの変化で判定するなら rule = \"baseline\" を書いてください。そうでなければ tolerance を消してください".into(),
+                ));
+            }
+            if !(t.is_finite() && (0.0..=1.0).contains(&t)) {
+                return Err((
+                    "tolerance",
+                    format!("[progress] の tolerance({t})は 0 以上 1 以下の数にしてください"),
+                    "基準値の何割までの増減を「横ばい」とするかの割合です。例: tolerance = 0.1(±10%)".into(),
+                ));
+            }
+            rule.tolerance = t;
+        }
+        Ok(rule)
     }
 }
 
@@ -107,11 +236,9 @@ impl SiteConfig {
         })?;
         let text = decode_utf8(bytes, &file)?;
         let mut config: SiteConfig = parse_toml(&text, &file, 1)?;
-        let p = config.progress;
-        if !(p.on_track.is_finite() && p.achieved.is_finite() && p.on_track <= p.achieved) {
-            return Err(Diagnostic::new(&file, "config", "[progress] の on_track は achieved 以下の数にしてください")
-                .help("例: [progress] の下に achieved = 1.0 と on_track = 0.5"));
-        }
+        config.progress = config.progress_written.rule().map_err(|(key, message, help)| {
+            Diagnostic::new(&file, "config", message).at_opt_line(table_key_line(&text, "progress", key)).help(help)
+        })?;
         config.base_url = normalize_base_url(&config.base_url).map_err(|m| {
             Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\"")
         })?;
@@ -169,6 +296,30 @@ pub fn key_line(text: &str, key: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The 1-based line of `key = …` in the table `[table]` of the TOML `text`, or of the
+/// table's header when the key is not written there (or of `table = { … }`).
+pub fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let mut start = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if start.is_none() {
+            if trimmed.split('#').next().map(str::trim) == Some(header.as_str()) {
+                start = Some(i + 1);
+            }
+            continue;
+        }
+        if trimmed.starts_with('[') {
+            break;
+        }
+        let rest = trimmed.strip_prefix(key).map(str::trim_start);
+        if rest.is_some_and(|r| r.starts_with('=')) {
+            return Some(i + 1);
+        }
+    }
+    start.or_else(|| key_line(text, table))
 }
 
 fn base_path_of(url: &str) -> String {
@@ -242,5 +393,57 @@ mod tests {
         assert!(c.search);
         assert_eq!(c.base_url, "https://x.jp/");
         assert_eq!(c.language, "ja");
+    }
+
+    fn load_with(progress: &str) -> Result<SiteConfig, Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            format!("title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n\n[progress]\n{progress}");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        SiteConfig::load(dir.path())
+    }
+
+    #[test]
+    fn progress_rule_defaults_per_kind() {
+        assert_eq!(load_with("").unwrap().progress, ProgressRule::default());
+        assert_eq!(ProgressRule::default().kind, RuleKind::Expected);
+        assert_eq!(ProgressRule::default().on_track, 1.0);
+        let t = load_with("rule = \"target\"\n").unwrap().progress;
+        assert_eq!((t.kind, t.achieved, t.on_track), (RuleKind::Target, 1.0, 0.5));
+        let b = load_with("rule = \"baseline\"\ntolerance = 0.05\n").unwrap().progress;
+        assert_eq!((b.kind, b.tolerance), (RuleKind::Baseline, 0.05));
+        // The keys of before keep working.
+        let old = load_with("achieved = 1.0\non_track = 0.8\n").unwrap().progress;
+        assert_eq!((old.kind, old.achieved, old.on_track), (RuleKind::Expected, 1.0, 0.8));
+    }
+
+    #[test]
+    fn bad_progress_values_name_their_line() {
+        let cases = [
+            ("rule = \"time\"\n", 6, "rule「time」"),
+            ("achieved = 0.0\n", 6, "achieved"),
+            ("achieved = nan\n", 6, "achieved"),
+            ("achieved = 1.0\non_track = 1.5\n", 7, "on_track"),
+            ("on_track = -0.1\n", 6, "on_track"),
+            ("rule = \"baseline\"\non_track = 0.5\n", 7, "on_track"),
+            ("tolerance = 0.1\n", 6, "tolerance"),
+            ("rule = \"baseline\"\ntolerance = 2\n", 7, "tolerance"),
+            ("rule = \"target\"\nachieved = 0.4\n", 7, "achieved"),
+        ];
+        for (text, line, word) in cases {
+            let e = load_with(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {e:?}");
+            assert!(e.message.contains(word), "{text}: {}", e.message);
+            assert!(e.help.as_deref().is_some_and(|h| !h.is_empty()), "{text}");
+        }
+        assert!(load_with("speed = 1\n").is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn table_key_line_looks_inside_the_table() {
+        let text = "on_track = 1\n[progress] # 判定\nrule = \"x\"\n on_track = 2\n[other]\ntolerance = 1\n";
+        assert_eq!(table_key_line(text, "progress", "on_track"), Some(4));
+        assert_eq!(table_key_line(text, "progress", "tolerance"), Some(2), "the header when not written");
+        assert_eq!(table_key_line("progress = { rule = \"x\" }\n", "progress", "rule"), Some(1));
     }
 }

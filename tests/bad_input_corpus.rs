@@ -517,6 +517,13 @@ fails!(config_toml_error, |r| site_toml(r, "minify = yes"), ["site.toml:6:"]);
 fails!(config_minify_string, |r| site_toml(r, "minify = \"yes\""), ["site.toml"]);
 fails!(config_search_number, |r| site_toml(r, "search = 1"), ["site.toml"]);
 fails!(config_unknown_key, |r| site_toml(r, "titel = \"x\""), ["site.toml"]);
+fails!(config_progress_unknown_rule, |r| site_toml(r, "[progress]\nrule = \"fast\""), ["site.toml:7:", "rule「fast」"]);
+fails!(config_progress_nan, |r| site_toml(r, "[progress]\nachieved = nan"), ["site.toml:7:", "achieved"]);
+fails!(
+    config_progress_tolerance_without_baseline,
+    |r| site_toml(r, "[progress]\nrule = \"target\"\ntolerance = 0.1"),
+    ["site.toml:8:", "tolerance"]
+);
 fails!(
     config_title_missing,
     |r| edit(r, "site.toml", |t| t.lines().filter(|l| !l.starts_with("title")).collect::<Vec<_>>().join("\n")),

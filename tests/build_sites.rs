@@ -506,36 +506,74 @@ fn dashboard_counts_statuses_per_field() {
     let site = build_site(&fixture("features"), out.path());
     let plan = &site.plans[0];
     let doc = read(out.path(), "showcase/dashboard/index.html");
-    // kankyo: 排出率 88.0 (progress (88-94.9)/(67.5-94.9)=0.25 → 遅れ); 再エネ 19.5 ((19.5-17.2)/10=0.23 → 遅れ).
+    // The default rule compares progress with the share of the plan period passed.
+    // kankyo: 排出率 94.9 (H29) → 67.5 (R7), 88.0 in R3: 25% of the way after 50% of the time → 遅れ.
+    // 再エネ 17.2 (R2) → 27.2 (R7), 19.5 in R3: 23% after 20% → 順調 (遅れ under the old rule).
     // kyodo: one indicator without actuals → 未評価.
     let rows: Vec<Vec<String>> = doc
         .select(&sel("table.counts tbody tr"))
         .map(|tr| tr.select(&sel("th, td")).map(|c| c.text().collect::<String>().trim().to_string()).collect())
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[0][1..], ["0", "0", "2", "0", "2"], "{rows:?}");
+    assert_eq!(rows[0][1..], ["0", "1", "1", "0", "2"], "{rows:?}");
     assert_eq!(rows[1][1..], ["0", "0", "0", "1", "1"], "{rows:?}");
     assert_eq!(doc.select(&sel("svg.chart[role='img']")).count(), 3);
-    assert_eq!(doc.select(&sel(".status-behind")).count(), 2 + 1, "two badges and the legend");
+    assert_eq!(doc.select(&sel(".status-behind")).count(), 1 + 1, "one badge and the legend");
+    let reasons: Vec<String> = doc.select(&sel(".db-meta .status-reason")).map(|r| r.text().collect()).collect();
+    assert!(reasons.contains(&"令和3年度の実績: 期待される進捗 50% に対し 25%".to_string()), "{reasons:?}");
+    assert!(reasons.contains(&"令和3年度の実績: 期待される進捗 20% に対し 23%".to_string()), "{reasons:?}");
+    assert!(reasons.contains(&"実績がまだありません".to_string()), "{reasons:?}");
+    let legend: Vec<String> = doc.select(&sel(".status-legend li")).map(|r| r.text().collect()).collect();
+    assert_eq!(legend.len(), 4, "{legend:?}");
+    assert!(legend[1].contains("順調") && legend[1].contains("期待される進捗以上"), "{legend:?}");
+    // The open data says the same as the page.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/showcase.json")).unwrap()).unwrap();
+    let kankyo = json["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "kankyo").unwrap();
+    let i = &kankyo["indicators"][0];
+    assert_eq!(i["status"], "behind");
+    assert_eq!(i["progress"], 0.25);
+    assert_eq!(i["expected_progress"], 0.5);
+    assert_eq!(i["status_reason"], "令和3年度の実績: 期待される進捗 50% に対し 25%");
     let _ = plan;
 }
 
 #[test]
-fn progress_thresholds_come_from_site_toml() {
+fn progress_rule_comes_from_site_toml() {
     let site = copy_site(&fixture("features"));
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-    std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nachieved = 1.0\non_track = 0.2\n"))
-        .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let o = build(site.path(), Some(out.path()));
-    assert!(o.status.success(), "{}", text(&o));
-    let doc = read(out.path(), "showcase/dashboard/index.html");
-    let first: Vec<String> = doc
-        .select(&sel("table.counts tbody tr"))
-        .next()
-        .unwrap()
-        .select(&sel("td"))
-        .map(|c| c.text().collect())
-        .collect();
+    let counts = |progress: &str| {
+        std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\n{progress}")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let o = build(site.path(), Some(out.path()));
+        assert!(o.status.success(), "{}", text(&o));
+        let doc = read(out.path(), "showcase/dashboard/index.html");
+        let head: Vec<String> = doc.select(&sel("table.counts thead th")).map(|c| c.text().collect()).collect();
+        let first: Vec<String> = doc
+            .select(&sel("table.counts tbody tr"))
+            .next()
+            .unwrap()
+            .select(&sel("td"))
+            .map(|c| c.text().collect())
+            .collect();
+        (head, first)
+    };
+    // The old rule (progress against the target only): 25% and 23% are both 遅れ under 50%,
+    // both 順調 at 20%.
+    let (_, first) = counts("rule = \"target\"\n");
+    assert_eq!(first, ["0", "0", "2", "0", "2"], "both are 遅れ under rule = target");
+    let (_, first) = counts("rule = \"target\"\nachieved = 1.0\non_track = 0.2\n");
     assert_eq!(first, ["0", "2", "0", "0", "2"], "both are 順調 with on_track = 0.2");
+    // 長与町-like: change from the baseline. 排出率 94.9 → 88.0 is 7% better (within ±10%);
+    // 再エネ 17.2 → 19.5 is 13% better.
+    let (head, first) = counts("rule = \"baseline\"\n");
+    assert_eq!(head, ["政策分野", "達成", "改善", "横ばい", "悪化", "未評価", "計"], "the columns follow the rule");
+    assert_eq!(first, ["0", "1", "1", "0", "0", "2"]);
+    // A wrong value stops the build, naming the line.
+    std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nrule = \"fast\"\n")).unwrap();
+    let o = build(site.path(), Some(tempfile::tempdir().unwrap().path()));
+    assert!(!o.status.success());
+    let line = toml.lines().count() + 3;
+    assert!(text(&o).contains(&format!("site.toml:{line}")), "{}", text(&o));
+    assert!(text(&o).contains("rule「fast」は使えません"), "{}", text(&o));
 }

@@ -10,6 +10,7 @@ pub mod front_matter;
 pub mod loader;
 pub mod model;
 mod parse;
+pub mod progress;
 mod render;
 pub mod sdgs;
 mod tree;

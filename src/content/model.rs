@@ -4,8 +4,8 @@
 //! rendered to HTML (see [`crate::markdown`]).
 
 use super::fiscal_year::FiscalYear;
-/// A setting of `site.toml`; re-exported here for the code that rates indicators.
-pub use crate::config::ProgressThresholds;
+/// Indicator status: the rule (a setting of `site.toml`), the statuses and the assessment.
+pub use super::progress::{Assessment, ProgressRule, RuleKind, Status};
 use crate::config::SiteConfig;
 use crate::markdown::Heading;
 use serde::Serialize;
@@ -427,72 +427,6 @@ impl Indicator {
     pub fn latest(&self) -> Option<&Measurement> {
         self.actuals.last()
     }
-
-    /// Progress from baseline to target of the latest actual:
-    /// (latest − baseline) / (target − baseline); 1.0 means the target is reached.
-    /// `None` without actuals. The sign of (target − baseline) carries the direction, so
-    /// the same formula serves higher- and lower-is-better indicators.
-    pub fn progress(&self) -> Option<f64> {
-        let latest = self.latest()?.value.value;
-        let (base, target) = (self.baseline.value.value, self.target.value.value);
-        if target == base {
-            let met = match self.better {
-                Better::Higher => latest >= target,
-                Better::Lower => latest <= target,
-            };
-            return Some(if met { 1.0 } else { 0.0 });
-        }
-        Some((latest - base) / (target - base))
-    }
-
-    /// The status under `thresholds`.
-    pub fn status(&self, thresholds: &ProgressThresholds) -> Status {
-        match self.progress() {
-            None => Status::Unrated,
-            Some(p) if p >= thresholds.achieved => Status::Achieved,
-            Some(p) if p >= thresholds.on_track => Status::OnTrack,
-            Some(_) => Status::Behind,
-        }
-    }
-}
-
-/// Where an indicator stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// 達成: the target is reached.
-    Achieved,
-    /// 順調: progress at or above the on-track threshold.
-    OnTrack,
-    /// 遅れ: progress below the on-track threshold.
-    Behind,
-    /// 未評価: no actuals yet.
-    Unrated,
-}
-
-impl Status {
-    /// All statuses in display order.
-    pub const ALL: [Status; 4] = [Status::Achieved, Status::OnTrack, Status::Behind, Status::Unrated];
-
-    /// Japanese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Achieved => "達成",
-            Status::OnTrack => "順調",
-            Status::Behind => "遅れ",
-            Status::Unrated => "未評価",
-        }
-    }
-
-    /// Stable machine name (`achieved` …), used for CSS classes and open data.
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::Achieved => "achieved",
-            Status::OnTrack => "on_track",
-            Status::Behind => "behind",
-            Status::Unrated => "unrated",
-        }
-    }
 }
 
 /// A page that is not a node: a free page, a plan chapter or the home page's lead.
@@ -521,41 +455,6 @@ pub struct Page {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ind(better: Better, base: f64, target: f64, actuals: &[f64]) -> Indicator {
-        let m = |v: f64, y: i32| Measurement { value: Quantity { value: v, decimals: 1 }, year: FiscalYear(y) };
-        Indicator {
-            id: "i".into(),
-            name: "n".into(),
-            unit: "%".into(),
-            better,
-            baseline: m(base, 2019),
-            target: m(target, 2025),
-            actuals: actuals.iter().enumerate().map(|(i, &v)| m(v, 2020 + i as i32)).collect(),
-            actual_notes: Default::default(),
-            cumulative: false,
-            note: None,
-        }
-    }
-
-    #[test]
-    fn progress_and_status_in_both_directions() {
-        let t = ProgressThresholds::default();
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[]).status(&t), Status::Unrated);
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[60.0]).progress(), Some(0.5));
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[60.0]).status(&t), Status::OnTrack);
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[55.0]).status(&t), Status::Behind);
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[40.0, 71.0]).status(&t), Status::Achieved);
-        // Lower is better: 94.9 → 67.5; 81.2 is half way.
-        assert!((ind(Better::Lower, 94.9, 67.5, &[81.2]).progress().unwrap() - 0.5).abs() < 1e-9);
-        assert_eq!(ind(Better::Lower, 94.9, 67.5, &[99.0]).status(&t), Status::Behind);
-        assert_eq!(ind(Better::Lower, 94.9, 67.5, &[60.0]).status(&t), Status::Achieved);
-        // Target equal to baseline: keep it.
-        assert_eq!(ind(Better::Higher, 5.0, 5.0, &[5.0]).status(&t), Status::Achieved);
-        assert_eq!(ind(Better::Lower, 5.0, 5.0, &[6.0]).status(&t), Status::Behind);
-        let strict = ProgressThresholds { achieved: 1.0, on_track: 0.8 };
-        assert_eq!(ind(Better::Higher, 50.0, 70.0, &[60.0]).status(&strict), Status::Behind);
-    }
 
     #[test]
     fn quantity_display_groups_thousands_and_keeps_decimals() {

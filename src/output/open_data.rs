@@ -96,8 +96,12 @@ struct IndicatorJson<'a> {
     target: ValueJson,
     actuals: Vec<ValueJson>,
     note: Option<&'a str>,
+    /// 進捗率 as shown on the pages (floored to whole percent), as a share.
     progress: Option<f64>,
+    /// 期待される進捗 as shown, as a share (rule `expected`).
+    expected_progress: Option<f64>,
     status: Status,
+    status_reason: String,
 }
 
 #[derive(Serialize)]
@@ -121,8 +125,8 @@ pub fn plan_files(plan: &Plan, site: &crate::content::model::Site) -> [(String, 
 }
 
 /// The plan as JSON.
-pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressThresholds) -> String {
-    fn node<'a>(plan: &'a Plan, id: NodeId, base_url: &str, t: &ProgressThresholds) -> NodeJson<'a> {
+pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule) -> String {
+    fn node<'a>(plan: &'a Plan, id: NodeId, base_url: &str, t: &ProgressRule) -> NodeJson<'a> {
         let n = &plan.nodes[id];
         NodeJson {
             id: &n.id,
@@ -138,7 +142,8 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressThresholds) -
             indicators: n
                 .indicators
                 .iter()
-                .map(|i| IndicatorJson {
+                .map(|i| (i, i.assess(t, None)))
+                .map(|(i, a)| IndicatorJson {
                     id: &i.id,
                     name: &i.name,
                     unit: &i.unit,
@@ -147,8 +152,10 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressThresholds) -
                     target: (&i.target).into(),
                     actuals: i.actuals.iter().map(Into::into).collect(),
                     note: i.note.as_deref(),
-                    progress: i.progress(),
-                    status: i.status(t),
+                    progress: a.progress_pct.map(|p| p as f64 / 100.0),
+                    expected_progress: a.expected_pct.map(|p| p as f64 / 100.0),
+                    status: a.status,
+                    status_reason: a.reason,
                 })
                 .collect(),
             body_html: &n.body_html,

@@ -5,7 +5,6 @@ use super::pages;
 use super::slots::Slots;
 use super::views::*;
 use super::Shared;
-use crate::content::model::Status;
 use crate::content::model::*;
 use serde::Serialize;
 use tera::Context;
@@ -351,6 +350,15 @@ pub(super) fn node<'a>(
     ctx
 }
 
+/// One status of the dashboard legend, defined by [`crate::content::ProgressRule::legend`].
+#[derive(Serialize)]
+struct LegendEntry {
+    key: &'static str,
+    label: &'static str,
+    good: bool,
+    definition: String,
+}
+
 #[derive(Serialize)]
 struct ThemeLink {
     title: String,
@@ -399,8 +407,9 @@ fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Sh
         stack.extend(n.children.iter().rev());
     }
     let all: Vec<&IndicatorView> = groups.iter().flat_map(|g| g.indicators.iter()).collect();
-    let counts = Status::ALL
-        .iter()
+    let counts = t
+        .statuses()
+        .into_iter()
         .map(|s| (s.label().to_string(), s.key(), all.iter().filter(|i| i.status == s.key()).count()))
         .collect();
     FieldData {
@@ -526,15 +535,22 @@ pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path:
     ctx.insert("breadcrumbs", &crumbs(Some(plan)));
     let fields: Vec<FieldData> =
         plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
-    let totals: Vec<(String, &'static str, usize)> = Status::ALL
-        .iter()
+    let rule = &site.config.progress;
+    let totals: Vec<(String, &'static str, usize)> = rule
+        .statuses()
+        .into_iter()
         .enumerate()
         .map(|(k, s)| (s.label().to_string(), s.key(), fields.iter().map(|f| f.counts[k].2).sum()))
         .collect();
     ctx.insert("totals", &totals);
     ctx.insert("total", &fields.iter().map(|f| f.total).sum::<usize>());
     ctx.insert("fields", &fields);
-    let t = &site.config.progress;
-    ctx.insert("thresholds", &((t.achieved * 100.0).round() as i64, (t.on_track * 100.0).round() as i64));
+    let legend: Vec<LegendEntry> = rule
+        .legend()
+        .into_iter()
+        .map(|(s, definition)| LegendEntry { key: s.key(), label: s.label(), good: s.good(), definition })
+        .collect();
+    ctx.insert("legend", &legend);
+    ctx.insert("method", &rule.method());
     ctx
 }

@@ -4,6 +4,7 @@
 use super::slots::Slots;
 use crate::content::model::*;
 use crate::content::sdgs::goal_name;
+use crate::content::FiscalYear;
 use serde::Serialize;
 
 /// A link to a node.
@@ -134,27 +135,43 @@ pub struct IndicatorView {
     pub status: &'static str,
     /// Status label (達成 …).
     pub status_label: &'static str,
-    /// Progress in percent, rounded, when rated.
+    /// Whether the status counts as good (達成・順調・改善).
+    pub status_good: bool,
+    /// 進捗率 in whole percent, floored as the status was decided (see
+    /// [`crate::content::progress::shown_pct`]), when rated.
     pub progress: Option<i64>,
+    /// 期待される進捗 in whole percent (rule `expected`), when rated.
+    pub expected: Option<i64>,
+    /// Why the status, in words (「令和4年度の実績: 期待される進捗 40% に対し 49%」).
+    pub reason: String,
     /// Inline SVG chart; filled by [`IndicatorView::with_chart`].
     pub chart_svg: String,
 }
 
 impl IndicatorView {
-    /// The view with status and progress under `t`.
-    pub fn rated(i: &Indicator, t: &ProgressThresholds) -> Self {
-        let status = i.status(t);
+    /// The view with status and progress under `rule`, from all actuals.
+    pub fn rated(i: &Indicator, rule: &ProgressRule) -> Self {
+        IndicatorView::assessed(i, rule, None)
+    }
+
+    /// The view with status and progress under `rule`, from the actuals of years up to
+    /// `as_of` (all when `None`), for pages about one fiscal year.
+    pub fn assessed(i: &Indicator, rule: &ProgressRule, as_of: Option<FiscalYear>) -> Self {
+        let a = i.assess(rule, as_of);
         IndicatorView {
-            status: status.key(),
-            status_label: status.label(),
-            progress: i.progress().map(|p| (p * 100.0).round() as i64),
+            status: a.status.key(),
+            status_label: a.status.label(),
+            status_good: a.status.good(),
+            progress: a.progress_pct,
+            expected: a.expected_pct,
+            reason: a.reason,
             ..IndicatorView::new(i)
         }
     }
 
     /// The view with status and its SVG chart (see [`super::chart::indicator_chart`]).
-    pub fn with_chart<'a>(i: &Indicator, t: &ProgressThresholds, chart_svg: &'a str, slots: &Slots<'a>) -> Self {
-        IndicatorView { chart_svg: slots.put(chart_svg), ..IndicatorView::rated(i, t) }
+    pub fn with_chart<'a>(i: &Indicator, rule: &ProgressRule, chart_svg: &'a str, slots: &Slots<'a>) -> Self {
+        IndicatorView { chart_svg: slots.put(chart_svg), ..IndicatorView::rated(i, rule) }
     }
 
     /// The view of `i`.
@@ -162,7 +179,10 @@ impl IndicatorView {
         IndicatorView {
             status: "",
             status_label: "",
+            status_good: false,
             progress: None,
+            expected: None,
+            reason: String::new(),
             chart_svg: String::new(),
             id: i.id.clone(),
             name: i.name.clone(),
