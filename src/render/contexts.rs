@@ -534,6 +534,9 @@ pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path:
     ctx.insert("totals", &totals);
     ctx.insert("total", &fields.iter().map(|f| f.total).sum::<usize>());
     ctx.insert("fields", &fields);
+    // A plan with no actual yet says so instead of a table of zeros (the example site's
+    // seed has none). The dashboard reads every node's indicators, so this is covered.
+    ctx.insert("has_actuals", &plan.nodes.iter().flat_map(|n| &n.indicators).any(|i| !i.actuals.is_empty()));
     let t = &site.config.progress;
     ctx.insert("thresholds", &((t.achieved * 100.0).round() as i64, (t.on_track * 100.0).round() as i64));
     ctx
