@@ -44,7 +44,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub copyright: Option<String>,
     /// 全国地方公共団体コード (6 digits, e.g. `222135`), written into every open-data file.
-    #[serde(default)]
+    /// Read as a string or a number (`municipality_code = 222135`), checked by `load`.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub municipality_code: Option<String>,
     /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
     #[serde(default = "default_license")]
@@ -77,6 +78,20 @@ impl Default for ProgressThresholds {
     fn default() -> Self {
         ProgressThresholds { achieved: 1.0, on_track: 0.5 }
     }
+}
+
+/// A value written as a string or as a whole number (a code without leading zeros).
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "municipality_code は \"222135\" のような6桁の数字で書きます")]
+    enum Code {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Some(match Code::deserialize(d)? {
+        Code::Text(s) => s,
+        Code::Number(n) => n.to_string(),
+    }))
 }
 
 fn default_license() -> String {
@@ -384,6 +399,9 @@ mod tests {
         std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("222136", "22213")).unwrap();
         let e = SiteConfig::load(dir.path()).unwrap_err();
         assert!(e.help.as_deref().unwrap_or_default().contains("\"222135\""), "{e:?}");
+        std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("\"222136\"", "222135")).unwrap();
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.municipality_code.as_deref(), Some("222135"), "a number");
         std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("222136", "２２２１３５")).unwrap();
         let c = SiteConfig::load(dir.path()).unwrap();
         assert_eq!(c.municipality_code.as_deref(), Some("222135"), "normalised");
