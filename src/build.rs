@@ -259,7 +259,7 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
             .iter()
             .try_for_each(|(path, bytes)| std::fs::write(dir.join(path), bytes))
     })?;
-    n += 2 * site.plans.len();
+    n += site.plans.iter().map(|p| output::open_data::paths(p).len()).sum::<usize>();
     std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, paths.iter().cloned()))?;
     std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;
     Ok(n + 2)

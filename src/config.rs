@@ -44,7 +44,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub copyright: Option<String>,
     /// 全国地方公共団体コード (6 digits, e.g. `222135`), written into every open-data file.
-    #[serde(default)]
+    /// Read as a string or a number (`municipality_code = 222135`), checked by `load`.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub municipality_code: Option<String>,
     /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
     #[serde(default = "default_license")]
@@ -208,6 +209,20 @@ impl ProgressWritten {
     }
 }
 
+/// A value written as a string or as a whole number (a code without leading zeros).
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "municipality_code は \"222135\" のような6桁の数字で書きます")]
+    enum Code {
+        Text(String),
+        Number(u64),
+    }
+    Ok(Some(match Code::deserialize(d)? {
+        Code::Text(s) => s,
+        Code::Number(n) => n.to_string(),
+    }))
+}
+
 fn default_license() -> String {
     "CC BY 4.0".into()
 }
@@ -242,6 +257,16 @@ impl SiteConfig {
         config.base_url = normalize_base_url(&config.base_url).map_err(|m| {
             Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\"")
         })?;
+        if let Some(raw) = config.municipality_code.take() {
+            let line = key_line(&text, "municipality_code");
+            config.municipality_code = Some(municipality_code(&raw).map_err(|e| e.diagnostic(&file, line))?);
+        }
+        if config.license.trim().is_empty() {
+            return Err(Diagnostic::new(&file, "config", "license が空です")
+                .at_opt_line(key_line(&text, "license"))
+                .help("サイトの内容とオープンデータのライセンスを書いてください。例: license = \"CC BY 4.0\"(書かなければ CC BY 4.0 になります)"));
+        }
+        config.license = config.license.trim().to_string();
         if !valid_language(&config.language) {
             return Err(Diagnostic::new(
                 &file,
@@ -254,9 +279,120 @@ impl SiteConfig {
         Ok(config)
     }
 
+    /// The page of the licence when it is a Creative Commons licence planpress knows
+    /// (`CC BY 4.0` → its Japanese deed), for the footer and the open data.
+    pub fn license_url(&self) -> Option<&'static str> {
+        license_url(&self.license)
+    }
+
     /// The path part of `base_url`, always starting and ending with `/` (e.g. `/keikaku/`).
     pub fn base_path(&self) -> String {
         base_path_of(&self.base_url)
+    }
+}
+
+/// Creative Commons licences by their usual names (spaces, hyphens and case as a city may
+/// write them are ignored): the page of the licence (its Japanese deed).
+const CC_LICENSES: [(&str, &str); 8] = [
+    ("CCBY4.0", "https://creativecommons.org/licenses/by/4.0/deed.ja"),
+    ("CCBYSA4.0", "https://creativecommons.org/licenses/by-sa/4.0/deed.ja"),
+    ("CCBYND4.0", "https://creativecommons.org/licenses/by-nd/4.0/deed.ja"),
+    ("CCBYNC4.0", "https://creativecommons.org/licenses/by-nc/4.0/deed.ja"),
+    ("CCBYNCSA4.0", "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.ja"),
+    ("CCBYNCND4.0", "https://creativecommons.org/licenses/by-nc-nd/4.0/deed.ja"),
+    ("CCBY2.1JP", "https://creativecommons.org/licenses/by/2.1/jp/"),
+    ("CC01.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.ja"),
+];
+
+/// The page of a Creative Commons licence written as `name` (`CC BY 4.0`, `cc-by 4.0`,
+/// `ＣＣ ＢＹ ４．０`, `CC0`), if planpress knows it.
+pub fn license_url(name: &str) -> Option<&'static str> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut key: String =
+        name.nfkc().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect();
+    if key == "CC0" {
+        key.push_str("1.0");
+    }
+    CC_LICENSES.iter().find(|(k, _)| *k == key).map(|&(_, url)| url)
+}
+
+/// The check digit (検査数字) of the first five digits of a 全国地方公共団体コード: the
+/// digits weighted 6, 5, 4, 3, 2, summed, and the last digit of 11 − (sum mod 11), so a
+/// remainder of 0 gives 1 (静岡県 220001) and a remainder of 1 gives 0 (長崎県 420000).
+pub fn check_digit(first5: [u8; 5]) -> u8 {
+    let sum: u32 = first5.iter().zip([6u32, 5, 4, 3, 2]).map(|(&d, w)| u32::from(d) * w).sum();
+    ((11 - sum % 11) % 10) as u8
+}
+
+/// Why a `municipality_code` is not a 全国地方公共団体コード.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeError {
+    /// Not 5 or 6 digits (as written).
+    NotACode(String),
+    /// Five digits: the code without its check digit; the full code is given.
+    MissingCheckDigit(String, String),
+    /// Six digits whose last does not match: as written, and the right check digit.
+    WrongCheckDigit(String, u8),
+}
+
+impl CodeError {
+    /// The error for `site.toml` (at `line` when known), with how to fix it.
+    pub fn diagnostic(&self, file: &Path, line: Option<usize>) -> Diagnostic {
+        let d = |m: String| Diagnostic::new(file, "municipality-code", m).at_opt_line(line);
+        match self {
+            CodeError::NotACode(raw) => {
+                d(format!("municipality_code「{raw}」は全国地方公共団体コード(6桁の数字)になっていません")).help(
+                    "総務省の「全国地方公共団体コード」の一覧で自治体の6桁のコードを確かめ、\
+                     municipality_code = \"222135\" のように引用符で囲んで書いてください(例は掛川市)",
+                )
+            }
+            CodeError::MissingCheckDigit(raw, full) => d(format!(
+                "municipality_code「{raw}」は5桁です。全国地方公共団体コードは、最後に検査数字を付けた6桁で書きます"
+            ))
+            .help(format!(
+                "municipality_code = \"{full}\" と書いてください(最後の {} が検査数字です)",
+                full.chars().last().unwrap_or('0')
+            )),
+            CodeError::WrongCheckDigit(raw, right) => d(format!(
+                "municipality_code「{raw}」の最後の数字(検査数字)が合いません。上5桁が {} なら検査数字は {right} です",
+                &raw[..5]
+            ))
+            .help(format!(
+                "総務省の「全国地方公共団体コード」の一覧で確かめてください。上5桁が正しければ \
+                 municipality_code = \"{}{right}\"、違っていれば上5桁を直してください",
+                &raw[..5]
+            )),
+        }
+    }
+}
+
+/// Reads a 全国地方公共団体コード as a city may write it (full-width digits, spaces
+/// around it) into its six ASCII digits, checking the check digit.
+pub fn municipality_code(raw: &str) -> Result<String, CodeError> {
+    let digits: Option<Vec<u8>> = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => Some(c as u8 - b'0'),
+            '０'..='９' => Some((c as u32 - '０' as u32) as u8),
+            _ => None,
+        })
+        .collect();
+    let text = |d: &[u8]| d.iter().map(|x| char::from(b'0' + x)).collect::<String>();
+    match digits.as_deref() {
+        Some(&[a, b, c, d, e]) => {
+            let full = text(&[a, b, c, d, e, check_digit([a, b, c, d, e])]);
+            Err(CodeError::MissingCheckDigit(text(&[a, b, c, d, e]), full))
+        }
+        Some(&[a, b, c, d, e, f]) => {
+            let right = check_digit([a, b, c, d, e]);
+            if f == right {
+                Ok(text(&[a, b, c, d, e, f]))
+            } else {
+                Err(CodeError::WrongCheckDigit(text(&[a, b, c, d, e, f]), right))
+            }
+        }
+        _ => Err(CodeError::NotACode(raw.to_string())),
     }
 }
 
@@ -380,6 +516,70 @@ mod tests {
     }
 
     #[test]
+    fn check_digits_of_real_codes() {
+        // 掛川市, 札幌市, 千代田区, 菊池市, 美祢市; 静岡県 (remainder 0), 長崎県 (remainder 1).
+        for code in ["222135", "011002", "131016", "432105", "352152", "220001", "420000"] {
+            assert_eq!(municipality_code(code), Ok(code.to_string()), "{code}");
+        }
+        assert_eq!(municipality_code(" ２２２１３５ "), Ok("222135".into()), "full-width digits, spaces");
+        assert_eq!(check_digit([2, 2, 0, 0, 0]), 1, "remainder 0 gives 1");
+        assert_eq!(check_digit([4, 2, 0, 0, 0]), 0, "remainder 1 gives 0");
+    }
+
+    #[test]
+    fn wrong_codes_say_what_is_wrong() {
+        assert_eq!(municipality_code("222136"), Err(CodeError::WrongCheckDigit("222136".into(), 5)));
+        assert_eq!(municipality_code("011001"), Err(CodeError::WrongCheckDigit("011001".into(), 2)));
+        assert_eq!(municipality_code("22213"), Err(CodeError::MissingCheckDigit("22213".into(), "222135".into())));
+        assert_eq!(municipality_code("０１１００"), Err(CodeError::MissingCheckDigit("01100".into(), "011002".into())));
+        for bad in ["", "2221", "2221350", "22-2135", "掛川市", "22213５x"] {
+            assert_eq!(municipality_code(bad), Err(CodeError::NotACode(bad.into())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_code_in_site_toml_names_the_line_and_the_right_digit() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml =
+            "title = \"t\"\nmunicipality = \"掛川市\"\nbase_url = \"https://x.jp\"\nmunicipality_code = \"222136\"\n";
+        std::fs::write(dir.path().join(CONFIG_FILE), toml).unwrap();
+        let e = SiteConfig::load(dir.path()).unwrap_err();
+        assert_eq!((e.rule, e.line), ("municipality-code", Some(4)));
+        assert!(e.message.contains("検査数字は 5"), "{}", e.message);
+        assert!(e.help.as_deref().unwrap_or_default().contains("\"222135\""), "{e:?}");
+        std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("222136", "22213")).unwrap();
+        let e = SiteConfig::load(dir.path()).unwrap_err();
+        assert!(e.help.as_deref().unwrap_or_default().contains("\"222135\""), "{e:?}");
+        std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("\"222136\"", "222135")).unwrap();
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.municipality_code.as_deref(), Some("222135"), "a number");
+        std::fs::write(dir.path().join(CONFIG_FILE), toml.replace("222136", "２２２１３５")).unwrap();
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.municipality_code.as_deref(), Some("222135"), "normalised");
+    }
+
+    #[test]
+    fn known_licences_have_their_page() {
+        assert_eq!(license_url("CC BY 4.0"), Some("https://creativecommons.org/licenses/by/4.0/deed.ja"));
+        assert_eq!(license_url("cc-by 4.0"), license_url("CC BY 4.0"));
+        assert_eq!(license_url("ＣＣ ＢＹ ４．０"), license_url("CC BY 4.0"));
+        assert_eq!(license_url("CC BY-SA 4.0"), Some("https://creativecommons.org/licenses/by-sa/4.0/deed.ja"));
+        assert_eq!(license_url("CC0"), Some("https://creativecommons.org/publicdomain/zero/1.0/deed.ja"));
+        assert_eq!(license_url("CC BY 2.1 JP"), Some("https://creativecommons.org/licenses/by/2.1/jp/"));
+        assert_eq!(license_url("政府標準利用規約"), None);
+        assert_eq!(license_url("CC BY 3.0"), None, "not guessed");
+    }
+
+    #[test]
+    fn a_blank_license_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = "title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\nlicense = \" \"\n";
+        std::fs::write(dir.path().join(CONFIG_FILE), toml).unwrap();
+        let e = SiteConfig::load(dir.path()).unwrap_err();
+        assert_eq!(e.line, Some(4));
+    }
+
+    #[test]
     fn defaults_apply() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -393,6 +593,8 @@ mod tests {
         assert!(c.search);
         assert_eq!(c.base_url, "https://x.jp/");
         assert_eq!(c.language, "ja");
+        assert_eq!(c.license, "CC BY 4.0");
+        assert_eq!(c.municipality_code, None);
     }
 
     fn load_with(progress: &str) -> Result<SiteConfig, Diagnostic> {

@@ -46,9 +46,31 @@ pub fn root_prefix(path: &str) -> String {
 
 /// Today's date in Japan (UTC+9), `2026年11月22日`.
 pub fn today_jst() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (y, m, d) = civil_from_days(((secs + 9 * 3600) / 86_400) as i64);
+    let (y, m, d) = civil_from_days(((build_time() + 9 * 3600) / 86_400) as i64);
     format!("{y}年{m}月{d}日")
+}
+
+/// The build date in Japan (`2025-04-01`), as open data writes 更新日.
+pub fn build_date() -> String {
+    iso_date_jst(build_time())
+}
+
+/// Seconds since 1970 that a build is dated with: `SOURCE_DATE_EPOCH` when it is set to
+/// a whole number (reproducible builds), otherwise now.
+pub fn build_time() -> u64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    epoch_or(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(), now)
+}
+
+/// `SOURCE_DATE_EPOCH` as seconds, or `now` when it is unset or not a whole number.
+fn epoch_or(var: Option<&str>, now: u64) -> u64 {
+    var.and_then(|v| v.trim().parse().ok()).unwrap_or(now)
+}
+
+/// `YYYY-MM-DD` of `secs` since 1970 in Japan time (UTC+9, no summer time).
+pub fn iso_date_jst(secs: u64) -> String {
+    let (y, m, d) = civil_from_days(((secs.saturating_add(9 * 3600)) / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Gregorian (year, month, day) of days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -71,6 +93,20 @@ mod tests {
         assert_eq!(super::civil_from_days(0), (1970, 1, 1));
         assert_eq!(super::civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(super::civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn build_dates_honour_source_date_epoch() {
+        assert_eq!(super::epoch_or(Some("1735657200"), 5), 1_735_657_200);
+        assert_eq!(super::epoch_or(Some(" 0 "), 5), 0);
+        assert_eq!(super::epoch_or(Some("yesterday"), 5), 5, "not a number: now");
+        assert_eq!(super::epoch_or(Some("-1"), 5), 5);
+        assert_eq!(super::epoch_or(None, 5), 5);
+        // 2024-12-31 15:00 UTC is already 1 January in Japan.
+        assert_eq!(super::iso_date_jst(1_735_657_200), "2025-01-01");
+        assert_eq!(super::iso_date_jst(1_735_657_199), "2024-12-31");
+        assert_eq!(super::iso_date_jst(0), "1970-01-01");
+        assert_eq!(super::iso_date_jst(u64::MAX).matches('-').count(), 2, "a huge SOURCE_DATE_EPOCH does not overflow");
     }
 
     use super::*;

@@ -546,6 +546,18 @@ fails!(
 );
 fails!(config_empty, |r| write(r, "site.toml", ""), ["site.toml"]);
 fails!(config_base_url_override_bad, args ["--base-url", "not a url"], |_| {}, ["--base-url"]);
+fails!(
+    config_municipality_code_check_digit,
+    |r| site_toml(r, "municipality_code = \"352153\""),
+    ["site.toml:6:", "[municipality-code]", "検査数字は 2", "\"352152\""]
+);
+fails!(
+    config_municipality_code_five_digits,
+    |r| site_toml(r, "municipality_code = \"35215\""),
+    ["site.toml:6:", "[municipality-code]", "\"352152\""]
+);
+fails!(config_municipality_code_not_digits, |r| site_toml(r, "municipality_code = \"美祢市\""), ["site.toml:6:"]);
+fails!(config_license_blank, |r| site_toml(r, "license = \"\""), ["site.toml:6:", "license"]);
 
 // ------------------------------------------------------------------ names and ids
 fails!(

@@ -414,25 +414,33 @@ fn open_data_round_trips_the_content() {
             let mut r = csv::Reader::from_reader(&bytes[3..]);
             let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
             assert_eq!(header, planpress::output::open_data::CSV_HEADER);
+            let col = |name: &str| header.iter().position(|h| h == name).unwrap();
             let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
             let mut expected_rows = 0;
             for node in &plan.nodes {
                 for ind in &node.indicators {
-                    let mine: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[7] == ind.id.as_str()).collect();
+                    let mine: Vec<&csv::StringRecord> =
+                        rows.iter().filter(|r| &r[col("指標ID")] == ind.id.as_str()).collect();
                     let first = ind.actuals.iter().map(|a| a.year).chain([ind.baseline.year]).min().unwrap();
                     let last = ind.actuals.iter().map(|a| a.year).chain([ind.target.year]).max().unwrap();
                     assert_eq!(mine.len() as i32, last.0 - first.0 + 1, "{}: a row per fiscal year", ind.name);
                     expected_rows += mine.len();
-                    let cell = |year: i32, col: usize| {
-                        mine.iter().find(|r| r[11] == year.to_string()).map(|r| r[col].to_string()).unwrap()
+                    let year_col = col("年度(西暦)");
+                    let cell = |year: i32, c: usize| {
+                        mine.iter().find(|r| r[year_col] == year.to_string()).map(|r| r[c].to_string()).unwrap()
                     };
-                    assert_eq!(cell(ind.baseline.year.0, 13).parse::<f64>().unwrap(), ind.baseline.value.value);
-                    assert_eq!(cell(ind.target.year.0, 15).parse::<f64>().unwrap(), ind.target.value.value);
-                    assert_eq!(cell(ind.baseline.year.0, 12), ind.baseline.year.wareki());
+                    assert_eq!(
+                        cell(ind.baseline.year.0, col("基準値")).parse::<f64>().unwrap(),
+                        ind.baseline.value.value
+                    );
+                    assert_eq!(cell(ind.target.year.0, col("目標値")).parse::<f64>().unwrap(), ind.target.value.value);
+                    assert_eq!(cell(ind.baseline.year.0, col("年度(和暦)")), ind.baseline.year.wareki());
                     for a in &ind.actuals {
-                        assert_eq!(cell(a.year.0, 14), a.value.display_plain());
+                        assert_eq!(cell(a.year.0, col("実績値")), a.value.display_plain());
                     }
-                    assert!(mine.iter().all(|r| &r[8] == ind.name.as_str() && &r[9] == ind.unit.as_str()));
+                    assert!(mine
+                        .iter()
+                        .all(|r| &r[col("指標名")] == ind.name.as_str() && &r[col("単位")] == ind.unit.as_str()));
                 }
             }
             assert_eq!(rows.len(), expected_rows);
@@ -452,10 +460,22 @@ fn open_data_round_trips_the_content() {
             assert_eq!(n, plan.nodes.len());
             assert_eq!(i, plan.nodes.iter().map(|n| n.indicators.len()).sum::<usize>());
             assert_eq!(json["period"]["start"]["fiscal_year"], plan.period.start.0);
+            // Evaluations CSV: the documented header, a row per node per evaluated year.
+            let code = site.config.municipality_code.clone().unwrap_or_default();
+            assert!(rows.iter().all(|r| (&r[0], &r[1]) == (code.as_str(), plan.municipality.as_str())));
+            let bytes = std::fs::read(out.path().join(format!("data/{}-evaluations.csv", plan.id))).unwrap();
+            assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
+            let mut r = csv::Reader::from_reader(&bytes[3..]);
+            assert_eq!(r.headers().unwrap(), &planpress::output::open_data::EVALUATIONS_CSV_HEADER[..]);
+            let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+            assert_eq!(rows.len(), plan.nodes.iter().map(|n| n.evaluations.len()).sum::<usize>());
+            assert_eq!(json["municipality_code"].as_str(), site.config.municipality_code.as_deref());
+            assert_eq!(json["license"], site.config.license.as_str());
             let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
             assert!(
                 sitemap.contains(&format!("data/{}.json</loc>", plan.id))
                     && sitemap.contains(&format!("data/{}-indicators.csv</loc>", plan.id))
+                    && sitemap.contains(&format!("data/{}-evaluations.csv</loc>", plan.id))
             );
         }
     }
@@ -576,4 +596,60 @@ fn progress_rule_comes_from_site_toml() {
     let line = toml.lines().count() + 3;
     assert!(text(&o).contains(&format!("site.toml:{line}")), "{}", text(&o));
     assert!(text(&o).contains("rule「fast」は使えません"), "{}", text(&o));
+}
+
+#[test]
+fn open_data_is_dated_by_source_date_epoch_and_every_page_names_the_licence() {
+    let out = tempfile::tempdir().unwrap();
+    // 2024-12-31 15:00 UTC: already 1 January 2025 in Japan.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_planpress"))
+        .args(["build", "--root", repo().to_str().unwrap(), "--output", out.path().to_str().unwrap()])
+        .env("SOURCE_DATE_EPOCH", "1735657200")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("data/kakegawa-2.json")).unwrap()).unwrap();
+    assert_eq!(json["modified"], "2025-01-01");
+    assert_eq!(json["municipality_code"], "222135", "the example site's site.toml");
+    assert_eq!(json["municipality"], "掛川市");
+    for file in ["kakegawa-2-indicators.csv", "kakegawa-2-evaluations.csv"] {
+        let bytes = std::fs::read(out.path().join("data").join(file)).unwrap();
+        let mut r = csv::Reader::from_reader(&bytes[3..]);
+        let header = r.headers().unwrap().clone();
+        assert_eq!((&header[0], &header[1]), ("全国地方公共団体コード", "地方公共団体名"), "{file}");
+        let date = header.iter().position(|h| h == "更新日").unwrap();
+        let license = header.iter().position(|h| h == "ライセンス").unwrap();
+        for row in r.records().map(Result::unwrap) {
+            assert_eq!((&row[0], &row[1]), ("222135", "掛川市"), "{file}");
+            assert_eq!((&row[date], &row[license]), ("2025-01-01", "CC BY 4.0"), "{file}");
+        }
+    }
+    let footer = Selector::parse("footer .license a[rel=license]").unwrap();
+    for page in ["index.html", "kakegawa-2/index.html", "kakegawa-2/dashboard/index.html"] {
+        let html = read(out.path(), page);
+        let a = html.select(&footer).next().unwrap_or_else(|| panic!("{page}: no licence in the footer"));
+        assert_eq!(a.value().attr("href"), Some("https://creativecommons.org/licenses/by/4.0/deed.ja"));
+        assert_eq!(a.text().collect::<String>(), "CC BY 4.0");
+        let p = a.ancestors().find_map(scraper::ElementRef::wrap).unwrap().text().collect::<String>();
+        assert_eq!(p, "このサイトの内容は CC BY 4.0 で利用できます。", "{page}");
+    }
+}
+
+#[test]
+fn a_plan_without_actuals_says_so_on_its_dashboard() {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(&repo(), out.path());
+    let plan = &site.plans[0];
+    assert!(plan.nodes.iter().flat_map(|n| &n.indicators).all(|i| i.actuals.is_empty()), "the seed has no actuals");
+    let html = read(out.path(), "kakegawa-2/dashboard/index.html");
+    let text: String = html.root_element().text().collect();
+    assert!(text.contains("この計画にはまだ実績が登録されていません。"), "{text}");
+    assert!(html.select(&Selector::parse("table.counts").unwrap()).next().is_none(), "no table of zeros");
+    // A plan with actuals keeps its table.
+    let out = tempfile::tempdir().unwrap();
+    build_site(&fixture("features"), out.path());
+    let html = read(out.path(), "showcase/dashboard/index.html");
+    assert!(html.select(&Selector::parse("table.counts").unwrap()).next().is_some());
+    assert!(!html.root_element().text().collect::<String>().contains("まだ実績が登録されていません"));
 }

@@ -72,17 +72,20 @@ fn formula_in_indicator_text_gets_a_quote_in_the_csv() {
     assert_eq!(csvs.len(), 1, "{csvs:?}");
     let bytes = std::fs::read(&csvs[0]).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM");
-    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&bytes[3..]).records().map(Result::unwrap).collect();
-    let mine: Vec<_> = rows.iter().filter(|r| r[8].contains("HYPERLINK")).collect();
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mine: Vec<_> = rows.iter().filter(|r| r[col("指標名")].contains("HYPERLINK")).collect();
     assert_eq!(mine.len(), 7, "R1..R7: {rows:?}");
     for r in &mine {
-        assert_eq!(&r[8], "'=HYPERLINK(\"http://x\",\"y\")", "指標名");
-        assert_eq!(&r[9], "'@件", "単位");
+        assert_eq!(&r[col("指標名")], "'=HYPERLINK(\"http://x\",\"y\")", "指標名");
+        assert_eq!(&r[col("単位")], "'@件", "単位");
     }
-    let base = mine.iter().find(|r| &r[11] == "2019").unwrap();
-    assert_eq!(&base[13], "-3.5", "the negative baseline stays a number");
-    let target = mine.iter().find(|r| &r[11] == "2025").unwrap();
-    assert_eq!(&target[15], "-10", "the negative target stays a number");
+    let base = mine.iter().find(|r| &r[col("年度(西暦)")] == "2019").unwrap();
+    assert_eq!(&base[col("基準値")], "-3.5", "the negative baseline stays a number");
+    let target = mine.iter().find(|r| &r[col("年度(西暦)")] == "2025").unwrap();
+    assert_eq!(&target[col("目標値")], "-10", "the negative target stays a number");
     let raw = String::from_utf8(bytes).unwrap();
     assert!(!raw.contains(",=") && !raw.contains(",\"=") && !raw.contains(",@"), "{raw}");
 }

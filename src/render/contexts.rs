@@ -552,5 +552,8 @@ pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path:
         .collect();
     ctx.insert("legend", &legend);
     ctx.insert("method", &rule.method());
+    // A plan with no actual yet says so instead of a table of zeros (the example site's
+    // seed has none). The dashboard reads every node's indicators, so this is covered.
+    ctx.insert("has_actuals", &plan.nodes.iter().flat_map(|n| &n.indicators).any(|i| !i.actuals.is_empty()));
     ctx
 }

@@ -5,9 +5,13 @@
 // For every site and every plan published as data/<plan>.json:
 //   - the JSON validates against docs/plan.schema.json (Ajv, JSON Schema 2020-12)
 //   - served under PREFIX it answers with Content-Type application/json
-//   - data/<plan>-indicators.csv is UTF-8 with a BOM, has the 16 documented
+//   - data/<plan>-indicators.csv is UTF-8 with a BOM, has the 22 documented
 //     columns in every row (parsed as RFC 4180), and each indicator's baseline
 //     and target in the CSV equal the values in the JSON
+//   - data/<plan>-evaluations.csv has the 18 documented columns, one row per
+//     evaluation in the JSON, with the same grades
+//   - every CSV row starts with the JSON's municipality_code and municipality
+//     and ends with its license and modified date
 // and the site's copy of data/plan.schema.json is the one in docs/.
 //
 // No browser needed: files are read from disk and fetched through lib/server.mjs.
@@ -30,6 +34,8 @@ const SCHEMA_FILE = 'plan.schema.json';
 
 /** The CSV columns, in order, as documented in docs/OPEN_DATA.md. */
 const CSV_COLUMNS = [
+  '全国地方公共団体コード',
+  '地方公共団体名',
   '計画ID',
   '分野ID',
   '分野',
@@ -41,13 +47,43 @@ const CSV_COLUMNS = [
   '指標名',
   '単位',
   '評価の向き',
+  '累計',
   '年度(西暦)',
   '年度(和暦)',
   '基準値',
   '実績値',
   '目標値',
+  '備考',
+  'ライセンス',
+  '更新日',
 ];
 const COL = Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, i]));
+
+/** The evaluations CSV columns, in order, as documented in docs/OPEN_DATA.md. */
+const EVAL_COLUMNS = [
+  '全国地方公共団体コード',
+  '地方公共団体名',
+  '計画ID',
+  '年度(西暦)',
+  '年度(和暦)',
+  '施策ID',
+  '番号',
+  '階層',
+  '名称',
+  '評価記号',
+  '評価',
+  '評価の定義',
+  'コメント',
+  '主な取組の実績',
+  '予算額(千円)',
+  '決算額(千円)',
+  'ライセンス',
+  '更新日',
+];
+const ECOL = Object.fromEntries(EVAL_COLUMNS.map((c, i) => [c, i]));
+
+/** A text cell as planpress writes it: a leading ' when it would start a formula. */
+const textCell = (s) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 const sites = readSites();
 
@@ -311,11 +347,11 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
               );
             });
 
-            test('header row is the 16 documented columns', () => {
+            test('header row is the 22 documented columns', () => {
               assert.deepEqual(rows()[0], CSV_COLUMNS);
             });
 
-            test('every row has 16 fields', () => {
+            test('every row has 22 fields', () => {
               const all = rows();
               const indicators = [...walkNodes(data.nodes)].reduce(
                 (n, { node }) => n + (node.indicators ?? []).length,
@@ -381,6 +417,76 @@ describe('open data (data/<plan>.json, data/<plan>-indicators.csv)', { skip: sit
                 }
               }
               if (bad.length) fail(`indicators whose CSV values differ from the JSON (of ${checked})`, bad);
+            });
+
+            test('every row names the municipality, the licence and the date of the JSON', () => {
+              const bad = [];
+              rows()
+                .slice(1)
+                .forEach((r, i) => {
+                  const want = [data.municipality_code ?? '', textCell(data.municipality)];
+                  const end = [textCell(data.license), data.modified];
+                  if (
+                    r[0] !== want[0] ||
+                    r[1] !== want[1] ||
+                    r[COL['ライセンス']] !== end[0] ||
+                    r[COL['更新日']] !== end[1]
+                  )
+                    bad.push(`record ${i + 2}: ${short(JSON.stringify(r), 240)}`);
+                });
+              if (bad.length) fail('records whose code, name, licence or date differ from the JSON', bad);
+            });
+          });
+
+          describe(`data/${plan.id}-evaluations.csv`, () => {
+            let erows;
+            before(async () => {
+              const res = await fetch(server.url + `data/${encodeURIComponent(plan.id)}-evaluations.csv`);
+              assert.equal(res.status, 200, `GET data/${plan.id}-evaluations.csv`);
+              const bytes = Buffer.from(await res.arrayBuffer());
+              assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
+              erows = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+            });
+
+            test('header row is the 18 documented columns, every row has 18 fields', () => {
+              assert.deepEqual(erows[0], EVAL_COLUMNS);
+              const bad = erows
+                .map((r, i) => [r, i])
+                .filter(([r]) => r.length !== EVAL_COLUMNS.length)
+                .map(([r, i]) => `record ${i + 1}: ${r.length} field(s)`);
+              if (bad.length) fail(`records without ${EVAL_COLUMNS.length} fields`, bad);
+            });
+
+            test('one row per evaluation in the JSON, with its grade and amounts', () => {
+              const body = erows.slice(1);
+              const expected = [];
+              for (const { node } of walkNodes(data.nodes))
+                for (const e of node.evaluations ?? []) expected.push({ node, e });
+              assert.equal(body.length, expected.length, 'rows = evaluations in the JSON');
+              const bad = [];
+              for (const { node, e } of expected) {
+                const r = body.find(
+                  (x) => x[ECOL['施策ID']] === textCell(node.id) && x[ECOL['年度(西暦)']] === String(e.fiscal_year),
+                );
+                const label = `${node.id} ${e.wareki}`;
+                if (!r) {
+                  bad.push(`${label}: no row`);
+                  continue;
+                }
+                if (r[ECOL['評価記号']] !== textCell(e.grade ?? ''))
+                  bad.push(`${label}: 評価記号 ${r[ECOL['評価記号']]}`);
+                if (r[ECOL['年度(和暦)']] !== e.wareki) bad.push(`${label}: 年度(和暦) ${r[ECOL['年度(和暦)']]}`);
+                for (const [kind, col] of [
+                  ['budget', '予算額(千円)'],
+                  ['settlement', '決算額(千円)'],
+                ]) {
+                  const cell = r[ECOL[col]];
+                  if (e[kind] === null ? cell !== '' : !numEq(cell, e[kind])) bad.push(`${label}: ${col} ${cell}`);
+                }
+                if (r[0] !== (data.municipality_code ?? '') || r[ECOL['更新日']] !== data.modified)
+                  bad.push(`${label}: code or date`);
+              }
+              if (bad.length) fail('evaluations whose CSV row differs from the JSON', bad);
             });
           });
         });
