@@ -107,6 +107,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         if has_indicators(o) != has_indicators(n) {
             reads.insert(Read::HasIndicators(pi));
         }
+        if pages::data_years(o) != pages::data_years(n) {
+            reads.insert(Read::Years(pi));
+        }
         for id in 0..n.nodes.len() {
             let (a, b) = (&o.nodes[id], &n.nodes[id]);
             if (&a.number, &a.title, &a.summary) != (&b.number, &b.title, &b.summary) {
@@ -120,6 +123,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             }
             if a.indicators != b.indicators {
                 reads.insert(Read::Indicators(pi, id));
+            }
+            if a.evaluations != b.evaluations {
+                reads.insert(Read::Evaluations(pi, id));
             }
             if a.sdgs != b.sdgs || a.departments != b.departments || a.themes != b.themes {
                 reads.insert(Read::Tags(pi, id));
@@ -150,13 +156,15 @@ fn changed_members<'a, T: PartialEq>(a: &'a [T], b: &'a [T]) -> impl Iterator<It
     a.iter().filter(|x| !b.contains(x)).chain(b.iter().filter(|x| !a.contains(x)))
 }
 
-/// Everything about a plan that pages other than its nodes' show.
+/// Everything about a plan that pages other than its nodes' show (the grade scale too:
+/// every grade shown refers to it).
 fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
     let themes: Vec<_> =
         p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
     (
         (&p.id, &p.title, p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
         (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
+        &p.evaluation,
     )
 }
 
