@@ -345,7 +345,10 @@ pub(super) fn node<'a>(
         node.evaluations.iter().map(|e| EvaluationView::new(plan, ni, e, None)).collect();
     ctx.insert("evaluations", &evaluations);
     ctx.insert("evaluation_name", &plan.evaluation.as_ref().map(|s| s.name.as_str()).unwrap_or("評価"));
-    ctx.insert("evaluations_have_costs", &node.evaluations.iter().any(|e| e.budget.is_some() || e.settlement.is_some()));
+    ctx.insert(
+        "evaluations_have_costs",
+        &node.evaluations.iter().any(|e| e.budget.is_some() || e.settlement.is_some()),
+    );
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| pages::summary_path(plan, Some(ni))));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
@@ -804,7 +807,8 @@ pub(super) fn comparison<'a>(
             let mut rows = Vec::new();
             for id in tree_order(plan, r) {
                 let n = &plan.nodes[id];
-                let (a, b) = (n.evaluations.iter().find(|e| e.year == from), n.evaluations.iter().find(|e| e.year == to));
+                let (a, b) =
+                    (n.evaluations.iter().find(|e| e.year == from), n.evaluations.iter().find(|e| e.year == to));
                 let (ga, gb) = (a.and_then(|e| e.grade), b.and_then(|e| e.grade));
                 if ga != gb {
                     let (direction, key) = match (ga, gb) {

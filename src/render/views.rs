@@ -395,7 +395,10 @@ impl GradeView {
 
     /// Every grade of `plan`'s scale, best first (empty without a scale).
     pub fn scale(plan: &Plan) -> Vec<GradeView> {
-        plan.evaluation.as_ref().map(|s| (0..s.grades.len()).filter_map(|i| Self::new(s, i)).collect()).unwrap_or_default()
+        plan.evaluation
+            .as_ref()
+            .map(|s| (0..s.grades.len()).filter_map(|i| Self::new(s, i)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -456,7 +459,12 @@ impl IndicatorView {
     /// The view of `i` as of the end of fiscal `year` (actuals up to then, status then).
     pub fn as_of(i: &Indicator, t: &ProgressThresholds, year: FiscalYear) -> Self {
         let (status, progress) = status_as_of(i, t, year);
-        IndicatorView { status: status.key(), status_label: status.label(), progress, ..IndicatorView::new(&until(i, year)) }
+        IndicatorView {
+            status: status.key(),
+            status_label: status.label(),
+            progress,
+            ..IndicatorView::new(&until(i, year))
+        }
     }
 }
 

@@ -244,13 +244,39 @@ mod tests {
     #[test]
     fn indicator_edit_touches_overviews() {
         let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"));
+        // The yearly pages show every indicator's status as of their year.
+        let yearly: BTreeSet<String> = p
+            .iter()
+            .filter(|x| x.starts_with("showcase/progress/") || x.starts_with("showcase/dashboard/20"))
+            .cloned()
+            .collect();
+        assert_eq!(yearly.len(), 5 + 4 + 5, "{p:?}");
         assert_eq!(
-            p,
+            p.difference(&yearly).cloned().collect::<BTreeSet<String>>(),
             ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<BTreeSet<String>>()
         );
+    }
+
+    #[test]
+    fn evaluation_edit_touches_its_node_and_the_yearly_pages() {
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "整備が遅れた。", "整備がやや遅れた。"));
+        assert!(p.contains("showcase/3-2/") && p.contains("showcase/progress/2024/"), "{p:?}");
+        assert!(p.contains("showcase/progress/2023-2024/"), "{p:?}");
+        for not in
+            ["showcase/3-1/", "showcase/dashboard/", "showcase/dashboard/2024/", "showcase/summary/", "showcase/"]
+        {
+            assert!(!p.contains(not), "{not} in {p:?}");
+        }
+        // A first evaluation in a new year: the year links of the plan page and dashboards.
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "year = \"R6\"", "year = \"R7\""));
+        for want in ["showcase/", "showcase/dashboard/", "showcase/dashboard/2024/", "showcase/3-2/"] {
+            assert!(p.contains(want), "{want} missing from {p:?}");
+        }
+        // The grade scale is shown on every page with a grade.
+        assert_eq!(affected_by_edit("content/showcase/_plan.md", "label = \"要改善\"", "label = \"改善が必要\""), None);
     }
 
     #[test]
