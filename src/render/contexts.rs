@@ -744,6 +744,7 @@ pub(super) fn progress<'a>(
     let has_indicators = plan.nodes.iter().any(|n| !n.indicators.is_empty());
     ctx.insert("dashboard_path", &has_indicators.then(|| pages::year_dashboard_path(plan, year)));
     ctx.insert("built_on", &shared.built_on);
+    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)));
     ctx
 }
 
