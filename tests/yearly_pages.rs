@@ -51,11 +51,12 @@ fn the_yearly_progress_page_shows_the_values_written() {
     assert_eq!(legend.len(), 4, "{legend:?}");
     assert_eq!(legend[0], "S 目標値以上 目標値を上回る成果が出ている(良好な区分)");
     assert!(!legend[2].contains("良好"), "{legend:?}");
-    // Counts per field × grade: 環境分野 S 1 (3-1), A 1 (the field), B 1 (3-2); 協働 B 1 (7-3).
-    let rows = texts(&p, "#pp-grade-caption ~ tbody tr, table:has(#pp-grade-caption) tbody tr");
-    assert!(rows.iter().any(|r| r == "3 環境分野 1 1 1 0 3"), "{rows:?}");
+    // Counts per field × grade: 環境分野 S 1 (3-1), A 2 (the field, energy-solar written as
+    // full-width Ａ), B 1 (3-2); 協働 B 1 (7-3).
+    let rows = texts(&p, "table:has(#pp-grade-caption) tbody tr");
+    assert!(rows.iter().any(|r| r == "3 環境分野 1 2 1 0 4"), "{rows:?}");
     assert!(rows.iter().any(|r| r == "7 協働・広域・行財政分野 0 0 1 0 1"), "{rows:?}");
-    assert_eq!(texts(&p, "table:has(#pp-grade-caption) tfoot tr"), ["合計 1 1 2 0 4"]);
+    assert_eq!(texts(&p, "table:has(#pp-grade-caption) tfoot tr"), ["合計 1 2 2 0 5"]);
     // Indicator statuses as of the end of R6.
     assert_eq!(texts(&p, "table:has(#pp-status-caption) tfoot tr"), ["合計 0 3 0 0 3"]);
     // Each evaluated node with grade, comment, results and 予算・決算.
@@ -68,6 +69,9 @@ fn the_yearly_progress_page_shows_the_values_written() {
     ] {
         assert!(m.contains(want), "{want} missing from {m}");
     }
+    // A node without a page of its own, under its heading level (h4 below 3-(1)'s h3).
+    assert_eq!(texts(&p, "h4#ev-energy-solar-h"), ["ア 公民連携によるエネルギーの地産地消"]);
+    assert!(one(&p, "#ev-energy-solar").contains("A 目標値どおり 評価・課題 公民連携の協定を2件締結した。"));
     assert!(one(&p, "#ev-3-2").contains("B 要改善 評価・課題 用地の調整に時間を要し、整備が遅れた。"));
     let k = one(&p, "#ev-7-3");
     assert!(k.contains("予算 — / 決算 3,200"), "{k}");
@@ -122,6 +126,7 @@ fn the_comparison_lists_what_changed_in_words() {
         [
             "3 環境分野 施策評価 評価なし A 目標値どおり 新たに評価",
             "3-(1) 地域循環共生圏の確立を通じた脱炭素社会の推進 施策評価 A 目標値どおり S 目標値以上 改善",
+            "ア 公民連携によるエネルギーの地産地消 施策評価 評価なし A 目標値どおり 新たに評価",
             "3-(2) 誰もが集える身近な公園・緑地の充実 施策評価 A 目標値どおり B 要改善 悪化",
             "7-(3) <img src=x onerror=alert(1)> 市民、自治組織、市民活動団体等の協働によるまちづくりの推進 施策評価 評価なし B 要改善 新たに評価",
             "7-(3) <img src=x onerror=alert(1)> 市民、自治組織、市民活動団体等の協働によるまちづくりの推進 指標: 人と人が信頼し助けあっていると思う市民の割合 未評価 順調(進捗率 50%) 実績が初めて公表",
@@ -158,6 +163,12 @@ fn node_pages_show_their_history() {
     let rows = texts(&f, ".chart-table tbody tr");
     assert!(rows.iter().any(|r| r == "令和4年度 実績 84.1 速報値(テスト)"), "{rows:?}");
     assert!(texts(&read(o, "showcase/shigen/index.html"), "table.evaluations").is_empty());
+    // A node without a page: its history in its section on the host page.
+    let host = read(o, "showcase/energy/index.html");
+    assert_eq!(
+        texts(&host, "section#energy-solar table.evaluations tbody tr"),
+        ["令和6年度 A 目標値どおり 公民連携の協定を2件締結した。"]
+    );
 }
 
 #[test]

@@ -345,10 +345,6 @@ pub(super) fn node<'a>(
         node.evaluations.iter().map(|e| EvaluationView::new(plan, ni, e, None)).collect();
     ctx.insert("evaluations", &evaluations);
     ctx.insert("evaluation_name", &plan.evaluation.as_ref().map(|s| s.name.as_str()).unwrap_or("評価"));
-    ctx.insert(
-        "evaluations_have_costs",
-        &node.evaluations.iter().any(|e| e.budget.is_some() || e.settlement.is_some()),
-    );
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| pages::summary_path(plan, Some(ni))));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());

@@ -388,7 +388,7 @@ fn tree(plan: &Plan, pi: usize, id: NodeId, depth: usize, sections: bool, v: &mu
     let n = &plan.nodes[id];
     let section = sections && !n.has_page;
     v(Read::Label(pi, id))
-        || (section && (v(Read::Body(pi, id)) || v(Read::Indicators(pi, id))))
+        || (section && (v(Read::Body(pi, id)) || v(Read::Indicators(pi, id)) || v(Read::Evaluations(pi, id))))
         || ((depth > 0 || section)
             && n.children.iter().any(|&c| tree(plan, pi, c, depth.saturating_sub(1), sections, v)))
 }

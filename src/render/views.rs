@@ -53,6 +53,8 @@ pub struct NodeTree {
     pub heading_level: usize,
     /// Indicators (sections only).
     pub indicators: Vec<IndicatorView>,
+    /// Yearly evaluations (sections only).
+    pub evaluations: Vec<EvaluationView>,
     /// Children.
     pub children: Vec<NodeTree>,
 }
@@ -88,6 +90,11 @@ impl NodeTree {
             },
             heading_level: heading_level.min(6),
             indicators: if section { n.indicators.iter().map(IndicatorView::new).collect() } else { Vec::new() },
+            evaluations: if section {
+                n.evaluations.iter().map(|e| EvaluationView::new(plan, id, e, None)).collect()
+            } else {
+                Vec::new()
+            },
             children,
         }
     }

@@ -239,6 +239,8 @@ fn node_sections(plan: &Plan, id: NodeId, out: &mut Vec<Section>) {
     if !node.indicators.is_empty() {
         intro.push(indicator_text(&node.indicators));
     }
+    intro
+        .extend(node.evaluations.iter().map(|e| format!("{} {} {}", e.year.wareki(), grade_words(plan, e), e.comment)));
     let anchor = node_path(plan, id).rsplit_once('#').map(|(_, a)| a.to_string()).unwrap_or_else(|| node.id.clone());
     out.push(Section { anchor, heading: node.label(), text: intro.join("\n") });
     out.extend(own);
