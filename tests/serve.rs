@@ -85,6 +85,10 @@ fn incremental_rebuilds_equal_full_builds() {
             "evaluation in a new year",
             Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "year = \"R6\"", "year = \"R7\"")),
         ),
+        (
+            "evaluation of a node without a page",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-1/energy.md", "協定を2件締結した", "協定を3件締結した")),
+        ),
         ("actual note", Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "速報値(テスト)", "確定値(テスト)"))),
         (
             "grade scale label",
