@@ -104,7 +104,11 @@ fn the_dashboard_of_a_year_uses_the_actuals_up_to_then() {
     assert!(meta[0].starts_with("順調 進捗率 53%") && meta[1].starts_with("順調 進捗率 59%"), "{meta:?}");
     // The main dashboard and the plan page link every year.
     let main = read(o, "showcase/dashboard/index.html");
-    assert_eq!(texts(&main, ".year-nav a"), ["令和2年度", "令和3年度", "令和4年度", "令和5年度", "令和6年度"]);
+    let years = ["令和2年度", "令和3年度", "令和4年度", "令和5年度", "令和6年度"];
+    assert_eq!(texts(&main, ".year-nav a"), [years, years].concat(), "the dashboards and the progress pages");
+    let hrefs: Vec<&str> =
+        main.select(&Selector::parse(".year-nav a").unwrap()).filter_map(|a| a.value().attr("href")).collect();
+    assert!(hrefs.contains(&"../../showcase/dashboard/2024/") && hrefs.contains(&"../../showcase/progress/2024/"));
     assert_eq!(texts(&d, ".year-nav [aria-current]"), ["令和5年度"]);
     let plan = read(o, "showcase/index.html");
     assert_eq!(texts(&plan, ".year-links a").len(), 5);
