@@ -249,7 +249,7 @@ fn features_fixture_renders_every_kind_of_page() {
     // Actuals: the latest actual is shown; lower-is-better is said in words.
     let field = read(o, "showcase/kankyo/index.html");
     let cells = text_of(&field, "table.indicators td");
-    assert!(cells.iter().any(|c| c.contains("88.0%") && c.contains("令和3年度")), "{cells:?}");
+    assert!(cells.iter().any(|c| c.contains("80.3%") && c.contains("令和5年度")), "{cells:?}");
     assert!(text_of(&field, "table.indicators th").iter().any(|t| t.contains("低いほど良い")));
     // Markdown: footnotes, tables with scoped headers, images with alt, resolved links.
     let plan = read(o, "showcase/index.html");
@@ -525,15 +525,21 @@ fn dashboard_counts_statuses_per_field() {
     let out = tempfile::tempdir().unwrap();
     let site = build_site(&fixture("features"), out.path());
     let plan = &site.plans[0];
-    let doc = read(out.path(), "showcase/dashboard/index.html");
+    let rows_of = |doc: &Html| -> Vec<Vec<String>> {
+        doc.select(&sel("table.counts tbody tr"))
+            .map(|tr| tr.select(&sel("th, td")).map(|c| c.text().collect::<String>().trim().to_string()).collect())
+            .collect()
+    };
     // The default rule compares progress with the share of the plan period passed.
-    // kankyo: 排出率 94.9 (H29) → 67.5 (R7), 88.0 in R3: 25% of the way after 50% of the time → 遅れ.
-    // 再エネ 17.2 (R2) → 27.2 (R7), 19.5 in R3: 23% after 20% → 順調 (遅れ under the old rule).
-    // kyodo: one indicator without actuals → 未評価.
-    let rows: Vec<Vec<String>> = doc
-        .select(&sel("table.counts tbody tr"))
-        .map(|tr| tr.select(&sel("th, td")).map(|c| c.text().collect::<String>().trim().to_string()).collect())
-        .collect();
+    // Latest actuals: 排出率 80.3 in R5 ((80.3-94.9)/(67.5-94.9) = 53% after 6 of 8 years, 75%),
+    // 再エネ 23.1 in R5 (59% after 60%), 信頼 66.5 in R6 (50% after 83%): all 遅れ.
+    let rows = rows_of(&read(out.path(), "showcase/dashboard/index.html"));
+    assert_eq!(rows[0][1..], ["0", "0", "2", "0", "2"], "{rows:?}");
+    assert_eq!(rows[1][1..], ["0", "0", "1", "0", "1"], "{rows:?}");
+    // As of the end of R3: 排出率 88.0 (25% after 50% → 遅れ); 再エネ 19.5 (23% after 20% →
+    // 順調; 遅れ under the old rule); kyodo: its indicator has no actual yet → 未評価.
+    let doc = read(out.path(), "showcase/dashboard/2021/index.html");
+    let rows = rows_of(&doc);
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[0][1..], ["0", "1", "1", "0", "2"], "{rows:?}");
     assert_eq!(rows[1][1..], ["0", "0", "0", "1", "1"], "{rows:?}");
@@ -542,7 +548,7 @@ fn dashboard_counts_statuses_per_field() {
     let reasons: Vec<String> = doc.select(&sel(".db-meta .status-reason")).map(|r| r.text().collect()).collect();
     assert!(reasons.contains(&"令和3年度の実績: 期待される進捗 50% に対し 25%".to_string()), "{reasons:?}");
     assert!(reasons.contains(&"令和3年度の実績: 期待される進捗 20% に対し 23%".to_string()), "{reasons:?}");
-    assert!(reasons.contains(&"実績がまだありません".to_string()), "{reasons:?}");
+    assert!(reasons.contains(&"令和3年度までの実績がまだありません".to_string()), "{reasons:?}");
     let legend: Vec<String> = doc.select(&sel(".status-legend li")).map(|r| r.text().collect()).collect();
     assert_eq!(legend.len(), 4, "{legend:?}");
     assert!(legend[1].contains("順調") && legend[1].contains("期待される進捗以上"), "{legend:?}");
@@ -552,9 +558,9 @@ fn dashboard_counts_statuses_per_field() {
     let kankyo = json["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "kankyo").unwrap();
     let i = &kankyo["indicators"][0];
     assert_eq!(i["status"], "behind");
-    assert_eq!(i["progress"], 0.25);
-    assert_eq!(i["expected_progress"], 0.5);
-    assert_eq!(i["status_reason"], "令和3年度の実績: 期待される進捗 50% に対し 25%");
+    assert_eq!(i["progress"], 0.53);
+    assert_eq!(i["expected_progress"], 0.75);
+    assert_eq!(i["status_reason"], "令和5年度の実績: 期待される進捗 75% に対し 53%");
     let _ = plan;
 }
 
@@ -578,17 +584,19 @@ fn progress_rule_comes_from_site_toml() {
             .collect();
         (head, first)
     };
-    // The old rule (progress against the target only): 25% and 23% are both 遅れ under 50%,
-    // both 順調 at 20%.
+    // The old rule (progress against the target only): 53% and 59% are both 順調 over 50%;
+    // with on_track = 0.55, 53% is 遅れ.
     let (_, first) = counts("rule = \"target\"\n");
-    assert_eq!(first, ["0", "0", "2", "0", "2"], "both are 遅れ under rule = target");
-    let (_, first) = counts("rule = \"target\"\nachieved = 1.0\non_track = 0.2\n");
-    assert_eq!(first, ["0", "2", "0", "0", "2"], "both are 順調 with on_track = 0.2");
-    // 長与町-like: change from the baseline. 排出率 94.9 → 88.0 is 7% better (within ±10%);
-    // 再エネ 17.2 → 19.5 is 13% better.
+    assert_eq!(first, ["0", "2", "0", "0", "2"], "both are 順調 under rule = target");
+    let (_, first) = counts("rule = \"target\"\nachieved = 1.0\non_track = 0.55\n");
+    assert_eq!(first, ["0", "1", "1", "0", "2"], "53% is 遅れ with on_track = 0.55");
+    // 長与町-like: change from the baseline. 排出率 94.9 → 80.3 is 15% better (beyond ±10%),
+    // 再エネ 17.2 → 23.1 is 34% better: both 改善.
     let (head, first) = counts("rule = \"baseline\"\n");
     assert_eq!(head, ["政策分野", "達成", "改善", "横ばい", "悪化", "未評価", "計"], "the columns follow the rule");
-    assert_eq!(first, ["0", "1", "1", "0", "0", "2"]);
+    assert_eq!(first, ["0", "2", "0", "0", "0", "2"]);
+    let (_, first) = counts("rule = \"baseline\"\ntolerance = 0.2\n");
+    assert_eq!(first, ["0", "1", "1", "0", "0", "2"], "15% better is 横ばい within ±20%");
     // A wrong value stops the build, naming the line.
     std::fs::write(site.path().join("site.toml"), format!("{toml}\n[progress]\nrule = \"fast\"\n")).unwrap();
     let o = build(site.path(), Some(tempfile::tempdir().unwrap().path()));

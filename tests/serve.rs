@@ -75,6 +75,25 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         ("indicator value", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"))),
+        // The plan over time: yearly pages, node histories, year links.
+        (
+            "evaluation comment",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "整備が遅れた。", "整備がやや遅れた。")),
+        ),
+        ("evaluation grade", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "grade = \"C\"", "grade = \"B\""))),
+        (
+            "evaluation in a new year",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "year = \"R6\"", "year = \"R7\"")),
+        ),
+        (
+            "evaluation of a node without a page",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-1/energy.md", "協定を2件締結した", "協定を3件締結した")),
+        ),
+        ("actual note", Box::new(|r| edit(r, "content/showcase/kankyo/_index.md", "速報値(テスト)", "確定値(テスト)"))),
+        (
+            "grade scale label",
+            Box::new(|r| edit(r, "content/showcase/_plan.md", "label = \"要改善\"", "label = \"改善が必要\"")),
+        ),
         ("sdgs", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]"))),
         (
             "departments",

@@ -5,6 +5,7 @@ use super::pages;
 use super::slots::Slots;
 use super::views::*;
 use super::Shared;
+use crate::content::fiscal_year::FiscalYear;
 use crate::content::model::*;
 use serde::Serialize;
 use tera::Context;
@@ -59,6 +60,7 @@ pub(super) fn plan<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str
     ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
     ctx.insert("themes", &plan.themes);
     ctx.insert("has_dashboard", &plan.nodes.iter().any(|n| !n.indicators.is_empty()));
+    ctx.insert("years", &year_links(plan, None));
     ctx
 }
 
@@ -337,6 +339,11 @@ pub(super) fn node<'a>(
         .map(|(k, i)| IndicatorView::with_chart(i, t, shared.chart(site, pi, ni, k), slots))
         .collect();
     ctx.insert("indicators", &indicators);
+    ctx.insert("indicators_have_notes", &node.indicators.iter().any(|i| !i.actual_notes.is_empty()));
+    let evaluations: Vec<EvaluationView> =
+        node.evaluations.iter().map(|e| EvaluationView::new(plan, ni, e, None)).collect();
+    ctx.insert("evaluations", &evaluations);
+    ctx.insert("evaluation_name", &plan.evaluation.as_ref().map(|s| s.name.as_str()).unwrap_or("評価"));
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| pages::summary_path(plan, Some(ni))));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
@@ -384,7 +391,13 @@ struct IndicatorGroup {
     indicators: Vec<IndicatorView>,
 }
 
-fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Shared, &Slots<'a>)>) -> FieldData {
+fn field_data<'a>(
+    site: &'a Site,
+    pi: usize,
+    top: NodeId,
+    charts: Option<(&'a Shared, &Slots<'a>)>,
+    as_of: Option<FiscalYear>,
+) -> FieldData {
     let plan = &site.plans[pi];
     let t = &site.config.progress;
     let mut groups = Vec::new();
@@ -397,9 +410,16 @@ fn field_data<'a>(site: &'a Site, pi: usize, top: NodeId, charts: Option<(&'a Sh
                 .indicators
                 .iter()
                 .enumerate()
-                .map(|(k, i)| match charts {
-                    Some((shared, slots)) => IndicatorView::with_chart(i, t, shared.chart(site, pi, id, k), slots),
-                    None => IndicatorView::rated(i, t),
+                .map(|(k, i)| match (charts, as_of) {
+                    (Some((_, slots)), Some(y)) => {
+                        let chart = super::chart::indicator_chart(&until(i, y), &format!("chart-{}", i.id));
+                        IndicatorView { chart_svg: slots.put(chart), ..IndicatorView::as_of(i, t, y) }
+                    }
+                    (Some((shared, slots)), None) => {
+                        IndicatorView::with_chart(i, t, shared.chart(site, pi, id, k), slots)
+                    }
+                    (None, Some(y)) => IndicatorView::as_of(i, t, y),
+                    (None, None) => IndicatorView::rated(i, t),
                 })
                 .collect();
             groups.push(IndicatorGroup { node: NodeLink::new(plan, id), indicators });
@@ -463,7 +483,7 @@ pub(super) fn summary<'a>(
             sdgs.sort_unstable();
             sdgs.dedup();
             SummaryField {
-                data: field_data(site, pi, r, Some((shared, slots))),
+                data: field_data(site, pi, r, Some((shared, slots)), None),
                 tree: SummaryNode::new(plan, r),
                 descendants: nodes - 1,
                 sdgs,
@@ -527,14 +547,39 @@ struct SummaryField {
     sdg_marks: Vec<bool>,
 }
 
-pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str, slots: &Slots<'a>) -> Context {
+/// The context of [`pages::PageKind::Dashboard`] (`as_of` = `None`) and of
+/// [`pages::PageKind::YearDashboard`] (status from the actuals up to that year).
+pub(super) fn dashboard<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    as_of: Option<FiscalYear>,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
     let plan = &site.plans[pi];
-    let mut ctx = shared.context(site, Some(pi), path, &format!("指標の達成状況 | {}", plan.title));
-    ctx.insert("crumb_title", "指標の達成状況");
+    let heading = match as_of {
+        Some(y) => format!("指標の達成状況({}末時点)", y.wareki()),
+        None => "指標の達成状況".to_string(),
+    };
+    let mut ctx = shared.context(site, Some(pi), path, &format!("{heading} | {}", plan.title));
+    ctx.insert("crumb_title", &heading);
+    ctx.insert("heading", &heading);
     ctx.insert("plan", &shared.plans[pi]);
-    ctx.insert("breadcrumbs", &crumbs(Some(plan)));
-    let fields: Vec<FieldData> =
-        plan.roots.iter().map(|&r| field_data(site, pi, r, Some((shared, slots)))).filter(|f| f.total > 0).collect();
+    let mut bc = crumbs(Some(plan));
+    if as_of.is_some() {
+        bc.push(Crumb { path: pages::dashboard_path(plan), label: "指標の達成状況".into() });
+    }
+    ctx.insert("breadcrumbs", &bc);
+    ctx.insert("as_of", &as_of.map(|y| y.wareki()));
+    ctx.insert("years", &year_links(plan, as_of));
+    ctx.insert("progress_path", &as_of.map(|y| pages::progress_path(plan, y)));
+    let fields: Vec<FieldData> = plan
+        .roots
+        .iter()
+        .map(|&r| field_data(site, pi, r, Some((shared, slots)), as_of))
+        .filter(|f| f.total > 0)
+        .collect();
     let rule = &site.config.progress;
     let totals: Vec<(String, &'static str, usize)> = rule
         .statuses()
@@ -555,5 +600,280 @@ pub(super) fn dashboard<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path:
     // A plan with no actual yet says so instead of a table of zeros (the example site's
     // seed has none). The dashboard reads every node's indicators, so this is covered.
     ctx.insert("has_actuals", &plan.nodes.iter().flat_map(|n| &n.indicators).any(|i| !i.actuals.is_empty()));
+    ctx
+}
+
+/// A fiscal year with data, and its pages.
+#[derive(Serialize)]
+struct YearLink {
+    /// `令和6年度`.
+    year: String,
+    /// `2024`.
+    western_year: i32,
+    /// Its 「進捗状況」 page.
+    progress: String,
+    /// Its dashboard, when the plan has indicators.
+    dashboard: Option<String>,
+    /// The year the page is about.
+    current: bool,
+}
+
+/// Every fiscal year of `plan` with data; `current` is marked.
+fn year_links(plan: &Plan, current: Option<FiscalYear>) -> Vec<YearLink> {
+    let has_indicators = plan.nodes.iter().any(|n| !n.indicators.is_empty());
+    pages::data_years(plan)
+        .into_iter()
+        .map(|y| YearLink {
+            year: y.wareki(),
+            western_year: y.0,
+            progress: pages::progress_path(plan, y),
+            dashboard: has_indicators.then(|| pages::year_dashboard_path(plan, y)),
+            current: current == Some(y),
+        })
+        .collect()
+}
+
+/// `top` and every node below it, in tree (display) order.
+fn tree_order(plan: &Plan, top: NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut stack = vec![top];
+    while let Some(id) = stack.pop() {
+        out.push(id);
+        stack.extend(plan.nodes[id].children.iter().rev());
+    }
+    out
+}
+
+/// A node on a yearly progress page.
+#[derive(Serialize)]
+struct YearNode {
+    link: NodeLink,
+    id: String,
+    /// Its heading (3–6): by depth, never skipping a level after the one before.
+    heading_level: usize,
+    /// The field itself (shown under the field's own heading).
+    is_field: bool,
+    evaluation: Option<EvaluationView>,
+    indicators: Vec<YearIndicatorView>,
+}
+
+/// A top-level node on a yearly progress page: counts, then its nodes of that year.
+#[derive(Serialize)]
+struct YearField {
+    link: NodeLink,
+    id: String,
+    /// Evaluated nodes per grade of the scale, then those evaluated without a grade.
+    grade_counts: Vec<usize>,
+    evaluated: usize,
+    /// Indicators per status ([`Status::ALL`]) as of the year.
+    status_counts: Vec<usize>,
+    indicators: usize,
+    nodes: Vec<YearNode>,
+}
+
+/// The context of [`pages::PageKind::Progress`]: 「令和N年度の進捗状況」.
+pub(super) fn progress<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    year: FiscalYear,
+    path: &str,
+    slots: &Slots<'a>,
+) -> Context {
+    let plan = &site.plans[pi];
+    let heading = format!("{}の進捗状況", year.wareki());
+    let mut ctx = shared.context(site, Some(pi), path, &format!("{heading} | {}", plan.title));
+    ctx.insert("crumb_title", &heading);
+    ctx.insert("heading", &heading);
+    ctx.insert("plan", &shared.plans[pi]);
+    ctx.insert("breadcrumbs", &crumbs(Some(plan)));
+    let t = &site.config.progress;
+    let grades = GradeView::scale(plan);
+    let fields: Vec<YearField> = plan
+        .roots
+        .iter()
+        .map(|&r| {
+            let mut f = YearField {
+                link: NodeLink::new(plan, r),
+                id: plan.nodes[r].id.clone(),
+                grade_counts: vec![0; grades.len() + 1],
+                evaluated: 0,
+                status_counts: vec![0; Status::ALL.len()],
+                indicators: 0,
+                nodes: Vec::new(),
+            };
+            let mut last_level = 2;
+            for id in tree_order(plan, r) {
+                let n = &plan.nodes[id];
+                let evaluation = n.evaluations.iter().find(|e| e.year == year);
+                if let Some(e) = evaluation {
+                    f.evaluated += 1;
+                    let k = e.grade.filter(|&g| g < grades.len()).unwrap_or(grades.len());
+                    f.grade_counts[k] += 1;
+                }
+                for i in &n.indicators {
+                    let (status, _) = status_as_of(i, t, year);
+                    if let Some(k) = Status::ALL.iter().position(|s| *s == status) {
+                        f.status_counts[k] += 1;
+                    }
+                    f.indicators += 1;
+                }
+                let has_actual = n.indicators.iter().any(|i| i.actuals.iter().any(|a| a.year == year));
+                if evaluation.is_none() && !has_actual {
+                    continue;
+                }
+                let heading_level = if id == r { 2 } else { (2 + n.depth).min(last_level + 1).min(6) };
+                last_level = heading_level;
+                f.nodes.push(YearNode {
+                    link: NodeLink::new(plan, id),
+                    id: n.id.clone(),
+                    heading_level,
+                    is_field: id == r,
+                    evaluation: evaluation.map(|e| EvaluationView::new(plan, id, e, Some(slots))),
+                    indicators: n.indicators.iter().map(|i| YearIndicatorView::new(i, t, year)).collect(),
+                });
+            }
+            f
+        })
+        .collect();
+    let sum = |pick: &dyn Fn(&YearField) -> &Vec<usize>, len: usize| -> Vec<usize> {
+        (0..len).map(|k| fields.iter().map(|f| pick(f)[k]).sum()).collect()
+    };
+    ctx.insert("grade_totals", &sum(&|f| &f.grade_counts, grades.len() + 1));
+    ctx.insert("status_totals", &sum(&|f| &f.status_counts, Status::ALL.len()));
+    ctx.insert("evaluated", &fields.iter().map(|f| f.evaluated).sum::<usize>());
+    ctx.insert("indicator_total", &fields.iter().map(|f| f.indicators).sum::<usize>());
+    ctx.insert("statuses", &Status::ALL.iter().map(|s| (s.label(), s.key())).collect::<Vec<_>>());
+    ctx.insert("grades", &grades);
+    ctx.insert("scale_name", &plan.evaluation.as_ref().map(|s| s.name.as_str()).unwrap_or(""));
+    ctx.insert("fields", &fields);
+    ctx.insert("year", &year.wareki());
+    ctx.insert("western_year", &year.0);
+    ctx.insert("years", &year_links(plan, Some(year)));
+    let years = pages::data_years(plan);
+    let pos = years.iter().position(|&y| y == year);
+    let before = pos.and_then(|p| p.checked_sub(1)).and_then(|p| years.get(p)).copied();
+    let after = pos.and_then(|p| years.get(p + 1)).copied();
+    ctx.insert("compare_prev", &before.map(|b| (b.wareki(), pages::comparison_path(plan, b, year))));
+    ctx.insert("compare_next", &after.map(|a| (a.wareki(), pages::comparison_path(plan, year, a))));
+    let has_indicators = plan.nodes.iter().any(|n| !n.indicators.is_empty());
+    ctx.insert("dashboard_path", &has_indicators.then(|| pages::year_dashboard_path(plan, year)));
+    ctx.insert("built_on", &shared.built_on);
+    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)));
+    ctx
+}
+
+/// One change between two years on a comparison page.
+#[derive(Serialize)]
+struct ChangeRow {
+    node: NodeLink,
+    /// `評価` or the indicator's name.
+    item: String,
+    from: String,
+    to: String,
+    /// 改善, 悪化, or what else happened (実績が初めて公表 …), in words.
+    direction: &'static str,
+    /// `better`, `worse` or `other` (a CSS class; the words say it).
+    key: &'static str,
+}
+
+/// The changes under one top-level node.
+#[derive(Serialize)]
+struct FieldChanges {
+    link: NodeLink,
+    id: String,
+    rows: Vec<ChangeRow>,
+}
+
+fn grade_text(plan: &Plan, e: Option<&Evaluation>) -> String {
+    match e {
+        None => "評価なし".into(),
+        Some(e) => e
+            .grade
+            .and_then(|g| plan.evaluation.as_ref().and_then(|s| s.grades.get(g)))
+            .map(|g| format!("{} {}", g.symbol, g.label))
+            .unwrap_or_else(|| "区分なし".into()),
+    }
+}
+
+/// The context of [`pages::PageKind::Comparison`]: what changed from `from` to `to`.
+pub(super) fn comparison<'a>(
+    site: &'a Site,
+    shared: &'a Shared,
+    pi: usize,
+    from: FiscalYear,
+    to: FiscalYear,
+    path: &str,
+) -> Context {
+    let plan = &site.plans[pi];
+    let heading = format!("{}と{}の比較", from.wareki(), to.wareki());
+    let mut ctx = shared.context(site, Some(pi), path, &format!("{heading} | {}", plan.title));
+    ctx.insert("crumb_title", &heading);
+    ctx.insert("heading", &heading);
+    ctx.insert("plan", &shared.plans[pi]);
+    let mut bc = crumbs(Some(plan));
+    bc.push(Crumb { path: pages::progress_path(plan, to), label: format!("{}の進捗状況", to.wareki()) });
+    ctx.insert("breadcrumbs", &bc);
+    let t = &site.config.progress;
+    let rank = |s: Status| Status::ALL.iter().position(|x| *x == s).unwrap_or(0);
+    let fields: Vec<FieldChanges> = plan
+        .roots
+        .iter()
+        .map(|&r| {
+            let mut rows = Vec::new();
+            for id in tree_order(plan, r) {
+                let n = &plan.nodes[id];
+                let (a, b) =
+                    (n.evaluations.iter().find(|e| e.year == from), n.evaluations.iter().find(|e| e.year == to));
+                let (ga, gb) = (a.and_then(|e| e.grade), b.and_then(|e| e.grade));
+                if ga != gb {
+                    let (direction, key) = match (ga, gb) {
+                        (Some(x), Some(y)) if y < x => ("改善", "better"),
+                        (Some(_), Some(_)) => ("悪化", "worse"),
+                        (None, _) => ("新たに評価", "other"),
+                        (_, None) => ("評価なし", "other"),
+                    };
+                    rows.push(ChangeRow {
+                        node: NodeLink::new(plan, id),
+                        item: plan.evaluation.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "評価".into()),
+                        from: grade_text(plan, a),
+                        to: grade_text(plan, b),
+                        direction,
+                        key,
+                    });
+                }
+                for i in &n.indicators {
+                    let (sa, pa) = status_as_of(i, t, from);
+                    let (sb, pb) = status_as_of(i, t, to);
+                    if sa == sb {
+                        continue;
+                    }
+                    let (direction, key) = match (sa, sb) {
+                        (Status::Unrated, _) => ("実績が初めて公表", "other"),
+                        (_, Status::Unrated) => ("実績なし", "other"),
+                        _ if rank(sb) < rank(sa) => ("改善", "better"),
+                        _ => ("悪化", "worse"),
+                    };
+                    let text = |s: Status, p: Option<i64>| match p {
+                        Some(p) => format!("{}(進捗率 {p}%)", s.label()),
+                        None => s.label().to_string(),
+                    };
+                    rows.push(ChangeRow {
+                        node: NodeLink::new(plan, id),
+                        item: format!("指標: {}", i.name),
+                        from: text(sa, pa),
+                        to: text(sb, pb),
+                        direction,
+                        key,
+                    });
+                }
+            }
+            FieldChanges { link: NodeLink::new(plan, r), id: plan.nodes[r].id.clone(), rows }
+        })
+        .collect();
+    ctx.insert("changes", &fields.iter().map(|f| f.rows.len()).sum::<usize>());
+    ctx.insert("fields", &fields.into_iter().filter(|f| !f.rows.is_empty()).collect::<Vec<_>>());
+    ctx.insert("from", &(from.wareki(), pages::progress_path(plan, from)));
+    ctx.insert("to", &(to.wareki(), pages::progress_path(plan, to)));
     ctx
 }

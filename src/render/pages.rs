@@ -18,7 +18,9 @@ use super::contexts;
 use super::slots::Slots;
 use super::views::DepartmentIndex;
 use super::Shared;
+use crate::content::fiscal_year::FiscalYear;
 use crate::content::model::*;
+use std::collections::BTreeSet;
 use tera::Context;
 
 /// One page of the output.
@@ -50,6 +52,12 @@ pub enum PageKind {
     FieldSummary(usize, NodeId),
     /// A plan's indicator dashboard.
     Dashboard(usize),
+    /// The dashboard as of the end of a fiscal year (actuals up to then).
+    YearDashboard(usize, FiscalYear),
+    /// 「令和N年度の進捗状況」: a fiscal year's evaluations and indicators.
+    Progress(usize, FiscalYear),
+    /// What changed between two consecutive fiscal years with data.
+    Comparison(usize, FiscalYear, FiscalYear),
     /// A free page.
     Free(usize),
     /// The site search page ([`SEARCH_PATH`]).
@@ -76,8 +84,15 @@ pub fn plan_pages(site: &Site, pi: usize) -> Vec<PageKind> {
     let plan = &site.plans[pi];
     let mut out = vec![PageKind::Plan(pi), PageKind::PlanSummary(pi)];
     out.extend(plan.roots.iter().map(|&r| PageKind::FieldSummary(pi, r)));
-    if plan.nodes.iter().any(|n| !n.indicators.is_empty()) {
+    let has_indicators = plan.nodes.iter().any(|n| !n.indicators.is_empty());
+    if has_indicators {
         out.push(PageKind::Dashboard(pi));
+    }
+    let years = data_years(plan);
+    out.extend(years.iter().map(|&y| PageKind::Progress(pi, y)));
+    out.extend(years.windows(2).map(|w| PageKind::Comparison(pi, w[0], w[1])));
+    if has_indicators {
+        out.extend(years.iter().map(|&y| PageKind::YearDashboard(pi, y)));
     }
     out.extend((0..plan.chapters.len()).map(|c| PageKind::Chapter(pi, c)));
     out.extend(plan.nodes.iter().enumerate().filter(|(_, n)| n.has_page).map(|(ni, _)| PageKind::Node(pi, ni)));
@@ -112,7 +127,12 @@ pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
 pub fn size_class(kind: PageKind) -> u8 {
     match kind {
         PageKind::Departments | PageKind::Sdg(_) | PageKind::Home => 3,
-        PageKind::Dashboard(_) | PageKind::PlanSummary(_) | PageKind::Department(_) => 2,
+        PageKind::Dashboard(_)
+        | PageKind::YearDashboard(..)
+        | PageKind::Progress(..)
+        | PageKind::PlanSummary(_)
+        | PageKind::Department(_) => 2,
+        PageKind::Comparison(..) => 1,
         PageKind::Plan(_) | PageKind::FieldSummary(..) | PageKind::ThemeIndex(_) | PageKind::Theme(..) => 1,
         _ => 0,
     }
@@ -134,6 +154,9 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::PlanSummary(p) => summary_path(&site.plans[p], None),
         PageKind::FieldSummary(p, n) => summary_path(&site.plans[p], Some(n)),
         PageKind::Dashboard(p) => dashboard_path(&site.plans[p]),
+        PageKind::YearDashboard(p, y) => year_dashboard_path(&site.plans[p], y),
+        PageKind::Progress(p, y) => progress_path(&site.plans[p], y),
+        PageKind::Comparison(p, a, b) => comparison_path(&site.plans[p], a, b),
         PageKind::Free(i) => site.pages[i].path.clone(),
         PageKind::Search => SEARCH_PATH.into(),
         PageKind::NotFound => NOT_FOUND_PATH.into(),
@@ -180,6 +203,32 @@ pub fn dashboard_path(plan: &Plan) -> String {
     format!("{}/dashboard/", plan.id)
 }
 
+/// `plan`'s dashboard as of the end of fiscal `year` (`<plan>/dashboard/2024/`).
+pub fn year_dashboard_path(plan: &Plan, year: FiscalYear) -> String {
+    format!("{}/dashboard/{}/", plan.id, year.0)
+}
+
+/// 「令和N年度の進捗状況」 of `plan` (`<plan>/progress/2024/`).
+pub fn progress_path(plan: &Plan, year: FiscalYear) -> String {
+    format!("{}/progress/{}/", plan.id, year.0)
+}
+
+/// The comparison of fiscal years `from` and `to` (`<plan>/progress/2023-2024/`).
+pub fn comparison_path(plan: &Plan, from: FiscalYear, to: FiscalYear) -> String {
+    format!("{}/progress/{}-{}/", plan.id, from.0, to.0)
+}
+
+/// The fiscal years for which `plan` has an evaluation or an actual, in order: each has
+/// its progress page (and dashboard), each pair of neighbours a comparison.
+pub fn data_years(plan: &Plan) -> Vec<FiscalYear> {
+    let mut years = BTreeSet::new();
+    for n in &plan.nodes {
+        years.extend(n.evaluations.iter().map(|e| e.year));
+        years.extend(n.indicators.iter().flat_map(|i| i.actuals.iter().map(|a| a.year)));
+    }
+    years.into_iter().collect()
+}
+
 /// The template a page is rendered with.
 pub fn template_name(kind: PageKind) -> &'static str {
     match kind {
@@ -194,7 +243,9 @@ pub fn template_name(kind: PageKind) -> &'static str {
         PageKind::Departments => "departments.html",
         PageKind::Department(_) => "department.html",
         PageKind::PlanSummary(_) | PageKind::FieldSummary(..) => "summary.html",
-        PageKind::Dashboard(_) => "dashboard.html",
+        PageKind::Dashboard(_) | PageKind::YearDashboard(..) => "dashboard.html",
+        PageKind::Progress(..) => "progress.html",
+        PageKind::Comparison(..) => "comparison.html",
         PageKind::NotFound => "404.html",
         PageKind::Search => "search.html",
     }
@@ -221,7 +272,10 @@ pub(super) fn context<'a>(
         PageKind::Department(i) => contexts::department(site, shared, i, path),
         PageKind::PlanSummary(pi) => contexts::summary(site, shared, pi, None, path, slots),
         PageKind::FieldSummary(pi, ni) => contexts::summary(site, shared, pi, Some(ni), path, slots),
-        PageKind::Dashboard(pi) => contexts::dashboard(site, shared, pi, path, slots),
+        PageKind::Dashboard(pi) => contexts::dashboard(site, shared, pi, None, path, slots),
+        PageKind::YearDashboard(pi, y) => contexts::dashboard(site, shared, pi, Some(y), path, slots),
+        PageKind::Progress(pi, y) => contexts::progress(site, shared, pi, y, path, slots),
+        PageKind::Comparison(pi, a, b) => contexts::comparison(site, shared, pi, a, b, path),
         PageKind::Free(i) => contexts::free(site, shared, i, path, slots),
         PageKind::Search => contexts::search(site, shared, path),
         PageKind::NotFound => contexts::not_found(site, shared, path),
@@ -257,6 +311,10 @@ pub enum Read {
     DepartmentMembers(usize),
     /// Which nodes of plan `pi` belong to its theme `t`.
     ThemeMembers(usize, usize),
+    /// A node's yearly evaluations.
+    Evaluations(usize, NodeId),
+    /// Which fiscal years plan `pi` has data for ([`data_years`]): the year links.
+    Years(usize),
 }
 
 /// Calls `visit` with each part of the model that page `kind` shows, until it returns
@@ -281,13 +339,17 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         PageKind::Plan(pi) => {
             let plan = &site.plans[pi];
             let depth = if plan.levels.len() > 1 { 1 } else { 0 };
-            v(Chapters(pi)) || v(HasIndicators(pi)) || plan.roots.iter().any(|&r| tree(plan, pi, r, depth, false, v))
+            v(Chapters(pi))
+                || v(HasIndicators(pi))
+                || v(Years(pi))
+                || plan.roots.iter().any(|&r| tree(plan, pi, r, depth, false, v))
         }
         PageKind::Node(pi, ni) => {
             let plan = &site.plans[pi];
             v(Label(pi, ni))
                 || v(Body(pi, ni))
                 || v(Indicators(pi, ni))
+                || v(Evaluations(pi, ni))
                 || v(Tags(pi, ni))
                 || plan.ancestors(ni).into_iter().any(|a| v(Label(pi, a)))
                 || plan.siblings(ni).iter().any(|&s| v(Label(pi, s)))
@@ -304,7 +366,16 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         PageKind::Department(i) => {
             v(DepartmentMembers(i)) || shared.department_nodes[i].iter().any(|&(pi, ni)| v(Label(pi, ni)))
         }
-        PageKind::Dashboard(pi) => site.plans[pi].roots.iter().any(|&r| field(&site.plans[pi], pi, r, v)),
+        PageKind::Dashboard(pi) | PageKind::YearDashboard(pi, _) => {
+            v(Years(pi)) || site.plans[pi].roots.iter().any(|&r| field(&site.plans[pi], pi, r, v))
+        }
+        // Every node: its label, evaluations and indicators (whether it has any that year
+        // or not: see the invariant above).
+        PageKind::Progress(pi, _) | PageKind::Comparison(pi, ..) => {
+            v(Years(pi))
+                || (0..site.plans[pi].nodes.len())
+                    .any(|ni| v(Label(pi, ni)) || v(Evaluations(pi, ni)) || v(Indicators(pi, ni)))
+        }
         PageKind::PlanSummary(pi) => site.plans[pi].roots.iter().any(|&r| summary_field(site, pi, r, v)),
         PageKind::FieldSummary(pi, n) => v(Body(pi, n)) || summary_field(site, pi, n, v),
         PageKind::Free(i) => v(Free(i)),
@@ -317,7 +388,7 @@ fn tree(plan: &Plan, pi: usize, id: NodeId, depth: usize, sections: bool, v: &mu
     let n = &plan.nodes[id];
     let section = sections && !n.has_page;
     v(Read::Label(pi, id))
-        || (section && (v(Read::Body(pi, id)) || v(Read::Indicators(pi, id))))
+        || (section && (v(Read::Body(pi, id)) || v(Read::Indicators(pi, id)) || v(Read::Evaluations(pi, id))))
         || ((depth > 0 || section)
             && n.children.iter().any(|&c| tree(plan, pi, c, depth.saturating_sub(1), sections, v)))
 }

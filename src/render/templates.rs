@@ -37,6 +37,8 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/summary.html",
     "templates/summary_parts.html",
     "templates/dashboard.html",
+    "templates/progress.html",
+    "templates/comparison.html",
     "templates/search.html",
     "static/style.css",
     "static/print.js",

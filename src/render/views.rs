@@ -2,9 +2,9 @@
 //! (和暦, grouped numbers, site-relative paths) and never compute them.
 
 use super::slots::Slots;
+use crate::content::fiscal_year::FiscalYear;
 use crate::content::model::*;
 use crate::content::sdgs::goal_name;
-use crate::content::FiscalYear;
 use serde::Serialize;
 
 /// A link to a node.
@@ -53,6 +53,8 @@ pub struct NodeTree {
     pub heading_level: usize,
     /// Indicators (sections only).
     pub indicators: Vec<IndicatorView>,
+    /// Yearly evaluations (sections only).
+    pub evaluations: Vec<EvaluationView>,
     /// Children.
     pub children: Vec<NodeTree>,
 }
@@ -88,6 +90,11 @@ impl NodeTree {
             },
             heading_level: heading_level.min(6),
             indicators: if section { n.indicators.iter().map(IndicatorView::new).collect() } else { Vec::new() },
+            evaluations: if section {
+                n.evaluations.iter().map(|e| EvaluationView::new(plan, id, e, None)).collect()
+            } else {
+                Vec::new()
+            },
             children,
         }
     }
@@ -102,11 +109,18 @@ pub struct MeasurementView {
     pub year: String,
     /// `2019`.
     pub western_year: i32,
+    /// 備考 on an actual, or "".
+    pub note: String,
 }
 
 impl MeasurementView {
     fn new(m: &Measurement) -> Self {
-        MeasurementView { value: m.value.display(), year: m.year.wareki(), western_year: m.year.0 }
+        MeasurementView { value: m.value.display(), year: m.year.wareki(), western_year: m.year.0, note: String::new() }
+    }
+
+    /// An actual of `i`, with its note.
+    fn actual(i: &Indicator, m: &Measurement) -> Self {
+        MeasurementView { note: i.actual_notes.get(&m.year).cloned().unwrap_or_default(), ..MeasurementView::new(m) }
     }
 }
 
@@ -190,8 +204,8 @@ impl IndicatorView {
             better: i.better.label().to_string(),
             baseline: MeasurementView::new(&i.baseline),
             target: MeasurementView::new(&i.target),
-            actuals: i.actuals.iter().map(MeasurementView::new).collect(),
-            latest: i.latest().map(MeasurementView::new),
+            actuals: i.actuals.iter().map(|m| MeasurementView::actual(i, m)).collect(),
+            latest: i.latest().map(|m| MeasurementView::actual(i, m)),
             note: i.note.clone().unwrap_or_default(),
         }
     }
@@ -375,5 +389,174 @@ impl SummaryNode {
         n.summary.as_deref().is_some_and(|s| !s.trim().is_empty())
             || !n.indicators.is_empty()
             || n.children.iter().any(|&c| Self::says_something(plan, c))
+    }
+}
+
+/// A grade of a plan's scale, ready to show: symbol and label together, never a colour alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeView {
+    /// `A`, `S`, `◎`.
+    pub symbol: String,
+    /// 順調, 要改善 …
+    pub label: String,
+    /// The city's definition, or "".
+    pub definition: String,
+    /// Whether it counts as good.
+    pub good: bool,
+    /// Its place on the scale (0 = best).
+    pub index: usize,
+}
+
+impl GradeView {
+    /// Grade `i` of `scale`, if there is one.
+    pub fn new(scale: &GradeScale, i: usize) -> Option<Self> {
+        scale.grades.get(i).map(|g| GradeView {
+            symbol: g.symbol.clone(),
+            label: g.label.clone(),
+            definition: g.definition.clone().unwrap_or_default(),
+            good: g.good,
+            index: i,
+        })
+    }
+
+    /// Every grade of `plan`'s scale, best first (empty without a scale).
+    pub fn scale(plan: &Plan) -> Vec<GradeView> {
+        plan.evaluation
+            .as_ref()
+            .map(|s| (0..s.grades.len()).filter_map(|i| Self::new(s, i)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// How many characters of a comment a history table shows.
+const EXCERPT_CHARS: usize = 60;
+
+/// One fiscal year's evaluation of a node, ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationView {
+    /// `令和6年度`.
+    pub year: String,
+    /// `2024`.
+    pub western_year: i32,
+    /// The grade, when one was given.
+    pub grade: Option<GradeView>,
+    /// The comment as HTML (a slot marker), or "" in history tables.
+    pub comment_html: String,
+    /// The comment's start, plain text (for history tables).
+    pub comment_excerpt: String,
+    /// 主な取組の実績 as HTML (a slot marker), or "".
+    pub results_html: String,
+    /// 予算額 in 千円 (`12,000`), or "".
+    pub budget: String,
+    /// 決算額 in 千円, or "".
+    pub settlement: String,
+    /// Where the whole evaluation is shown: the node on that year's progress page.
+    pub path: String,
+}
+
+impl EvaluationView {
+    /// Evaluation `e` of node `ni` of `plan`; with `slots`, its texts as HTML too.
+    pub fn new<'a>(plan: &Plan, ni: NodeId, e: &'a Evaluation, slots: Option<&Slots<'a>>) -> Self {
+        let excerpt: String = e.comment.chars().take(EXCERPT_CHARS).collect();
+        let cut = e.comment.chars().count() > EXCERPT_CHARS;
+        EvaluationView {
+            year: e.year.wareki(),
+            western_year: e.year.0,
+            grade: e.grade.and_then(|g| plan.evaluation.as_ref().and_then(|s| GradeView::new(s, g))),
+            comment_html: slots.map(|s| s.put(e.comment_html.as_str())).unwrap_or_default(),
+            comment_excerpt: if cut { format!("{excerpt}…") } else { excerpt },
+            results_html: slots.map(|s| s.put(e.results_html.as_str())).unwrap_or_default(),
+            budget: e.budget.map(|q| q.display()).unwrap_or_default(),
+            settlement: e.settlement.map(|q| q.display()).unwrap_or_default(),
+            path: format!("{}#ev-{}", super::pages::progress_path(plan, e.year), plan.nodes[ni].id),
+        }
+    }
+}
+
+/// `i` as it stood at the end of fiscal `year`: only the actuals up to then.
+pub fn until(i: &Indicator, year: FiscalYear) -> Indicator {
+    let mut c = i.clone();
+    c.actuals.retain(|a| a.year <= year);
+    c.actual_notes.retain(|y, _| *y <= year);
+    c
+}
+
+impl IndicatorView {
+    /// The view of `i` as of the end of fiscal `year` (actuals up to then, status then).
+    pub fn as_of(i: &Indicator, rule: &ProgressRule, year: FiscalYear) -> Self {
+        IndicatorView { ..IndicatorView::assessed(&until(i, year), rule, Some(year)) }
+    }
+}
+
+/// An indicator on a yearly page: its state as of the year, and its actual of that year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearIndicatorView {
+    /// The indicator as of the year.
+    #[serde(flatten)]
+    pub view: IndicatorView,
+    /// The actual of exactly that year (with its note), if there is one.
+    pub value: Option<MeasurementView>,
+}
+
+impl YearIndicatorView {
+    /// `i` in fiscal `year`.
+    pub fn new(i: &Indicator, t: &ProgressRule, year: FiscalYear) -> Self {
+        YearIndicatorView {
+            view: IndicatorView::as_of(i, t, year),
+            value: i.actuals.iter().find(|a| a.year == year).map(|m| MeasurementView::actual(i, m)),
+        }
+    }
+}
+
+/// The status of `i` at the end of fiscal `year` and its progress in percent, floored (so
+/// that the shown percentage never passes a threshold its label has not). A shim: the
+/// time-aware rule (`Indicator::assess`) replaces it.
+pub fn status_as_of(i: &Indicator, rule: &ProgressRule, year: FiscalYear) -> (Status, Option<i64>) {
+    let a = i.assess(rule, Some(year));
+    (a.status, a.progress_pct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ind() -> Indicator {
+        let m = |v: f64, y: i32| Measurement { value: Quantity { value: v, decimals: 0 }, year: FiscalYear(y) };
+        Indicator {
+            id: "i".into(),
+            name: "n".into(),
+            unit: "人".into(),
+            better: Better::Higher,
+            baseline: m(0.0, 2020),
+            target: m(100.0, 2025),
+            actuals: vec![m(30.0, 2021), m(60.0, 2022), m(100.0, 2023)],
+            actual_notes: [(FiscalYear(2022), "速報値".to_string())].into_iter().collect(),
+            cumulative: false,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn status_as_of_uses_only_the_actuals_up_to_the_year() {
+        let t = ProgressRule::of(RuleKind::Target);
+        let i = ind();
+        assert_eq!(status_as_of(&i, &t, FiscalYear(2020)), (Status::Unrated, None));
+        assert_eq!(status_as_of(&i, &t, FiscalYear(2021)), (Status::Behind, Some(30)));
+        assert_eq!(status_as_of(&i, &t, FiscalYear(2022)).1, Some(60));
+        assert_eq!(status_as_of(&i, &t, FiscalYear(2030)), (Status::Achieved, Some(100)));
+        let v = IndicatorView::as_of(&i, &t, FiscalYear(2022));
+        assert_eq!(v.actuals.len(), 2);
+        assert_eq!(v.latest.as_ref().map(|l| l.note.as_str()), Some("速報値"));
+        let y = YearIndicatorView::new(&i, &t, FiscalYear(2022));
+        assert_eq!(y.value.map(|v| v.value), Some("60".to_string()));
+        assert!(YearIndicatorView::new(&i, &t, FiscalYear(2024)).value.is_none());
+    }
+
+    #[test]
+    fn progress_is_floored_not_rounded() {
+        let t = ProgressRule::of(RuleKind::Target);
+        let mut i = ind();
+        i.actuals = vec![Measurement { value: Quantity { value: 49.9, decimals: 1 }, year: FiscalYear(2021) }];
+        assert_eq!(status_as_of(&i, &t, FiscalYear(2021)).1, Some(49));
     }
 }

@@ -2,7 +2,8 @@
 //! pages), its text taken from the model and cut into sections at headings, so that a hit
 //! can link to the heading it is under.
 
-use crate::content::model::{node_path, Indicator, NodeId, Page, Plan, Site};
+use crate::content::fiscal_year::FiscalYear;
+use crate::content::model::{node_path, Evaluation, Indicator, NodeId, Page, Plan, Site};
 use crate::render::{self, PageKind};
 use serde::Serialize;
 
@@ -128,6 +129,18 @@ impl Corpus {
                             text: indicator_text(&node.indicators),
                         });
                     }
+                    if !node.evaluations.is_empty() {
+                        let lines: Vec<String> = node
+                            .evaluations
+                            .iter()
+                            .map(|e| format!("{} {} {}", e.year.wareki(), grade_words(plan, e), e.comment))
+                            .collect();
+                        sections.push(Section {
+                            anchor: "pp-evaluations".into(),
+                            heading: "評価の推移".into(),
+                            text: lines.join("\n"),
+                        });
+                    }
                     for &c in &node.children {
                         if !plan.nodes[c].has_page {
                             node_sections(plan, c, &mut sections);
@@ -151,12 +164,51 @@ impl Corpus {
                     page_doc(&plan.chapters[ci], url, vec![home.clone(), plan.title.clone()], &plan.id)
                 }
                 PageKind::Free(i) => page_doc(&site.pages[i], url, vec![home.clone()], ""),
+                PageKind::Progress(pi, year) => progress_doc(&site.plans[pi], year, url, &home),
                 _ => continue,
             };
             docs.push(doc);
         }
         Corpus { docs, groups }
     }
+}
+
+/// 「令和N年度の進捗状況」: a section per evaluated node, with its grade, comment and
+/// 主な取組の実績 (the words a resident would look for).
+fn progress_doc(plan: &Plan, year: FiscalYear, url: String, home: &str) -> SearchDoc {
+    let mut sections = vec![Section {
+        anchor: String::new(),
+        heading: String::new(),
+        text: format!("{} {}の進捗状況", plan.title, year.wareki()),
+    }];
+    for &r in &plan.roots {
+        let mut stack = vec![r];
+        while let Some(id) = stack.pop() {
+            let n = &plan.nodes[id];
+            stack.extend(n.children.iter().rev());
+            let Some(e) = n.evaluations.iter().find(|e| e.year == year) else { continue };
+            let grade = grade_words(plan, e);
+            let lines: Vec<&str> =
+                [grade.as_str(), &e.comment, &e.results].into_iter().filter(|l| !l.is_empty()).collect();
+            sections.push(Section { anchor: format!("ev-{}", n.id), heading: n.label(), text: lines.join("\n") });
+        }
+    }
+    SearchDoc {
+        url,
+        title: format!("{}の進捗状況", year.wareki()),
+        crumbs: vec![home.to_string(), plan.title.clone()],
+        plan: plan.id.clone(),
+        group: None,
+        sections,
+    }
+}
+
+/// `A 目標値どおり`: a grade as its page shows it, or "" without one.
+fn grade_words(plan: &Plan, e: &Evaluation) -> String {
+    e.grade
+        .and_then(|g| plan.evaluation.as_ref().and_then(|s| s.grades.get(g)))
+        .map(|g| format!("{} {}", g.symbol, g.label))
+        .unwrap_or_default()
 }
 
 fn page_doc(page: &Page, url: String, crumbs: Vec<String>, plan: &str) -> SearchDoc {
@@ -187,6 +239,8 @@ fn node_sections(plan: &Plan, id: NodeId, out: &mut Vec<Section>) {
     if !node.indicators.is_empty() {
         intro.push(indicator_text(&node.indicators));
     }
+    intro
+        .extend(node.evaluations.iter().map(|e| format!("{} {} {}", e.year.wareki(), grade_words(plan, e), e.comment)));
     let anchor = node_path(plan, id).rsplit_once('#').map(|(_, a)| a.to_string()).unwrap_or_else(|| node.id.clone());
     out.push(Section { anchor, heading: node.label(), text: intro.join("\n") });
     out.extend(own);

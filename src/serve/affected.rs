@@ -107,6 +107,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         if has_indicators(o) != has_indicators(n) {
             reads.insert(Read::HasIndicators(pi));
         }
+        if pages::data_years(o) != pages::data_years(n) {
+            reads.insert(Read::Years(pi));
+        }
         for id in 0..n.nodes.len() {
             let (a, b) = (&o.nodes[id], &n.nodes[id]);
             if (&a.number, &a.title, &a.summary) != (&b.number, &b.title, &b.summary) {
@@ -120,6 +123,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             }
             if a.indicators != b.indicators {
                 reads.insert(Read::Indicators(pi, id));
+            }
+            if a.evaluations != b.evaluations {
+                reads.insert(Read::Evaluations(pi, id));
             }
             if a.sdgs != b.sdgs || a.departments != b.departments || a.themes != b.themes {
                 reads.insert(Read::Tags(pi, id));
@@ -150,13 +156,15 @@ fn changed_members<'a, T: PartialEq>(a: &'a [T], b: &'a [T]) -> impl Iterator<It
     a.iter().filter(|x| !b.contains(x)).chain(b.iter().filter(|x| !a.contains(x)))
 }
 
-/// Everything about a plan that pages other than its nodes' show.
+/// Everything about a plan that pages other than its nodes' show (the grade scale too:
+/// every grade shown refers to it).
 fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
     let themes: Vec<_> =
         p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
     (
         (&p.id, &p.title, p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
         (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
+        &p.evaluation,
     )
 }
 
@@ -236,13 +244,39 @@ mod tests {
     #[test]
     fn indicator_edit_touches_overviews() {
         let p = paths(affected_by_edit("content/showcase/kyodo/7-3.md", "value = 57.9", "value = 58.0"));
+        // The yearly pages show every indicator's status as of their year.
+        let yearly: BTreeSet<String> = p
+            .iter()
+            .filter(|x| x.starts_with("showcase/progress/") || x.starts_with("showcase/dashboard/20"))
+            .cloned()
+            .collect();
+        assert_eq!(yearly.len(), 5 + 4 + 5, "{p:?}");
         assert_eq!(
-            p,
+            p.difference(&yearly).cloned().collect::<BTreeSet<String>>(),
             ["showcase/7-3/", "showcase/dashboard/", "showcase/summary/", "showcase/summary/kyodo/"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect::<BTreeSet<String>>()
         );
+    }
+
+    #[test]
+    fn evaluation_edit_touches_its_node_and_the_yearly_pages() {
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "整備が遅れた。", "整備がやや遅れた。"));
+        assert!(p.contains("showcase/3-2/") && p.contains("showcase/progress/2024/"), "{p:?}");
+        assert!(p.contains("showcase/progress/2023-2024/"), "{p:?}");
+        for not in
+            ["showcase/3-1/", "showcase/dashboard/", "showcase/dashboard/2024/", "showcase/summary/", "showcase/"]
+        {
+            assert!(!p.contains(not), "{not} in {p:?}");
+        }
+        // A first evaluation in a new year: the year links of the plan page and dashboards.
+        let p = paths(affected_by_edit("content/showcase/kankyo/3-2.md", "year = \"R6\"", "year = \"R7\""));
+        for want in ["showcase/", "showcase/dashboard/", "showcase/dashboard/2024/", "showcase/3-2/"] {
+            assert!(p.contains(want), "{want} missing from {p:?}");
+        }
+        // The grade scale is shown on every page with a grade.
+        assert_eq!(affected_by_edit("content/showcase/_plan.md", "label = \"要改善\"", "label = \"改善が必要\""), None);
     }
 
     #[test]

@@ -550,3 +550,117 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
     });
   }
 });
+
+// ------------------------------------------------- yearly progress reports
+//
+// 「令和N年度の進捗状況」 (<plan>/progress/<year>/) is the report a city attaches to its
+// council papers. For the latest year of every plan that has one: A4 portrait; the
+// print header names the municipality, the plan and the year; the navigation and the
+// year links are not printed; every field with evaluated nodes starts a page; every
+// evaluated node's title and grade are printed; and it fits REPORT_MAX_PAGES.
+
+/** The fiscal years (western, sorted) that have a progress page in a built plan. */
+function progressYears(dir, planId) {
+  const base = path.join(dir, planId, 'progress');
+  if (!fs.existsSync(base)) return [];
+  return fs
+    .readdirSync(base)
+    .filter((y) => /^\d{4}$/.test(y) && fs.existsSync(path.join(base, y, 'index.html')))
+    .sort();
+}
+
+// features: 2 fields on pages of their own after the counts (measured: 3 pages).
+const REPORT_MAX_PAGES = { 'features:showcase': 4 };
+const REPORT_DEFAULT_MAX_PAGES = 20;
+
+describe(
+  'yearly progress reports (令和N年度の進捗状況)',
+  { skip: sites ? false : SKIP_REASON, timeout: 10 * 60 * 1000 },
+  () => {
+    let browser;
+    let page;
+    let tmp;
+    before(async () => {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-print-year-'));
+      browser = await launchChromium();
+      page = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+    });
+    after(async () => {
+      await browser?.close();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    for (const site of sites ?? []) {
+      let plans = [];
+      try {
+        plans = readPlans(site.dir);
+      } catch {
+        plans = []; // reported by the summaries' own test
+      }
+      for (const plan of plans) {
+        const years = progressYears(site.dir, plan.id);
+        if (!years.length) continue;
+        const year = years[years.length - 1];
+        const rel = `${plan.id}/progress/${year}/`;
+        describe(`${site.name}:${rel}`, () => {
+          let server;
+          let r;
+          before(
+            async () => {
+              server = await startServer(site.dir, PREFIX);
+              const url = server.url + rel;
+              const response = await page.goto(url, { waitUntil: 'load' });
+              assert.equal(response?.status(), 200, `GET ${url}`);
+              await page.evaluate(() => document.fonts.ready.then(() => undefined));
+              const dom = await page.evaluate(() => {
+                const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent.trim());
+                return {
+                  h1: text('main h1')[0] ?? '',
+                  header: text('.print-header .print-title')[0] ?? '',
+                  fields: text('.progress-field > h2'),
+                  nodes: text('.progress-node-title'),
+                  grades: text('.evaluation-grade dd'),
+                  navTitles: text('.global-nav-title'),
+                };
+              });
+              const pdf = path.join(tmp, `${site.name}-${plan.id}-${year}.pdf`);
+              await page.pdf({ path: pdf, ...PDF_OPTIONS });
+              const [reading, info] = await Promise.all([pdfText(pdf, []), pdfInfo(pdf)]);
+              r = { url, dom, info, text: norm(reading), pages: reading.split('\f').map(norm) };
+            },
+            { timeout: 120 * 1000 },
+          );
+          after(async () => {
+            await server?.close();
+          });
+
+          test('is A4 portrait and short enough to attach', (t) => {
+            t.diagnostic(`${r.info.pages} page(s): ${r.url}`);
+            const bad = r.info.sizes.filter(
+              (p) => Math.abs(p.width - A4.width) > A4.tolerance || Math.abs(p.height - A4.height) > A4.tolerance,
+            );
+            assert.deepEqual(bad, [], 'pages that are not A4 portrait');
+            const max = REPORT_MAX_PAGES[`${site.name}:${plan.id}`] ?? REPORT_DEFAULT_MAX_PAGES;
+            assert.ok(r.info.pages >= 1 && r.info.pages <= max, `${r.info.pages} pages, at most ${max}`);
+          });
+
+          test('the print header names the plan and the year; no navigation is printed', () => {
+            assert.ok(r.dom.header.includes(plan.title) && r.dom.header.includes(r.dom.h1), r.dom.header);
+            assert.ok(r.pages[0].startsWith(norm(r.dom.header)), `page 1 starts: ${r.pages[0].slice(0, 120)}`);
+            for (const hidden of [SKIP_LINK_TEXT, ...r.dom.navTitles, '年度ごとの進捗状況']) {
+              assert.ok(!r.text.includes(norm(hidden)), `screen-only text is printed: 「${hidden}」`);
+            }
+          });
+
+          test('each field starts a page; every evaluated node and grade is printed', () => {
+            assert.ok(r.dom.fields.length > 0, 'no field sections');
+            const late = r.dom.fields.filter((f) => !r.pages.slice(1).some((p) => p.startsWith(norm(f))));
+            assert.deepEqual(late, [], 'fields that do not start a printed page');
+            const missing = [...r.dom.nodes, ...r.dom.grades].filter((x) => !r.text.includes(norm(x)));
+            assert.deepEqual(missing, [], 'not printed');
+          });
+        });
+      }
+    }
+  },
+);
