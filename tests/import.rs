@@ -1,0 +1,321 @@
+//! Importing yearly actuals and evaluations from the spreadsheets in a plan's `_data/`
+//! (#14): the progress fixture's xlsx, Shift_JIS CSV and UTF-8 CSV reach the model, the
+//! pages and the open data; bad cells are errors naming row and column; the template
+//! sheet round-trips.
+//!
+//! The fixture's sheets are written by [`write_fixture_data`] (run with
+//! `PLANPRESS_WRITE_FIXTURE=1 cargo test --test import fixture`); the test beside it holds
+//! the committed files to what it writes. Every number in them is made up.
+
+mod common;
+
+use common::*;
+use planpress::config::SiteConfig;
+use planpress::content::{FiscalYear, Site};
+use std::path::Path;
+
+const R4: FiscalYear = FiscalYear(2022);
+const R5: FiscalYear = FiscalYear(2023);
+const R6: FiscalYear = FiscalYear(2024);
+
+/// The R4 workbook: (sheet, rows); a cell that parses as a number is written as one.
+fn r4_sheets() -> Vec<(&'static str, Vec<Vec<&'static str>>)> {
+    vec![
+        (
+            "実績",
+            vec![
+                vec!["令和4年度 成果指標の実績(テスト用の架空の数値)"],
+                vec!["指標ID", "施策番号", "施策名", "指標名", "単位", "基準値", "目標値", "年度", "実績値", "備考"],
+                vec![
+                    "taiki",
+                    "1-(1)",
+                    "子育て支援の充実",
+                    "保育所待機児童数",
+                    "人",
+                    "12",
+                    "0",
+                    "R4",
+                    "8",
+                    "4月1日時点",
+                ],
+                vec![
+                    "center",
+                    "1-(1)",
+                    "子育て支援の充実",
+                    "子育て支援センターの利用者数",
+                    "人",
+                    "8200",
+                    "10000",
+                    "R4",
+                    "8650",
+                    "",
+                ],
+                vec![
+                    "jugyo",
+                    "1-(2)",
+                    "学校教育の充実",
+                    "授業がわかると答えた児童の割合",
+                    "%",
+                    "78.5",
+                    "85",
+                    "R4",
+                    "80.2",
+                    "",
+                ],
+                vec!["sogyo", "2-(1)", "創業と雇用の支援", "新規創業件数", "件", "0", "60", "R4", "12", ""],
+                vec!["kanko", "2-(2)", "観光の振興", "観光入込客数", "千人", "1250", "1500", "R4", "1310", ""],
+                vec![],
+                vec![
+                    "gomi",
+                    "3-(1)",
+                    "ごみの減量と資源循環",
+                    "市民1人1日当たりのごみ排出量",
+                    "g",
+                    "920",
+                    "850",
+                    "R4",
+                    "905",
+                    "",
+                ],
+                vec![
+                    "jishubo",
+                    "3-(2)",
+                    "地域の防災力の向上",
+                    "自主防災組織の組織率",
+                    "%",
+                    "71",
+                    "90",
+                    "R4",
+                    "75.4",
+                    "",
+                ],
+                vec![
+                    "kunren",
+                    "3-(2)",
+                    "地域の防災力の向上",
+                    "防災訓練の参加者数",
+                    "人",
+                    "3400",
+                    "5000",
+                    "R4",
+                    "3900",
+                    "",
+                ],
+            ],
+        ),
+        (
+            "評価",
+            vec![
+                vec![
+                    "施策ID",
+                    "施策番号",
+                    "施策名",
+                    "年度",
+                    "評価",
+                    "コメント",
+                    "主な取組の実績",
+                    "予算額(千円)",
+                    "決算額(千円)",
+                ],
+                vec![
+                    "1-1",
+                    "1-(1)",
+                    "子育て支援の充実",
+                    "R4",
+                    "A",
+                    "保育所の定員を増やし、待機児童が減った。",
+                    "小規模保育所2か所の開設",
+                    "12000",
+                    "11850",
+                ],
+                vec!["1-2", "1-(2)", "学校教育の充実", "R4", "A", "授業改善の研修が定着した。", "", "5400", "5210"],
+                vec!["2-1", "2-(1)", "創業と雇用の支援", "R4", "A", "創業相談が増えた。", "", "3000", "2870"],
+                vec!["2-2", "2-(2)", "観光の振興", "R4", "B", "入込客数の回復が遅れている。", "", "8000", "7640"],
+                vec!["3-1", "3-(1)", "ごみの減量と資源循環", "R4", "A", "", "", "", ""],
+                vec!["3-2", "3-(2)", "地域の防災力の向上", "R4", "A", "組織率が上がった。", "", "", ""],
+            ],
+        ),
+    ]
+}
+
+/// `actuals-R5.csv` (Shift_JIS): names, 和暦 years, thousands separators, full-width digits, %.
+const R5_ACTUALS: &str = "指標名,年度,実績値,備考\r
+保育所待機児童数,令和5年度,5,\r
+子育て支援センターの利用者数,令和5年度,\"8,910\",\r
+授業がわかると答えた児童の割合,令和5年度,７９．８,\r
+新規創業件数,令和5年度,15,\r
+観光入込客数,令和5年度,\"1,402\",\r
+市民1人1日当たりのごみ排出量,令和5年度,889,\r
+自主防災組織の組織率,令和5年度,80.1%,\r
+防災訓練の参加者数,令和5年度,\"4,120\",雨天のため一部中止\r
+";
+
+/// `evaluations-R5.csv` (Shift_JIS): no 年度 column (the file name says it), 施策番号 as typed.
+const R5_EVALUATIONS: &str = "施策番号,施策名,評価,コメント,予算額(千円),決算額(千円)\r
+１－（１）,子育て支援の充実,Ａ,待機児童がさらに減った。,\"12,500\",\"12,180\"\r
+1-(2),学校教育の充実,B,わかると答えた割合が少し下がった。,\"5,400\",\"5,330\"\r
+2-(1),創業と雇用の支援,A,,\"3,000\",\"2,950\"\r
+2-(2),観光の振興,A,入込客数が回復してきた。,\"8,200\",\"8,010\"\r
+3-(1),ごみの減量と資源循環,A,,,\r
+3-(2),地域の防災力の向上,A,訓練の参加者が増えた。,,\r
+";
+
+/// `実績_令和6年度.csv` (UTF-8 with BOM): by id; one indicator not reported.
+const R6_ACTUALS: &str = "指標ID,指標名,年度,実績値,備考
+taiki,保育所待機児童数,R6,2,
+center,子育て支援センターの利用者数,R6,\"9,350\",
+jugyo,授業がわかると答えた児童の割合,R6,,調査は隔年
+sogyo,新規創業件数,R6,18,
+kanko,観光入込客数,R6,\"1,455\",
+gomi,市民1人1日当たりのごみ排出量,R6,872,
+
+jishubo,自主防災組織の組織率,R6,84.6,
+kunren,防災訓練の参加者数,R6,\"4,480\",
+";
+
+/// `評価_令和6年度.csv` (UTF-8 with BOM): by id, a field too, a comment over two lines.
+const R6_EVALUATIONS: &str = "施策ID,年度,評価,コメント,主な取組の実績,予算額,決算額
+1,令和6年度,A,分野全体として順調。,,,
+1-1,令和6年度,S,\"待機児童がほぼ解消した。
+引き続き保育士の確保に取り組む。\",保育士の就職支援金(20人),\"13,000\",\"12,940\"
+1-2,令和6年度,−,調査が隔年のため評価できない。,,\"5,500\",\"5,480\"
+2-1,令和6年度,A,,,\"3,200\",\"3,150\"
+2-2,令和6年度,A,,,\"8,400\",\"8,390\"
+3-1,令和6年度,B,排出量の減り方が鈍い。,,,
+3-2,令和6年度,A,,,,
+";
+
+/// The fixture's `_data/` files as bytes, by name.
+fn fixture_data() -> Vec<(&'static str, Vec<u8>)> {
+    let sjis = |s: &str| encoding_rs::SHIFT_JIS.encode(s).0.into_owned();
+    let bom = |s: &str| [b"\xEF\xBB\xBF".as_slice(), s.as_bytes()].concat();
+    vec![
+        ("actuals-R4.xlsx", r4_xlsx()),
+        ("actuals-R5.csv", sjis(R5_ACTUALS)),
+        ("evaluations-R5.csv", sjis(R5_EVALUATIONS)),
+        ("実績_令和6年度.csv", bom(R6_ACTUALS)),
+        ("評価_令和6年度.csv", bom(R6_EVALUATIONS)),
+    ]
+}
+
+fn r4_xlsx() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in r4_sheets() {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match cell.parse::<f64>() {
+                    Ok(v) if !cell.is_empty() => sheet.write_number(r, c, v).unwrap(),
+                    _ => sheet.write_string(r, c, *cell).unwrap(),
+                };
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+fn write_fixture_data() {
+    let dir = fixture("progress/content/keikaku/_data");
+    for (name, bytes) in fixture_data() {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+#[test]
+fn fixture_files_hold_the_test_data() {
+    if std::env::var_os("PLANPRESS_WRITE_FIXTURE").is_some() {
+        write_fixture_data();
+    }
+    let root = fixture("progress");
+    let dir = Path::new("content/keikaku/_data");
+    for (name, bytes) in fixture_data() {
+        let rel = dir.join(name);
+        if name.ends_with(".csv") {
+            assert_eq!(std::fs::read(root.join(&rel)).unwrap(), bytes, "{name}: run PLANPRESS_WRITE_FIXTURE=1");
+        } else {
+            // An xlsx holds its creation time: compare what it says.
+            let tables = planpress::import::table::read(&root, &rel).unwrap();
+            let t = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(t.path().join(dir)).unwrap();
+            std::fs::write(t.path().join(&rel), &bytes).unwrap();
+            let want = planpress::import::table::read(t.path(), &rel).unwrap();
+            assert_eq!(tables, want, "{name}: run PLANPRESS_WRITE_FIXTURE=1");
+        }
+    }
+}
+
+fn load(root: &Path) -> Site {
+    planpress::content::load_site(root, SiteConfig::load(root).unwrap()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// (value as displayed, year) of every actual of indicator `id`.
+fn actuals(site: &Site, id: &str) -> Vec<(String, FiscalYear)> {
+    let ind = site.plans[0].nodes.iter().flat_map(|n| &n.indicators).find(|i| i.id == id).unwrap();
+    ind.actuals.iter().map(|m| (m.value.display(), m.year)).collect()
+}
+
+#[test]
+fn the_three_formats_reach_the_model() {
+    let site = load(&fixture("progress"));
+    let y = |v: &str, y| (v.to_string(), y);
+    // Front matter (R3), xlsx (R4), Shift_JIS CSV by name (R5), UTF-8 CSV by id (R6).
+    assert_eq!(actuals(&site, "taiki"), [y("10", FiscalYear(2021)), y("8", R4), y("5", R5), y("2", R6)]);
+    assert_eq!(actuals(&site, "center"), [y("8,650", R4), y("8,910", R5), y("9,350", R6)]);
+    // 69.4 stays 69.4 from a number cell; full-width digits; the empty R6 cell is no actual.
+    assert_eq!(actuals(&site, "jugyo"), [y("80.2", R4), y("79.8", R5)]);
+    assert_eq!(actuals(&site, "jishubo"), [y("73.5", FiscalYear(2021)), y("75.4", R4), y("80.1", R5), y("84.6", R6)]);
+    let kunren = site.plans[0].nodes.iter().flat_map(|n| &n.indicators).find(|i| i.id == "kunren").unwrap();
+    assert_eq!(kunren.actual_notes.get(&R5).map(String::as_str), Some("雨天のため一部中止"));
+    let taiki = site.plans[0].nodes.iter().flat_map(|n| &n.indicators).find(|i| i.id == "taiki").unwrap();
+    assert_eq!(taiki.actual_notes.get(&R4).map(String::as_str), Some("4月1日時点"));
+
+    let plan = &site.plans[0];
+    let scale = plan.evaluation.as_ref().unwrap();
+    let node = |id: &str| plan.nodes.iter().find(|n| n.id == id).unwrap();
+    let grades = |id: &str| -> Vec<(FiscalYear, String)> {
+        node(id)
+            .evaluations
+            .iter()
+            .map(|e| (e.year, e.grade.map(|g| scale.grades[g].symbol.clone()).unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(
+        grades("1-1"),
+        [(FiscalYear(2021), "A".into()), (R4, "A".into()), (R5, "A".into()), (R6, "S".into())],
+        "front matter R3, then the sheets; Ａ and １－（１） as typed"
+    );
+    assert_eq!(grades("1-2"), [(R4, "A".into()), (R5, "B".into()), (R6, "−".into())]);
+    assert_eq!(grades("1"), [(R6, "A".into())], "a field is graded too");
+    let e = node("1-1").evaluations.iter().find(|e| e.year == R6).unwrap();
+    assert_eq!(e.budget.map(|q| q.display()), Some("13,000".into()));
+    assert_eq!(e.settlement.map(|q| q.display()), Some("12,940".into()));
+    assert!(e.comment_html.contains("<br"), "a line break in a cell stays: {}", e.comment_html);
+    assert!(e.results.contains("保育士の就職支援金"));
+    assert_eq!(e.origin.file, Path::new("content/keikaku/_data/評価_令和6年度.csv"));
+    assert_eq!(e.origin.line, Some(3));
+    let r4 = node("1-1").evaluations.iter().find(|e| e.year == R4).unwrap();
+    assert_eq!(r4.origin.sheet.as_deref(), Some("評価"));
+    assert_eq!(r4.budget.map(|q| q.display()), Some("12,000".into()));
+    // The README in _data/ is no node.
+    assert!(plan.nodes.iter().all(|n| !n.source.starts_with("content/keikaku/_data")));
+}
+
+#[test]
+fn the_fixture_builds_and_shows_the_imported_values() {
+    let out = tempfile::tempdir().unwrap();
+    let o = build(&fixture("progress"), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.path().join("keikaku/1-1/index.html")).unwrap();
+    for want in ["8,910", "9,350", "8,650"] {
+        assert!(page.contains(want), "node page lacks {want}");
+    }
+    let csv = snapshot(out.path())
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "csv"))
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect::<String>();
+    assert!(csv.contains("8910") || csv.contains("8,910"), "open data lacks the R5 actual");
+    assert!(csv.contains("84.6"), "open data lacks the R6 actual");
+}
