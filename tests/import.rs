@@ -319,3 +319,98 @@ fn the_fixture_builds_and_shows_the_imported_values() {
     assert!(csv.contains("8910") || csv.contains("8,910"), "open data lacks the R5 actual");
     assert!(csv.contains("84.6"), "open data lacks the R6 actual");
 }
+
+/// Loads the progress fixture with `files` added to its `_data/`; the errors as text.
+fn errors_with(files: &[(&str, &[u8])]) -> String {
+    let t = copy_site(&fixture("progress"));
+    let dir = t.path().join("content/keikaku/_data");
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    match planpress::content::load_site(t.path(), SiteConfig::load(t.path()).unwrap()) {
+        Ok(_) => String::new(),
+        Err(d) => d.to_string(),
+    }
+}
+
+#[test]
+fn a_bad_cell_names_file_sheet_row_and_column() {
+    let e = errors_with(&[("actuals-R7.csv", "指標ID,年度,実績値\ntaiki,R7,3\ngomi,R7,12..3\n".as_bytes())]);
+    assert!(
+        e.contains("content/keikaku/_data/actuals-R7.csv:3") && e.contains("3 行目 C 列(実績値)の「12..3」は数値として読めません"),
+        "{e}"
+    );
+    assert!(e.contains("直し方"), "{e}");
+    // In a workbook, the sheet is named.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet();
+    s.set_name("実績").unwrap();
+    for (c, h) in ["指標ID", "年度", "実績値"].iter().enumerate() {
+        s.write_string(1, c as u16, *h).unwrap();
+    }
+    s.write_string(4, 0, "gomi").unwrap();
+    s.write_string(4, 1, "R7").unwrap();
+    s.write_string(4, 2, "多い").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let e = errors_with(&[("more.xlsx", &bytes)]);
+    assert!(e.contains("「実績」シート 5 行目 C 列(実績値)の「多い」は数値として読めません"), "{e}");
+    // A year that is no year, a % on an indicator counted in people.
+    let e = errors_with(&[("x.csv", "指標ID,年度,実績値\ntaiki,来年,3\nkunren,R7,50%\n".as_bytes())]);
+    assert!(e.contains("2 行目 B 列(年度)の「来年」は年度として読めません"), "{e}");
+    assert!(e.contains("3 行目 C 列(実績値)の「50%」に「%」が付いていますが、この指標の単位は「人」です"), "{e}");
+}
+
+#[test]
+fn an_unknown_name_suggests_the_nearest() {
+    let e = errors_with(&[("x-R7.csv", "指標名,実績値\n保育所の待機児童数,3\n".as_bytes())]);
+    assert!(e.contains("2 行目 A 列(指標名)の「保育所の待機児童数」という指標はこの計画にありません"), "{e}");
+    assert!(e.contains("もしかして「保育所待機児童数」ですか"), "{e}");
+    let e = errors_with(&[("e-R7.csv", "施策名,評価\n子育ての支援の充実,A\n".as_bytes())]);
+    assert!(e.contains("もしかして「子育て支援の充実」ですか"), "{e}");
+    let e = errors_with(&[("e-R7.csv", "施策ID,評価\n1-1,Q\n".as_bytes())]);
+    assert!(e.contains("2 行目 B 列(評価)の評価「Q」は計画の評価の区分にありません"), "{e}");
+    assert!(e.contains("S(目標達成)、A(順調)"), "the plan's grades are listed: {e}");
+}
+
+#[test]
+fn a_value_given_twice_names_both_places() {
+    // R4 is in actuals-R4.xlsx already.
+    let e = errors_with(&[("zz-R4.csv", "指標ID,実績値\ntaiki,9\n".as_bytes())]);
+    assert!(e.contains("指標「保育所待機児童数」の令和4年度の実績が2つあります"), "{e}");
+    assert!(e.contains("content/keikaku/_data/actuals-R4.xlsx の「実績」シート 3 行目"), "{e}");
+    // R3 is in front matter.
+    let e = errors_with(&[("zz-R3.csv", "指標ID,実績値\ntaiki,9\n".as_bytes())]);
+    assert!(e.contains("content/keikaku/1/1-1.md"), "{e}");
+    let e = errors_with(&[("zz-R3.csv", "施策ID,評価\n1-1,B\n".as_bytes())]);
+    assert!(e.contains("令和3年度 の評価が2つあります") && e.contains("content/keikaku/1/1-1.md"), "{e}");
+    let e = errors_with(&[("zz-R6.csv", "施策ID,評価\n3-2,B\n".as_bytes())]);
+    // Files are read by name: the later one is the error, and names the earlier.
+    assert!(e.contains("評価_令和6年度.csv:9: 9 行目") && e.contains("zz-R6.csv の 2 行目"), "{e}");
+}
+
+#[test]
+fn grades_need_the_plan_scale_and_files_need_a_known_form() {
+    let t = copy_site(&fixture("progress"));
+    let plan = t.path().join("content/keikaku/_plan.md");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let cut = text.find("[evaluation]").unwrap();
+    std::fs::write(&plan, format!("{}+++\n", &text[..cut])).unwrap();
+    let e = planpress::content::load_site(t.path(), SiteConfig::load(t.path()).unwrap()).unwrap_err().to_string();
+    assert!(e.contains("計画に評価の区分がありません") && e.contains("[evaluation]"), "{e}");
+    assert_eq!(e.matches("計画に評価の区分がありません").count(), 3, "once per sheet: {e}");
+
+    let e = errors_with(&[("old.xls", b"\xD0\xCF\x11\xE0")]);
+    assert!(e.contains("old.xls") && e.contains("Excel ブック (*.xlsx)"), "{e}");
+    let e = errors_with(&[("photo.png", b"\x89PNG")]);
+    assert!(e.contains("読めないファイル「photo.png」"), "{e}");
+    let e = errors_with(&[("list.csv", "名前,住所\n山田,どこか\n".as_bytes())]);
+    assert!(e.contains("list.csv") && e.contains("見出しが見つかりません(文字コード UTF-8 として読みました)"), "{e}");
+    // Excel's lock file and notes are left alone.
+    assert_eq!(errors_with(&[("~$actuals-R4.xlsx", b"lock"), ("memo.txt", b"x")]), "");
+}
+
+#[test]
+fn a_year_comes_from_the_cell_or_the_file_name() {
+    let e = errors_with(&[("actuals.csv", "指標ID,実績値\ntaiki,3\n".as_bytes())]);
+    assert!(e.contains("2 行目に年度がありません") && e.contains("actuals-R6.xlsx"), "{e}");
+}
