@@ -337,7 +337,8 @@ fn errors_with(files: &[(&str, &[u8])]) -> String {
 fn a_bad_cell_names_file_sheet_row_and_column() {
     let e = errors_with(&[("actuals-R7.csv", "指標ID,年度,実績値\ntaiki,R7,3\ngomi,R7,12..3\n".as_bytes())]);
     assert!(
-        e.contains("content/keikaku/_data/actuals-R7.csv:3") && e.contains("3 行目 C 列(実績値)の「12..3」は数値として読めません"),
+        e.contains("content/keikaku/_data/actuals-R7.csv:3")
+            && e.contains("3 行目 C 列(実績値)の「12..3」は数値として読めません"),
         "{e}"
     );
     assert!(e.contains("直し方"), "{e}");
@@ -413,4 +414,88 @@ fn grades_need_the_plan_scale_and_files_need_a_known_form() {
 fn a_year_comes_from_the_cell_or_the_file_name() {
     let e = errors_with(&[("actuals.csv", "指標ID,実績値\ntaiki,3\n".as_bytes())]);
     assert!(e.contains("2 行目に年度がありません") && e.contains("actuals-R6.xlsx"), "{e}");
+}
+
+/// `planpress template KIND --year R7 -o FILE` for the site at `root`; the file's path.
+fn template(root: &Path, kind: &str, file: &str) -> std::path::PathBuf {
+    let out = root.join(file);
+    let o =
+        planpress(&["template", kind, "--root", root.to_str().unwrap(), "--year", "R7", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("content/keikaku/_data"), "says where the sheet goes: {}", text(&o));
+    out
+}
+
+#[test]
+fn template_fill_import_round_trip() {
+    let t = copy_site(&fixture("progress"));
+    let root = t.path();
+    let data = root.join("content/keikaku/_data");
+    // An unfilled template changes nothing and builds cleanly (its guide sheet is skipped).
+    let xlsx = template(root, "evaluations", "e.xlsx");
+    let tables = planpress::import::table::read(root, Path::new("e.xlsx")).unwrap();
+    let names: Vec<_> = tables.iter().map(|t| t.sheet.clone().unwrap()).collect();
+    assert_eq!(names, ["評価", "記入のしかた"]);
+    let rows = &tables[0].rows;
+    assert_eq!(rows.len(), 1 + 9, "a header and one row per node (3 fields, 6 measures)");
+    assert_eq!(rows[1].cells[0].text, "1");
+    assert_eq!(rows[2].cells[0].text, "1-1");
+    assert_eq!(rows[2].cells[3].text, "令和7年度");
+    std::fs::copy(&xlsx, data.join("evaluations-R7.xlsx")).unwrap();
+    let before = load(&fixture("progress"));
+    let site = load(root);
+    assert_eq!(format!("{:?}", site.plans[0].nodes), format!("{:?}", before.plans[0].nodes));
+
+    // Filled as a 担当課 would: a grade, a comment, costs; saved as xlsx again.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("評価").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.cells.iter().enumerate() {
+            let filled = match (row.cells[0].text.as_str(), c) {
+                ("2-2", 4) => "B".to_string(),
+                ("2-2", 5) => "テンプレートから記入した評価".to_string(),
+                ("2-2", 7) => "9,100".to_string(),
+                _ => cell.text.clone(),
+            };
+            sheet.write_string(r as u32, c as u16, filled).unwrap();
+        }
+    }
+    std::fs::write(data.join("evaluations-R7.xlsx"), book.save_to_buffer().unwrap()).unwrap();
+    // And the actuals template as CSV, filled in a text editor.
+    let csv = template(root, "actuals", "a.csv");
+    let filled = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("gomi,") {
+                l.replace("令和7年度,,", "令和7年度,866,推計")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    assert!(filled.starts_with('\u{FEFF}'), "UTF-8 with BOM");
+    std::fs::write(data.join("actuals-R7.csv"), filled).unwrap();
+    let site = load(root);
+    assert_eq!(actuals(&site, "gomi").last(), Some(&("866".to_string(), FiscalYear(2025))));
+    let node = site.plans[0].nodes.iter().find(|n| n.id == "2-2").unwrap();
+    let e = node.evaluations.last().unwrap();
+    assert_eq!((e.year, e.grade, e.comment.as_str()), (FiscalYear(2025), Some(2), "テンプレートから記入した評価"));
+    assert_eq!(e.budget.map(|q| q.display()), Some("9,100".into()));
+    let out = tempfile::tempdir().unwrap();
+    let o = build(root, Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(out.path().join("keikaku/3-1/index.html")).unwrap();
+    assert!(page.contains("866"), "the node page shows the actual typed into the template");
+}
+
+#[test]
+fn a_template_for_an_unknown_plan_or_year_says_so() {
+    let root = fixture("progress");
+    let o = planpress(&["template", "actuals", "--root", root.to_str().unwrap(), "--plan", "nai", "--year", "R6"]);
+    assert!(!o.status.success() && text(&o).contains("計画「nai」がありません") && text(&o).contains("keikaku"));
+    let o = planpress(&["template", "actuals", "--root", root.to_str().unwrap(), "--year", "来年"]);
+    assert!(!o.status.success() && text(&o).contains("--year R6"), "{}", text(&o));
 }

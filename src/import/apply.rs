@@ -169,8 +169,7 @@ fn actual(plan: &mut Plan, index: &IndicatorIndex, sheet: &Sheet, row: &Row, see
         match index.by_name.get(&squeeze(&name)).map(Vec::as_slice) {
             Some([at]) => Some(*at),
             Some(many) => {
-                let ids: Vec<String> =
-                    many.iter().map(|&(ni, ii)| format!("{}", plan.nodes[ni].indicators[ii].id)).collect();
+                let ids: Vec<String> = many.iter().map(|&(ni, ii)| plan.nodes[ni].indicators[ii].id.clone()).collect();
                 diags.push(sheet.cell_error(
                     row,
                     col,

@@ -104,7 +104,7 @@ pub struct Header {
     /// Index of the header row in [`Table::rows`].
     pub index: usize,
     /// The columns found (0-based position and the header as written), first of each.
-    pub columns: Vec<(Column, usize, String)>,
+    pub columns: Found,
 }
 
 impl Header {
@@ -119,13 +119,16 @@ impl Header {
     }
 }
 
+/// The columns a header row holds: which, where (0-based) and the header as written.
+pub type Found = Vec<(Column, usize, String)>;
+
 /// How far down a title and notes above the header may reach.
 const HEADER_SEARCH_ROWS: usize = 30;
 
 /// The kind a row makes as a header: an indicator column with 実績値, or a node column with
 /// any of 評価, コメント, 主な取組の実績, 予算, 決算.
-fn kind_of(row: &Row) -> Option<(Kind, Vec<(Column, usize, String)>)> {
-    let mut columns: Vec<(Column, usize, String)> = Vec::new();
+fn kind_of(row: &Row) -> Option<(Kind, Found)> {
+    let mut columns: Found = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
         if let Some(c) = column_of(&cell.text) {
             if !columns.iter().any(|(k, ..)| *k == c) {

@@ -130,7 +130,7 @@ fn import_plan(
                     used += 1;
                     apply::apply(plan, t, &h, file_year, &mut seen, diags);
                 }
-                None if t.rows.is_empty() => {}
+                None if t.rows.is_empty() || t.sheet.as_deref() == Some(template::GUIDE_SHEET) => {}
                 None => skipped.push(t),
             }
         }
