@@ -54,6 +54,12 @@ pub fn is_data_path(rel: &Path) -> bool {
     parts.len() >= 4 && parts[0] == "content" && parts[2] == DATA_DIR
 }
 
+/// Whether the file `rel` of a `_data/` folder is one the import reads (or reports as a
+/// file it cannot read), not one it leaves alone.
+pub fn is_read(rel: &Path) -> bool {
+    rel.file_name().is_some_and(|n| !skipped(&n.to_string_lossy()))
+}
+
 /// Whether a file name in `_data/` is one planpress leaves alone: hidden files, Excel's
 /// lock file (`~$actuals.xlsx`) and the temporary files Excel and LibreOffice save through,
 /// backups, and notes for people (`README.md`, `.txt`).
