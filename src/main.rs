@@ -274,6 +274,10 @@ fn main() -> ExitCode {
             Ok(()) => {
                 print::out().line(format!("{} に新しいサイトを作りました。", dir.display()));
                 print::out().line(format!("次に: planpress build --root {}", dir.display()));
+                print::out().line(format!(
+                    "毎年度の実績と評価は、表を作って記入し content/plan/_data/ に置きます: planpress template actuals --root {} --year R7",
+                    dir.display()
+                ));
                 ExitCode::SUCCESS
             }
             Err(e) => {

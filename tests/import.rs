@@ -499,3 +499,35 @@ fn a_template_for_an_unknown_plan_or_year_says_so() {
     let o = planpress(&["template", "actuals", "--root", root.to_str().unwrap(), "--year", "来年"]);
     assert!(!o.status.success() && text(&o).contains("--year R6"), "{}", text(&o));
 }
+
+#[test]
+fn a_new_site_from_init_says_how_to_make_a_sheet_and_the_sheet_imports() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("new-site");
+    let o = planpress(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success() && text(&o).contains("planpress template actuals"), "{}", text(&o));
+    assert!(std::fs::read_to_string(dir.join("content/plan/_data/README.md")).unwrap().contains("planpress template"));
+    let sheet = dir.join("content/plan/_data/actuals-R7.csv");
+    let o = planpress(&[
+        "template",
+        "actuals",
+        "--root",
+        dir.to_str().unwrap(),
+        "--year",
+        "R7",
+        "-o",
+        sheet.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let filled = std::fs::read_to_string(&sheet).unwrap().replace("令和7年度,,", "令和7年度,55,");
+    std::fs::write(&sheet, filled).unwrap();
+    let site = load(&dir);
+    let ind = site.plans[0].nodes.iter().flat_map(|n| &n.indicators).next().unwrap();
+    assert_eq!(
+        ind.actuals.iter().map(|m| (m.value.display(), m.year)).collect::<Vec<_>>(),
+        [("55".into(), FiscalYear(2025))]
+    );
+    let out = tempfile::tempdir().unwrap();
+    let o = build(&dir, Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+}
