@@ -101,7 +101,13 @@ fn read_xlsx(rel: &Path, bytes: Vec<u8>) -> Result<Vec<Table>, Diagnostic> {
         })?;
         let (row0, col0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
         let mut rows = Vec::new();
-        for (i, cells) in range.rows().enumerate().take(MAX_ROWS) {
+        for (i, cells) in range.rows().enumerate() {
+            if rows.len() >= MAX_ROWS {
+                if cells.iter().any(|c| !matches!(c, calamine::Data::Empty)) {
+                    return Err(too_long(rel, Some(&name)));
+                }
+                continue;
+            }
             let mut row = Row { number: row0 + i + 1, cells: vec![Cell::default(); col0.min(MAX_COLS)] };
             for data in cells.iter().take(MAX_COLS.saturating_sub(col0)) {
                 row.cells.push(cell_of(data));
@@ -113,6 +119,14 @@ fn read_xlsx(rel: &Path, bytes: Vec<u8>) -> Result<Vec<Table>, Diagnostic> {
         out.push(Table { file: rel.to_path_buf(), sheet: Some(name), encoding: None, rows });
     }
     Ok(out)
+}
+
+/// A sheet with more than [`MAX_ROWS`] filled rows.
+fn too_long(rel: &Path, sheet: Option<&str>) -> Diagnostic {
+    let sheet = sheet.map(|s| format!("「{s}」シートの")).unwrap_or_default();
+    Diagnostic::new(rel, "import", format!("{sheet}表が長すぎます(読めるのは {MAX_ROWS} 行までです)")).help(
+        "実績・評価の表は 1 行に 1 つの指標か施策です。下のほうに不要な行(数式や書式だけを下まで広げた行)がないか確かめ、あれば行ごと削除してください",
+    )
 }
 
 fn cell_of(data: &calamine::Data) -> Cell {
@@ -204,7 +218,7 @@ fn read_csv(rel: &Path, bytes: &[u8]) -> Result<Table, Diagnostic> {
         starts.partition_point(|&s| s as u64 <= byte + skip as u64).max(1)
     };
     let mut rows = Vec::new();
-    for record in reader.records().take(MAX_ROWS) {
+    for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| line_of(p.byte()));
             Diagnostic::new(rel, "import", format!("CSV として読めません({encoding} として読みました): {e}"))
@@ -217,6 +231,9 @@ fn read_csv(rel: &Path, bytes: &[u8]) -> Result<Table, Diagnostic> {
             cells: record.iter().take(MAX_COLS).map(|s| Cell { text: s.to_string(), number: None }).collect(),
         };
         if !row.is_blank() {
+            if rows.len() >= MAX_ROWS {
+                return Err(too_long(rel, None));
+            }
             rows.push(row);
         }
     }
@@ -279,5 +296,13 @@ mod tests {
     fn other_bytes_are_a_clear_error() {
         let e = read_csv(Path::new("a.csv"), &[0x81, 0x20, 0xFF, 0xFE, 0x80]).unwrap_err();
         assert!(e.message.contains("UTF-8 でも Shift_JIS でもありません"), "{e:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_bytes_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = read_csv(Path::new("a.csv"), &bytes);
+            let _ = read_xlsx(Path::new("a.xlsx"), bytes);
+        }
     }
 }

@@ -235,4 +235,19 @@ mod tests {
         assert_eq!(year_in_name("R5-R6"), None, "two years: not one");
         assert_eq!(year_in_name("R6_2024"), Some(FiscalYear(2024)), "the same year twice");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn no_cell_text_panics(t in "\\PC{0,30}", unit in "(%|人|千円|)") {
+            let _ = number(&text(&t), &unit);
+            let _ = year(&text(&t));
+            let _ = year_in_name(&t);
+        }
+
+        #[test]
+        fn no_number_cell_panics(v in proptest::num::f64::ANY) {
+            let _ = number(&Cell { text: String::new(), number: Some(v) }, "");
+            let _ = year(&Cell { text: String::new(), number: Some(v) });
+        }
+    }
 }
