@@ -366,6 +366,7 @@ fn an_unknown_name_suggests_the_nearest() {
     let e = errors_with(&[("x-R7.csv", "指標名,実績値\n保育所の待機児童数,3\n".as_bytes())]);
     assert!(e.contains("2 行目 A 列(指標名)の「保育所の待機児童数」という指標はこの計画にありません"), "{e}");
     assert!(e.contains("もしかして「保育所待機児童数」ですか"), "{e}");
+    assert_eq!(errors_with(&[("x-R7.csv", "指標,実績値\ngomi,3\n".as_bytes())]), "", "an id in the name column");
     let e = errors_with(&[("e-R7.csv", "施策名,評価\n子育ての支援の充実,A\n".as_bytes())]);
     assert!(e.contains("もしかして「子育て支援の充実」ですか"), "{e}");
     let e = errors_with(&[("e-R7.csv", "施策ID,評価\n1-1,Q\n".as_bytes())]);
@@ -530,4 +531,32 @@ fn a_new_site_from_init_says_how_to_make_a_sheet_and_the_sheet_imports() {
     let out = tempfile::tempdir().unwrap();
     let o = build(&dir, Some(out.path()));
     assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn other_sheets_are_skipped_with_a_warning_and_a_node_column_may_hold_numbers() {
+    let t = copy_site(&fixture("progress"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let s = book.add_worksheet();
+    s.set_name("評価").unwrap();
+    for (c, h) in ["施策", "評価"].iter().enumerate() {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    s.write_string(1, 0, "２－（２）").unwrap();
+    s.write_string(1, 1, "C").unwrap();
+    let s = book.add_worksheet();
+    s.set_name("集計").unwrap();
+    s.write_string(0, 0, "合計").unwrap();
+    std::fs::write(t.path().join("content/keikaku/_data/R7.xlsx"), book.save_to_buffer().unwrap()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = build(t.path(), Some(out.path()));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("注意") && text(&o).contains("「集計」シートは実績の表でも評価の表でもない"),
+        "{}",
+        text(&o)
+    );
+    let site = load(t.path());
+    let node = site.plans[0].nodes.iter().find(|n| n.id == "2-2").unwrap();
+    assert_eq!(node.evaluations.last().map(|e| (e.year, e.grade)), Some((FiscalYear(2025), Some(3))));
 }

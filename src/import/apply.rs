@@ -168,6 +168,8 @@ fn actual(plan: &mut Plan, index: &IndicatorIndex, sheet: &Sheet, row: &Row, see
         let col = sheet.header.at(Column::IndicatorName).unwrap_or(0);
         match index.by_name.get(&squeeze(&name)).map(Vec::as_slice) {
             Some([at]) => Some(*at),
+            // An id in the name column.
+            None if index.by_id.contains_key(&squeeze(&name)) => index.by_id.get(&squeeze(&name)).copied(),
             Some(many) => {
                 let ids: Vec<String> = many.iter().map(|&(ni, ii)| plan.nodes[ni].indicators[ii].id.clone()).collect();
                 diags.push(sheet.cell_error(
@@ -366,8 +368,15 @@ fn find_node(plan: &Plan, sheet: &Sheet, row: &Row, diags: &mut Diagnostics) -> 
         }
         let pos = sheet.header.at(col).unwrap_or(0);
         let want = squeeze(&text);
-        let hits: Vec<NodeId> =
-            (0..plan.nodes.len()).filter(|&i| key(&plan.nodes[i]).is_some_and(|k| squeeze(k) == want)).collect();
+        let by = |key: Key| -> Vec<NodeId> {
+            (0..plan.nodes.len()).filter(|&i| key(&plan.nodes[i]).is_some_and(|k| squeeze(k) == want)).collect()
+        };
+        let mut hits = by(key);
+        if hits.is_empty() {
+            // A city's 「施策」 column may hold the number or the id instead: one match of
+            // either is the node.
+            hits = keys.iter().map(|(.., k)| by(*k)).find(|h| h.len() == 1).unwrap_or_default();
+        }
         match hits.as_slice() {
             [one] => return Some(*one),
             [] => {
