@@ -545,6 +545,13 @@ fn other_sheets_are_skipped_with_a_warning_and_a_node_column_may_hold_numbers() 
     s.write_string(1, 0, "２－（２）").unwrap();
     s.write_string(1, 1, "C").unwrap();
     let s = book.add_worksheet();
+    s.set_name("実績").unwrap();
+    for (c, h) in ["指標ID", "実績値"].iter().enumerate() {
+        s.write_string(0, c as u16, *h).unwrap();
+    }
+    s.write_string(1, 0, "jishubo").unwrap();
+    s.write_number(1, 1, 0.861).unwrap(); // 「86.1%」 as Excel stores it
+    let s = book.add_worksheet();
     s.set_name("集計").unwrap();
     s.write_string(0, 0, "合計").unwrap();
     std::fs::write(t.path().join("content/keikaku/_data/R7.xlsx"), book.save_to_buffer().unwrap()).unwrap();
@@ -553,6 +560,11 @@ fn other_sheets_are_skipped_with_a_warning_and_a_node_column_may_hold_numbers() 
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         text(&o).contains("注意") && text(&o).contains("「集計」シートは実績の表でも評価の表でもない"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("「実績」シート 2 行目 B 列(実績値)の「0.861」を 0.861 % として読みました"),
         "{}",
         text(&o)
     );

@@ -16,6 +16,8 @@ use std::collections::HashMap;
 pub struct Seen {
     /// Actuals imported, by (node, indicator, year).
     actuals: HashMap<(NodeId, usize, FiscalYear), Origin>,
+    /// Values that are read but look wrong (fail nothing).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A sheet being merged into a plan.
@@ -218,6 +220,25 @@ fn actual(plan: &mut Plan, index: &IndicatorIndex, sheet: &Sheet, row: &Row, see
     let origin = sheet.origin(row);
     let node = &plan.nodes[ni];
     let ind = &node.indicators[ii];
+    // 「69.4%」 typed into Excel is stored as 0.694 (shown with a % format).
+    let scale = ind.baseline.value.value.abs().max(ind.target.value.value.abs());
+    if unit.trim() == "%" && value_cell.number.is_some() && value.value.abs() <= 1.0 && scale > 5.0 {
+        seen.warnings.push(
+            Diagnostic::new(
+                &sheet.table.file,
+                "import",
+                format!(
+                    "{}の「{}」を {} % として読みました(基準値は {} %)",
+                    sheet.place(row, value_col),
+                    value_cell.text,
+                    value.display(),
+                    ind.baseline.value.display()
+                ),
+            )
+            .at_line(row.number)
+            .help("Excel で「69.4%」と入力すると 0.694 として保存されます。% の指標の実績値は、% を付けずに 69.4 と入力してください"),
+        );
+    }
     let other = match seen.actuals.get(&(ni, ii, year)) {
         Some(o) => Some(o.clone()),
         None if ind.actuals.iter().any(|m| m.year == year) => {

@@ -164,6 +164,7 @@ fn import_plan(
             }
         }
     }
+    warnings.append(&mut seen.warnings);
 }
 
 #[cfg(test)]
