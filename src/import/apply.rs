@@ -324,7 +324,7 @@ fn evaluation_row(plan: &mut Plan, sheet: &Sheet, row: &Row, told_no_scale: &mut
                 }
                 return;
             }
-            Some(scale) => match scale.find(&grade_text) {
+            Some(scale) => match grade_of(scale, &grade_text) {
                 Some(i) => Some(i),
                 None => {
                     let d = evaluation::unknown_grade(&sheet.table.file, Some(row.number), &grade_text, scale);
@@ -354,6 +354,23 @@ fn evaluation_row(plan: &mut Plan, sheet: &Sheet, row: &Row, told_no_scale: &mut
     e.budget = budget;
     e.settlement = settlement;
     plan.nodes[ni].evaluations.push(e);
+}
+
+/// The grade a cell names: its symbol (`A`, `Ａ`), its label (`順調`), or both as sheets
+/// often write them (`A(順調)`, `A:順調`, `A 順調`).
+fn grade_of(scale: &crate::content::GradeScale, text: &str) -> Option<usize> {
+    if let Some(i) = scale.find(text) {
+        return Some(i);
+    }
+    let t = squeeze(text);
+    if let Some(i) = scale.grades.iter().position(|g| squeeze(&g.label) == t) {
+        return Some(i);
+    }
+    scale.grades.iter().position(|g| {
+        let rest = t.strip_prefix(squeeze(&g.symbol).as_str()).unwrap_or("");
+        let rest = rest.trim_start_matches([':', '(', '[', '・', '、', '「']).trim_end_matches([')', ']', '」']);
+        !rest.is_empty() && rest == squeeze(&g.label)
+    })
 }
 
 /// Line breaks typed in a cell (Alt+Enter) stay line breaks in Markdown.
@@ -480,6 +497,35 @@ mod tests {
         let names = ["市民満足度", "待機児童数", "図書館の利用者数"];
         assert!(suggest("待機児童の数", names.into_iter(), "指標名").contains("もしかして「待機児童数」"));
         assert!(!suggest("xyz", names.into_iter(), "指標名").contains("もしかして"));
+    }
+
+    #[test]
+    fn grades_by_symbol_label_or_both() {
+        use crate::content::{Grade, GradeScale};
+        let g = |symbol: &str, label: &str| Grade {
+            symbol: symbol.into(),
+            label: label.into(),
+            definition: None,
+            good: false,
+        };
+        let scale = GradeScale {
+            name: String::new(),
+            grades: vec![g("A", "順調"), g("B", "やや遅れ"), g("−", "評価できない")],
+        };
+        for (text, want) in [
+            ("A", Some(0)),
+            ("Ａ", Some(0)),
+            ("順調", Some(0)),
+            ("A(順調)", Some(0)),
+            ("Ａ（順調）", Some(0)),
+            ("B:やや遅れ", Some(1)),
+            ("B やや遅れ", Some(1)),
+            ("−", Some(2)),
+            ("A(遅れ)", None),
+            ("D", None),
+        ] {
+            assert_eq!(grade_of(&scale, text), want, "{text}");
+        }
     }
 
     #[test]
