@@ -11,6 +11,7 @@ pub const STARTER: &[(&str, &str)] = &[
     ("content/plan/_plan.md", include_str!("init_site/content/plan/_plan.md")),
     ("content/plan/1/_index.md", include_str!("init_site/content/plan/1/_index.md")),
     ("content/plan/1/1-1.md", include_str!("init_site/content/plan/1/1-1.md")),
+    ("content/plan/_data/README.md", include_str!("init_site/content/plan/_data/README.md")),
 ];
 
 /// Creates a new site in `dir`, which must not exist or be empty.

@@ -14,6 +14,7 @@ pub mod content;
 pub mod corpus;
 pub mod diagnostics;
 pub mod html;
+pub mod import;
 pub mod init;
 pub mod markdown;
 pub mod output;

@@ -75,6 +75,24 @@ enum Command {
         #[arg(long)]
         site: Option<PathBuf>,
     },
+    /// 実績・評価を記入する表(.xlsx か .csv)を計画から作る (write a sheet to fill in for _data/)
+    Template {
+        /// 表の種類: actuals(指標の実績)か evaluations(施策の評価)
+        #[arg(value_enum)]
+        kind: SheetKind,
+        /// 計画のフォルダ名(既定: site.toml の main_plan)
+        #[arg(long)]
+        plan: Option<String>,
+        /// 記入する年度 (R6、令和6年度、2024)
+        #[arg(long)]
+        year: String,
+        /// 書き出すファイル (.xlsx か .csv。既定: actuals-R6.xlsx など)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// サイトのフォルダ (site.toml のある所)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// サイト内検索の結果を表示する(検索ページと同じ結果) (search the site)
     Search {
         /// 検索語(空白で区切った語をすべて含むページ。"…" で空白を含む語、-語 で除外)
@@ -96,6 +114,15 @@ enum Command {
         #[arg(long, hide = true)]
         queries: Option<PathBuf>,
     },
+}
+
+/// The kind of sheet `template` writes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SheetKind {
+    /// 指標の実績
+    Actuals,
+    /// 施策の評価
+    Evaluations,
 }
 
 /// Output format of `check`.
@@ -221,10 +248,36 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Template { kind, plan, year, output, root } => {
+            use planpress::import::{columns::Kind, template};
+            let kind = match kind {
+                SheetKind::Actuals => Kind::Actuals,
+                SheetKind::Evaluations => Kind::Evaluations,
+            };
+            let opts = template::TemplateOptions { root, kind, plan, year, output };
+            match template::write(&opts) {
+                Ok(w) => {
+                    print::out().line(format!("{} を作りました。", w.file.display()));
+                    print::out().line(format!(
+                        "記入したら {} フォルダに保存して、planpress build で取り込みます(書き方は「記入のしかた」シートと docs/CONTENT.md 13 章)。",
+                        w.data_dir.display()
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print::err().diagnostics(&diags);
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Init { dir } => match planpress::init::init(&dir) {
             Ok(()) => {
                 print::out().line(format!("{} に新しいサイトを作りました。", dir.display()));
                 print::out().line(format!("次に: planpress build --root {}", dir.display()));
+                print::out().line(format!(
+                    "毎年度の実績と評価は、表を作って記入し content/plan/_data/ に置きます: planpress template actuals --root {} --year R7",
+                    dir.display()
+                ));
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -843,3 +843,48 @@ fails!(
     },
     ["出力先"]
 );
+
+// Spreadsheets in a plan's `_data/` (#14): every bad cell names file, sheet, row and column.
+fails!(
+    data_sheet_unknown_indicator,
+    |r| write(r, "content/mine-2/_data/actuals-R7.csv", "指標名,実績値\n市民の満足度,12..3\n"),
+    ["content/mine-2/_data/actuals-R7.csv:2:", "2 行目 A 列(指標名)", "この計画にありません"]
+);
+fails!(
+    data_sheet_unknown_node_in_shift_jis,
+    |r| write(
+        r,
+        "content/mine-2/_data/評価_R7.csv",
+        encoding_rs::SHIFT_JIS.encode("施策番号,コメント\n9-(9),よい\n").0
+    ),
+    ["評価_R7.csv:2:", "2 行目 A 列(施策番号)の「9-(9)」という施策番号はこの計画にありません"]
+);
+fails!(
+    data_old_excel_file,
+    |r| write(r, "content/mine-2/_data/actuals-R7.xls", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
+    ["content/mine-2/_data/actuals-R7.xls", ".xls", "*.xlsx"]
+);
+fails!(
+    data_broken_xlsx,
+    |r| write(r, "content/mine-2/_data/actuals-R7.xlsx", b"PK\x03\x04 not really a workbook"),
+    ["content/mine-2/_data/actuals-R7.xlsx", "Excel ファイル(.xlsx)として開けません"]
+);
+fails!(
+    data_csv_in_no_known_encoding,
+    |r| write(r, "content/mine-2/_data/actuals-R7.csv", [0x81u8, 0x20, 0xFF, 0x80, 0x0A]),
+    ["content/mine-2/_data/actuals-R7.csv", "Shift_JIS"]
+);
+survives!(data_sheet_of_a_million_blank_rows, |r| {
+    let mut text = String::from("指標名,年度,実績値\n");
+    text.push_str(&",,\n".repeat(1_000_000));
+    write(r, "content/mine-2/_data/actuals-R7.csv", text)
+});
+fails!(
+    data_sheet_of_a_million_rows,
+    |r| {
+        let mut text = String::from("指標名,年度,実績値\n");
+        text.push_str(&"x,R7,\n".repeat(1_000_000));
+        write(r, "content/mine-2/_data/actuals-R7.csv", text)
+    },
+    ["content/mine-2/_data/actuals-R7.csv", "表が長すぎます"]
+);

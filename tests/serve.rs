@@ -800,3 +800,79 @@ fn regression_serve_rests_once_a_folder_move_is_built() {
     assert!(reloads <= 2, "one move, {reloads} rebuilds");
     s.stop();
 }
+
+#[test]
+fn a_data_sheet_saved_from_excel_rebuilds_like_a_content_edit() {
+    let site = copy_site(&fixture("progress"));
+    let root = site.path();
+    let t = tempfile::tempdir().unwrap();
+    let inc = t.path().join("inc");
+    let mut project = Project::open(opts(root, &inc)).unwrap();
+    let data = root.join("content/keikaku/_data");
+    // Excel saves through a temporary file: write it, move the old file aside, move the new
+    // one into place, delete the old one. Every path is reported.
+    let sheet = "content/keikaku/_data/実績_令和6年度.csv";
+    let old = std::fs::read(root.join(sheet)).unwrap();
+    let new = String::from_utf8(old).unwrap().replace("\"9,350\"", "\"9,777\"");
+    std::fs::write(data.join("A1B2C3D4"), new).unwrap();
+    std::fs::rename(root.join(sheet), data.join("~WRL0001.tmp")).unwrap();
+    std::fs::rename(data.join("A1B2C3D4"), root.join(sheet)).unwrap();
+    std::fs::remove_file(data.join("~WRL0001.tmp")).unwrap();
+    let mut changes = Changes::default();
+    for p in ["A1B2C3D4", "~WRL0001.tmp", "実績_令和6年度.csv"] {
+        changes.add(&Path::new("content/keikaku/_data").join(p), "default");
+    }
+    assert_eq!(changes.content.len(), 1, "only the sheet: {changes:?}");
+    let r = project.rebuild(&changes).unwrap();
+    assert!(r.rendered > 0);
+    let page = std::fs::read_to_string(inc.join("keikaku/1-1/index.html")).unwrap();
+    assert!(page.contains("9,777") && !page.contains("9,350"), "the node page shows the new actual");
+    let full = t.path().join("full");
+    build::build(&opts(root, &full)).unwrap();
+    assert_eq!(pages(&inc), pages(&full), "the same as a full build");
+
+    // A bad cell: the error names it, the last good output stays; fixing it recovers.
+    let text = std::fs::read_to_string(root.join(sheet)).unwrap();
+    std::fs::write(root.join(sheet), text.replace("\"9,777\"", "9..7")).unwrap();
+    let err = project.rebuild(&changed(sheet)).unwrap_err().to_string();
+    assert!(err.contains("実績_令和6年度.csv") && err.contains("3 行目 D 列(実績値)"), "{err}");
+    std::fs::write(root.join(sheet), text.replace("\"9,777\"", "9800")).unwrap();
+    project.rebuild(&changed(sheet)).unwrap();
+    assert!(std::fs::read_to_string(inc.join("keikaku/1-1/index.html")).unwrap().contains("9,800"));
+
+    // An edit of a node of the same plan (the one-plan fast path) keeps the imported values.
+    edit(root, "content/keikaku/1/1-1.md", "子育て支援の充実", "子育て支援のさらなる充実");
+    project.rebuild(&changed("content/keikaku/1/1-1.md")).unwrap();
+    let page = std::fs::read_to_string(inc.join("keikaku/1-1/index.html")).unwrap();
+    assert!(page.contains("さらなる充実") && page.contains("9,800") && page.contains("8,910"), "imported values stay");
+    // A new sheet appears, one is removed.
+    std::fs::remove_file(data.join("actuals-R5.csv")).unwrap();
+    project.rebuild(&changed("content/keikaku/_data/actuals-R5.csv")).unwrap();
+    assert!(!std::fs::read_to_string(inc.join("keikaku/1-1/index.html")).unwrap().contains("8,910"));
+    let full = t.path().join("full2");
+    build::build(&opts(root, &full)).unwrap();
+    assert_eq!(pages(&inc), pages(&full), "the same as a full build after every step");
+}
+
+#[test]
+fn serve_follows_a_data_sheet() {
+    let site = copy_site(&fixture("progress"));
+    let root = site.path().to_path_buf();
+    let s = serve(ServeOptions {
+        root: root.clone(),
+        bind: "127.0.0.1".into(),
+        port: 0,
+        debounce: Duration::from_millis(30),
+    })
+    .unwrap();
+    let addr = s.addr;
+    wait_for("the first page", || get(addr, "/keikaku/1-1/").1.contains("9,350"));
+    let data = root.join("content/keikaku/_data");
+    let sheet = data.join("実績_令和6年度.csv");
+    let new = std::fs::read_to_string(&sheet).unwrap().replace("\"9,350\"", "\"9,555\"");
+    // Saved as Excel does: a temporary file renamed into place.
+    std::fs::write(data.join("0F1E2D3C"), new).unwrap();
+    std::fs::rename(data.join("0F1E2D3C"), &sheet).unwrap();
+    wait_for("the new actual", || get(addr, "/keikaku/1-1/").1.contains("9,555"));
+    s.stop();
+}

@@ -57,8 +57,9 @@ fn the_yearly_progress_page_shows_the_values_written() {
     assert!(rows.iter().any(|r| r == "3 環境分野 1 2 1 0 4"), "{rows:?}");
     assert!(rows.iter().any(|r| r == "7 協働・広域・行財政分野 0 0 1 0 1"), "{rows:?}");
     assert_eq!(texts(&p, "table:has(#pp-grade-caption) tfoot tr"), ["合計 1 2 2 0 5"]);
-    // Indicator statuses as of the end of R6.
-    assert_eq!(texts(&p, "table:has(#pp-status-caption) tfoot tr"), ["合計 0 3 0 0 3"]);
+    // Indicator statuses as of the end of R6, in the columns of the rule (達成 順調 遅れ 未評価):
+    // all three are behind the share of the period passed.
+    assert_eq!(texts(&p, "table:has(#pp-status-caption) tfoot tr"), ["合計 0 0 3 0 3"]);
     // Each evaluated node with grade, comment, results and 予算・決算.
     let m = one(&p, "#ev-3-1");
     for want in [
@@ -75,7 +76,10 @@ fn the_yearly_progress_page_shows_the_values_written() {
     assert!(one(&p, "#ev-3-2").contains("B 要改善 評価・課題 用地の調整に時間を要し、整備が遅れた。"));
     let k = one(&p, "#ev-7-3");
     assert!(k.contains("予算 — / 決算 3,200"), "{k}");
-    assert!(k.contains("66.5% 市民意識調査(テスト)") && k.contains("順調 進捗率 50%"), "{k}");
+    assert!(
+        k.contains("66.5% 市民意識調査(テスト)") && k.contains("遅れ 令和6年度の実績: 期待される進捗 83% に対し 50%"),
+        "{k}"
+    );
     assert!(!p.html().contains("<img src=x"), "titles stay escaped");
     // Nodes evaluated in other years only are not on this page.
     assert!(texts(&p, "#ev-kankyo").len() == 1 && texts(&p, "#ev-shigen").is_empty());
@@ -83,7 +87,10 @@ fn the_yearly_progress_page_shows_the_values_written() {
     let p = read(o, "showcase/progress/2022/index.html");
     assert!(one(&p, "#ev-3-1").contains("B 要改善") && one(&p, "#ev-3-1").contains("予算 12,000 / 決算 11,500"));
     let field = one(&p, "#ev-kankyo");
-    assert!(field.contains("84.1% 速報値(テスト)") && field.contains("遅れ 進捗率 39%"), "{field}");
+    assert!(
+        field.contains("84.1% 速報値(テスト)") && field.contains("遅れ 令和4年度の実績: 期待される進捗 62% に対し 39%"),
+        "{field}"
+    );
     assert!(one(&p, "#ev-7-3").contains("C 要大幅改善 評価・課題 自治会加入率の低下が続いた。"));
 }
 
@@ -95,13 +102,15 @@ fn the_dashboard_of_a_year_uses_the_actuals_up_to_then() {
     let d = read(o, "showcase/dashboard/2021/index.html");
     assert_eq!(one(&d, "main h1"), "指標の達成状況(令和3年度末時点)");
     let meta = texts(&d, ".db-meta");
-    assert!(meta[0].starts_with("遅れ 進捗率 25%"), "{meta:?}");
-    assert!(meta[1].starts_with("遅れ 進捗率 23%"), "{meta:?}");
+    // The default rule: 25% after 50% of the period is 遅れ, 23% after 20% is 順調.
+    assert!(meta[0].starts_with("遅れ 令和3年度の実績: 期待される進捗 50% に対し 25%"), "{meta:?}");
+    assert!(meta[1].starts_with("順調 令和3年度の実績: 期待される進捗 20% に対し 23%"), "{meta:?}");
     assert!(meta[2].starts_with("未評価"), "{meta:?}");
     assert!(!d.html().contains("23.1"), "R5 actuals are not shown as of R3");
     let d = read(o, "showcase/dashboard/2023/index.html");
     let meta = texts(&d, ".db-meta");
-    assert!(meta[0].starts_with("順調 進捗率 53%") && meta[1].starts_with("順調 進捗率 59%"), "{meta:?}");
+    assert!(meta[0].starts_with("遅れ 令和5年度の実績: 期待される進捗 75% に対し 53%"), "{meta:?}");
+    assert!(meta[1].starts_with("遅れ 令和5年度の実績: 期待される進捗 60% に対し 59%"), "{meta:?}");
     // The main dashboard and the plan page link every year.
     let main = read(o, "showcase/dashboard/index.html");
     let years = ["令和2年度", "令和3年度", "令和4年度", "令和5年度", "令和6年度"];
@@ -133,13 +142,15 @@ fn the_comparison_lists_what_changed_in_words() {
             "ア 公民連携によるエネルギーの地産地消 施策評価 評価なし A 目標値どおり 新たに評価",
             "3-(2) 誰もが集える身近な公園・緑地の充実 施策評価 A 目標値どおり B 要改善 悪化",
             "7-(3) <img src=x onerror=alert(1)> 市民、自治組織、市民活動団体等の協働によるまちづくりの推進 施策評価 評価なし B 要改善 新たに評価",
-            "7-(3) <img src=x onerror=alert(1)> 市民、自治組織、市民活動団体等の協働によるまちづくりの推進 指標: 人と人が信頼し助けあっていると思う市民の割合 未評価 順調(進捗率 50%) 実績が初めて公表",
+            "7-(3) <img src=x onerror=alert(1)> 市民、自治組織、市民活動団体等の協働によるまちづくりの推進 指標: 人と人が信頼し助けあっていると思う市民の割合 未評価 遅れ(進捗率 50%) 実績が初めて公表",
         ]
     );
     let c = read(o, "showcase/progress/2022-2023/index.html");
     let rows = texts(&c, "table.changes tbody tr");
     assert!(
-        rows.iter().any(|r| r.contains("再生可能エネルギー普及率 遅れ(進捗率 23%) 順調(進捗率 59%) 改善")),
+        // 23% after 20% of the period (順調), then 59% after 60% (遅れ): the status fell behind
+        // the schedule although the value rose.
+        rows.iter().any(|r| r.contains("再生可能エネルギー普及率 順調(進捗率 23%) 遅れ(進捗率 59%) 悪化")),
         "{rows:?}"
     );
     assert!(rows.iter().any(|r| r.contains("施策評価 C 要大幅改善 評価なし 評価なし")), "{rows:?}");

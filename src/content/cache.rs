@@ -177,6 +177,7 @@ pub fn reload_plan(
         return Some(Err(diags));
     }
     let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &mut diags);
+    super::loader::import_data(root, &mut alone, &mut diags);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
     let prefix = format!("{plan_id}/");
     let before = cache.links.iter().filter(|(f, _)| f.starts_with(&prefix)).count();

@@ -78,7 +78,11 @@ pub(super) fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagno
         .follow_links(true)
         .max_depth(MAX_CONTENT_DEPTH)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        // Hidden names; and a plan's `_data/`, spreadsheets read by `crate::import`: nothing
+        // there is a page.
+        .filter_entry(|e| {
+            e.depth() == 0 || !(e.file_name().to_string_lossy().starts_with('.') || is_plan_data(e, &plan_dirs))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) if e.depth() == MAX_CONTENT_DEPTH && e.file_type().is_dir() => {
@@ -132,6 +136,16 @@ pub(super) fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagno
     }
     diags.into_result()?;
     Ok(out)
+}
+
+/// Whether `e` is the `_data` folder of a plan (`content/<plan>/_data`).
+fn is_plan_data(e: &walkdir::DirEntry, plan_dirs: &HashSet<String>) -> bool {
+    e.depth() == 2
+        && e.file_name() == crate::import::DATA_DIR
+        && e.path()
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|p| plan_dirs.contains(p.to_string_lossy().as_ref()))
 }
 
 /// How deep folders under `content/` are read: far more than any plan's levels, and a bound

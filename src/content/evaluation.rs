@@ -1,6 +1,6 @@
 //! Yearly evaluations (施策評価): the plan's grade scale (`[evaluation]` in `_plan.md`) and
 //! each node's `[[evaluations]]`, checked against it. Spreadsheets in `_data/` add more
-//! (see `content::import`); both end in [`Evaluation`]s of the model.
+//! (see `crate::import`); both end in [`Evaluation`]s of the model.
 
 use super::fiscal_year::FiscalYear;
 use super::front_matter::{EvaluationFrontMatter, GradeScaleFrontMatter};

@@ -4,8 +4,10 @@
 //! 2. parse (`parse.rs`): read and parse every file, in parallel;
 //! 3. assemble (`assemble.rs`, one plan's tree in `tree.rs`): put the plans, chapters and
 //!    pages together;
-//! 4. check ([`checks`]): validate what only the whole site shows;
-//! 5. render (`render.rs`): render the Markdown bodies, in parallel.
+//! 4. import ([`crate::import`]): read the yearly actuals and evaluations in each plan's
+//!    `_data/` spreadsheets into the plans;
+//! 5. check ([`checks`]): validate what only the whole site shows;
+//! 6. render (`render.rs`): render the Markdown bodies, in parallel.
 //!
 //! [`LoadCache`] (`cache.rs`) keeps parsed files and rendered bodies between runs of
 //! `serve`, and holds its fast paths, [`reload_plan`] and [`body_only_edit`].
@@ -42,9 +44,18 @@ pub fn load_site_cached(
     let mut diags = Diagnostics::default();
     let parsed = cache.parsed_files(&mut diags);
     let (mut site, pending, links) = assemble(root, config, parsed, &mut diags);
+    import_data(root, &mut site, &mut diags);
     checks::check_site(root, &site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
     site.warnings = diags.into_warnings()?;
     Ok(site)
+}
+
+/// Step 4: the `_data/` spreadsheets of every plan of `site`. Their warnings (sheets that
+/// are neither kind) join the load's warnings, which are shown and fail nothing.
+pub(super) fn import_data(root: &Path, site: &mut Site, diags: &mut Diagnostics) {
+    for w in crate::import::import_site(root, site, diags) {
+        diags.push(w.warning());
+    }
 }

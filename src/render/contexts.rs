@@ -665,7 +665,7 @@ struct YearField {
     /// Evaluated nodes per grade of the scale, then those evaluated without a grade.
     grade_counts: Vec<usize>,
     evaluated: usize,
-    /// Indicators per status ([`Status::ALL`]) as of the year.
+    /// Indicators per status (the rule's [`ProgressRule::statuses`]) as of the year.
     status_counts: Vec<usize>,
     indicators: usize,
     nodes: Vec<YearNode>,
@@ -689,6 +689,7 @@ pub(super) fn progress<'a>(
     ctx.insert("breadcrumbs", &crumbs(Some(plan)));
     let t = &site.config.progress;
     let grades = GradeView::scale(plan);
+    let statuses = t.statuses();
     let fields: Vec<YearField> = plan
         .roots
         .iter()
@@ -698,7 +699,7 @@ pub(super) fn progress<'a>(
                 id: plan.nodes[r].id.clone(),
                 grade_counts: vec![0; grades.len() + 1],
                 evaluated: 0,
-                status_counts: vec![0; Status::ALL.len()],
+                status_counts: vec![0; statuses.len()],
                 indicators: 0,
                 nodes: Vec::new(),
             };
@@ -713,7 +714,7 @@ pub(super) fn progress<'a>(
                 }
                 for i in &n.indicators {
                     let (status, _) = status_as_of(i, t, year);
-                    if let Some(k) = Status::ALL.iter().position(|s| *s == status) {
+                    if let Some(k) = statuses.iter().position(|s| *s == status) {
                         f.status_counts[k] += 1;
                     }
                     f.indicators += 1;
@@ -740,10 +741,10 @@ pub(super) fn progress<'a>(
         (0..len).map(|k| fields.iter().map(|f| pick(f)[k]).sum()).collect()
     };
     ctx.insert("grade_totals", &sum(&|f| &f.grade_counts, grades.len() + 1));
-    ctx.insert("status_totals", &sum(&|f| &f.status_counts, Status::ALL.len()));
+    ctx.insert("status_totals", &sum(&|f| &f.status_counts, statuses.len()));
     ctx.insert("evaluated", &fields.iter().map(|f| f.evaluated).sum::<usize>());
     ctx.insert("indicator_total", &fields.iter().map(|f| f.indicators).sum::<usize>());
-    ctx.insert("statuses", &Status::ALL.iter().map(|s| (s.label(), s.key())).collect::<Vec<_>>());
+    ctx.insert("statuses", &statuses.iter().map(|s| (s.label(), s.key())).collect::<Vec<_>>());
     ctx.insert("grades", &grades);
     ctx.insert("scale_name", &plan.evaluation.as_ref().map(|s| s.name.as_str()).unwrap_or(""));
     ctx.insert("fields", &fields);

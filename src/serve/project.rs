@@ -28,7 +28,7 @@ pub struct Changes {
     pub rescan: bool,
     /// Template files (names under `templates/`, e.g. `node.html`).
     pub templates: BTreeSet<String>,
-    /// Content files.
+    /// Content files (Markdown, and the spreadsheets of plans' `_data/`).
     pub content: BTreeSet<PathBuf>,
     /// Static files: (source, target relative to the output folder).
     pub statics: BTreeSet<(PathBuf, PathBuf)>,
@@ -43,7 +43,14 @@ impl Changes {
         let rest: PathBuf = parts.collect();
         match first.as_str() {
             "site.toml" => self.config = true,
-            "content" if rel.extension().and_then(|e| e.to_str()) == Some("md") => {
+            "content"
+                if rel.extension().and_then(|e| e.to_str()) == Some("md") && !crate::import::is_data_path(rel) =>
+            {
+                self.content.insert(rel.to_path_buf());
+            }
+            // A spreadsheet of a plan's `_data/` (not Excel's lock and temporary files):
+            // reloading reads the plan's sheets again.
+            "content" if crate::import::is_data_path(rel) && crate::import::is_read(rel) => {
                 self.content.insert(rel.to_path_buf());
             }
             "static" if !rest.as_os_str().is_empty() => {
@@ -522,6 +529,10 @@ mod tests {
             "site.toml",
             "content/a/b.md",
             "content/a/img.png",
+            "content/a/_data/actuals-R6.xlsx",
+            "content/a/_data/~$actuals-R6.xlsx",
+            "content/a/_data/A1B2C3D4",
+            "content/a/_data/README.md",
             "static/x.png",
             "themes/default/templates/node.html",
             "themes/default/static/style.css",
@@ -532,7 +543,11 @@ mod tests {
             c.add(Path::new(p), "default");
         }
         assert!(c.config);
-        assert_eq!(c.content, BTreeSet::from([PathBuf::from("content/a/b.md")]));
+        assert_eq!(
+            c.content,
+            BTreeSet::from([PathBuf::from("content/a/b.md"), PathBuf::from("content/a/_data/actuals-R6.xlsx")]),
+            "a sheet of _data/ counts, Excel's lock and temporary files and notes there do not"
+        );
         assert_eq!(c.templates, BTreeSet::from(["node.html".to_string()]));
         assert!(c.statics.contains(&(PathBuf::from("static/x.png"), PathBuf::from("x.png"))));
         assert!(c
