@@ -591,7 +591,7 @@ describe(
     });
 
     for (const site of sites ?? []) {
-      let plans = [];
+      let plans;
       try {
         plans = readPlans(site.dir);
       } catch {
