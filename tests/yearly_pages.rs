@@ -203,3 +203,21 @@ fn yearly_pages_are_in_the_sitemap_and_in_search() {
     let h = node.sections.iter().find(|s| s.anchor == "pp-evaluations").expect("the history is searchable");
     assert!(h.text.contains("令和6年度 B 要改善 用地の調整に時間を要し"), "{h:?}");
 }
+
+/// The printed report's header names the municipality once: 「進捗テスト市 第1次総合計画 …」
+/// already starts with it (the progress fixture), 「機能テスト計画」 does not (features).
+#[test]
+fn regression_the_print_header_does_not_repeat_the_municipality() {
+    let out = tempfile::tempdir().unwrap();
+    let opts = BuildOptions { root: fixture("progress"), output: Some(out.path().to_path_buf()), ..Default::default() };
+    build::build(&opts).unwrap_or_else(|e| panic!("progress failed to build:\n{e}"));
+    let header = one(&read(out.path(), "keikaku/progress/2023/index.html"), ".print-title");
+    assert!(
+        header.starts_with("進捗テスト市 第1次総合計画") && header.matches("進捗テスト市").count() == 1,
+        "{header}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    build_features(out.path());
+    let header = one(&read(out.path(), "showcase/progress/2023/index.html"), ".print-title");
+    assert!(header.starts_with("テスト市 機能テスト計画"), "{header}");
+}
