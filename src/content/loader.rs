@@ -12,7 +12,8 @@
 //! [`LoadCache`] (`cache.rs`) keeps parsed files and rendered bodies between runs of
 //! `serve`, and holds its fast paths, [`reload_plan`] and [`body_only_edit`].
 //!
-//! All problems are collected; loading fails with every one of them, never a panic.
+//! All problems are collected; loading fails with every one of them when any is an error,
+//! never a panic. Warnings alone fail nothing: they are kept in [`Site::warnings`].
 
 use super::assemble::assemble;
 use super::checks;
