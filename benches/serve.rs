@@ -49,6 +49,7 @@ fn main() {
         bind: "127.0.0.1".into(),
         port: 0,
         debounce: Duration::from_millis(30),
+        base_url: None,
     })
     .expect("serve starts");
     let initial = started.elapsed();

@@ -49,17 +49,36 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Problems that did not stop the build (shown after the summary).
     pub warnings: Vec<Diagnostic>,
+    /// How long each stage took, in order (shown with `--verbose`).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 impl BuildReport {
-    /// The one-line summary printed after every build.
+    /// The one-line summary printed after every build, in plain words:
+    /// 「サイトを public/ に書き出しました: 128 ページ、ほかのファイル 42 個(2.1 秒)」.
     pub fn summary(&self) -> String {
+        let mut out = self.output.display().to_string();
+        if !out.ends_with(std::path::MAIN_SEPARATOR) && !out.ends_with('/') {
+            out.push('/');
+        }
         format!(
-            "完了: {} ページと {} ファイルを {} に書き出しました({:.1} 秒)",
+            "サイトを {out} に書き出しました: {} ページ、ほかのファイル {} 個({:.1} 秒)",
             self.pages,
             self.other_files,
-            self.output.display(),
             self.elapsed.as_secs_f64(),
+        )
+    }
+
+    /// The figures behind the summary, for `--verbose`: node pages, time per page and
+    /// the time of each stage.
+    pub fn details(&self) -> String {
+        let per_page = self.elapsed.as_secs_f64() * 1000.0 / self.pages.max(1) as f64;
+        let stages: Vec<String> =
+            self.stages.iter().map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0)).collect();
+        format!(
+            "  うちノードのページ {}、1 ページあたり {per_page:.2} ms\n  段階ごと: {}",
+            self.node_pages,
+            stages.join("、")
         )
     }
 }
@@ -152,6 +171,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let (site, tera) =
         rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
     let site = site?;
+    let mut stages = vec![("読み込み", start.elapsed())];
+    let mut stage = Instant::now();
     let out = output_dir(opts, &site)?;
     let tera = tera?;
     let io_err = |what: &Path, e: std::io::Error| -> Diagnostics { output::write_error(what, &e).into() };
@@ -163,8 +184,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let staging = if opts.private_output { Staging::new_private(&out)? } else { Staging::new(&out)? };
     let shared = Shared::new(&site);
     let done = Arc::new(AtomicUsize::new(0));
-    let progress =
-        (opts.progress && std::io::stderr().is_terminal()).then(|| Progress::start(pages.len(), done.clone()));
+    let progress = (opts.progress
+        && std::io::stderr().is_terminal()
+        && crate::diagnostics::print::verbosity() > crate::diagnostics::print::Verbosity::Quiet)
+        .then(|| Progress::start(pages.len(), done.clone()));
     // Pages, and meanwhile the other files (their list of pages is known up front). The
     // long lists go first, so that no core waits for one of them at the end.
     let mut pages = pages;
@@ -208,6 +231,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         });
     }
     diags.into_result()?;
+    stages.push(("ページの描画と書き出し", stage.elapsed()));
+    stage = Instant::now();
     let search_files = if site.config.search && !opts.defer_search {
         crate::search::export::write(&site, staging.dir())?.files
     } else {
@@ -220,8 +245,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         crate::search::export::move_export(&target.join("search"), &staging.dir().join("search"))
             .map_err(|e| io_err(&out, e))?;
     }
+    stages.push(("検索用のデータとほかのファイル", stage.elapsed()));
+    stage = Instant::now();
     let mut warnings = site.warnings.clone();
     warnings.extend(staging.commit()?);
+    stages.push(("入れ替え", stage.elapsed()));
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     Ok(BuildReport {
         pages: page_paths.len(),
@@ -230,6 +258,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         elapsed: start.elapsed(),
         output: out,
         warnings,
+        stages,
     })
 }
 

@@ -1,6 +1,6 @@
 //! The `planpress` command line: parses arguments and calls the library.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use planpress::build::{self, BuildOptions};
 use planpress::diagnostics::print;
 use std::path::PathBuf;
@@ -13,104 +13,157 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// 総合計画を、読みやすく探しやすいウェブサイトにします。
 #[derive(Parser)]
-#[command(name = "planpress", version, about, long_about = None)]
+#[command(
+    name = "planpress",
+    version,
+    about = "総合計画を、読みやすく探しやすいウェブサイトにします。",
+    long_about = None,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    subcommand_help_heading = "コマンド",
+    subcommand_value_name = "コマンド",
+    after_help = "はじめて使うとき:\n  planpress init my-site      新しいサイトを作ります\n  planpress serve -r my-site  組み立てて表示し、編集に合わせて更新します\n  planpress build -r my-site  公開するファイルを public/ に書き出します\n\n書き方はすべて docs/CONTENT.md にあります。"
+)]
 struct Cli {
+    /// エラーと結果だけを表示します(進み具合・注意・まとめを出しません)
+    #[arg(short, long, global = true, conflicts_with = "verbose", display_order = 100)]
+    quiet: bool,
+    /// 詳しく表示します(ページの数の内訳、段階ごとの時間、誤りの詳細(英語の原文))
+    #[arg(short, long, global = true, display_order = 101)]
+    verbose: bool,
+    /// 使い方を表示します
+    #[arg(short, long, global = true, action = clap::ArgAction::Help, display_order = 102)]
+    help: Option<bool>,
+    /// 版を表示します
+    #[arg(short = 'V', long, action = clap::ArgAction::Version, display_order = 103)]
+    version: Option<bool>,
     #[command(subcommand)]
     command: Command,
 }
 
+// Subcommands are listed in the order a webmaster uses them (display_order), not in
+// the order of this enum.
 #[derive(Subcommand)]
 enum Command {
-    /// サイトを組み立てて public/ に書き出す (build the site)
+    /// サイトを組み立てて、公開するファイルを public/ に書き出します
+    #[command(
+        display_order = 3,
+        after_help = "例:\n  planpress build\n  planpress build -o ./dist\n  planpress build -r my-site --base-url https://www.city.example.lg.jp/keikaku/"
+    )]
     Build {
-        /// サイトのフォルダ (site.toml のある所)
-        #[arg(long, default_value = ".")]
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
         root: PathBuf,
-        /// 出力先 (既定: site.toml の output_dir)
-        #[arg(long)]
+        /// 書き出すフォルダです(既定: site.toml の output_dir)
+        #[arg(short, long)]
         output: Option<PathBuf>,
-        /// 公開 URL を上書きする
-        #[arg(long)]
+        /// 公開する URL を、site.toml の base_url の代わりに使います
+        #[arg(short = 'u', long)]
         base_url: Option<String>,
     },
-    /// サイトを組み立ててローカルで表示し、編集に合わせて自動で更新する (build, serve, watch)
+    /// サイトを組み立ててこのパソコンで表示し、編集に合わせて自動で更新します
+    #[command(
+        display_order = 2,
+        after_help = "例:\n  planpress serve --open\n  planpress serve -r my-site -p 8080\n  planpress serve --bind 0.0.0.0 --base-url 192.168.1.10   (同じネットワークのほかの端末から見るとき)"
+    )]
     Serve {
-        /// サイトのフォルダ (site.toml のある所)
-        #[arg(long, default_value = ".")]
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
         root: PathBuf,
-        /// ポート番号 (0 なら空いている番号)
-        #[arg(long, default_value_t = 1111)]
+        /// ポート番号です(既定: 1111。0 なら空いている番号)
+        #[arg(short, long, default_value_t = 1111)]
         port: u16,
-        /// 待ち受けるアドレス
+        /// 待ち受けるアドレスです(既定: 127.0.0.1。ほかの端末から見るときは 0.0.0.0)
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
+        /// ページの URL の先頭を変えます(例: 192.168.1.10 か http://192.168.1.10:1111/)
+        #[arg(short = 'u', long)]
+        base_url: Option<String>,
+        /// 組み立てたら、ブラウザーでサイトを開きます
+        #[arg(short = 'O', long)]
+        open: bool,
     },
-    /// 原稿と出力の誤り(リンク切れ、代替テキストなど)を調べる (check content and output)
+    /// 原稿と出力の誤り(リンク切れ、代替テキストなど)を調べます
+    #[command(
+        display_order = 4,
+        after_help = "例:\n  planpress check\n  planpress check -r my-site\n  planpress check --format json > check.json"
+    )]
     Check {
-        /// サイトのフォルダ (site.toml のある所)
-        #[arg(long, default_value = ".")]
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
         root: PathBuf,
-        /// 出力の形式
+        /// 表示の形式です(既定: text)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// 新しいサイトの雛形を作る (create a new site)
+    /// 新しいサイトの雛形を作ります
+    #[command(display_order = 0, after_help = "例:\n  planpress init my-site\n  planpress init C:\\sites\\keikaku")]
     Init {
-        /// 作るフォルダ
+        /// 作るフォルダです(ないか、空のフォルダ)
         dir: PathBuf,
     },
-    /// ベンチマーク用の合成サイトを作る(実在の計画の文章から組み立てる) (generate the benchmark corpus)
+    /// ベンチマーク用の合成サイトを作ります(実在の計画の文章から組み立てます。開発用)
+    #[command(display_order = 9, after_help = "例:\n  planpress corpus --pages 1000 --site /tmp/corpus-1000")]
     #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["json", "site"])))]
     Corpus {
-        /// ページ数(計画 + 政策分野 + 施策)
+        /// ページ数です(計画 + 政策分野 + 施策)
         #[arg(long)]
         pages: usize,
-        /// 乱数の種(同じページ数と種なら、いつも同じ内容)
+        /// 乱数の種です(既定: 1。同じページ数と種なら、いつも同じ内容)
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// コーパスを JSON で書き出すファイル(- なら標準出力)
+        /// コーパスを JSON で書き出すファイルです(- なら標準出力)
         #[arg(long)]
         json: Option<PathBuf>,
-        /// planpress のサイトを作るフォルダ(空か、前に corpus で作ったフォルダ)
+        /// planpress のサイトを作るフォルダです(空か、前に corpus で作ったフォルダ)
         #[arg(long)]
         site: Option<PathBuf>,
     },
-    /// 実績・評価を記入する表(.xlsx か .csv)を計画から作る (write a sheet to fill in for _data/)
+    /// 実績・評価を記入する表(.xlsx か .csv)を計画から作ります(_data/ に置くと取り込みます)
+    #[command(
+        display_order = 5,
+        after_help = "例:\n  planpress template actuals --year R7\n  planpress template evaluations --year R7 -o evaluations-R7.xlsx\n  planpress template actuals --plan kihon --year 2025 -o actuals.csv"
+    )]
     Template {
-        /// 表の種類: actuals(指標の実績)か evaluations(施策の評価)
+        /// 表の種類です: actuals(指標の実績)か evaluations(施策の評価)
         #[arg(value_enum)]
         kind: SheetKind,
-        /// 計画のフォルダ名(既定: site.toml の main_plan)
+        /// 計画のフォルダ名です(既定: site.toml の main_plan)
         #[arg(long)]
         plan: Option<String>,
-        /// 記入する年度 (R6、令和6年度、2024)
+        /// 記入する年度です(R6、令和6年度、2024)
         #[arg(long)]
         year: String,
-        /// 書き出すファイル (.xlsx か .csv。既定: actuals-R6.xlsx など)
+        /// 書き出すファイルです(.xlsx か .csv。既定: actuals-R6.xlsx など)
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// サイトのフォルダ (site.toml のある所)
-        #[arg(long, default_value = ".")]
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
         root: PathBuf,
     },
-    /// サイト内検索の結果を表示する(検索ページと同じ結果) (search the site)
+    /// サイト内検索の結果を表示します(検索ページと同じ結果)
+    #[command(
+        display_order = 6,
+        after_help = "例:\n  planpress search 子育て\n  planpress search \"地域 防災\" --limit 20\n  planpress search 公園 --field kakegawa-2/3"
+    )]
     Search {
-        /// 検索語(空白で区切った語をすべて含むページ。"…" で空白を含む語、-語 で除外)
+        /// 検索語です(空白で区切った語をすべて含むページ。\"…\" で空白を含む語、-語 で除外)
         #[arg(default_value = "")]
         query: String,
-        /// サイトのフォルダ (site.toml のある所)
-        #[arg(long, default_value = ".")]
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
         root: PathBuf,
-        /// 分野で絞り込む (計画ID/ノードID またはノードID)
+        /// 分野で絞り込みます(計画ID/ノードID またはノードID)
         #[arg(long)]
         field: Option<String>,
-        /// 表示する件数
+        /// 表示する件数です(既定: 10)
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// JSON で出力する(スコア付き)
+        /// JSON で表示します(スコア付き)
         #[arg(long)]
         json: bool,
-        /// JSON ファイルのクエリをすべて実行し、結果を JSON で出力する(テスト用)
+        /// JSON ファイルのクエリをすべて実行し、結果を JSON で出力します(テスト用)
         #[arg(long, hide = true)]
         queries: Option<PathBuf>,
     },
@@ -119,23 +172,51 @@ enum Command {
 /// The kind of sheet `template` writes.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SheetKind {
-    /// 指標の実績
+    /// 指標の実績です
     Actuals,
-    /// 施策の評価
+    /// 施策の評価です
     Evaluations,
 }
 
 /// Output format of `check`.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
-    /// 人が読む形
+    /// 人が読む形です
     Text,
-    /// JSON
+    /// JSON です
     Json,
 }
 
+/// The help layout of every command, with Japanese headings.
+const HELP_TEMPLATE: &str = "{about-with-newline}\n使い方: {usage}\n\n{all-args}{after-help}";
+
+/// `cmd` and its subcommands with Japanese help: headings and the template.
+fn japanese_help(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(HELP_TEMPLATE)
+        // Each help text says its default in Japanese: no English "[default: …]".
+        .mut_args(|a| {
+            let has_default = !a.get_default_values().is_empty();
+            let a = if has_default { a.hide_default_value(true) } else { a };
+            if a.is_positional() {
+                a.help_heading("引数")
+            } else {
+                a.help_heading("オプション")
+            }
+        })
+        .mut_subcommands(japanese_help)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = japanese_help(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    print::set_verbosity(match (cli.quiet, cli.verbose) {
+        (true, _) => print::Verbosity::Quiet,
+        (_, true) => print::Verbosity::Verbose,
+        _ => print::Verbosity::Normal,
+    });
     match cli.command {
         Command::Build { root, output, base_url } => {
             let opts = BuildOptions {
@@ -149,7 +230,8 @@ fn main() -> ExitCode {
             };
             match build::build(&opts) {
                 Ok(report) => {
-                    print::out().line(report.summary());
+                    print::out().status(report.summary());
+                    print::out().verbose(report.details());
                     for w in &report.warnings {
                         print::err().diagnostic(&w.clone().warning());
                     }
@@ -175,13 +257,24 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { root, port, bind } => {
-            let opts =
-                planpress::serve::ServeOptions { root, bind, port, debounce: std::time::Duration::from_millis(30) };
+        Command::Serve { root, port, bind, base_url, open } => {
+            let opts = planpress::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                debounce: std::time::Duration::from_millis(30),
+                base_url,
+            };
             match planpress::serve::serve(opts) {
                 Ok(serving) => {
-                    print::out().line(format!("サイトを表示しています: {}", serving.url()));
-                    print::out().line("content/ などを編集すると自動で更新します。止めるには Ctrl+C");
+                    print::out().status(format!("サイトを表示しています: {}", serving.url()));
+                    print::out()
+                        .status("content/ などを編集して保存すると、自動で更新します。止めるには Ctrl+C を押します。");
+                    if open {
+                        if let Err(e) = planpress::serve::open_browser(&serving.url()) {
+                            print::err().warning(e);
+                        }
+                    }
                     // Ctrl+C (or the terminal closing) stops serve cleanly: the search
                     // refresh stops writing and the folder the site was built in is removed.
                     let (tx, stopped) = std::sync::mpsc::channel();
@@ -190,7 +283,7 @@ fn main() -> ExitCode {
                     }) {
                         Ok(()) => {
                             let _ = stopped.recv();
-                            print::out().line("止めています…");
+                            print::out().status("止めています…");
                             serving.stop();
                         }
                         Err(_) => serving.wait(),
@@ -212,7 +305,7 @@ fn main() -> ExitCode {
                         out.diagnostic(f);
                     }
                     if report.findings.is_empty() {
-                        out.line(format!("問題はありません({} ページを調べました)", report.pages));
+                        out.status(format!("問題はありませんでした: {} ページを調べました。", report.pages));
                     } else {
                         out.line(format!("{} 件の問題があります。", report.findings.len()));
                     }
@@ -257,8 +350,8 @@ fn main() -> ExitCode {
             let opts = template::TemplateOptions { root, kind, plan, year, output };
             match template::write(&opts) {
                 Ok(w) => {
-                    print::out().line(format!("{} を作りました。", w.file.display()));
-                    print::out().line(format!(
+                    print::out().status(format!("{} を作りました。", w.file.display()));
+                    print::out().status(format!(
                         "記入したら {} フォルダに保存して、planpress build で取り込みます(書き方は「記入のしかた」シートと docs/CONTENT.md 13 章)。",
                         w.data_dir.display()
                     ));
@@ -272,10 +365,10 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match planpress::init::init(&dir) {
             Ok(()) => {
-                print::out().line(format!("{} に新しいサイトを作りました。", dir.display()));
-                print::out().line(format!("次に: planpress build --root {}", dir.display()));
-                print::out().line(format!(
-                    "毎年度の実績と評価は、表を作って記入し content/plan/_data/ に置きます: planpress template actuals --root {} --year R7",
+                print::out().status(format!("{} に新しいサイトを作りました。", dir.display()));
+                print::out().status(format!("次に: planpress serve -r {} --open", dir.display()));
+                print::out().status(format!(
+                    "毎年度の実績と評価は、表を作って記入し content/plan/_data/ に置きます: planpress template actuals -r {} --year R7",
                     dir.display()
                 ));
                 ExitCode::SUCCESS
@@ -285,5 +378,16 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_is_consistent() {
+        // clap's own checks of every command and argument, after the Japanese headings.
+        japanese_help(Cli::command()).debug_assert();
     }
 }

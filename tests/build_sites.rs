@@ -299,7 +299,7 @@ fn build_prints_one_line_summary() {
     assert!(o.status.success());
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    assert!(stdout.starts_with("完了: ") && stdout.contains("ページ") && stdout.contains("秒"), "{stdout}");
+    assert!(stdout.starts_with("サイトを ") && stdout.contains("ページ") && stdout.contains("秒"), "{stdout}");
 }
 
 #[test]

@@ -406,6 +406,7 @@ fn serve_follows_edits_deletions_additions_and_errors() {
         bind: "127.0.0.1".into(),
         port: 0,
         debounce: Duration::from_millis(30),
+        base_url: None,
     })
     .unwrap();
     let addr = s.addr;
@@ -474,6 +475,7 @@ fn stopping_serve_with_a_search_refresh_pending_leaves_nothing_behind() {
         bind: "127.0.0.1".into(),
         port: 0,
         debounce: Duration::from_millis(30),
+        base_url: None,
     })
     .unwrap();
     let events = listen(s.addr);
@@ -502,6 +504,7 @@ fn a_site_fixed_after_a_failed_start_gets_its_search_files() {
         bind: "127.0.0.1".into(),
         port: 0,
         debounce: Duration::from_millis(30),
+        base_url: None,
     })
     .unwrap();
     let events = listen(s.addr);
@@ -560,6 +563,7 @@ impl Running {
                 bind: "127.0.0.1".into(),
                 port: 0,
                 debounce: Duration::from_millis(30),
+                base_url: None,
             })
             .unwrap(),
         ))
@@ -863,6 +867,7 @@ fn serve_follows_a_data_sheet() {
         bind: "127.0.0.1".into(),
         port: 0,
         debounce: Duration::from_millis(30),
+        base_url: None,
     })
     .unwrap();
     let addr = s.addr;

@@ -7,6 +7,11 @@
 //! a pipe, a test) or when `NO_COLOR` is set to anything but the empty string
 //! (<https://no-color.org>), so what is saved or parsed never holds escape codes.
 //!
+//! How much is said is set once per process with [`set_verbosity`] (`--quiet`,
+//! `--verbose`): quiet leaves only errors and results, verbose adds the figures behind a
+//! summary ([`Printer::verbose`]) and the parser's own words under each problem
+//! ([`crate::diagnostics::Spot::detail`]).
+//!
 //! Write errors (a closed pipe, `planpress search … | head`) are ignored: the message had
 //! nowhere to go, and a command does not fail, or panic, because of it.
 
@@ -15,6 +20,34 @@ use serde::Serialize;
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// How much a command says besides its results and errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// `--quiet`: errors and results only (no status lines, warnings or progress).
+    Quiet,
+    /// The default: status lines in plain words, warnings, errors.
+    Normal,
+    /// `--verbose`: also counts, timings per stage and the parser's own words.
+    Verbose,
+}
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+
+/// Sets how much every [`Printer`] of this process says (from `--quiet`/`--verbose`).
+pub fn set_verbosity(v: Verbosity) {
+    VERBOSITY.store(v as u8, Ordering::Relaxed);
+}
+
+/// How much this process says (see [`set_verbosity`]).
+pub fn verbosity() -> Verbosity {
+    match VERBOSITY.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        2 => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    }
+}
 
 /// Standard output or standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +88,7 @@ pub fn colour_wanted(is_terminal: bool, no_color: Option<&OsStr>) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     colour: bool,
+    detail: bool,
 }
 
 const RESET: &str = "\x1b[0m";
@@ -64,13 +98,23 @@ const BOLD_YELLOW: &str = "\x1b[1;33m";
 
 impl Style {
     /// No escape codes.
-    pub const PLAIN: Style = Style { colour: false };
+    pub const PLAIN: Style = Style { colour: false, detail: false };
     /// Colours, for a terminal.
-    pub const COLOUR: Style = Style { colour: true };
+    pub const COLOUR: Style = Style { colour: true, detail: false };
 
-    /// The style for `stream` in this process: colour on a terminal unless `NO_COLOR`.
+    /// The style for `stream` in this process: colour on a terminal unless `NO_COLOR`,
+    /// and the parser's words with `--verbose`.
     pub fn for_stream(stream: Stream) -> Style {
-        Style { colour: colour_wanted(stream.is_terminal(), std::env::var_os("NO_COLOR").as_deref()) }
+        Style {
+            colour: colour_wanted(stream.is_terminal(), std::env::var_os("NO_COLOR").as_deref()),
+            detail: verbosity() == Verbosity::Verbose,
+        }
+    }
+
+    /// The same style, also showing each problem's [`crate::diagnostics::Spot::detail`]
+    /// (the parser's own words, in English) on a line of its own.
+    pub fn with_detail(self) -> Style {
+        Style { detail: true, ..self }
     }
 
     /// Whether it colours.
@@ -91,11 +135,7 @@ impl Style {
 
     /// Appends 「エラー」 (red) or 「注意」 (yellow).
     fn label(self, out: &mut String, severity: Severity) {
-        let code = match severity {
-            Severity::Error => BOLD_RED,
-            Severity::Warning => BOLD_YELLOW,
-        };
-        self.paint(out, code, severity.label());
+        self.paint(out, caret_code(severity), severity.label());
     }
 }
 
@@ -115,10 +155,15 @@ pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
     style.paint(&mut out, BOLD, &place);
     let _ = write!(out, ": {} [{}]", d.message, d.rule);
     if let (Some(excerpt), Some(col)) = (d.excerpt(), d.column()) {
-        excerpt_with_caret(&mut out, d.line, excerpt, col);
+        excerpt_with_caret(&mut out, d.line, excerpt, col, caret_code(d.severity), style);
     }
     if let Some(help) = &d.help {
         let _ = write!(out, "\n  直し方: {help}");
+    }
+    if let Some(detail) = d.spot.as_ref().and_then(|s| s.detail.as_deref()).filter(|_| style.detail) {
+        for (i, line) in detail.trim_end().lines().enumerate() {
+            let _ = write!(out, "\n  {}{line}", if i == 0 { "詳細: " } else { "      " });
+        }
     }
     out
 }
@@ -130,12 +175,22 @@ pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
 ///      |         ^
 /// ```
 /// Wide characters (kanji, kana, full-width forms) take two terminal columns.
-fn excerpt_with_caret(out: &mut String, line: Option<usize>, excerpt: &str, col: usize) {
+/// The caret is coloured as the problem's label.
+fn excerpt_with_caret(out: &mut String, line: Option<usize>, excerpt: &str, col: usize, code: &str, style: Style) {
     let number = line.map(|l| l.to_string()).unwrap_or_default();
     let gutter = " ".repeat(number.len());
     let shown: String = excerpt.trim_end_matches(['\r', '\n']).replace('\t', " ");
     let before: usize = shown.chars().take(col.saturating_sub(1)).map(display_width).sum();
-    let _ = write!(out, "\n  {number} | {shown}\n  {gutter} | {}^", " ".repeat(before));
+    let _ = write!(out, "\n  {number} | {shown}\n  {gutter} | {}", " ".repeat(before));
+    style.paint(out, code, "^");
+}
+
+/// The colour of a problem's label and caret.
+fn caret_code(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => BOLD_RED,
+        Severity::Warning => BOLD_YELLOW,
+    }
 }
 
 /// Terminal columns of `c`: 2 for East Asian wide and full-width characters, else 1.
@@ -199,6 +254,11 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("the reports serialize (string keys, no maps of other keys)")
 }
 
+/// Whether a problem of `severity` is shown: errors always, warnings unless `--quiet`.
+fn shown(severity: Severity) -> bool {
+    severity == Severity::Error || verbosity() > Verbosity::Quiet
+}
+
 /// Prints to one stream, coloured as [`Style::for_stream`] says.
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
@@ -227,19 +287,45 @@ impl Printer {
         self.style
     }
 
-    /// One problem, as its severity says.
+    /// One problem, as its severity says (a warning is not shown with `--quiet`).
     pub fn diagnostic(&self, d: &Diagnostic) {
-        self.line(diagnostic(d, self.style));
+        if shown(d.severity) {
+            self.line(diagnostic(d, self.style));
+        }
     }
 
-    /// Every problem of a batch, and the count.
+    /// Every problem of a batch, and the count (with `--quiet`, the errors only).
     pub fn diagnostics(&self, ds: &Diagnostics) {
-        self.line(diagnostics(ds, self.style));
+        if verbosity() == Verbosity::Quiet {
+            let errors = Diagnostics(ds.iter().filter(|d| d.severity == Severity::Error).cloned().collect());
+            if !errors.is_empty() {
+                self.line(diagnostics(&errors, self.style));
+            }
+        } else {
+            self.line(diagnostics(ds, self.style));
+        }
     }
 
     /// A problem without a file: `エラー: message` or `注意: message`.
     pub fn problem(&self, severity: Severity, message: impl std::fmt::Display) {
-        self.line(problem(severity, &message.to_string(), self.style));
+        if shown(severity) {
+            self.line(problem(severity, &message.to_string(), self.style));
+        }
+    }
+
+    /// A status line (「組み立てました」, a summary, a hint): not shown with `--quiet`.
+    pub fn status(&self, text: impl std::fmt::Display) {
+        if verbosity() > Verbosity::Quiet {
+            self.line(text);
+        }
+    }
+
+    /// The figures behind a status line (counts, ms per page, timings): only with
+    /// `--verbose`.
+    pub fn verbose(&self, text: impl std::fmt::Display) {
+        if verbosity() == Verbosity::Verbose {
+            self.line(text);
+        }
     }
 
     /// `エラー: message`.
@@ -283,7 +369,7 @@ impl Printer {
     /// The progress line of a long build (`ページを書き出しています… 120/4000`), rewritten
     /// in place; only on a terminal. End it with [`Printer::end_progress`].
     pub fn progress(&self, what: &str, done: usize, total: usize) {
-        if self.stream.is_terminal() {
+        if self.stream.is_terminal() && verbosity() > Verbosity::Quiet {
             self.stream.write(&format!("\r{what}… {done}/{total}"));
         }
     }
@@ -341,6 +427,25 @@ mod tests {
         let text = diagnostic(&sample().warning(), Style::COLOUR);
         assert!(text.starts_with("\x1b[1;33m注意\x1b[0m: "), "{text:?}");
         assert!(problem(Severity::Warning, "x", Style::COLOUR).starts_with("\x1b[1;33m注意\x1b[0m"));
+    }
+
+    #[test]
+    fn caret_is_coloured_as_the_label() {
+        let d = Diagnostic::new("site.toml", "toml", "m").at_line(3).at_column(2, "a = 1");
+        let text = diagnostic(&d, Style::COLOUR);
+        assert!(text.ends_with("\n    |  \x1b[1;31m^\x1b[0m"), "{text:?}");
+        let text = diagnostic(&d.clone().warning(), Style::COLOUR);
+        assert!(text.ends_with("\x1b[1;33m^\x1b[0m"), "{text:?}");
+        assert!(diagnostic(&d, Style::PLAIN).ends_with("\n    |  ^"));
+    }
+
+    #[test]
+    fn detail_only_when_asked() {
+        let d = sample().detail("expected `=`\nat line 3");
+        assert!(!diagnostic(&d, Style::PLAIN).contains("expected"), "the default hides the parser's English");
+        assert!(!d.to_string().contains("expected"));
+        let text = diagnostic(&d, Style::PLAIN.with_detail());
+        assert!(text.ends_with("\n  詳細: expected `=`\n        at line 3"), "{text:?}");
     }
 
     #[test]

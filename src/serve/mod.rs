@@ -35,6 +35,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Quiet period after the last file event before rebuilding.
     pub debounce: Duration,
+    /// The base URL of the pages instead of `http://<address>/` (`--base-url`, as Zola's):
+    /// a full URL, or only a host (`192.168.1.10`), which gets `http://` and the port.
+    pub base_url: Option<String>,
 }
 
 /// A started `serve`: the address and the thread that watches and rebuilds.
@@ -43,6 +46,8 @@ pub struct Serving {
     pub addr: std::net::SocketAddr,
     /// Where it is built.
     pub output: PathBuf,
+    /// The base URL of the pages (`http://<addr>/` unless `--base-url`).
+    pub base_url: String,
     stop: mpsc::Sender<()>,
     handle: Option<std::thread::JoinHandle<()>>,
     search: SearchRefresher,
@@ -50,9 +55,9 @@ pub struct Serving {
 }
 
 impl Serving {
-    /// The site's URL.
+    /// The site's URL: its base URL, which is where a browser opens it.
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        self.base_url.clone()
     }
 
     /// Blocks until the watcher stops (it does not unless stopped).
@@ -93,10 +98,11 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let state = ServerState::new(output.clone());
     let running = server::start(&format!("{}:{}", opts.bind, opts.port), state.clone())?;
     let addr = running.addr;
+    let base_url = serve_base_url(opts.base_url.as_deref(), addr);
     let build_opts = BuildOptions {
         root: root.clone(),
         output: Some(output.clone()),
-        base_url: Some(format!("http://{addr}/")),
+        base_url: Some(base_url.clone()),
         progress: true,
         // A preview: readable HTML, and no minifier pass on every page an edit touches
         // (half the time of a re-render). `planpress build` minifies as site.toml says.
@@ -117,7 +123,7 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let started = Instant::now();
     let project = match Project::open(build_opts.clone()) {
         Ok(p) => {
-            print::out().line(format!("組み立てました({:.2} 秒)", started.elapsed().as_secs_f64()));
+            print::out().status(format!("サイトを組み立てました({:.1} 秒)", started.elapsed().as_secs_f64()));
             Some(p)
         }
         Err(d) => {
@@ -158,7 +164,54 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
             watch_loop(project, first, &mut watch, &ctx);
         })
         .map_err(|e| e.to_string())?;
-    Ok(Serving { addr, output, stop: stop_tx, handle: Some(handle), search, server: running })
+    Ok(Serving { addr, output, base_url, stop: stop_tx, handle: Some(handle), search, server: running })
+}
+
+/// The base URL `serve` gives the pages: `--base-url` as written when it has a scheme;
+/// a bare host (`192.168.1.10`, `pc01.local`) with `http://` and the port it listens on;
+/// else the address it listens on.
+pub fn serve_base_url(given: Option<&str>, addr: std::net::SocketAddr) -> String {
+    match given.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(url) if url.contains("://") => url.to_string(),
+        Some(host) => {
+            let host = host.trim_end_matches('/');
+            // A host that already names its port keeps it.
+            if host.rsplit_once(':').is_some_and(|(h, p)| !h.contains(':') && p.parse::<u16>().is_ok()) {
+                format!("http://{host}/")
+            } else {
+                format!("http://{host}:{}/", addr.port())
+            }
+        }
+        None => format!("http://{addr}/"),
+    }
+}
+
+/// Opens `url` in the webmaster's browser (`serve --open`): `xdg-open` on Linux, `open`
+/// on macOS, `start` on Windows. Does not wait for the browser.
+pub fn open_browser(url: &str) -> Result<(), String> {
+    let mut cmd = if cfg!(target_os = "windows") {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let mut child = cmd
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            format!("ブラウザーを開けませんでした({e})。{url} をブラウザーのアドレス欄に入れて開いてください")
+        })?;
+    // Reaped in the background, so no zombie is left while serve runs.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
 }
 
 /// The background thread that rewrites the search files for the newest site it is sent,
@@ -213,10 +266,11 @@ fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<Atomic
             Err(_) => refresh(),
         };
         match result {
-            Ok((files, changed)) => print::out().line(format!(
-                "検索用のデータを更新: {files} ファイルのうち {changed} を書き換え({:.1} 秒)",
-                started.elapsed().as_secs_f64()
-            )),
+            Ok((files, changed)) => {
+                print::out()
+                    .status(format!("サイト内検索を使えるようにしました({:.1} 秒)", started.elapsed().as_secs_f64()));
+                print::out().verbose(format!("  検索用のファイル {files} 個のうち {changed} 個を書き換え"));
+            }
             Err(_) if stop.load(Ordering::Relaxed) => break,
             Err(d) => print::err().diagnostics(&d),
         }
@@ -362,14 +416,21 @@ fn watch_loop(mut project: Option<Project>, mut pending: Changes, watch: &mut Wa
                 // A first good build (after a failed start) has no search files yet.
                 let opened = r.is_none();
                 match r {
-                    Some(r) => print::out().line(format!(
-                        "更新: {} ページを描画、{} ファイルを書き換え{}({:.0} ms)",
-                        r.rendered,
-                        r.written,
-                        if r.removed > 0 { format!("、{} ページを削除", r.removed) } else { String::new() },
-                        r.elapsed.as_secs_f64() * 1000.0
-                    )),
-                    None => print::out().line("組み立て直しました"),
+                    Some(r) => {
+                        print::out().status(format!(
+                            "更新しました: {} ページ{}({:.1} 秒)",
+                            r.rendered,
+                            if r.removed > 0 { format!("、{} ページを削除", r.removed) } else { String::new() },
+                            r.elapsed.as_secs_f64()
+                        ));
+                        print::out().verbose(format!(
+                            "  描画 {} ページ、書き換え {} ファイル、{:.0} ms",
+                            r.rendered,
+                            r.written,
+                            r.elapsed.as_secs_f64() * 1000.0
+                        ));
+                    }
+                    None => print::out().status("サイトを組み立て直しました"),
                 }
                 if !changes.content.is_empty() || changes.config || changes.rescan || opened {
                     if let Some(p) = &project {
