@@ -17,6 +17,7 @@ pub mod html;
 pub mod import;
 pub mod init;
 pub mod markdown;
+pub mod new_plan;
 pub mod output;
 pub mod render;
 pub mod search;

@@ -103,6 +103,24 @@ enum Command {
         /// 作るフォルダです(ないか、空のフォルダ)
         dir: PathBuf,
     },
+    /// 計画のフォルダを、目次(題名を 1 行に 1 つ)から作ります
+    #[command(
+        display_order = 1,
+        after_help = "目次の階層は、番号の付け方(第1章、1、1-1、(1)、①、ア、基本目標1 など)と字下げから決めます。\n既にあるファイルは書き換えません。\n\n例:\n  planpress new kihon --from toc.txt\n  planpress new kihon --from toc.txt --title \"第2次○○市総合計画 基本計画\"\n  planpress new kihon -r my-site < toc.txt"
+    )]
+    New {
+        /// 計画のフォルダ名です(content/ の下に作ります。URL になるので英数字・ハイフン・下線)
+        plan_id: String,
+        /// 目次のテキストファイルです(- か、書かなければ標準入力)
+        #[arg(short, long)]
+        from: Option<PathBuf>,
+        /// 計画の名前です(書かなければ、目次の番号のない 1 行目)
+        #[arg(short, long)]
+        title: Option<String>,
+        /// サイトのフォルダです(site.toml のある所。既定: 今のフォルダ)
+        #[arg(short, long, default_value = ".")]
+        root: PathBuf,
+    },
     /// ベンチマーク用の合成サイトを作ります(実在の計画の文章から組み立てます。開発用)
     #[command(display_order = 9, after_help = "例:\n  planpress corpus --pages 1000 --site /tmp/corpus-1000")]
     #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["json", "site"])))]
@@ -185,6 +203,70 @@ enum Format {
     Text,
     /// JSON です
     Json,
+}
+
+/// `planpress new`: reads the table of contents (a file or standard input) and scaffolds.
+fn new_plan(plan_id: String, from: Option<PathBuf>, title: Option<String>, root: PathBuf) -> ExitCode {
+    use planpress::diagnostics::Diagnostic;
+    use std::io::{IsTerminal, Read};
+    let stdin = from.as_deref().is_none_or(|f| f == std::path::Path::new("-"));
+    let (name, bytes) = if stdin {
+        if std::io::stdin().is_terminal() {
+            print::err().error("目次がありません。--from 目次.txt で目次のファイルを指定してください");
+            return ExitCode::FAILURE;
+        }
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            print::err().error(format!("標準入力を読めません: {e}"));
+            return ExitCode::FAILURE;
+        }
+        (PathBuf::from("(標準入力)"), bytes)
+    } else {
+        let file = from.unwrap_or_default();
+        match std::fs::read(&file) {
+            Ok(b) => (file, b),
+            Err(e) => {
+                print::err().diagnostic(
+                    &Diagnostic::new(&file, "new-toc", format!("読めません: {e}"))
+                        .help("目次のファイルの名前と場所を確かめてください"),
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let toc = match planpress::source::decode_utf8(bytes, &name) {
+        Ok(t) => t,
+        Err(d) => {
+            print::err().diagnostic(&d);
+            return ExitCode::FAILURE;
+        }
+    };
+    let opts = planpress::new_plan::NewPlanOptions { root: root.clone(), plan_id, toc, toc_name: name, title };
+    match planpress::new_plan::create(&opts) {
+        Ok(r) => {
+            let out = print::out();
+            for f in &r.files {
+                out.status(format!("  {}", planpress::diagnostics::relative(&root, f).display()));
+            }
+            out.status(format!(
+                "{} に計画のフォルダを作りました: ノード {} 個、{} 階層",
+                planpress::diagnostics::relative(&root, &r.plan_dir).display(),
+                r.nodes,
+                r.depth
+            ));
+            let missing =
+                if r.levels_named { "period(計画期間)" } else { "period(計画期間)と levels(階層の名前)" };
+            out.status(format!(
+                "次に: {} の {missing}を書いてから、planpress serve で確かめます(docs/CONTENT.md 3 章)。",
+                planpress::diagnostics::relative(&root, &r.plan_dir.join("_plan.md")).display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print::err().diagnostics(&diags);
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The help layout of every command, with Japanese headings.
@@ -363,6 +445,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::New { plan_id, from, title, root } => new_plan(plan_id, from, title, root),
         Command::Init { dir } => match planpress::init::init(&dir) {
             Ok(()) => {
                 print::out().status(format!("{} に新しいサイトを作りました。", dir.display()));

@@ -583,3 +583,18 @@ mod tests {
         assert!(moves_folders(&notify::Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan), root));
     }
 }
+
+#[cfg(test)]
+mod base_url_tests {
+    use super::serve_base_url;
+
+    #[test]
+    fn base_url_of_serve() {
+        let addr: std::net::SocketAddr = "127.0.0.1:1111".parse().unwrap();
+        assert_eq!(serve_base_url(None, addr), "http://127.0.0.1:1111/");
+        assert_eq!(serve_base_url(Some("192.168.1.10"), addr), "http://192.168.1.10:1111/");
+        assert_eq!(serve_base_url(Some("pc01.local:8080/"), addr), "http://pc01.local:8080/");
+        assert_eq!(serve_base_url(Some("https://x.example/keikaku/"), addr), "https://x.example/keikaku/");
+        assert_eq!(serve_base_url(Some(" "), addr), "http://127.0.0.1:1111/");
+    }
+}
