@@ -152,3 +152,16 @@ fn new_refuses_bad_input_with_a_file_and_line() {
     assert!(stderr(&o).contains("toc.txt"), "{}", text(&o));
     assert!(!t.path().join("content").exists(), "nothing written");
 }
+
+#[test]
+fn init_template_points_to_the_docs_without_placeholder_urls() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let o = planpress(&["init", dir.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("planpress serve -r "), "{}", text(&o));
+    let toml = std::fs::read_to_string(dir.join("site.toml")).unwrap();
+    let comments: Vec<&str> = toml.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(comments[0].contains("docs/CONTENT.md"), "{toml}");
+    assert!(comments.iter().all(|c| !c.contains("http")), "{toml}");
+}
