@@ -48,12 +48,38 @@ pub struct Section {
 /// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
 pub type LinkTargets = HashMap<String, String>;
 
+/// Content files (relative to `content/`, as in [`LinkTargets`]) that are there but failed
+/// to parse. Their errors are reported; a link to one of them, or to a file below a folder
+/// or plan whose `_index.md` or `_plan.md` is one of them, is not also reported missing.
+pub type Unreadable = HashSet<String>;
+
+/// True when the `@/` target `file` is missing only because `unreadable` files failed.
+pub fn lost_to_unreadable(unreadable: &Unreadable, file: &str) -> bool {
+    if unreadable.is_empty() {
+        return false;
+    }
+    let file = file.strip_prefix("./").unwrap_or(file);
+    if unreadable.contains(file) {
+        return true;
+    }
+    let mut dir = file;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        if unreadable.contains(&format!("{parent}/_index.md")) || unreadable.contains(&format!("{parent}/_plan.md")) {
+            return true;
+        }
+        dir = parent;
+    }
+    false
+}
+
 /// Where a body is rendered, for resolving links and reporting errors.
 pub struct MarkdownContext<'a> {
     /// Relative prefix from the page to the site root (`../../`).
     pub root: &'a str,
     /// Content files and their site paths, for `@/` links.
     pub links: &'a LinkTargets,
+    /// Content files that failed to parse: links to them are not reported missing.
+    pub unreadable: &'a Unreadable,
     /// The source file (for diagnostics).
     pub file: &'a Path,
     /// File line where the Markdown starts.
@@ -313,6 +339,10 @@ fn push_inline<'a>(
         Event::Html(s) | Event::InlineHtml(s) => out.push(Event::Text(s)),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let dest_url = resolve_link(&dest_url, ctx).unwrap_or_else(|| {
+                let file = dest_url.strip_prefix("@/").unwrap_or(&dest_url);
+                if lost_to_unreadable(ctx.unreadable, file.split('#').next().unwrap_or(file)) {
+                    return dest_url.to_string(); // the build fails on that file's own error
+                }
                 diags.push(
                     Diagnostic::new(ctx.file, "broken-link", format!("リンク先 {dest_url} のファイルがありません"))
                         .at_line(line(range.start))
@@ -513,6 +543,7 @@ mod tests {
         let ctx = MarkdownContext {
             root: "../../",
             links: &links,
+            unreadable: &Unreadable::new(),
             file: Path::new("content/x.md"),
             first_line: 5,
             reserved_ids: TEMPLATE_IDS,
@@ -568,6 +599,30 @@ mod tests {
         assert!(r.html.contains("href=\"../../plan/1-1/#a\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://example.jp/\""));
         assert!(r.html.contains("href=\"../../about/\""));
+    }
+
+    #[test]
+    fn links_lost_to_an_unreadable_file_are_not_reported() {
+        let unreadable: Unreadable = ["plan/2.md".to_string(), "plan/3/_index.md".to_string()].into();
+        assert!(lost_to_unreadable(&unreadable, "plan/2.md"));
+        assert!(lost_to_unreadable(&unreadable, "plan/3/3-1.md"));
+        assert!(lost_to_unreadable(&unreadable, "plan/3/deeper/x.md"));
+        assert!(!lost_to_unreadable(&unreadable, "plan/4.md"));
+        assert!(!lost_to_unreadable(&unreadable, "plan/30/x.md"));
+        assert!(lost_to_unreadable(&["plan/_plan.md".to_string()].into(), "plan/1/1-1.md"));
+        let links = LinkTargets::new();
+        let ctx = MarkdownContext {
+            root: "",
+            links: &links,
+            unreadable: &unreadable,
+            file: Path::new("content/x.md"),
+            first_line: 1,
+            reserved_ids: &[],
+            base_level: 2,
+        };
+        let (_, d) = render("[a](@/plan/2.md#x) [b](@/plan/3/3-1.md) [c](@/plan/4.md)\n", &ctx);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("@/plan/4.md"), "{d:?}");
     }
 
     #[test]

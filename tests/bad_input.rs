@@ -535,3 +535,25 @@ fn full_width_fences_fail_and_squeezed_headings_warn() {
     assert!(o.status.success(), "a warning does not fail the build:\n{out}");
     assert!(out.contains("注意:") && out.contains("## 見出しのつもり"), "{out}");
 }
+
+/// #15 item 3: one TOML mistake in `5.md` must not also report a false 「リンク先 … のファイル
+/// がありません」 in `6.md`, which links to it; the file is there, it only failed to parse.
+#[test]
+fn regression_a_toml_error_does_not_report_links_to_that_file_missing() {
+    let out = fails(|r| {
+        edit(r, "content/mine-2/5.md", |t| t.replacen("title = ", "title = = ", 1));
+        edit(r, "content/mine-2/6.md", |t| {
+            format!("{t}\n\n[第5章](@/mine-2/5.md) と [第2章の下](@/mine-2/2/2-1.md)\n")
+        });
+        // A plan whose `_plan.md` is fine but whose folder index fails: links into it too.
+        edit(r, "content/mine-2/2/_index.md", |t| t.replacen("title = ", "title = = ", 1));
+        edit(r, "content/mine-2/1.md", |t| {
+            format!("{t}\n\n[第2章](@/mine-2/2/_index.md) [ない](@/mine-2/no-such.md)\n")
+        });
+    });
+    assert!(out.contains("content/mine-2/5.md:") && out.contains("[toml]"), "{out}");
+    assert!(!out.contains("@/mine-2/5.md") && !out.contains("@/mine-2/2/_index.md"), "no false broken link:\n{out}");
+    assert!(!out.contains("[layout]"), "the folder's files do not each report its _index.md missing:\n{out}");
+    assert!(out.contains("@/mine-2/no-such.md"), "a real broken link is still reported:\n{out}");
+    assert!(out.contains("3 件のエラー"), "two TOML errors and one real broken link:\n{out}");
+}

@@ -9,7 +9,7 @@ use super::model::*;
 use super::parse::{parse_file, Parsed};
 use super::render::{render_bodies, BodySlot};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::{self, LinkTargets, MarkdownContext, TEMPLATE_IDS};
+use crate::markdown::{self, LinkTargets, MarkdownContext, Unreadable, TEMPLATE_IDS};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,10 @@ pub struct LoadCache {
     pub(super) bodies: HashMap<BodySlot, CachedBody>,
     /// The link targets the bodies were rendered with.
     pub(super) links: LinkTargets,
+    /// The content files that failed to parse in the last [`Self::parsed_files`]: links to
+    /// them are not reported missing. (A file moves in or out of it only when it also
+    /// leaves or joins `links`, so cached bodies stay right.)
+    pub(super) unreadable: Unreadable,
     /// Nothing is reused afterwards (`build`): parsed files are moved into the site
     /// instead of copied, and rendered bodies are not kept.
     pub(super) one_shot: bool,
@@ -103,6 +107,7 @@ impl LoadCache {
     /// The files that parsed, for assembly (moved out of a one-shot cache, else copied);
     /// the others' diagnostics go to `diags`.
     pub(super) fn parsed_files(&mut self, diags: &mut Diagnostics) -> Vec<Parsed> {
+        self.unreadable = self.files.iter().filter(|(_, p)| p.is_err()).map(|(rel, _)| content_key(rel)).collect();
         let mut ok = Vec::with_capacity(self.files.len());
         if self.one_shot {
             for (_, p) in std::mem::take(&mut self.files) {
@@ -127,6 +132,12 @@ impl LoadCache {
     fn index_of(&self, rel: &Path) -> Option<usize> {
         self.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())
     }
+}
+
+/// `content/a/b.md` (relative to the site root) as `a/b.md`, the key of [`LinkTargets`].
+fn content_key(rel: &Path) -> String {
+    let inner = rel.strip_prefix("content").unwrap_or(rel);
+    inner.to_string_lossy().replace('\\', "/")
 }
 
 /// The fast path of `serve` for edits inside one plan: when every file in `changed` (relative
@@ -176,7 +187,7 @@ pub fn reload_plan(
     if !diags.is_empty() {
         return Some(Err(diags));
     }
-    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &mut diags);
+    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
     super::loader::import_data(root, &mut alone, &mut diags);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
     let prefix = format!("{plan_id}/");
@@ -248,6 +259,7 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     let ctx = MarkdownContext {
         root: &body.root,
         links: &cache.links,
+        unreadable: &cache.unreadable,
         file: rel,
         first_line: new.body_line,
         reserved_ids: TEMPLATE_IDS,

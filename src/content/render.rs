@@ -82,10 +82,12 @@ pub(super) fn render_bodies(
     // over 50,000 bodies.
     let links_same = plan.is_some() || &cache.links == links;
     let bodies = &cache.bodies;
+    let unreadable = &cache.unreadable;
     let render_body = |pb: &PendingBody, root: &str, base_level: u8| {
         let ctx = MarkdownContext {
             root,
             links,
+            unreadable,
             file: &pb.file,
             first_line: pb.first_line,
             reserved_ids: TEMPLATE_IDS,
