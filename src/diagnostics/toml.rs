@@ -13,7 +13,10 @@ use std::path::Path;
 pub fn diagnostic(e: &toml::de::Error, text: &str, file: &Path, first_line: usize) -> Diagnostic {
     let raw = e.message().trim().to_string();
     let at = e.span().map(|s| s.start.min(text.len()));
-    let found = at.and_then(|offset| find_mistake(text, offset)).or_else(|| at.and_then(|o| translate(&raw, text, o)));
+    let found = at
+        .and_then(|offset| find_mistake(text, offset))
+        .or_else(|| at.and_then(|o| key_in_table(&raw, text, o, first_line)))
+        .or_else(|| at.and_then(|o| translate(&raw, text, o)));
     let (message, help, offset) = match found {
         Some(m) => (m.message, m.help, Some(m.offset)),
         None => (generic_message(&raw), generic_help(&raw), at),
@@ -157,6 +160,118 @@ fn mistake_on_line(line: &str, base: usize) -> Option<Mistake> {
         });
     }
     None
+}
+
+/// One line of TOML that opens a table or sets a key, outside multi-line strings (see
+/// [`outline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// `[name]` or `[[name]]` (`array`), with its name as written.
+    Header {
+        /// The table's name, `children` or `evaluation.grades`.
+        name: String,
+        /// `[[…]]`: an entry of an array of tables.
+        array: bool,
+    },
+    /// `key = …`, with the key as written (trimmed).
+    Key(String),
+}
+
+/// The headers and keys of TOML `text`, with their 0-based line, skipping the inside of
+/// multi-line strings (`"""` / `'''`), comments and blank lines. A rough outline for
+/// telling which table a key was written in, not a parser: text that does not parse gives
+/// some outline, never a panic.
+pub fn outline(text: &str) -> Vec<(usize, Line)> {
+    let mut out = Vec::new();
+    let mut open: Option<&str> = None; // the quotes of the multi-line string we are in
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        if let Some(q) = open {
+            if let Some(end) = rest.find(q) {
+                open = None;
+                rest = &rest[end + 3..];
+                if rest.matches(q).count() % 2 == 1 {
+                    open = Some(q);
+                }
+            }
+            continue;
+        }
+        let t = rest.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if let Some(inner) = t.strip_prefix("[[") {
+            let name = inner.split("]]").next().unwrap_or("").trim().to_string();
+            out.push((n, Line::Header { name, array: true }));
+        } else if let Some(inner) = t.strip_prefix('[') {
+            let name = inner.split(']').next().unwrap_or("").trim().to_string();
+            out.push((n, Line::Header { name, array: false }));
+        } else if let Some((key, value)) = t.split_once('=') {
+            let key = key.trim().trim_matches(['"', '\'']).to_string();
+            if !key.is_empty() {
+                out.push((n, Line::Key(key)));
+            }
+            for q in ["\"\"\"", "'''"] {
+                if value.matches(q).count() % 2 == 1 {
+                    open = Some(q);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `unknown field` for a key written under a `[[…]]` or `[…]` header: every key after a
+/// header belongs to that table up to the next header, so a key of the page written after
+/// `[[indicators]]` lands in the last indicator. Says which table the key is in and from
+/// which line, and to move it above the first header.
+fn key_in_table(raw: &str, text: &str, offset: usize, first_line: usize) -> Option<Mistake> {
+    if !raw.starts_with("unknown field") {
+        return None;
+    }
+    let key = raw.split('`').nth(1)?;
+    let error_line = line_of(text, offset) - 1;
+    let outline = outline(text);
+    // Only a key written at the start of its line (not one inside `{ … }` on it).
+    if !outline.iter().any(|(n, l)| *n == error_line && *l == Line::Key(key.to_string())) {
+        return None;
+    }
+    let (header_line, name, array) = outline.iter().rev().find_map(|(n, l)| match l {
+        Line::Header { name, array } if *n <= error_line => Some((*n, name.clone(), *array)),
+        _ => None,
+    })?;
+    let first_header = outline.iter().find_map(|(n, l)| matches!(l, Line::Header { .. }).then_some(*n))?;
+    let shown = if array { format!("[[{name}]]") } else { format!("[{name}]") };
+    let first_shown = match &outline.iter().find(|(n, _)| *n == first_header)?.1 {
+        Line::Header { name, array: true } => format!("[[{name}]]"),
+        Line::Header { name, .. } => format!("[{name}]"),
+        Line::Key(_) => return None,
+    };
+    Some(Mistake {
+        message: format!(
+            "項目 {key} は {shown}({} 行目から)の中に書かれていて、そこでは使えません",
+            first_line + header_line
+        ),
+        help: format!(
+            "{shown} の見出しより後に書いた項目は、次の見出しまで全部その中に入ります。\
+             ページ全体の項目なら、最初の {first_shown}({} 行目)より前に移してください。\
+             {shown} の項目のつもりなら、つづりを確かめてください{}",
+            first_line + first_header,
+            known_fields(raw)
+        ),
+        offset,
+    })
+}
+
+/// `。使える項目: a, b` from serde's `unknown field …, expected one of …`, or "".
+fn known_fields(raw: &str) -> String {
+    let known: Vec<&str> =
+        raw.split_once("expected").map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!("(使える項目: {})", known.join(", "))
+    }
 }
 
 /// The parser's errors that [`find_mistake`] did not explain, in plain words, where the
@@ -344,6 +459,59 @@ mod tests {
             assert!(!d.message.contains("expected"), "{d:?}");
             assert!(d.spot.as_ref().is_some_and(|s| s.detail.is_some()));
         }
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Node {
+        title: String,
+        #[serde(default)]
+        departments: Vec<String>,
+        #[serde(default)]
+        indicators: Vec<Ind>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Ind {
+        name: String,
+        #[serde(default)]
+        baseline: Option<Fm>,
+    }
+
+    #[test]
+    fn a_page_key_after_an_array_of_tables_names_the_table_and_its_line() {
+        let text = "title = \"施策\"\n\n[[indicators]]\nname = \"率\"\n\ndepartments = [\"企画課\"]\n";
+        let e = toml::from_str::<Node>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert_eq!(d.line, Some(7), "{d:?}");
+        assert!(d.message.contains("departments") && d.message.contains("[[indicators]](4 行目から)"), "{d:?}");
+        let help = d.help.as_deref().unwrap();
+        assert!(help.contains("最初の [[indicators]](4 行目)より前に移して") && help.contains("name"), "{help}");
+        japanese_only(&d);
+        // A typo inside an inline table on such a line is not about the table.
+        let text = "title = \"施策\"\n[[indicators]]\nname = \"率\"\nbaseline = { title = \"x\", yaer = 1 }\n";
+        let e = toml::from_str::<Node>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert!(!d.message.contains("の中に書かれていて"), "{d:?}");
+    }
+
+    #[test]
+    fn outline_skips_multi_line_strings_and_comments() {
+        let text = "title = \"a\"\nbody = \"\"\"\n[[children]]\nx = 1\n\"\"\"\n# [[y]]\n[[children]]\n  sdgs = [1]\n[plan.x]\n";
+        let keys: Vec<(usize, Line)> = outline(text);
+        assert_eq!(
+            keys,
+            [
+                (0, Line::Key("title".into())),
+                (1, Line::Key("body".into())),
+                (6, Line::Header { name: "children".into(), array: true }),
+                (7, Line::Key("sdgs".into())),
+                (8, Line::Header { name: "plan.x".into(), array: false }),
+            ]
+        );
     }
 
     #[test]
