@@ -112,14 +112,20 @@ impl LoadCache {
         if self.one_shot {
             for (_, p) in std::mem::take(&mut self.files) {
                 match p {
-                    Ok(p) => ok.push(p),
+                    Ok(p) => {
+                        p.warnings.iter().for_each(|w| diags.push(w.clone()));
+                        ok.push(p)
+                    }
                     Err(d) => diags.push(d),
                 }
             }
         } else {
             for (_, p) in &self.files {
                 match p {
-                    Ok(p) => ok.push(p.clone()),
+                    Ok(p) => {
+                        p.warnings.iter().for_each(|w| diags.push(w.clone()));
+                        ok.push(p.clone())
+                    }
                     Err(d) => diags.push(d.clone()),
                 }
             }
@@ -187,6 +193,8 @@ pub fn reload_plan(
     if !diags.is_empty() {
         return Some(Err(diags));
     }
+    // The warnings of the plan's files, as a full load gives them.
+    files.iter().flat_map(|p| &p.warnings).for_each(|w| diags.push(w.clone()));
     let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
     super::loader::import_data(root, &mut alone, &mut diags);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
