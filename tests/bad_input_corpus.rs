@@ -775,6 +775,27 @@ fails!(
     |r| body(r, "[前の章](@/mine-2/no-such.md)"),
     ["content/mine-2/5.md:", "[broken-link]"]
 );
+// #15: images and files that are not there fail the build at the line.
+fails!(
+    image_missing_in_static,
+    |r| body(r, "![地図](/images/nai.png)"),
+    ["content/mine-2/5.md:", "static/images/nai.png", "missing-file"]
+);
+fails!(
+    image_missing_beside_markdown,
+    |r| body(r, "![地図](map.png)"),
+    ["content/mine-2/5.md:", "content/mine-2/map.png", "missing-file"]
+);
+fails!(
+    image_beside_markdown_escaping_content,
+    |r| body(r, "![地図](../../site.toml)"),
+    ["content/mine-2/5.md:", "missing-file"]
+);
+fails!(
+    link_to_missing_static_pdf,
+    |r| body(r, "[計画書](/files/%E8%A8%88%E7%94%BB.pdf)"),
+    ["static/files/計画.pdf", "missing-file"]
+);
 fails!(link_javascript, |r| body(r, "[x](javascript:alert(1))"), ["content/mine-2/5.md:", "unsafe-link"]);
 fails!(link_javascript_mixed_case, |r| body(r, "[x](JaVaScRiPt:alert(1))"), ["unsafe-link"]);
 fails!(link_javascript_entity, |r| body(r, "[x](&#106;avascript:alert(1))"), ["unsafe-link"]);

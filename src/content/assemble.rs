@@ -48,6 +48,7 @@ pub(super) fn assemble(
         plans: plans.into_iter().map(Arc::new).collect(),
         pages,
         warnings: Vec::new(),
+        content_files: Vec::new(),
     };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(

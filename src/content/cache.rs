@@ -221,6 +221,11 @@ pub fn reload_plan(
     let mut new = site.clone();
     new.plans[pi] = alone.plans.pop()?;
     new.warnings = warnings;
+    // (Images only ever join here: one dropped from the plan's bodies is copied until the
+    // next full load, which is harmless.)
+    new.content_files.extend(alone.content_files);
+    new.content_files.sort();
+    new.content_files.dedup();
     Some(Ok((new, pi)))
 }
 
@@ -268,6 +273,7 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
         root: &body.root,
         links: &cache.links,
         unreadable: &cache.unreadable,
+        site_root: Some(root),
         file: rel,
         first_line: new.body_line,
         reserved_ids: TEMPLATE_IDS,
