@@ -388,6 +388,17 @@ fails!(type_departments_string, |r| front(r, "departments = \"企画課\""), ["c
 fails!(type_departments_numbers, |r| front(r, "departments = [1, 2]"), ["content/mine-2/5.md:2:"]);
 fails!(type_themes_unknown, |r| front(r, "themes = [\"nope\"]"), ["content/mine-2/5.md:2:", "[unknown-theme]"]);
 fails!(type_misspelled_key, |r| front(r, "titel = \"x\""), ["content/mine-2/5.md:2:", "titel"]);
+// #15: serde's English becomes Japanese, with the nearest name for a typo.
+fails!(
+    key_misspelled_names_the_nearest_key,
+    |r| front(r, "departmnets = [\"企画課\"]"),
+    ["content/mine-2/5.md:2:", "項目 departmnets は使えません。departments のつもりですか?"]
+);
+fails!(
+    value_misspelled_names_the_nearest_value,
+    |r| indicator(r, &format!("{GOOD_INDICATOR}\nbetter = \"hgher\"")),
+    ["値 \"hgher\" は使えません", "\"higher\" のつもり"]
+);
 // #15: keys written after a `[[…]]` header belong to its last entry.
 fails!(
     scope_page_key_after_indicators,

@@ -43,9 +43,11 @@ pub(super) enum Front {
 pub(super) fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic> {
     let path = root.join(&found.rel);
     let bytes = std::fs::read(&path).map_err(|e| {
-        Diagnostic::new(&found.rel, "io", format!("ファイルを読めません: {e}")).help(
-            "ファイルの読み取りの権限(アクセス許可)を確かめてください。ほかのソフトが開いたままなら閉じてください",
-        )
+        Diagnostic::new(&found.rel, "io", format!("ファイルを読めません({})", crate::diagnostics::io_reason(&e)))
+            .help(
+                "ファイルの読み取りの権限(アクセス許可)を確かめてください。ほかのソフトが開いたままなら閉じてください",
+            )
+            .detail(e.to_string())
     })?;
     let text = decode_utf8(bytes, &found.rel)?;
     let src = split_front_matter(&text, &found.rel)?;

@@ -7,6 +7,7 @@
 use super::Diagnostic;
 use crate::diagnostics::line_of;
 use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
 
 /// A diagnostic for the TOML error `e` in `text`, whose first line is line `first_line`
 /// of `file`.
@@ -263,10 +264,47 @@ fn key_in_table(raw: &str, text: &str, offset: usize, first_line: usize) -> Opti
     })
 }
 
-/// `。使える項目: a, b` from serde's `unknown field …, expected one of …`, or "".
+/// The names serde lists after `expected` (`one of `a`, `b``, or `` `a` or `b` ``).
+fn expected_names(raw: &str) -> Vec<&str> {
+    raw.split_once("expected").map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect()).unwrap_or_default()
+}
+
+/// The name in `known` closest to `typed` when it is close enough to be a typo (edit
+/// distance at most 1, or 2 for names of 6 letters or more); `None` when nothing is.
+pub fn did_you_mean<'a>(typed: &str, known: &[&'a str]) -> Option<&'a str> {
+    let typed: String = typed.nfkc().collect::<String>().to_lowercase();
+    let limit = if typed.chars().count() >= 6 { 2 } else { 1 };
+    known
+        .iter()
+        .map(|k| (edit_distance(&typed, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance in characters (with adjacent swaps counting as one edit).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// `(使える項目: a, b)` from serde's `unknown field …, expected one of …`, or "".
 fn known_fields(raw: &str) -> String {
-    let known: Vec<&str> =
-        raw.split_once("expected").map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
+    let known = expected_names(raw);
     if known.is_empty() {
         String::new()
     } else {
@@ -325,7 +363,14 @@ fn generic_message(raw: &str) -> String {
     if raw.starts_with("missing field") {
         format!("必須の項目 {field} がありません")
     } else if raw.starts_with("unknown field") {
-        format!("項目 {field} は使えません")
+        match did_you_mean(field, &expected_names(raw)) {
+            Some(near) => format!("項目 {field} は使えません。{near} のつもりですか?"),
+            None => format!("項目 {field} は使えません"),
+        }
+    } else if raw.starts_with("unknown variant") {
+        format!("値 \"{field}\" は使えません")
+    } else if raw.starts_with("invalid value") || raw.starts_with("invalid length") {
+        "値が正しくありません".to_string()
     } else if raw.contains("duplicate key") {
         format!("項目 {field} が2回書かれています")
     } else if raw.contains("計画期間") || raw.contains("年度") || raw.contains("値は") || raw.contains("数値")
@@ -350,12 +395,16 @@ fn generic_help(raw: &str) -> String {
     if raw.starts_with("missing field") {
         format!("必須の項目 {field} を書いてください(docs/CONTENT.md を参照)")
     } else if raw.starts_with("unknown field") {
-        let known: Vec<&str> = raw
-            .split_once("expected")
-            .map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect())
-            .unwrap_or_default();
+        let known = expected_names(raw);
         let hint = if known.is_empty() { String::new() } else { format!("。使える項目: {}", known.join(", ")) };
         format!("つづりを確かめてください。全角の文字が混じっていないかも見てください{hint}(docs/CONTENT.md)")
+    } else if raw.starts_with("unknown variant") {
+        let known = expected_names(raw);
+        match did_you_mean(field, &known) {
+            Some(near) => format!("\"{near}\" のつもりなら、そう書いてください。使える値: {}", known.join(", ")),
+            None if !known.is_empty() => format!("次のどれかを \" で囲んで書いてください: {}", known.join(", ")),
+            None => "使える値は docs/CONTENT.md を見てください".to_string(),
+        }
     } else if raw.contains("duplicate key") {
         "同じ項目が2回書かれています。どちらかを消してください".to_string()
     } else if raw.contains("計画期間") {
@@ -512,6 +561,38 @@ mod tests {
                 (8, Line::Header { name: "plan.x".into(), array: false }),
             ]
         );
+    }
+
+    #[test]
+    fn unknown_keys_and_values_suggest_the_nearest_name() {
+        let d = explain("title = \"a\"\nsdg = [3]\n");
+        assert!(d.message.contains("項目 sdg は使えません。sdgs のつもりですか?"), "{d:?}");
+        let d = explain("title = \"a\"\nsumary = \"b\"\n");
+        assert!(d.message.contains("summary のつもり"), "{d:?}");
+        let d = explain("title = \"a\"\nzzz = 1\n");
+        assert!(d.message.contains("項目 zzz は使えません") && !d.message.contains("つもり"), "{d:?}");
+        assert!(d.spot.as_ref().and_then(|s| s.detail.as_deref()).is_some_and(|t| t.contains("unknown field")));
+        assert_eq!(did_you_mean("ｔｉｔｌｅ", &["title", "summary"]), Some("title"), "full-width letters");
+        assert_eq!(did_you_mean("departmnets", &["departments", "themes"]), Some("departments"));
+        assert_eq!(did_you_mean("id", &["sdgs"]), None);
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct WithEnum {
+            better: Better,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "lowercase")]
+        enum Better {
+            Higher,
+            Lower,
+        }
+        let text = "better = \"hgher\"\n";
+        let e = toml::from_str::<WithEnum>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert!(d.message.contains("値 \"hgher\" は使えません"), "{d:?}");
+        assert!(d.help.as_deref().unwrap().contains("\"higher\" のつもり"), "{d:?}");
+        japanese_only(&d);
     }
 
     #[test]
