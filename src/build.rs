@@ -278,6 +278,17 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
         }
     }
     n += output::copy_tree(&root.join("themes").join(&site.config.theme).join("static"), &assets)?;
+    // Images beside the Markdown, at their place under content/ (`content/plan/1/map.png` →
+    // `plan/1/map.png`), before static/ so that a file of static/ of the same name wins.
+    for file in &site.content_files {
+        let Ok(inner) = file.strip_prefix("content") else { continue };
+        let target = dir.join(inner);
+        if let Some(p) = target.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::copy(root.join(file), target)?;
+        n += 1;
+    }
     n += output::copy_tree(&root.join("static"), dir)?;
     let data = dir.join("data");
     std::fs::create_dir_all(&data)?;

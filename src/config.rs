@@ -245,9 +245,15 @@ impl SiteConfig {
         let file = PathBuf::from(CONFIG_FILE);
         let path = root.join(CONFIG_FILE);
         let bytes = std::fs::read(&path).map_err(|e| {
-            Diagnostic::new(&file, "config", format!("{} を読めません: {e}", path.display())).help(
+            Diagnostic::new(
+                &file,
+                "config",
+                format!("{} を読めません({})", path.display(), crate::diagnostics::io_reason(&e)),
+            )
+            .help(
                 "サイトのフォルダで実行するか、--root でサイトのフォルダを指定してください。新しく作るなら planpress init フォルダ名",
             )
+            .detail(e.to_string())
         })?;
         let text = decode_utf8(bytes, &file)?;
         let mut config: SiteConfig = parse_toml(&text, &file, 1)?;

@@ -240,6 +240,28 @@ impl LineIndex {
     }
 }
 
+/// Why a file operation failed, in plain Japanese (`std::io::Error`'s own text is English:
+/// keep it with [`Diagnostic::detail`]).
+pub fn io_reason(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "ファイルまたはフォルダがありません",
+        PermissionDenied => "読み書きの権限(アクセス許可)がありません",
+        AlreadyExists => "同じ名前のものがすでにあります",
+        IsADirectory => "ファイルではなくフォルダです",
+        NotADirectory => "フォルダではなくファイルです",
+        DirectoryNotEmpty => "フォルダが空ではありません",
+        StorageFull | QuotaExceeded | FileTooLarge => "ディスクの空きが足りません",
+        ReadOnlyFilesystem => "読み取り専用の場所です",
+        InvalidFilename => "ファイル名が長すぎるか、使えない文字を含みます",
+        InvalidData => "中身を読み取れません(壊れているか、別の形式です)",
+        ResourceBusy | ExecutableFileBusy => "ほかのソフトが使用中です",
+        TimedOut | WouldBlock | Interrupted => "時間内に終わりませんでした",
+        UnexpectedEof => "ファイルが途中で終わっています(壊れているか、書き込み中です)",
+        _ => "ファイルを扱えませんでした",
+    }
+}
+
 /// `path` relative to `root` when it is inside it, for shorter messages.
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
@@ -267,6 +289,16 @@ mod tests {
         for offset in 0..=text.len() + 2 {
             assert_eq!(index.line(offset), line_of(text, offset), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn io_errors_are_told_in_japanese() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::NotFound, ErrorKind::PermissionDenied, ErrorKind::StorageFull, ErrorKind::Other] {
+            let reason = io_reason(&Error::from(kind));
+            assert!(!reason.is_ascii() && !reason.contains("denied"), "{kind:?}: {reason}");
+        }
+        assert!(io_reason(&Error::from(ErrorKind::PermissionDenied)).contains("権限"));
     }
 
     #[test]

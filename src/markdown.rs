@@ -31,6 +31,10 @@ pub struct Rendered {
     /// The plain text, cut into sections at the headings (what search indexes): made
     /// from the same events as the HTML, so the HTML is never read back.
     pub sections: Vec<Section>,
+    /// Files beside the Markdown that it shows as images (`map.png`, `./map.png`), relative
+    /// to the site root (`content/plan/1/map.png`): the build copies them to the same place
+    /// under the output (`plan/1/map.png`).
+    pub files: Vec<std::path::PathBuf>,
 }
 
 /// A part of a body's plain text under one heading.
@@ -48,12 +52,41 @@ pub struct Section {
 /// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
 pub type LinkTargets = HashMap<String, String>;
 
+/// Content files (relative to `content/`, as in [`LinkTargets`]) that are there but failed
+/// to parse. Their errors are reported; a link to one of them, or to a file below a folder
+/// or plan whose `_index.md` or `_plan.md` is one of them, is not also reported missing.
+pub type Unreadable = HashSet<String>;
+
+/// True when the `@/` target `file` is missing only because `unreadable` files failed.
+pub fn lost_to_unreadable(unreadable: &Unreadable, file: &str) -> bool {
+    if unreadable.is_empty() {
+        return false;
+    }
+    let file = file.strip_prefix("./").unwrap_or(file);
+    if unreadable.contains(file) {
+        return true;
+    }
+    let mut dir = file;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        if unreadable.contains(&format!("{parent}/_index.md")) || unreadable.contains(&format!("{parent}/_plan.md")) {
+            return true;
+        }
+        dir = parent;
+    }
+    false
+}
+
 /// Where a body is rendered, for resolving links and reporting errors.
 pub struct MarkdownContext<'a> {
     /// Relative prefix from the page to the site root (`../../`).
     pub root: &'a str,
     /// Content files and their site paths, for `@/` links.
     pub links: &'a LinkTargets,
+    /// Content files that failed to parse: links to them are not reported missing.
+    pub unreadable: &'a Unreadable,
+    /// The site folder, to check that images and files in `static/` (`/images/x.png`) and
+    /// images beside the Markdown exist; `None` checks nothing (text from spreadsheets).
+    pub site_root: Option<&'a Path>,
     /// The source file (for diagnostics).
     pub file: &'a Path,
     /// File line where the Markdown starts.
@@ -131,6 +164,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
     let mut headings = Vec::new();
     let mut diags = Vec::new();
+    let mut files = Vec::new();
     let line = |offset: usize| ctx.first_line + line_of(markdown, offset) - 1;
     let events = drop_unsafe_urls(events, ctx, &line, &mut diags);
     diags.extend(heading_typos(markdown, ctx));
@@ -148,7 +182,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
                 let lvl = shift(*level);
                 out.push(Event::Html(format!("<h{lvl} id=\"{}\">", escape(&id)).into()));
                 for (e, r) in inner {
-                    push_inline(&mut out, e.clone(), r, ctx, &line, &mut diags);
+                    push_inline(&mut out, e.clone(), r, ctx, &line, &mut diags, &mut files);
                 }
                 out.push(Event::Html(format!("</h{lvl}>").into()));
                 headings.push(Heading { level: lvl, id, text });
@@ -208,13 +242,15 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
             }
             _ => {}
         }
-        push_inline(&mut out, event.clone(), range, ctx, &line, &mut diags);
+        push_inline(&mut out, event.clone(), range, ctx, &line, &mut diags, &mut files);
         i += 1;
     }
     let sections = sections(&out, &headings);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    (Rendered { html, headings, sections }, diags)
+    files.sort();
+    files.dedup();
+    (Rendered { html, headings, sections, files }, diags)
 }
 
 /// The plain text of the events that become the HTML, cut into sections at `headings`:
@@ -308,11 +344,19 @@ fn push_inline<'a>(
     ctx: &MarkdownContext,
     line: &dyn Fn(usize) -> usize,
     diags: &mut Vec<Diagnostic>,
+    files: &mut Vec<std::path::PathBuf>,
 ) {
     match event {
         Event::Html(s) | Event::InlineHtml(s) => out.push(Event::Text(s)),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            if let Some(d) = missing_static_file(&dest_url, ctx, false) {
+                diags.push(d.at_line(line(range.start)));
+            }
             let dest_url = resolve_link(&dest_url, ctx).unwrap_or_else(|| {
+                let file = dest_url.strip_prefix("@/").unwrap_or(&dest_url);
+                if lost_to_unreadable(ctx.unreadable, file.split('#').next().unwrap_or(file)) {
+                    return dest_url.to_string(); // the build fails on that file's own error
+                }
                 diags.push(
                     Diagnostic::new(ctx.file, "broken-link", format!("リンク先 {dest_url} のファイルがありません"))
                         .at_line(line(range.start))
@@ -323,7 +367,23 @@ fn push_inline<'a>(
             out.push(Event::Start(Tag::Link { link_type, dest_url: dest_url.into(), title, id }));
         }
         Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            let dest_url = resolve_link(&dest_url, ctx).unwrap_or_else(|| dest_url.to_string());
+            let written = dest_url.to_string();
+            let dest_url = match beside_markdown(&written, ctx) {
+                Some(Ok((file, url))) => {
+                    files.push(file);
+                    url
+                }
+                Some(Err(d)) => {
+                    diags.push(d.at_line(line(range.start)));
+                    written
+                }
+                None => {
+                    if let Some(d) = missing_static_file(&written, ctx, true) {
+                        diags.push(d.at_line(line(range.start)));
+                    }
+                    resolve_link(&written, ctx).unwrap_or(written)
+                }
+            };
             out.push(Event::Start(Tag::Image { link_type, dest_url: dest_url.into(), title, id }));
         }
         e => out.push(e),
@@ -436,6 +496,81 @@ fn resolve_link(dest: &str, ctx: &MarkdownContext) -> Option<String> {
     Some(dest.to_string())
 }
 
+/// Top-level names of the output that planpress writes itself: a `/…` URL into them is not
+/// a file of `static/`.
+const GENERATED_TOP: &[&str] = &["assets", "sdgs", "departments", "search", "data", "sitemap.xml", "robots.txt"];
+
+/// For a site-absolute `dest` naming a file (`/images/map.png`, `/files/plan.pdf`: a last
+/// part with an extension, other than `.html`): an error when `static/` has no such file.
+/// Page URLs (`/kakegawa-2/1-1/`) and what planpress writes itself are not checked.
+fn missing_static_file(dest: &str, ctx: &MarkdownContext, image: bool) -> Option<Diagnostic> {
+    let root = ctx.site_root?;
+    let path = dest.strip_prefix('/').filter(|_| !dest.starts_with("//"))?;
+    let path = path.split(['#', '?']).next().unwrap_or("");
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let (_, ext) = last.rsplit_once('.')?;
+    let top = path.split('/').next().unwrap_or("");
+    if ext.is_empty() || ext.eq_ignore_ascii_case("html") || GENERATED_TOP.contains(&top) || path.contains("..") {
+        return None;
+    }
+    if root.join("static").join(&path).is_file() {
+        return None;
+    }
+    let what = if image { "画像" } else { "リンク先のファイル" };
+    Some(
+        Diagnostic::new(
+            ctx.file,
+            "missing-file",
+            format!("{what} {dest} がありません(static/{path} が見つかりません)"),
+        )
+        .help(format!(
+            "ファイルを static/{path} に置くか、パスのつづり(大文字・小文字、拡張子)を直してください。\
+                 / で始まるパスは static フォルダの中を指します{}",
+            if image {
+                "。画像を .md ファイルと同じフォルダに置いたなら、/ を付けずに名前だけ書きます(例: ![説明](map.png))"
+            } else {
+                ""
+            }
+        )),
+    )
+}
+
+/// An image path relative to the Markdown file (`map.png`, `./map.png`, `images/map.png`):
+/// `None` for other URLs (`/…`, `@/…`, `https://…`); else the file (relative to the site
+/// root) and its page-relative URL, or an error when the file is not there.
+fn beside_markdown(dest: &str, ctx: &MarkdownContext) -> Option<Result<(std::path::PathBuf, String), Diagnostic>> {
+    let root = ctx.site_root?;
+    if dest.is_empty() || dest.starts_with(['/', '#', '?', '@']) || url_scheme(dest).is_some() || dest.contains('\\') {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+    let dir = ctx.file.parent().unwrap_or(Path::new(""));
+    let mut parts: Vec<String> = dir.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p.to_string()),
+        }
+    }
+    let file: std::path::PathBuf = parts.iter().collect();
+    let in_content = parts.first().is_some_and(|p| p == "content") && parts.len() > 1;
+    if !in_content || !root.join(&file).is_file() {
+        let shown = file.to_string_lossy().replace('\\', "/");
+        return Some(Err(Diagnostic::new(ctx.file, "missing-file", format!("画像 {dest} がありません({shown} が見つかりません)"))
+            .help(
+                "画像を .md ファイルと同じフォルダ(または書いたパスの場所)に置くか、ファイル名のつづり(大文字・小文字、拡張子)を直してください。\
+                 static フォルダの画像なら / から書きます(例: ![説明](/images/map.png))",
+            )));
+    }
+    let url = format!("{}{}", ctx.root, parts[1..].join("/"));
+    Some(Ok((file, url)))
+}
+
 fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {
     (start + 1..events.len()).find(|&j| is_end(&events[j].0)).unwrap_or(events.len() - 1)
 }
@@ -513,6 +648,8 @@ mod tests {
         let ctx = MarkdownContext {
             root: "../../",
             links: &links,
+            unreadable: &Unreadable::new(),
+            site_root: None,
             file: Path::new("content/x.md"),
             first_line: 5,
             reserved_ids: TEMPLATE_IDS,
@@ -568,6 +705,31 @@ mod tests {
         assert!(r.html.contains("href=\"../../plan/1-1/#a\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://example.jp/\""));
         assert!(r.html.contains("href=\"../../about/\""));
+    }
+
+    #[test]
+    fn links_lost_to_an_unreadable_file_are_not_reported() {
+        let unreadable: Unreadable = ["plan/2.md".to_string(), "plan/3/_index.md".to_string()].into();
+        assert!(lost_to_unreadable(&unreadable, "plan/2.md"));
+        assert!(lost_to_unreadable(&unreadable, "plan/3/3-1.md"));
+        assert!(lost_to_unreadable(&unreadable, "plan/3/deeper/x.md"));
+        assert!(!lost_to_unreadable(&unreadable, "plan/4.md"));
+        assert!(!lost_to_unreadable(&unreadable, "plan/30/x.md"));
+        assert!(lost_to_unreadable(&["plan/_plan.md".to_string()].into(), "plan/1/1-1.md"));
+        let links = LinkTargets::new();
+        let ctx = MarkdownContext {
+            root: "",
+            links: &links,
+            unreadable: &unreadable,
+            site_root: None,
+            file: Path::new("content/x.md"),
+            first_line: 1,
+            reserved_ids: &[],
+            base_level: 2,
+        };
+        let (_, d) = render("[a](@/plan/2.md#x) [b](@/plan/3/3-1.md) [c](@/plan/4.md)\n", &ctx);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("@/plan/4.md"), "{d:?}");
     }
 
     #[test]

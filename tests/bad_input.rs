@@ -535,3 +535,84 @@ fn full_width_fences_fail_and_squeezed_headings_warn() {
     assert!(o.status.success(), "a warning does not fail the build:\n{out}");
     assert!(out.contains("注意:") && out.contains("## 見出しのつもり"), "{out}");
 }
+
+/// #15 item 3: one TOML mistake in `5.md` must not also report a false 「リンク先 … のファイル
+/// がありません」 in `6.md`, which links to it; the file is there, it only failed to parse.
+#[test]
+fn regression_a_toml_error_does_not_report_links_to_that_file_missing() {
+    let out = fails(|r| {
+        edit(r, "content/mine-2/5.md", |t| t.replacen("title = ", "title = = ", 1));
+        edit(r, "content/mine-2/6.md", |t| {
+            format!("{t}\n\n[第5章](@/mine-2/5.md) と [第2章の下](@/mine-2/2/2-1.md)\n")
+        });
+        // A plan whose `_plan.md` is fine but whose folder index fails: links into it too.
+        edit(r, "content/mine-2/2/_index.md", |t| t.replacen("title = ", "title = = ", 1));
+        edit(r, "content/mine-2/1.md", |t| {
+            format!("{t}\n\n[第2章](@/mine-2/2/_index.md) [ない](@/mine-2/no-such.md)\n")
+        });
+    });
+    assert!(out.contains("content/mine-2/5.md:") && out.contains("[toml]"), "{out}");
+    assert!(!out.contains("@/mine-2/5.md") && !out.contains("@/mine-2/2/_index.md"), "no false broken link:\n{out}");
+    assert!(!out.contains("[layout]"), "the folder's files do not each report its _index.md missing:\n{out}");
+    assert!(out.contains("@/mine-2/no-such.md"), "a real broken link is still reported:\n{out}");
+    assert!(out.contains("3 件のエラー"), "two TOML errors and one real broken link:\n{out}");
+}
+
+/// #15 item 2: a missing image or file of `static/` fails the build at the `.md` line (it
+/// used to build with exit 0; only `check` found it, against the output HTML).
+#[test]
+fn regression_a_missing_image_or_static_file_is_a_build_error_at_its_line() {
+    let out = fails(|r| {
+        edit(r, "content/mine-2/5.md", |t| format!("{t}\n![地図](/images/nai.png)\n\n[計画書](/files/keikaku.pdf)\n"));
+        edit(r, "content/mine-2/6.md", |t| format!("{t}\n![配置図](./haichi.png)\n"));
+    });
+    let lines = |rel: &str| std::fs::read_to_string(fixture("mine").join(rel)).unwrap().lines().count();
+    let five = lines("content/mine-2/5.md");
+    assert!(out.contains(&format!("content/mine-2/5.md:{}: 画像 /images/nai.png がありません", five + 2)), "{out}");
+    assert!(out.contains(&format!("content/mine-2/5.md:{}: リンク先のファイル /files/keikaku.pdf", five + 4)), "{out}");
+    assert!(out.contains("static/files/keikaku.pdf"), "{out}");
+    let six = lines("content/mine-2/6.md");
+    assert!(out.contains(&format!("content/mine-2/6.md:{}: 画像 ./haichi.png がありません", six + 2)), "{out}");
+    assert!(out.contains("[missing-file]") && out.contains("3 件のエラー"), "{out}");
+}
+
+/// #15 item 2: an image beside the `.md` file is copied to the output and its URL works
+/// from the page (relative, so a site under a sub-path works too); one in `static/` too.
+#[test]
+fn images_beside_the_markdown_are_copied_and_linked() {
+    let site = copy_site(&fixture("mine"));
+    let r = site.path();
+    std::fs::write(r.join("content/mine-2/2/map.png"), b"png").unwrap();
+    std::fs::create_dir_all(r.join("content/mine-2/2/zu")).unwrap();
+    std::fs::write(r.join("content/mine-2/2/zu/b.png"), b"png2").unwrap();
+    std::fs::create_dir_all(r.join("static/images")).unwrap();
+    std::fs::write(r.join("static/images/s.png"), b"png3").unwrap();
+    edit(r, "content/mine-2/2/_index.md", |t| {
+        format!("{t}\n![地図](map.png) ![図](./zu/b.png) ![静的](/images/s.png)\n")
+    });
+    let out_dir = r.join("out");
+    let o = build(r, Some(&out_dir));
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(std::fs::read(out_dir.join("mine-2/2/map.png")).unwrap(), b"png");
+    assert_eq!(std::fs::read(out_dir.join("mine-2/2/zu/b.png")).unwrap(), b"png2");
+    let page = walkdir::WalkDir::new(&out_dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        // (The printable summary pages under summary/ show the body too, at another depth:
+        // not this test's concern.)
+        .filter(|e| e.file_name() == "index.html" && !e.path().to_string_lossy().contains("/summary/"))
+        .map(|e| (e.path().to_path_buf(), std::fs::read_to_string(e.path()).unwrap()))
+        .find(|(_, html)| html.contains("alt=\"地図\""))
+        .expect("the page shows the image");
+    let (path, html) = page;
+    for (alt, file) in [("地図", "mine-2/2/map.png"), ("図", "mine-2/2/zu/b.png"), ("静的", "images/s.png")] {
+        let src = html.split(&format!("alt=\"{alt}\"")).next().unwrap().rsplit("src=").next().unwrap();
+        let src = src.trim_start_matches('"').split(['"', ' ']).next().unwrap();
+        let resolved = path.parent().unwrap().join(src);
+        assert_eq!(
+            std::fs::canonicalize(&resolved).ok(),
+            std::fs::canonicalize(out_dir.join(file)).ok(),
+            "{alt}: src {src} from {path:?}"
+        );
+    }
+}

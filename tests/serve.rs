@@ -350,6 +350,9 @@ fn failed_rebuild_keeps_the_last_good_output() {
     let before = snapshot(t.path());
     let p = root.join("content/mine-2/5.md");
     let text = std::fs::read_to_string(&p).unwrap();
+    // (The image must exist: a missing one is an error of its own, `missing-file`.)
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    std::fs::write(root.join("static/x.png"), b"png").unwrap();
     std::fs::write(&p, format!("{text}\n![](/x.png)\n")).unwrap();
     let err = project.rebuild(&changed("content/mine-2/5.md")).unwrap_err();
     assert!(err.to_string().contains("[image-alt]"), "{err}");

@@ -12,7 +12,7 @@ use super::tree::{
 };
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
-use crate::markdown::LinkTargets;
+use crate::markdown::{LinkTargets, Unreadable};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,16 +22,19 @@ pub const RESERVED_TOP: &[&str] =
     &["assets", "sdgs", "departments", "search", "data", "404.html", "sitemap.xml", "robots.txt"];
 
 /// Assembles the site from `parsed`; returns it with its bodies still to render, and the
-/// link targets of content files (for `@/` links).
+/// link targets of content files (for `@/` links). `unreadable` are the content files that
+/// failed to parse (their errors are reported): what is missing because of them is not
+/// reported again.
 pub(super) fn assemble(
     root: &Path,
     config: SiteConfig,
     parsed: Vec<Parsed>,
+    unreadable: &Unreadable,
     diags: &mut Diagnostics,
 ) -> (Site, Vec<PendingBody>, LinkTargets) {
     let mut a = Assembly::new(&config);
     let later = a.place_files(parsed, &config, diags);
-    a.add_nodes(later.node_files, diags);
+    a.add_nodes(later.node_files, unreadable, diags);
     a.add_chapters(later.chapters, diags);
     let (plans, links) = a.finish_plans(diags);
     check_top_names(&plans, &a.pages, diags);
@@ -45,6 +48,7 @@ pub(super) fn assemble(
         plans: plans.into_iter().map(Arc::new).collect(),
         pages,
         warnings: Vec::new(),
+        content_files: Vec::new(),
     };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
@@ -182,7 +186,7 @@ impl Assembly {
 
     /// Step 2: adds the node files to their plans, folders first (shallow to deep) so that
     /// parents exist before their children.
-    fn add_nodes(&mut self, mut node_files: Vec<Parsed>, diags: &mut Diagnostics) {
+    fn add_nodes(&mut self, mut node_files: Vec<Parsed>, unreadable: &Unreadable, diags: &mut Diagnostics) {
         // Nodes whose plan is missing are impossible (plans are found by _plan.md), but a plan
         // whose _plan.md failed to parse leaves its nodes orphaned: skip them quietly, the
         // _plan.md error is already reported.
@@ -194,11 +198,21 @@ impl Assembly {
             let Role::Node { plan, dir, stem, index } = p.found.role.clone() else { continue };
             let Some(b) = self.builders.get_mut(&plan) else { continue };
             let Front::Node(fm) = p.front else { continue };
-            let (parent, default_id) = if index {
-                let parent_dir = &dir[..dir.len().saturating_sub(1)];
-                (dir_parent(b, parent_dir, &p.found.rel, diags), dir.last().cloned().unwrap_or_default())
+            let (parent_dir, default_id) = if index {
+                (&dir[..dir.len().saturating_sub(1)], dir.last().cloned().unwrap_or_default())
             } else {
-                (dir_parent(b, &dir, &p.found.rel, diags), stem.clone())
+                (&dir[..], stem.clone())
+            };
+            // A folder whose `_index.md` failed to parse has its error already: its files
+            // wait quietly instead of each reporting the folder's node missing.
+            let index_file = format!("{plan}/{}/_index.md", parent_dir.join("/"));
+            let parent = if !parent_dir.is_empty()
+                && !b.dir_nodes.contains_key(parent_dir)
+                && unreadable.contains(&index_file)
+            {
+                None
+            } else {
+                dir_parent(b, parent_dir, &p.found.rel, diags)
             };
             let Some(parent) = parent else { continue };
             if fm.body.is_some() {

@@ -9,7 +9,7 @@ use super::model::*;
 use super::parse::{parse_file, Parsed};
 use super::render::{render_bodies, BodySlot};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::{self, LinkTargets, MarkdownContext, TEMPLATE_IDS};
+use crate::markdown::{self, LinkTargets, MarkdownContext, Unreadable, TEMPLATE_IDS};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,10 @@ pub struct LoadCache {
     pub(super) bodies: HashMap<BodySlot, CachedBody>,
     /// The link targets the bodies were rendered with.
     pub(super) links: LinkTargets,
+    /// The content files that failed to parse in the last [`Self::parsed_files`]: links to
+    /// them are not reported missing. (A file moves in or out of it only when it also
+    /// leaves or joins `links`, so cached bodies stay right.)
+    pub(super) unreadable: Unreadable,
     /// Nothing is reused afterwards (`build`): parsed files are moved into the site
     /// instead of copied, and rendered bodies are not kept.
     pub(super) one_shot: bool,
@@ -103,18 +107,25 @@ impl LoadCache {
     /// The files that parsed, for assembly (moved out of a one-shot cache, else copied);
     /// the others' diagnostics go to `diags`.
     pub(super) fn parsed_files(&mut self, diags: &mut Diagnostics) -> Vec<Parsed> {
+        self.unreadable = self.files.iter().filter(|(_, p)| p.is_err()).map(|(rel, _)| content_key(rel)).collect();
         let mut ok = Vec::with_capacity(self.files.len());
         if self.one_shot {
             for (_, p) in std::mem::take(&mut self.files) {
                 match p {
-                    Ok(p) => ok.push(p),
+                    Ok(p) => {
+                        p.warnings.iter().for_each(|w| diags.push(w.clone()));
+                        ok.push(p)
+                    }
                     Err(d) => diags.push(d),
                 }
             }
         } else {
             for (_, p) in &self.files {
                 match p {
-                    Ok(p) => ok.push(p.clone()),
+                    Ok(p) => {
+                        p.warnings.iter().for_each(|w| diags.push(w.clone()));
+                        ok.push(p.clone())
+                    }
                     Err(d) => diags.push(d.clone()),
                 }
             }
@@ -127,6 +138,12 @@ impl LoadCache {
     fn index_of(&self, rel: &Path) -> Option<usize> {
         self.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())
     }
+}
+
+/// `content/a/b.md` (relative to the site root) as `a/b.md`, the key of [`LinkTargets`].
+fn content_key(rel: &Path) -> String {
+    let inner = rel.strip_prefix("content").unwrap_or(rel);
+    inner.to_string_lossy().replace('\\', "/")
 }
 
 /// The fast path of `serve` for edits inside one plan: when every file in `changed` (relative
@@ -176,7 +193,9 @@ pub fn reload_plan(
     if !diags.is_empty() {
         return Some(Err(diags));
     }
-    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &mut diags);
+    // The warnings of the plan's files, as a full load gives them.
+    files.iter().flat_map(|p| &p.warnings).for_each(|w| diags.push(w.clone()));
+    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
     super::loader::import_data(root, &mut alone, &mut diags);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
     let prefix = format!("{plan_id}/");
@@ -202,6 +221,11 @@ pub fn reload_plan(
     let mut new = site.clone();
     new.plans[pi] = alone.plans.pop()?;
     new.warnings = warnings;
+    // (Images only ever join here: one dropped from the plan's bodies is copied until the
+    // next full load, which is harmless.)
+    new.content_files.extend(alone.content_files);
+    new.content_files.sort();
+    new.content_files.dedup();
     Some(Ok((new, pi)))
 }
 
@@ -248,6 +272,8 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     let ctx = MarkdownContext {
         root: &body.root,
         links: &cache.links,
+        unreadable: &cache.unreadable,
+        site_root: Some(root),
         file: rel,
         first_line: new.body_line,
         reserved_ids: TEMPLATE_IDS,

@@ -192,10 +192,11 @@ fn walk_error(root: &Path, e: &walkdir::Error) -> Option<Diagnostic> {
                 .help("リンクを消すか、あるファイル・フォルダを指すように作り直してください"),
         );
     }
-    let why = e.io_error().map(ToString::to_string).unwrap_or_else(|| e.to_string());
+    let why = e.io_error().map(crate::diagnostics::io_reason).unwrap_or("読み取れませんでした");
     Some(
-        Diagnostic::new(&rel, "io", format!("読めません: {why}"))
-            .help("フォルダとファイルの読み取りの権限(アクセス許可)を確かめてください。パスが長すぎるなら、フォルダの入れ子を浅くしてください"),
+        Diagnostic::new(&rel, "io", format!("読めません({why})"))
+            .help("フォルダとファイルの読み取りの権限(アクセス許可)を確かめてください。パスが長すぎるなら、フォルダの入れ子を浅くしてください")
+            .detail(e.to_string()),
     )
 }
 

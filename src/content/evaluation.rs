@@ -137,6 +137,8 @@ pub fn render_text(md: &str, origin: &Origin, diags: &mut Diagnostics) -> (Strin
     let ctx = MarkdownContext {
         root: "",
         links: &links,
+        unreadable: &markdown::Unreadable::new(),
+        site_root: None,
         file: &origin.file,
         first_line: origin.line.unwrap_or(1),
         reserved_ids: &[],

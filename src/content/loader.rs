@@ -44,7 +44,7 @@ pub fn load_site_cached(
     cache.refresh(root, changed)?; // discover and parse (only what changed)
     let mut diags = Diagnostics::default();
     let parsed = cache.parsed_files(&mut diags);
-    let (mut site, pending, links) = assemble(root, config, parsed, &mut diags);
+    let (mut site, pending, links) = assemble(root, config, parsed, &cache.unreadable, &mut diags);
     import_data(root, &mut site, &mut diags);
     checks::check_site(root, &site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);

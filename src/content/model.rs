@@ -28,6 +28,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// What loading found worth a word that is not an error (shown after the build).
     pub warnings: Vec<crate::diagnostics::Diagnostic>,
+    /// Images beside the Markdown that bodies show (`content/plan/1/map.png`, relative to
+    /// the site root), sorted: copied to the same place under the output (`plan/1/map.png`).
+    pub content_files: Vec<PathBuf>,
 }
 
 impl Site {

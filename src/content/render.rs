@@ -82,10 +82,15 @@ pub(super) fn render_bodies(
     // over 50,000 bodies.
     let links_same = plan.is_some() || &cache.links == links;
     let bodies = &cache.bodies;
+    let unreadable = &cache.unreadable;
+    let site_root = site.root.clone();
+    let site_root = site_root.as_path();
     let render_body = |pb: &PendingBody, root: &str, base_level: u8| {
         let ctx = MarkdownContext {
             root,
             links,
+            unreadable,
+            site_root: Some(site_root),
             file: &pb.file,
             first_line: pb.first_line,
             reserved_ids: TEMPLATE_IDS,
@@ -144,6 +149,7 @@ pub(super) fn render_bodies(
             fresh.insert(pb.slot.clone(), body);
             r
         };
+        site.content_files.extend(r.files.iter().cloned());
         let target = match &pb.slot {
             BodySlot::Home => Some((&mut site.home.body_html, &mut site.home.headings, &mut site.home.sections)),
             BodySlot::Free(path) => site
@@ -170,6 +176,8 @@ pub(super) fn render_bodies(
             *sections = r.sections;
         }
     }
+    site.content_files.sort();
+    site.content_files.dedup();
     cache.bodies = match plan {
         None => fresh,
         Some(id) => {

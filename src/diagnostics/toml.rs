@@ -7,13 +7,17 @@
 use super::Diagnostic;
 use crate::diagnostics::line_of;
 use std::path::Path;
+use unicode_normalization::UnicodeNormalization;
 
 /// A diagnostic for the TOML error `e` in `text`, whose first line is line `first_line`
 /// of `file`.
 pub fn diagnostic(e: &toml::de::Error, text: &str, file: &Path, first_line: usize) -> Diagnostic {
     let raw = e.message().trim().to_string();
     let at = e.span().map(|s| s.start.min(text.len()));
-    let found = at.and_then(|offset| find_mistake(text, offset)).or_else(|| at.and_then(|o| translate(&raw, text, o)));
+    let found = at
+        .and_then(|offset| find_mistake(text, offset))
+        .or_else(|| at.and_then(|o| key_in_table(&raw, text, o, first_line)))
+        .or_else(|| at.and_then(|o| translate(&raw, text, o)));
     let (message, help, offset) = match found {
         Some(m) => (m.message, m.help, Some(m.offset)),
         None => (generic_message(&raw), generic_help(&raw), at),
@@ -159,6 +163,155 @@ fn mistake_on_line(line: &str, base: usize) -> Option<Mistake> {
     None
 }
 
+/// One line of TOML that opens a table or sets a key, outside multi-line strings (see
+/// [`outline`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// `[name]` or `[[name]]` (`array`), with its name as written.
+    Header {
+        /// The table's name, `children` or `evaluation.grades`.
+        name: String,
+        /// `[[…]]`: an entry of an array of tables.
+        array: bool,
+    },
+    /// `key = …`, with the key as written (trimmed).
+    Key(String),
+}
+
+/// The headers and keys of TOML `text`, with their 0-based line, skipping the inside of
+/// multi-line strings (`"""` / `'''`), comments and blank lines. A rough outline for
+/// telling which table a key was written in, not a parser: text that does not parse gives
+/// some outline, never a panic.
+pub fn outline(text: &str) -> Vec<(usize, Line)> {
+    let mut out = Vec::new();
+    let mut open: Option<&str> = None; // the quotes of the multi-line string we are in
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        if let Some(q) = open {
+            if let Some(end) = rest.find(q) {
+                open = None;
+                rest = &rest[end + 3..];
+                if rest.matches(q).count() % 2 == 1 {
+                    open = Some(q);
+                }
+            }
+            continue;
+        }
+        let t = rest.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if let Some(inner) = t.strip_prefix("[[") {
+            let name = inner.split("]]").next().unwrap_or("").trim().to_string();
+            out.push((n, Line::Header { name, array: true }));
+        } else if let Some(inner) = t.strip_prefix('[') {
+            let name = inner.split(']').next().unwrap_or("").trim().to_string();
+            out.push((n, Line::Header { name, array: false }));
+        } else if let Some((key, value)) = t.split_once('=') {
+            let key = key.trim().trim_matches(['"', '\'']).to_string();
+            if !key.is_empty() {
+                out.push((n, Line::Key(key)));
+            }
+            for q in ["\"\"\"", "'''"] {
+                if value.matches(q).count() % 2 == 1 {
+                    open = Some(q);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `unknown field` for a key written under a `[[…]]` or `[…]` header: every key after a
+/// header belongs to that table up to the next header, so a key of the page written after
+/// `[[indicators]]` lands in the last indicator. Says which table the key is in and from
+/// which line, and to move it above the first header.
+fn key_in_table(raw: &str, text: &str, offset: usize, first_line: usize) -> Option<Mistake> {
+    if !raw.starts_with("unknown field") {
+        return None;
+    }
+    let key = raw.split('`').nth(1)?;
+    let error_line = line_of(text, offset) - 1;
+    let outline = outline(text);
+    // Only a key written at the start of its line (not one inside `{ … }` on it).
+    if !outline.iter().any(|(n, l)| *n == error_line && *l == Line::Key(key.to_string())) {
+        return None;
+    }
+    let (header_line, name, array) = outline.iter().rev().find_map(|(n, l)| match l {
+        Line::Header { name, array } if *n <= error_line => Some((*n, name.clone(), *array)),
+        _ => None,
+    })?;
+    let first_header = outline.iter().find_map(|(n, l)| matches!(l, Line::Header { .. }).then_some(*n))?;
+    let shown = if array { format!("[[{name}]]") } else { format!("[{name}]") };
+    let first_shown = match &outline.iter().find(|(n, _)| *n == first_header)?.1 {
+        Line::Header { name, array: true } => format!("[[{name}]]"),
+        Line::Header { name, .. } => format!("[{name}]"),
+        Line::Key(_) => return None,
+    };
+    Some(Mistake {
+        message: format!(
+            "項目 {key} は {shown}({} 行目から)の中に書かれていて、そこでは使えません",
+            first_line + header_line
+        ),
+        help: format!(
+            "{shown} の見出しより後に書いた項目は、次の見出しまで全部その中に入ります。\
+             ページ全体の項目なら、最初の {first_shown}({} 行目)より前に移してください。\
+             {shown} の項目のつもりなら、つづりを確かめてください{}",
+            first_line + first_header,
+            known_fields(raw)
+        ),
+        offset,
+    })
+}
+
+/// The names serde lists after `expected` (`one of `a`, `b``, or `` `a` or `b` ``).
+fn expected_names(raw: &str) -> Vec<&str> {
+    raw.split_once("expected").map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect()).unwrap_or_default()
+}
+
+/// The name in `known` closest to `typed` when it is close enough to be a typo (edit
+/// distance at most 1, or 2 for names of 6 letters or more); `None` when nothing is.
+pub fn did_you_mean<'a>(typed: &str, known: &[&'a str]) -> Option<&'a str> {
+    let typed: String = typed.nfkc().collect::<String>().to_lowercase();
+    let limit = if typed.chars().count() >= 6 { 2 } else { 1 };
+    known
+        .iter()
+        .map(|k| (edit_distance(&typed, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance in characters (with adjacent swaps counting as one edit).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// `(使える項目: a, b)` from serde's `unknown field …, expected one of …`, or "".
+fn known_fields(raw: &str) -> String {
+    let known = expected_names(raw);
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!("(使える項目: {})", known.join(", "))
+    }
+}
+
 /// The parser's errors that [`find_mistake`] did not explain, in plain words, where the
 /// message is one of the common ones.
 fn translate(raw: &str, text: &str, offset: usize) -> Option<Mistake> {
@@ -210,7 +363,14 @@ fn generic_message(raw: &str) -> String {
     if raw.starts_with("missing field") {
         format!("必須の項目 {field} がありません")
     } else if raw.starts_with("unknown field") {
-        format!("項目 {field} は使えません")
+        match did_you_mean(field, &expected_names(raw)) {
+            Some(near) => format!("項目 {field} は使えません。{near} のつもりですか?"),
+            None => format!("項目 {field} は使えません"),
+        }
+    } else if raw.starts_with("unknown variant") {
+        format!("値 \"{field}\" は使えません")
+    } else if raw.starts_with("invalid value") || raw.starts_with("invalid length") {
+        "値が正しくありません".to_string()
     } else if raw.contains("duplicate key") {
         format!("項目 {field} が2回書かれています")
     } else if raw.contains("計画期間") || raw.contains("年度") || raw.contains("値は") || raw.contains("数値")
@@ -235,12 +395,16 @@ fn generic_help(raw: &str) -> String {
     if raw.starts_with("missing field") {
         format!("必須の項目 {field} を書いてください(docs/CONTENT.md を参照)")
     } else if raw.starts_with("unknown field") {
-        let known: Vec<&str> = raw
-            .split_once("expected")
-            .map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect())
-            .unwrap_or_default();
+        let known = expected_names(raw);
         let hint = if known.is_empty() { String::new() } else { format!("。使える項目: {}", known.join(", ")) };
         format!("つづりを確かめてください。全角の文字が混じっていないかも見てください{hint}(docs/CONTENT.md)")
+    } else if raw.starts_with("unknown variant") {
+        let known = expected_names(raw);
+        match did_you_mean(field, &known) {
+            Some(near) => format!("\"{near}\" のつもりなら、そう書いてください。使える値: {}", known.join(", ")),
+            None if !known.is_empty() => format!("次のどれかを \" で囲んで書いてください: {}", known.join(", ")),
+            None => "使える値は docs/CONTENT.md を見てください".to_string(),
+        }
     } else if raw.contains("duplicate key") {
         "同じ項目が2回書かれています。どちらかを消してください".to_string()
     } else if raw.contains("計画期間") {
@@ -344,6 +508,91 @@ mod tests {
             assert!(!d.message.contains("expected"), "{d:?}");
             assert!(d.spot.as_ref().is_some_and(|s| s.detail.is_some()));
         }
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Node {
+        title: String,
+        #[serde(default)]
+        departments: Vec<String>,
+        #[serde(default)]
+        indicators: Vec<Ind>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Ind {
+        name: String,
+        #[serde(default)]
+        baseline: Option<Fm>,
+    }
+
+    #[test]
+    fn a_page_key_after_an_array_of_tables_names_the_table_and_its_line() {
+        let text = "title = \"施策\"\n\n[[indicators]]\nname = \"率\"\n\ndepartments = [\"企画課\"]\n";
+        let e = toml::from_str::<Node>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert_eq!(d.line, Some(7), "{d:?}");
+        assert!(d.message.contains("departments") && d.message.contains("[[indicators]](4 行目から)"), "{d:?}");
+        let help = d.help.as_deref().unwrap();
+        assert!(help.contains("最初の [[indicators]](4 行目)より前に移して") && help.contains("name"), "{help}");
+        japanese_only(&d);
+        // A typo inside an inline table on such a line is not about the table.
+        let text = "title = \"施策\"\n[[indicators]]\nname = \"率\"\nbaseline = { title = \"x\", yaer = 1 }\n";
+        let e = toml::from_str::<Node>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert!(!d.message.contains("の中に書かれていて"), "{d:?}");
+    }
+
+    #[test]
+    fn outline_skips_multi_line_strings_and_comments() {
+        let text = "title = \"a\"\nbody = \"\"\"\n[[children]]\nx = 1\n\"\"\"\n# [[y]]\n[[children]]\n  sdgs = [1]\n[plan.x]\n";
+        let keys: Vec<(usize, Line)> = outline(text);
+        assert_eq!(
+            keys,
+            [
+                (0, Line::Key("title".into())),
+                (1, Line::Key("body".into())),
+                (6, Line::Header { name: "children".into(), array: true }),
+                (7, Line::Key("sdgs".into())),
+                (8, Line::Header { name: "plan.x".into(), array: false }),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_values_suggest_the_nearest_name() {
+        let d = explain("title = \"a\"\nsdg = [3]\n");
+        assert!(d.message.contains("項目 sdg は使えません。sdgs のつもりですか?"), "{d:?}");
+        let d = explain("title = \"a\"\nsumary = \"b\"\n");
+        assert!(d.message.contains("summary のつもり"), "{d:?}");
+        let d = explain("title = \"a\"\nzzz = 1\n");
+        assert!(d.message.contains("項目 zzz は使えません") && !d.message.contains("つもり"), "{d:?}");
+        assert!(d.spot.as_ref().and_then(|s| s.detail.as_deref()).is_some_and(|t| t.contains("unknown field")));
+        assert_eq!(did_you_mean("ｔｉｔｌｅ", &["title", "summary"]), Some("title"), "full-width letters");
+        assert_eq!(did_you_mean("departmnets", &["departments", "themes"]), Some("departments"));
+        assert_eq!(did_you_mean("id", &["sdgs"]), None);
+
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct WithEnum {
+            better: Better,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "lowercase")]
+        enum Better {
+            Higher,
+            Lower,
+        }
+        let text = "better = \"hgher\"\n";
+        let e = toml::from_str::<WithEnum>(text).unwrap_err();
+        let d = diagnostic(&e, text, Path::new("content/a.md"), 2);
+        assert!(d.message.contains("値 \"hgher\" は使えません"), "{d:?}");
+        assert!(d.help.as_deref().unwrap().contains("\"higher\" のつもり"), "{d:?}");
+        japanese_only(&d);
     }
 
     #[test]

@@ -72,8 +72,9 @@ pub fn column_letter(col: usize) -> String {
 /// Reads the `.xlsx` or `.csv` file at `root`/`rel` into its tables.
 pub fn read(root: &Path, rel: &Path) -> Result<Vec<Table>, Diagnostic> {
     let bytes = std::fs::read(root.join(rel)).map_err(|e| {
-        Diagnostic::new(rel, "import", format!("ファイルを読めません: {e}"))
+        Diagnostic::new(rel, "import", format!("ファイルを読めません({})", crate::diagnostics::io_reason(&e)))
             .help("ファイルが表計算ソフトで開いたままになっていないか、読む権限があるかを確かめてください")
+            .detail(e.to_string())
     })?;
     match extension(rel).as_str() {
         "xlsx" | "xlsm" => read_xlsx(rel, bytes),
@@ -88,16 +89,19 @@ pub fn extension(p: &Path) -> String {
 
 fn read_xlsx(rel: &Path, bytes: Vec<u8>) -> Result<Vec<Table>, Diagnostic> {
     use calamine::{Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-        Diagnostic::new(rel, "import", format!("Excel ファイル(.xlsx)として開けません: {e}")).help(
-            "Excel で開き、「名前を付けて保存」で「Excel ブック (*.xlsx)」を選んで保存し直してください。パスワード付きのファイルは読めません",
-        )
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|e: calamine::XlsxError| {
+        Diagnostic::new(rel, "import", "Excel ファイル(.xlsx)として開けません(壊れているか、別の形式です)")
+            .help(
+                "Excel で開き、「名前を付けて保存」で「Excel ブック (*.xlsx)」を選んで保存し直してください。パスワード付きのファイルは読めません",
+            )
+            .detail(e.to_string())
     })?;
     let mut out = Vec::new();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).map_err(|e| {
-            Diagnostic::new(rel, "import", format!("「{name}」シートを読めません: {e}"))
+            Diagnostic::new(rel, "import", format!("「{name}」シートを読めません(壊れているか、読めない形式です)"))
                 .help("Excel で開いて保存し直してください")
+                .detail(e.to_string())
         })?;
         let (row0, col0) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
         let mut rows = Vec::new();
@@ -221,8 +225,9 @@ fn read_csv(rel: &Path, bytes: &[u8]) -> Result<Table, Diagnostic> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| line_of(p.byte()));
-            Diagnostic::new(rel, "import", format!("CSV として読めません({encoding} として読みました): {e}"))
+            Diagnostic::new(rel, "import", format!("この行を CSV として読めません({encoding} として読みました)"))
                 .at_opt_line(line)
+                .detail(e.to_string())
                 .help("この行の「\"」(二重引用符)の数を確かめるか、Excel で開いて CSV として保存し直してください")
         })?;
         let number = record.position().map(|p| line_of(p.byte())).unwrap_or(rows.len() + 1);

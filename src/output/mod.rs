@@ -52,8 +52,9 @@ pub fn write_error(path: &Path, e: &std::io::Error) -> crate::diagnostics::Diagn
                  前回のサイトはそのまま残っています",
             )
         }
-        _ => Diagnostic::new(path, "io", format!("書き出せません: {e}"))
-            .help("出力先のフォルダ(とその親のフォルダ)に書き込めるか、ディスクの空きを確認してください"),
+        _ => Diagnostic::new(path, "io", format!("書き出せません({})", crate::diagnostics::io_reason(e)))
+            .help("出力先のフォルダ(とその親のフォルダ)に書き込めるか、ディスクの空きを確認してください")
+            .detail(e.to_string()),
     }
 }
 

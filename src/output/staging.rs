@@ -110,8 +110,13 @@ impl Staging {
                 // `self.dir` now holds the old site.
                 if let Err(e) = remove_dir_all_parallel(&self.dir) {
                     return Ok(Some(
-                        Diagnostic::new(&self.dir, "io", format!("前回のサイトを消せませんでした: {e}"))
-                            .help("新しいサイトは書き出してあります。このフォルダは手で消してかまいません"),
+                        Diagnostic::new(
+                            &self.dir,
+                            "io",
+                            format!("前回のサイトを消せませんでした({})", crate::diagnostics::io_reason(&e)),
+                        )
+                        .help("新しいサイトは書き出してあります。このフォルダは手で消してかまいません")
+                        .detail(e.to_string()),
                     ));
                 }
             }

@@ -74,7 +74,7 @@ pub fn load_templates(root: &Path, theme: &str) -> Result<Tera, Diagnostics> {
             let name = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
             let rel = relative(root, path);
             match std::fs::read(path)
-                .map_err(|e| e.to_string())
+                .map_err(|e| crate::diagnostics::io_reason(&e).to_string())
                 .and_then(|b| String::from_utf8(b).map_err(|_| "UTF-8 ではありません".into()))
             {
                 Ok(text) => {
@@ -146,6 +146,7 @@ pub fn template_diagnostic(file: &Path, e: &tera::Error) -> Diagnostic {
     Diagnostic::new(file, "template", format!("テンプレートに誤りがあります: {detail}"))
         .at_opt_line(line)
         .help("Tera の書き方({{ … }}、{% … %} の対応)を確認してください。既定のテーマに戻すには、このファイルを消してください")
+        .detail(text)
 }
 
 #[cfg(test)]

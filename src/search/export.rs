@@ -84,8 +84,13 @@ fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagn
     let index = SearchIndex::build_unless(Corpus::new(site), layout.stop.as_deref().unwrap_or(&never))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
     write_index_with(&index, &dir.join("search"), layout).map_err(|e| {
-        Diagnostic::new(dir.join("search"), "io", format!("検索用のファイルを書き出せません: {e}"))
-            .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
+        Diagnostic::new(
+            dir.join("search"),
+            "io",
+            format!("検索用のファイルを書き出せません({})", crate::diagnostics::io_reason(&e)),
+        )
+        .help("出力先のフォルダに書き込めるか、ディスクの空きを確認してください")
+        .detail(e.to_string())
     })
 }
 
