@@ -137,7 +137,7 @@ type ProgressError = (&'static str, String, String);
 impl ProgressWritten {
     /// The rule, or what is wrong with it.
     fn rule(&self) -> Result<ProgressRule, ProgressError> {
-        let kinds = "rule = \"expected\"(計画期間の経過に対する進み具合。既定)、\"target\"(目標値に対する進捗率)、\"baseline\"(基準値からの変化)";
+        let kinds = "rule = \"expected\"(基準年度から目標年度までの経過に対する進み具合。既定)、\"target\"(目標値に対する進捗率)、\"baseline\"(基準値からの変化)";
         let kind = match self.rule.as_deref().map(str::trim) {
             None => RuleKind::Expected,
             Some(r) => RuleKind::ALL.into_iter().find(|k| k.key() == r).ok_or_else(|| {
@@ -312,7 +312,7 @@ impl SiteConfig {
 
     /// The warning for a site without `base_url`: what is left out, and how to add it.
     pub fn no_base_url_warning() -> Diagnostic {
-        Diagnostic::new(CONFIG_FILE, "base-url", "base_url(公開する URL)がないので、サイトマップ(sitemap.xml)、ページの正規 URL、概要版と進捗状況の印刷に載せる URL を作りませんでした。ページ同士のリンクは、サイトを / に置いたときに動きます")
+        Diagnostic::new(CONFIG_FILE, "base-url", "base_url(公開する URL)がないので、サイトマップ(sitemap.xml)、ページの正規 URL、概要版と進捗状況の印刷に載せる URL を作りませんでした(ページ同士のリンクはどこに置いても動きますが、404 ページのリンクはサイトを一番上の / に置いたときだけ正しく動きます)")
             .help("公開する URL が決まったら、site.toml に base_url = \"https://www.city.example.lg.jp/keikaku/\" のように書いてください(planpress build --base-url URL でも指定できます)")
             .warning()
     }
