@@ -85,7 +85,16 @@ impl BuildReport {
 
 /// Reads `site.toml` (with overrides) and the content into a validated site.
 pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
-    content::load_site(&opts.root, config(opts)?)
+    let mut site = content::load_site(&opts.root, config(opts)?)?;
+    note_missing_base_url(&mut site);
+    Ok(site)
+}
+
+/// A site without `base_url` builds, with one warning that says what it leaves out.
+fn note_missing_base_url(site: &mut Site) {
+    if site.config.base_url.is_none() {
+        site.warnings.push(SiteConfig::no_base_url_warning());
+    }
 }
 
 /// `site.toml` with the overrides of `opts`.
@@ -95,9 +104,9 @@ pub fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
         config.minify = m;
     }
     if let Some(url) = &opts.base_url {
-        config.base_url = crate::config::normalize_base_url(url).map_err(|m| {
+        config.base_url = Some(crate::config::normalize_base_url(url).map_err(|m| {
             Diagnostic::new("--base-url", "config", m).help("例: --base-url https://www.city.example.lg.jp/keikaku/")
-        })?;
+        })?);
     }
     Ok(config)
 }
@@ -170,7 +179,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let theme = config.theme.clone();
     let (site, tera) =
         rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
-    let site = site?;
+    let mut site = site?;
+    note_missing_base_url(&mut site);
     let mut stages = vec![("読み込み", start.elapsed())];
     let mut stage = Instant::now();
     let out = output_dir(opts, &site)?;
@@ -300,9 +310,14 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
             .try_for_each(|(path, bytes)| std::fs::write(dir.join(path), bytes))
     })?;
     n += site.plans.iter().map(|p| output::open_data::paths(p).len()).sum::<usize>();
-    std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, paths.iter().cloned()))?;
-    std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;
-    Ok(n + 2)
+    // A sitemap lists absolute URLs only: without base_url there is none (and robots.txt
+    // names none).
+    if let Some(base_url) = &site.config.base_url {
+        std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, base_url, paths.iter().cloned()))?;
+        n += 1;
+    }
+    std::fs::write(dir.join("robots.txt"), output::robots(site.config.base_url.as_deref()))?;
+    Ok(n + 1)
 }
 
 /// A progress line on stderr, for long builds on a terminal.

@@ -17,7 +17,10 @@ pub struct SiteConfig {
     /// The municipality that publishes the plans (e.g. 掛川市).
     pub municipality: String,
     /// Where the site will be published, e.g. `https://www.city.example.lg.jp/keikaku/`.
-    pub base_url: String,
+    /// Without it the site is built for the root path `/`, and whatever needs an absolute
+    /// URL (sitemap, canonical links, the printed URL of the 概要版) is left out.
+    #[serde(default)]
+    pub base_url: Option<String>,
     /// A sentence for search engines.
     #[serde(default)]
     pub description: Option<String>,
@@ -134,7 +137,7 @@ type ProgressError = (&'static str, String, String);
 impl ProgressWritten {
     /// The rule, or what is wrong with it.
     fn rule(&self) -> Result<ProgressRule, ProgressError> {
-        let kinds = "rule = \"expected\"(計画期間の経過に対する進み具合。既定)、\"target\"(目標値に対する進捗率)、\"baseline\"(基準値からの変化)";
+        let kinds = "rule = \"expected\"(基準年度から目標年度までの経過に対する進み具合。既定)、\"target\"(目標値に対する進捗率)、\"baseline\"(基準値からの変化)";
         let kind = match self.rule.as_deref().map(str::trim) {
             None => RuleKind::Expected,
             Some(r) => RuleKind::ALL.into_iter().find(|k| k.key() == r).ok_or_else(|| {
@@ -260,9 +263,13 @@ impl SiteConfig {
         config.progress = config.progress_written.rule().map_err(|(key, message, help)| {
             Diagnostic::new(&file, "config", message).at_opt_line(table_key_line(&text, "progress", key)).help(help)
         })?;
-        config.base_url = normalize_base_url(&config.base_url).map_err(|m| {
-            Diagnostic::new(&file, "config", m).help("例: base_url = \"https://www.city.example.lg.jp/keikaku/\"")
-        })?;
+        if let Some(url) = config.base_url.take() {
+            config.base_url = Some(normalize_base_url(&url).map_err(|m| {
+                Diagnostic::new(&file, "config", m).at_opt_line(key_line(&text, "base_url")).help(
+                    "例: base_url = \"https://www.city.example.lg.jp/keikaku/\"(まだ決まっていなければ base_url の行を消してください)",
+                )
+            })?);
+        }
         if let Some(raw) = config.municipality_code.take() {
             let line = key_line(&text, "municipality_code");
             config.municipality_code = Some(municipality_code(&raw).map_err(|e| e.diagnostic(&file, line))?);
@@ -291,9 +298,29 @@ impl SiteConfig {
         license_url(&self.license)
     }
 
-    /// The path part of `base_url`, always starting and ending with `/` (e.g. `/keikaku/`).
+    /// The path part of `base_url`, always starting and ending with `/` (e.g. `/keikaku/`);
+    /// `/` without a `base_url`.
     pub fn base_path(&self) -> String {
-        base_path_of(&self.base_url)
+        self.base_url.as_deref().map(base_path_of).unwrap_or_else(|| "/".to_string())
+    }
+
+    /// The absolute URL of the site-relative `path` (already percent-encoded), or `None`
+    /// without a `base_url`: nothing that needs one is ever written with a made-up host.
+    pub fn absolute_url(&self, path: &str) -> Option<String> {
+        self.base_url.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// What URLs in the open data and `planpress search` start with: `base_url`, or the
+    /// root path `/` without one.
+    pub fn url_prefix(&self) -> &str {
+        self.base_url.as_deref().unwrap_or("/")
+    }
+
+    /// The warning for a site without `base_url`: what is left out, and how to add it.
+    pub fn no_base_url_warning() -> Diagnostic {
+        Diagnostic::new(CONFIG_FILE, "base-url", "base_url(公開する URL)がないので、サイトマップ(sitemap.xml)、ページの正規 URL、概要版と進捗状況の印刷に載せる URL を作りませんでした(ページ同士のリンクはどこに置いても動きますが、404 ページのリンクはサイトを一番上の / に置いたときだけ正しく動きます)")
+            .help("公開する URL が決まったら、site.toml に base_url = \"https://www.city.example.lg.jp/keikaku/\" のように書いてください(planpress build --base-url URL でも指定できます)")
+            .warning()
     }
 }
 
@@ -586,6 +613,17 @@ mod tests {
     }
 
     #[test]
+    fn base_url_may_be_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "title = \"t\"\nmunicipality = \"m\"\n").unwrap();
+        let c = SiteConfig::load(dir.path()).unwrap();
+        assert_eq!(c.base_url, None);
+        assert_eq!((c.base_path().as_str(), c.url_prefix()), ("/", "/"));
+        assert_eq!(c.absolute_url("a/"), None);
+        assert!(SiteConfig::no_base_url_warning().to_string().starts_with("注意: site.toml: "));
+    }
+
+    #[test]
     fn defaults_apply() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
@@ -597,7 +635,7 @@ mod tests {
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert!(c.minify);
         assert!(c.search);
-        assert_eq!(c.base_url, "https://x.jp/");
+        assert_eq!(c.base_url.as_deref(), Some("https://x.jp/"));
         assert_eq!(c.language, "ja");
         assert_eq!(c.license, "CC BY 4.0");
         assert_eq!(c.municipality_code, None);

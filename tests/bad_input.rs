@@ -131,13 +131,24 @@ fn missing_required_field() {
 }
 
 #[test]
-fn missing_period_in_plan() {
-    let out = fails(|r| {
-        edit(r, "content/mine-2/_plan.md", |t| {
-            t.lines().filter(|l| !l.starts_with("period")).collect::<Vec<_>>().join("\n")
-        })
+fn regression_a_plan_without_period_builds_and_shows_none() {
+    // A plan that states no period was an error; now it builds and no page invents one.
+    let site = common::copy_site(&common::fixture("mine"));
+    edit(site.path(), "content/mine-2/_plan.md", |t| {
+        t.lines().filter(|l| !l.starts_with("period")).collect::<Vec<_>>().join("\n")
     });
-    assert!(out.contains("content/mine-2/_plan.md") && out.contains("period"), "{out}");
+    let out = tempfile::tempdir().unwrap();
+    let o = common::build(site.path(), Some(out.path()));
+    assert!(o.status.success(), "{}", common::text(&o));
+    for page in ["index.html", "mine-2/index.html", "mine-2/summary/index.html"] {
+        let html = std::fs::read_to_string(out.path().join(page)).unwrap();
+        assert!(
+            !html.contains("<dt>計画期間") && !html.contains("計画期間 令和") && !html.contains("令和7年度〜"),
+            "{page}"
+        );
+    }
+    let json = std::fs::read_to_string(out.path().join("data/mine-2.json")).unwrap();
+    assert!(json.contains("\"period\": null"), "{json}");
 }
 
 #[test]

@@ -521,6 +521,53 @@ fails!(
     ["content/mine-2/_plan.md"]
 );
 fails!(plan_levels_string, |r| plan_key(r, "levels", "levels = \"章\""), ["content/mine-2/_plan.md"]);
+// A plan may leave out its period and level names, or name fewer levels than it has (§3).
+fails!(
+    plan_period_empty_table,
+    |r| plan_key(r, "period", "period = {}"),
+    ["content/mine-2/_plan.md:", "[period]", "period の行を消して"]
+);
+fails!(
+    plan_period_undecided,
+    |r| plan_key(r, "period", "period = { start = \"未定\", end = \"未定\" }"),
+    ["content/mine-2/_plan.md:", "[period]", "period の行を消して"]
+);
+fails!(
+    plan_period_empty_start,
+    |r| plan_key(r, "period", "period = { start = \"\" }"),
+    ["content/mine-2/_plan.md:", "[period]"]
+);
+fails!(
+    plan_period_end_undecided,
+    |r| plan_key(r, "period", "period = { start = \"R7\", end = \"\" }"),
+    ["content/mine-2/_plan.md:", "[period]", "end を消して"]
+);
+fails!(
+    plan_period_end_only,
+    |r| plan_key(r, "period", "period = { end = \"R11\" }"),
+    ["content/mine-2/_plan.md:", "[period]", "start"]
+);
+survives!(plan_period_start_only, |r| plan_key(r, "period", "period = { start = \"R7\" }"));
+survives!(plan_without_period, |r| plan(r, |t| t
+    .lines()
+    .filter(|l| !l.starts_with("period"))
+    .collect::<Vec<_>>()
+    .join("\n")));
+survives!(plan_levels_empty, |r| plan_key(r, "levels", "levels = []"));
+survives!(plan_levels_empty_names, |r| plan_key(r, "levels", "levels = [\"\", \" \"]"));
+survives!(plan_levels_too_few, |r| plan_key(r, "levels", "levels = [\"章\"]"));
+fails!(
+    node_children_nested_too_deep,
+    |r| {
+        let nested: String =
+            (0..40).map(|k| format!("[[{}children]]\ntitle = \"深い{k}\"\n", "children.".repeat(k))).collect();
+        edit(r, "content/mine-2/5.md", |t| {
+            let end = t.rfind("+++").unwrap();
+            format!("{}{nested}{}", &t[..end], &t[end..])
+        })
+    },
+    ["content/mine-2/5.md:", "[layout]", "階層が深すぎます"]
+);
 fails!(
     plan_unknown_key,
     |r| plan(r, |t| t.replacen("+++\n", "+++\nvission = \"x\"\n", 1)),

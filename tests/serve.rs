@@ -94,6 +94,13 @@ fn incremental_rebuilds_equal_full_builds() {
             "grade scale label",
             Box::new(|r| edit(r, "content/showcase/_plan.md", "label = \"要改善\"", "label = \"改善が必要\"")),
         ),
+        (
+            "plan subtitle, period left out",
+            Box::new(|r| {
+                edit(r, "content/showcase/_plan.md", "kind = \"基本計画\"", "subtitle = \"副題\"\nkind = \"基本計画\"");
+                edit(r, "content/showcase/_plan.md", "period = { start = \"令和3年度\", end = \"R7\" }\n", "")
+            }),
+        ),
         ("sdgs", Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "sdgs = [11, 15]", "sdgs = [11, 14]"))),
         (
             "departments",

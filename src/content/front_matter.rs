@@ -13,11 +13,15 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct PlanFrontMatter {
     pub title: String,
+    /// サブタイトル・副題, shown under the title.
+    #[serde(default)]
+    pub subtitle: Option<String>,
     #[serde(default)]
     pub kind: Option<String>,
     #[serde(default)]
     pub municipality: Option<String>,
-    pub period: PeriodFrontMatter,
+    #[serde(default)]
+    pub period: Option<Spanned<PeriodFrontMatter>>,
     #[serde(default)]
     pub vision: Option<String>,
     #[serde(default)]
@@ -30,7 +34,8 @@ pub struct PlanFrontMatter {
     pub publisher: Option<String>,
     #[serde(default)]
     pub weight: Option<i64>,
-    pub levels: Spanned<Vec<LevelFrontMatter>>,
+    #[serde(default)]
+    pub levels: Option<Spanned<Vec<LevelFrontMatter>>>,
     #[serde(default)]
     pub themes: Vec<Spanned<ThemeFrontMatter>>,
     /// The yearly evaluation's grade scale.
@@ -80,12 +85,52 @@ pub struct EvaluationFrontMatter {
     pub settlement: Option<Spanned<Quantity>>,
 }
 
-/// `period = { start = "R3", end = "R7" }`. Spanned so messages can name the line.
+/// `period = { start = "R3", end = "R7" }` (or only `start`). Both optional here so that
+/// `{}` or an end alone get a message of their own; spanned so messages can name the line.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "計画期間 { start = \"R3\", end = \"R7\" }")]
 pub struct PeriodFrontMatter {
-    pub start: Spanned<FiscalYear>,
-    pub end: Spanned<FiscalYear>,
+    #[serde(default)]
+    pub start: Option<Spanned<PeriodYear>>,
+    #[serde(default)]
+    pub end: Option<Spanned<PeriodYear>>,
+}
+
+/// A year of the period as written: a fiscal year, or a word that says there is none yet
+/// (`"未定"`, `""`), which gets its own message (leave the key out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodYear {
+    /// A fiscal year.
+    Year(FiscalYear),
+    /// `""`, `"未定"`, `"-"` …: no year.
+    Undecided,
+}
+
+impl<'de> Deserialize<'de> for PeriodYear {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = PeriodYear;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("年度 (2025、\"R7\"、\"令和7年度\" など)")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PeriodYear, E> {
+                FiscalYear::deserialize(de::value::I64Deserializer::<E>::new(v)).map(PeriodYear::Year)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PeriodYear, E> {
+                FiscalYear::deserialize(de::value::U64Deserializer::<E>::new(v)).map(PeriodYear::Year)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PeriodYear, E> {
+                let t = v.trim();
+                if t.is_empty() || ["未定", "なし", "無し", "-", "ー", "―", "－", "なし(未定)"].contains(&t)
+                {
+                    return Ok(PeriodYear::Undecided);
+                }
+                FiscalYear::parse(v).map(PeriodYear::Year).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A level: `"施策"` or `{ name = "施策の方向", pages = false }`.
@@ -244,6 +289,16 @@ pub fn as_written(q: &Spanned<Quantity>, source: &str) -> Quantity {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn period_years_may_be_undecided_words_for_a_message() {
+        let p: PeriodFrontMatter = toml::from_str("start = \"R3\"\nend = \"未定\"").unwrap();
+        assert_eq!(*p.start.unwrap().get_ref(), PeriodYear::Year(FiscalYear(2021)));
+        assert_eq!(*p.end.unwrap().get_ref(), PeriodYear::Undecided);
+        let p: PeriodFrontMatter = toml::from_str("start = 2021").unwrap();
+        assert!(p.end.is_none());
+        assert!(toml::from_str::<PeriodFrontMatter>("start = \"R3x\"").is_err());
+    }
 
     #[test]
     fn node_with_children_and_indicators_parses() {

@@ -63,12 +63,14 @@ pub struct Plan {
     pub id: String,
     /// Plan title.
     pub title: String,
+    /// サブタイトル (副題), shown under the title, if given.
+    pub subtitle: Option<String>,
     /// Kind (基本構想, 基本計画 …), if given.
     pub kind: Option<String>,
     /// The municipality (defaults to the site's).
     pub municipality: String,
-    /// Planning period.
-    pub period: Period,
+    /// Planning period, when the plan states one (never invented: pages leave it out).
+    pub period: Option<Period>,
     /// 将来像.
     pub vision: Option<String>,
     /// 基本理念, in order.
@@ -81,7 +83,8 @@ pub struct Plan {
     pub publisher: Option<String>,
     /// Sort weight among plans.
     pub weight: Option<i64>,
-    /// Level labels from the top (政策分野, 施策, 施策の方向 …).
+    /// Level labels from the top (政策分野, 施策, 施策の方向 …), as many as the plan names:
+    /// possibly none, or fewer than the tree is deep (see [`Plan::level_name`]).
     pub levels: Vec<Level>,
     /// Cross-cutting themes (横断的取組).
     pub themes: Vec<CrossCuttingTheme>,
@@ -109,9 +112,16 @@ impl Plan {
         format!("{}/", self.id)
     }
 
-    /// The label of the level `depth` (0 = top).
+    /// The plan's own label of the level `depth` (0 = top), or "" when the plan names none
+    /// for it (pages then use a generic word, see `render::views::level_noun`).
     pub fn level_name(&self, depth: usize) -> &str {
-        self.levels.get(depth).map(|l| l.name.as_str()).unwrap_or("")
+        self.levels.get(depth).map(|l| l.name.trim()).unwrap_or("")
+    }
+
+    /// Whether nodes at `depth` get pages of their own. Below the named levels, the last
+    /// named level's setting goes on (so a `pages = false` level keeps its children in it).
+    pub fn level_has_pages(&self, depth: usize) -> bool {
+        self.levels.get(depth).or(self.levels.last()).is_none_or(|l| l.pages)
     }
 
     /// Ancestors of `id` from the top-level node down, excluding `id` itself.
@@ -148,24 +158,27 @@ impl Plan {
 /// Index of a node in [`Plan::nodes`].
 pub type NodeId = usize;
 
-/// A plan's planning period in fiscal years.
+/// A plan's planning period in fiscal years: a start, and an end when the plan states one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
     /// First fiscal year.
     pub start: FiscalYear,
-    /// Last fiscal year.
-    pub end: FiscalYear,
+    /// Last fiscal year, if stated (a plan may give only its start: 令和3年度〜).
+    pub end: Option<FiscalYear>,
 }
 
 impl Period {
-    /// `令和3年度〜令和7年度`.
+    /// `令和3年度〜令和7年度`, or `令和3年度〜` without an end.
     pub fn wareki(&self) -> String {
-        format!("{}〜{}", self.start.wareki(), self.end.wareki())
+        format!("{}〜{}", self.start.wareki(), self.end.map(FiscalYear::wareki).unwrap_or_default())
     }
 
-    /// `2021〜2025年度`.
+    /// `2021〜2025年度`, or `2021年度〜` without an end.
     pub fn western(&self) -> String {
-        format!("{}〜{}年度", self.start.0, self.end.0)
+        match self.end {
+            Some(end) => format!("{}〜{}年度", self.start.0, end.0),
+            None => format!("{}年度〜", self.start.0),
+        }
     }
 }
 
@@ -458,6 +471,14 @@ pub struct Page {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_with_only_a_start_is_open_ended() {
+        let p = Period { start: FiscalYear(2021), end: None };
+        assert_eq!((p.wareki(), p.western()), ("令和3年度〜".to_string(), "2021年度〜".to_string()));
+        let p = Period { start: FiscalYear(2021), end: Some(FiscalYear(2025)) };
+        assert_eq!((p.wareki(), p.western()), ("令和3年度〜令和7年度".to_string(), "2021〜2025年度".to_string()));
+    }
 
     #[test]
     fn quantity_display_groups_thousands_and_keeps_decimals() {

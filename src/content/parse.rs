@@ -61,7 +61,7 @@ pub(super) fn parse_file(root: &Path, found: Found) -> Result<Parsed, Diagnostic
     let front = match &found.role {
         Role::Home if fm.is_empty() => Front::Home(HomeFrontMatter::default()),
         Role::Home => Front::Home(parse_toml(fm, &found.rel, at)?),
-        Role::Plan { .. } if fm.trim().is_empty() => return Err(missing("計画には title, period, levels が必要です")),
+        Role::Plan { .. } if fm.trim().is_empty() => return Err(missing("計画には title が必要です")),
         Role::Plan { .. } => Front::Plan(parse_toml(fm, &found.rel, at)?),
         Role::Chapter { .. } | Role::Free { .. } if fm.trim().is_empty() => {
             return Err(missing("ページには title が必要です"))
@@ -166,7 +166,7 @@ fn missing_plan_file(found: &Found, fm: &str) -> Option<Diagnostic> {
     }
     let folder = format!("content/{top}");
     Some(Diagnostic::new(&folder, "plan", format!("{folder} に計画のファイル _plan.md がありません")).help(format!(
-        "{folder}/_plan.md を作り、+++ の行で囲んだ前付けに計画名・計画期間・階層の名前を書いてください\
+        "{folder}/_plan.md を作り、+++ の行で囲んだ前付けに計画名(あれば計画期間と階層の名前も)を書いてください\
                  (例: title = \"第2次総合計画\"、period = {{ start = \"R3\", end = \"R7\" }}、\
                  levels = [\"政策分野\", \"施策\"]。書き方は docs/CONTENT.md §3)。\
                  計画ではないページのフォルダなら、ノードの項目({})を消してください",

@@ -90,7 +90,8 @@ pub(super) struct PlanBuilder {
 }
 
 /// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
-/// `fm_line` of `file`), with no nodes yet; `None` when it cannot hold any (no levels).
+/// `fm_line` of `file`), with no nodes yet (problems go to `diags`; the plan is still
+/// built so that its nodes are checked too).
 pub(super) fn build_plan(
     id: String,
     fm: PlanFrontMatter,
@@ -101,25 +102,18 @@ pub(super) fn build_plan(
     diags: &mut Diagnostics,
 ) -> Option<PlanBuilder> {
     let line_at = |span: std::ops::Range<usize>| fm_line + line_of(fm_text, span.start) - 1;
-    let levels_span = fm.levels.span();
+    let levels_span = fm.levels.as_ref().map(|l| l.span()).unwrap_or_default();
     let levels: Vec<Level> = fm
         .levels
-        .into_inner()
+        .map(Spanned::into_inner)
+        .unwrap_or_default()
         .into_iter()
         .map(|l| match l {
             LevelFrontMatter::Name(name) => Level { name, pages: true },
             LevelFrontMatter::Table { name, pages } => Level { name, pages },
         })
         .collect();
-    if levels.is_empty() {
-        diags.push(
-            Diagnostic::new(file, "levels", "levels が空です")
-                .at_line(line_at(levels_span.clone()))
-                .help("階層の名前を上から順に書いてください(例: levels = [\"政策分野\", \"施策\", \"施策の方向\"])"),
-        );
-        return None;
-    }
-    if !levels[0].pages {
+    if levels.first().is_some_and(|l| !l.pages) {
         diags.push(
             Diagnostic::new(
                 file,
@@ -145,16 +139,7 @@ pub(super) fn build_plan(
             .help("下の階層にも pages = false を付けてください"),
         );
     }
-    let (start, end) = (*fm.period.start.get_ref(), *fm.period.end.get_ref());
-    if end < start {
-        diags.push(
-            Diagnostic::new(file, "period", format!("計画期間の終わり({end})が始まり({start})より前です"))
-                .at_line(line_at(fm.period.end.span()))
-                .help(format!(
-                    "period = {{ start = …, end = … }} の end を start({start})と同じか後の年度にしてください(年度の書き方は docs/CONTENT.md §6)"
-                )),
-        );
-    }
+    let period = fm.period.and_then(|p| plan_period(p, file, line_at, diags));
     let mut themes = Vec::new();
     let mut seen = HashSet::new();
     for t in fm.themes {
@@ -175,11 +160,12 @@ pub(super) fn build_plan(
     let plan = Plan {
         id,
         title: fm.title,
+        subtitle: fm.subtitle.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
         kind: fm.kind,
         municipality: fm.municipality.unwrap_or_else(|| config.municipality.clone()),
-        period: Period { start, end },
-        vision: fm.vision,
-        principles: fm.principles,
+        period,
+        vision: fm.vision.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
+        principles: fm.principles.into_iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect(),
         summary: fm.summary,
         issued: fm.issued,
         publisher: fm.publisher,
@@ -196,6 +182,78 @@ pub(super) fn build_plan(
         source: file.to_path_buf(),
     };
     Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
+}
+
+/// How deep a plan's nodes may nest (folders and `[[children]]` together): far more than
+/// any plan has, and a bound for a runaway file.
+const MAX_NODE_DEPTH: usize = 32;
+
+/// The period of `period = { … }`, or `None` (with a message) when it states no start:
+/// `{}`, an end alone, `"未定"` or `""`. Left out, the plan simply has no period.
+fn plan_period(
+    p: Spanned<PeriodFrontMatter>,
+    file: &Path,
+    line_at: impl Fn(std::ops::Range<usize>) -> usize,
+    diags: &mut Diagnostics,
+) -> Option<Period> {
+    const OMIT: &str =
+        "計画期間が決まっていない・書かないときは、period の行を消してください(ページには計画期間を表示しません)";
+    let line = line_at(p.span());
+    let p = p.into_inner();
+    let year = |y: &Option<Spanned<PeriodYear>>| -> Result<Option<FiscalYear>, usize> {
+        match y {
+            None => Ok(None),
+            Some(s) => match s.get_ref() {
+                PeriodYear::Year(y) => Ok(Some(*y)),
+                PeriodYear::Undecided => Err(line_at(s.span())),
+            },
+        }
+    };
+    let start = match year(&p.start) {
+        Ok(Some(start)) => start,
+        Ok(None) => {
+            let msg = if p.end.is_some() {
+                "計画期間に始まりの年度(start)がありません"
+            } else {
+                "計画期間 period に年度が書かれていません"
+            };
+            diags.push(Diagnostic::new(file, "period", msg).at_line(line).help(format!(
+                "period = {{ start = \"R3\", end = \"R7\" }} のように書いてください(始まりだけなら period = {{ start = \"R3\" }})。{OMIT}"
+            )));
+            return None;
+        }
+        Err(at) => {
+            diags.push(
+                Diagnostic::new(file, "period", "計画期間の始まり(start)が年度ではありません").at_line(at).help(OMIT),
+            );
+            return None;
+        }
+    };
+    let end = match year(&p.end) {
+        Ok(end) => end,
+        Err(at) => {
+            diags.push(
+                Diagnostic::new(file, "period", "計画期間の終わり(end)が年度ではありません").at_line(at).help(format!(
+                    "終わりの年度が決まっていないときは end を消してください(period = {{ start = \"{}\" }} で「{}〜」と表示します)",
+                    start.wareki(),
+                    start.wareki()
+                )),
+            );
+            return None;
+        }
+    };
+    if let (Some(end), Some(end_at)) = (end, &p.end) {
+        if end < start {
+            diags.push(
+                Diagnostic::new(file, "period", format!("計画期間の終わり({end})が始まり({start})より前です"))
+                    .at_line(line_at(end_at.span()))
+                    .help(format!(
+                        "period = {{ start = …, end = … }} の end を start({start})と同じか後の年度にしてください(年度の書き方は docs/CONTENT.md §6)"
+                    )),
+            );
+        }
+    }
+    Some(Period { start, end })
 }
 
 /// The node file whose front matter is being read, for the lines of its values.
@@ -284,20 +342,18 @@ impl NodeFile<'_> {
         if fm.title.trim().is_empty() {
             diags.push(Diagnostic::new(file, "title", "title が空です").at_line(line).help("題名を書いてください"));
         }
+        // Any depth is a plan's own shape: levels may name fewer levels than there are
+        // (pages then say 分野 / 項目). Only a runaway nesting of [[children]] is refused.
         let depth = parent.map(|p| b.plan.nodes[p].depth + 1).unwrap_or(0);
-        if depth >= b.plan.levels.len() {
+        if depth >= MAX_NODE_DEPTH {
             diags.push(
                 Diagnostic::new(
                     file,
-                    "levels",
-                    format!(
-                        "このノードは第{}階層ですが、計画の levels は {} 階層しかありません",
-                        depth + 1,
-                        b.plan.levels.len()
-                    ),
+                    "layout",
+                    format!("階層が深すぎます(第{}階層。{MAX_NODE_DEPTH} 階層まで)", depth + 1),
                 )
                 .at_line(line)
-                .help(format!("{} の levels に階層の名前を追加してください", b.plan.source.display())),
+                .help("[[children]] の中の children を浅くしてください(計画の階層は、ふつう 3〜5 階層です)"),
             );
             return None;
         }
@@ -380,7 +436,7 @@ impl NodeFile<'_> {
             depth,
             parent,
             children: Vec::new(),
-            has_page: b.plan.levels[depth].pages,
+            has_page: b.plan.level_has_pages(depth),
             source: file.to_path_buf(),
             line,
         });

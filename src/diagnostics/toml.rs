@@ -408,7 +408,7 @@ fn generic_help(raw: &str) -> String {
     } else if raw.contains("duplicate key") {
         "同じ項目が2回書かれています。どちらかを消してください".to_string()
     } else if raw.contains("計画期間") {
-        "計画期間は period = { start = \"R3\", end = \"R7\" } のように、始まりと終わりの年度で書いてください(docs/CONTENT.md §3)".to_string()
+        "計画期間は period = { start = \"R3\", end = \"R7\" } のように、始まりと終わりの年度で書いてください(始まりだけなら period = { start = \"R3\" }。計画期間を書かないなら period の行を消します。docs/CONTENT.md §3)".to_string()
     } else if raw.contains("年度") {
         "年度は 2025、\"R7\"、\"令和7年度\"、\"令和元年度\"、\"H30\" のように書いてください(docs/CONTENT.md §6)"
             .to_string()

@@ -12,13 +12,17 @@ use std::path::Path;
 
 /// `sitemap.xml` of `site` with `pages` (site paths): they and every plan's open data,
 /// in order.
-pub fn site_sitemap(site: &crate::content::model::Site, pages: impl IntoIterator<Item = String>) -> String {
+pub fn site_sitemap(
+    site: &crate::content::model::Site,
+    base_url: &str,
+    pages: impl IntoIterator<Item = String>,
+) -> String {
     let mut listed: Vec<String> = pages.into_iter().collect();
     for plan in &site.plans {
         listed.extend(open_data::paths(plan));
     }
     listed.sort();
-    sitemap(&site.config.base_url, &listed)
+    sitemap(base_url, &listed)
 }
 
 /// `sitemap.xml` listing every page but the 404 page and the search page.
@@ -35,9 +39,12 @@ pub fn sitemap(base_url: &str, pages: &[String]) -> String {
     out
 }
 
-/// `robots.txt` pointing at the sitemap.
-pub fn robots(base_url: &str) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
+/// `robots.txt`, pointing at the sitemap when there is one (with a `base_url`).
+pub fn robots(base_url: Option<&str>) -> String {
+    match base_url {
+        Some(base_url) => format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    }
 }
 
 /// The diagnostic for a file that could not be written: a full disk (or quota, or file
@@ -94,6 +101,12 @@ pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn robots_names_a_sitemap_only_when_there_is_one() {
+        assert!(robots(Some("https://a.jp/k/")).contains("Sitemap: https://a.jp/k/sitemap.xml"));
+        assert!(!robots(None).contains("Sitemap"));
+    }
 
     #[test]
     fn sitemap_lists_pages_not_404() {

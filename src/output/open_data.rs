@@ -58,13 +58,14 @@ struct PlanJson<'a> {
     id: &'a str,
     url: String,
     title: &'a str,
+    subtitle: Option<&'a str>,
     kind: Option<&'a str>,
     municipality: &'a str,
     municipality_code: Option<&'a str>,
     license: &'a str,
     license_url: Option<&'a str>,
     modified: &'a str,
-    period: PeriodJson,
+    period: Option<PeriodJson>,
     vision: Option<&'a str>,
     principles: &'a [String],
     summary: Option<&'a str>,
@@ -79,7 +80,7 @@ struct PlanJson<'a> {
 #[derive(Serialize)]
 struct PeriodJson {
     start: YearJson,
-    end: YearJson,
+    end: Option<YearJson>,
 }
 
 #[derive(Serialize)]
@@ -195,7 +196,7 @@ pub fn plan_files(plan: &Plan, site: &Site) -> [(String, Vec<u8>); 3] {
     let meta = Provenance::new(site, plan, crate::html::build_date());
     let [json, csv, evaluations] = paths(plan);
     [
-        (json, plan_json(plan, &site.config.base_url, &site.config.progress, &meta).into_bytes()),
+        (json, plan_json(plan, site.config.url_prefix(), &site.config.progress, &meta).into_bytes()),
         (csv, indicators_csv(plan, &meta)),
         (evaluations, evaluations_csv(plan, &meta)),
     ]
@@ -270,13 +271,14 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule, meta: &
         id: &plan.id,
         url: format!("{base_url}{}", plan.path()),
         title: &plan.title,
+        subtitle: plan.subtitle.as_deref(),
         kind: plan.kind.as_deref(),
         municipality: meta.name,
         municipality_code: Some(meta.code).filter(|c| !c.is_empty()),
         license: meta.license,
         license_url: meta.license_url,
         modified: &meta.updated,
-        period: PeriodJson { start: plan.period.start.into(), end: plan.period.end.into() },
+        period: plan.period.map(|p| PeriodJson { start: p.start.into(), end: p.end.map(Into::into) }),
         vision: plan.vision.as_deref(),
         principles: &plan.principles,
         summary: plan.summary.as_deref(),
@@ -518,7 +520,8 @@ mod tests {
             title: "計画".into(),
             kind: None,
             municipality: "市".into(),
-            period: Period { start: FiscalYear(2019), end: FiscalYear(2020) },
+            subtitle: None,
+            period: Some(Period { start: FiscalYear(2019), end: Some(FiscalYear(2020)) }),
             vision: None,
             principles: vec![],
             summary: None,

@@ -54,7 +54,7 @@ pub(super) fn plan<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str
     ctx.insert("plan", &shared.plans[pi]);
     ctx.insert("body_html", &slots.put(&plan.body_html));
     ctx.insert("breadcrumbs", &crumbs(None));
-    let depth = if plan.levels.len() > 1 { 1 } else { 0 };
+    let depth = 1;
     let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, None)).collect();
     ctx.insert("tree", &tree);
     ctx.insert("chapters", &plan.chapters.iter().map(PageLink::new).collect::<Vec<_>>());
@@ -289,6 +289,7 @@ struct NodeData<'a> {
     title: &'a str,
     summary: &'a str,
     level: &'a str,
+    noun: String,
     body_html: String,
     top_path: String,
 }
@@ -313,6 +314,7 @@ pub(super) fn node<'a>(
             title: &node.title,
             summary: node.summary.as_deref().unwrap_or(""),
             level: plan.level_name(node.depth),
+            noun: level_noun(plan, node.depth),
             body_html: slots.put(&node.body_html),
             top_path: node_path(plan, top),
         },
@@ -326,7 +328,12 @@ pub(super) fn node<'a>(
     ctx.insert("parent", &node.parent.map(|p| NodeLink::new(plan, p)));
     let children: Vec<NodeTree> = node.children.iter().map(|&c| NodeTree::new(plan, c, 0, 3, Some(slots))).collect();
     ctx.insert("children", &children);
-    ctx.insert("children_level", plan.level_name(node.depth + 1));
+    // The heading over the children: their level's name, or 「項目の一覧」 (never empty).
+    let children_heading = match plan.level_name(node.depth + 1) {
+        "" => format!("{}の一覧", level_noun(plan, node.depth + 1)),
+        name => name.to_string(),
+    };
+    ctx.insert("children_level", &children_heading);
     let siblings: Vec<NodeId> = plan.siblings(ni).iter().copied().filter(|&s| plan.nodes[s].has_page).collect();
     let pos = siblings.iter().position(|&s| s == ni).unwrap_or(0);
     ctx.insert("prev", &pos.checked_sub(1).map(|i| NodeLink::new(plan, siblings[i])));
@@ -526,7 +533,8 @@ pub(super) fn summary<'a>(
     );
     ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
-    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)));
+    // The URL printed on paper: only a real one (none without base_url).
+    ctx.insert("page_url", &site.config.absolute_url(&crate::html::percent_encode_path(path)).unwrap_or_default());
     ctx
 }
 
@@ -760,7 +768,8 @@ pub(super) fn progress<'a>(
     let has_indicators = plan.nodes.iter().any(|n| !n.indicators.is_empty());
     ctx.insert("dashboard_path", &has_indicators.then(|| pages::year_dashboard_path(plan, year)));
     ctx.insert("built_on", &shared.built_on);
-    ctx.insert("page_url", &format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)));
+    // The URL printed on paper: only a real one (none without base_url).
+    ctx.insert("page_url", &site.config.absolute_url(&crate::html::percent_encode_path(path)).unwrap_or_default());
     ctx
 }
 

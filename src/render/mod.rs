@@ -146,7 +146,9 @@ impl Shared {
         ctx.insert("path", path);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_title", title);
-        ctx.insert("canonical", &format!("{}{}", site.config.base_url, path));
+        if let Some(url) = site.config.absolute_url(path) {
+            ctx.insert("canonical", &url);
+        }
         ctx
     }
 }
@@ -165,7 +167,7 @@ fn base_context(site: &Site, plans: &[PlanView], i: usize) -> Context {
         title: &site.config.title,
         municipality: &site.config.municipality,
         description: &description,
-        base_url: &site.config.base_url,
+        base_url: site.config.url_prefix(),
         language: &site.config.language,
         copyright: &copyright,
         license: &site.config.license,
@@ -178,7 +180,7 @@ fn base_context(site: &Site, plans: &[PlanView], i: usize) -> Context {
     let pi = if i < site.plans.len() { Some(i) } else { main_plan_index(site) };
     let nav = match pi.map(|i| (&site.plans[i], &plans[i])) {
         Some((plan, view)) => Nav {
-            label: format!("{}から探す", plan.level_name(0)),
+            label: format!("{}から探す", views::level_noun(plan, 0)),
             plan: Some(view.clone()),
             items: view.fields.clone(),
         },

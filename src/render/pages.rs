@@ -338,7 +338,7 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         }
         PageKind::Plan(pi) => {
             let plan = &site.plans[pi];
-            let depth = if plan.levels.len() > 1 { 1 } else { 0 };
+            let depth = 1;
             v(Chapters(pi))
                 || v(HasIndicators(pi))
                 || v(Years(pi))

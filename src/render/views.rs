@@ -7,6 +7,25 @@ use crate::content::model::*;
 use crate::content::sdgs::goal_name;
 use serde::Serialize;
 
+/// How pages name level `depth` of `plan` in a phrase (「この分野の概要版」, 「前の施策」,
+/// 「分野ごとの件数」): the plan's own name, or, where the plan names none (no `levels`,
+/// fewer names than the tree is deep, or `""`), a generic word: 分野 for the top level,
+/// 項目 below it. Labels that stand alone (the level badge) use [`Plan::level_name`] and
+/// are left out when it is "".
+pub fn level_noun(plan: &Plan, depth: usize) -> String {
+    match plan.level_name(depth) {
+        "" if depth == 0 => "分野".to_string(),
+        "" => "項目".to_string(),
+        name => name.to_string(),
+    }
+}
+
+/// How many levels pages need a noun for: the named ones and every depth the tree has.
+fn levels_used(plan: &Plan) -> usize {
+    let deepest = plan.nodes.iter().map(|n| n.depth + 1).max().unwrap_or(1);
+    deepest.max(plan.levels.len())
+}
+
 /// A link to a node.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeLink {
@@ -18,8 +37,11 @@ pub struct NodeLink {
     pub title: String,
     /// Summary, or "".
     pub summary: String,
-    /// The node's level label.
+    /// The node's level label as the plan names it, or "" (then left out).
     pub level: String,
+    /// The node's level in a phrase (「前の{noun}」): the label, or a generic word
+    /// ([`level_noun`]).
+    pub noun: String,
 }
 
 impl NodeLink {
@@ -32,6 +54,7 @@ impl NodeLink {
             title: n.title.clone(),
             summary: n.summary.clone().unwrap_or_default(),
             level: plan.level_name(n.depth).to_string(),
+            noun: level_noun(plan, n.depth),
         }
     }
 }
@@ -236,28 +259,40 @@ pub struct PlanView {
     pub id: String,
     /// Title.
     pub title: String,
+    /// サブタイトル, or "".
+    pub subtitle: String,
     /// `kakegawa-2/`.
     pub path: String,
     /// Kind.
     pub kind: String,
     /// Municipality.
     pub municipality: String,
-    /// `令和3年度〜令和7年度`.
+    /// `令和3年度〜令和7年度` (`令和3年度〜` with only a start), or "" when the plan states
+    /// no period (templates then leave the 計画期間 out).
     pub period: String,
-    /// `2021〜2025年度`.
+    /// `2021〜2025年度`, or "".
     pub period_western: String,
     /// 将来像.
     pub vision: String,
     /// 基本理念.
     pub principles: Vec<String>,
+    /// The heading over the 将来像 and 基本理念 that the plan has: 将来像と基本理念, 将来像,
+    /// 基本理念, or "" when it has neither (then nothing is shown).
+    pub vision_heading: String,
     /// Summary.
     pub summary: String,
     /// Issued.
     pub issued: String,
     /// Publisher.
     pub publisher: String,
-    /// Level labels.
+    /// The level of each depth in a phrase (「{levels[0]}ごとの件数」): the plan's own
+    /// names, a generic word where it names none ([`level_noun`]); at least one entry.
     pub levels: Vec<String>,
+    /// The names the plan gives its levels, in order, leaving out empty ones (may be none).
+    pub level_names: Vec<String>,
+    /// The heading over a top-level node's measures in the 概要版: the second level's
+    /// name, or 構成.
+    pub measures_heading: String,
     /// Top-level nodes.
     pub fields: Vec<NodeLink>,
 }
@@ -268,17 +303,34 @@ impl PlanView {
         PlanView {
             id: plan.id.clone(),
             title: plan.title.clone(),
+            subtitle: plan.subtitle.clone().unwrap_or_default(),
             path: plan.path(),
             kind: plan.kind.clone().unwrap_or_default(),
             municipality: plan.municipality.clone(),
-            period: plan.period.wareki(),
-            period_western: plan.period.western(),
+            period: plan.period.map(|p| p.wareki()).unwrap_or_default(),
+            period_western: plan.period.map(|p| p.western()).unwrap_or_default(),
             vision: plan.vision.clone().unwrap_or_default(),
             principles: plan.principles.clone(),
+            vision_heading: match (plan.vision.is_some(), !plan.principles.is_empty()) {
+                (true, true) => "将来像と基本理念",
+                (true, false) => "将来像",
+                (false, true) => "基本理念",
+                (false, false) => "",
+            }
+            .to_string(),
             summary: plan.summary.clone().unwrap_or_default(),
             issued: plan.issued.clone().unwrap_or_default(),
             publisher: plan.publisher.clone().unwrap_or_default(),
-            levels: plan.levels.iter().map(|l| l.name.clone()).collect(),
+            levels: (0..levels_used(plan)).map(|d| level_noun(plan, d)).collect(),
+            level_names: (0..plan.levels.len())
+                .map(|d| plan.level_name(d))
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect(),
+            measures_heading: match plan.level_name(1) {
+                "" => "構成".to_string(),
+                name => name.to_string(),
+            },
             fields: plan.roots.iter().map(|&r| NodeLink::new(plan, r)).collect(),
         }
     }
@@ -519,6 +571,50 @@ pub fn status_as_of(i: &Indicator, rule: &ProgressRule, year: FiscalYear) -> (St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plan_with_levels(names: &[&str]) -> Plan {
+        Plan {
+            id: "p".into(),
+            title: "計画".into(),
+            subtitle: None,
+            kind: None,
+            municipality: "町".into(),
+            period: None,
+            vision: None,
+            principles: vec!["理念".into()],
+            summary: None,
+            issued: None,
+            publisher: None,
+            weight: None,
+            levels: names.iter().map(|n| Level { name: n.to_string(), pages: true }).collect(),
+            themes: vec![],
+            evaluation: None,
+            body_html: String::new(),
+            headings: vec![],
+            sections: vec![],
+            chapters: vec![],
+            nodes: vec![],
+            roots: vec![],
+            source: "content/p/_plan.md".into(),
+        }
+    }
+
+    #[test]
+    fn levels_without_a_name_get_a_generic_word() {
+        let p = plan_with_levels(&["政策分野", " ", ""]);
+        assert_eq!(level_noun(&p, 0), "政策分野");
+        assert_eq!(level_noun(&p, 1), "項目");
+        assert_eq!(level_noun(&p, 5), "項目");
+        assert_eq!(level_noun(&plan_with_levels(&[]), 0), "分野");
+        let v = PlanView::new(&p);
+        assert_eq!(v.levels, ["政策分野", "項目", "項目"]);
+        assert_eq!(v.level_names, ["政策分野"]);
+        assert_eq!(v.measures_heading, "構成");
+        // No period is shown as none, and the heading fits what the plan has.
+        assert_eq!((v.period.as_str(), v.period_western.as_str()), ("", ""));
+        assert_eq!(v.vision_heading, "基本理念");
+        assert_eq!(PlanView::new(&plan_with_levels(&[])).levels, ["分野"]);
+    }
 
     fn ind() -> Indicator {
         let m = |v: f64, y: i32| Measurement { value: Quantity { value: v, decimals: 0 }, year: FiscalYear(y) };

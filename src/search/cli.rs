@@ -71,7 +71,7 @@ pub fn run(opts: &CliOptions) -> Result<String, Diagnostics> {
     if opts.json {
         return Ok(serde_json::to_string_pretty(&results).unwrap_or_default());
     }
-    Ok(text(&results, &site.config.base_url))
+    Ok(text(&results, site.config.url_prefix()))
 }
 
 fn marked(m: &Marked) -> String {

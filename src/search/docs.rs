@@ -94,8 +94,9 @@ impl Corpus {
                 PageKind::Plan(pi) => {
                     let plan = &site.plans[pi];
                     let mut intro = Vec::new();
+                    intro.extend(plan.subtitle.clone());
                     intro.extend(plan.kind.clone());
-                    intro.push(format!("計画期間 {}({})", plan.period.wareki(), plan.period.western()));
+                    intro.extend(plan.period.map(|p| format!("計画期間 {}({})", p.wareki(), p.western())));
                     intro.extend(plan.vision.as_ref().map(|v| format!("将来像 {v}")));
                     intro.extend(plan.principles.iter().map(|p| format!("基本理念 {p}")));
                     intro.extend(plan.summary.clone());

@@ -162,7 +162,7 @@ fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
     let themes: Vec<_> =
         p.themes.iter().map(|t| (t.id.as_str(), t.number.as_ref(), t.title.as_str(), t.summary.as_ref())).collect();
     (
-        (&p.id, &p.title, p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
+        (&p.id, &p.title, p.subtitle.as_ref(), p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
         (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
         &p.evaluation,
     )

@@ -316,8 +316,8 @@ impl Project {
                     write_if_changed(&out.join(path), &bytes).map_err(io)?;
                 }
             }
-            if added || !gone.is_empty() {
-                let sitemap = output::site_sitemap(site, listing.all(&self.pages, &gone));
+            if let Some(base_url) = site.config.base_url.as_deref().filter(|_| added || !gone.is_empty()) {
+                let sitemap = output::site_sitemap(site, base_url, listing.all(&self.pages, &gone));
                 write_if_changed(&out.join("sitemap.xml"), sitemap.as_bytes()).map_err(io)?;
             }
         }

@@ -12,8 +12,9 @@
 //                      their children's titles, and every indicator name of
 //                      the plan / field; it does not contain the skip link or
 //                      the navigation, and it does contain the printed page URL.
-//                      Plan summaries: page 1 is the cover (title, kind,
-//                      municipality, period in 和暦 and western years, 将来像)
+//                      Plan summaries: page 1 is the cover (title, subtitle,
+//                      kind, municipality, period in 和暦 and western years
+//                      when the plan has one, 将来像, 基本理念)
 //                      and nothing else; the 施策体系図 opens page 2; every
 //                      field marked to start a page (.summary-field-page) has
 //                      its title at the top of a page; 横断的取組 and the SDGs
@@ -353,8 +354,12 @@ describe('printable summaries (概要版)', { skip: sites ? false : SKIP_REASON,
               test('page 1 is the cover: title, kind, municipality, period, 将来像, and nothing else', () => {
                 assert.equal(r.dom.cover, 1, 'the page has one .summary-cover');
                 const [first, second = ''] = r.pages;
-                const expected = [plan.title, plan.municipality, plan.period.start.wareki, plan.period.end.wareki];
-                expected.push(String(plan.period.start.fiscal_year), String(plan.period.end.fiscal_year));
+                // The period, subtitle and 基本理念 only when the plan has them (never invented).
+                const expected = [plan.title, plan.municipality];
+                for (const y of [plan.period?.start, plan.period?.end].filter(Boolean))
+                  expected.push(y.wareki, String(y.fiscal_year));
+                if (plan.subtitle) expected.push(plan.subtitle);
+                for (const p of plan.principles) expected.push(p);
                 if (plan.kind) expected.push(plan.kind);
                 if (plan.vision) expected.push(plan.vision);
                 const missing = expected.filter((x) => !first.includes(norm(x)));
