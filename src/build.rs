@@ -32,6 +32,9 @@ pub struct BuildOptions {
     /// incremental rebuilds write into directly): replaced without the ownership check of
     /// [`crate::output::staging`].
     pub private_output: bool,
+    /// Include pages marked `draft = true` (`build --drafts`; `serve` always does), each
+    /// with a 「下書き」 banner. Without it drafts are left out entirely.
+    pub drafts: bool,
 }
 
 /// What a build produced.
@@ -49,13 +52,19 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Problems that did not stop the build (shown after the summary).
     pub warnings: Vec<Diagnostic>,
+    /// Drafts left out (see [`BuildOptions::drafts`]).
+    pub drafts_left_out: usize,
 }
 
 impl BuildReport {
     /// The one-line summary printed after every build.
     pub fn summary(&self) -> String {
+        let drafts = match self.drafts_left_out {
+            0 => String::new(),
+            n => format!("。下書き {n} 件は含めていません(含めるには --drafts)"),
+        };
         format!(
-            "完了: {} ページと {} ファイルを {} に書き出しました({:.1} 秒)",
+            "完了: {} ページと {} ファイルを {} に書き出しました({:.1} 秒){drafts}",
             self.pages,
             self.other_files,
             self.output.display(),
@@ -72,6 +81,7 @@ pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
 /// `site.toml` with the overrides of `opts`.
 pub fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
     let mut config = SiteConfig::load(&opts.root)?;
+    config.drafts = opts.drafts;
     if let Some(m) = opts.minify {
         config.minify = m;
     }
@@ -230,6 +240,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         elapsed: start.elapsed(),
         output: out,
         warnings,
+        drafts_left_out: site.drafts_left_out,
     })
 }
 

@@ -50,6 +50,10 @@ pub struct SiteConfig {
     /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
     #[serde(default = "default_license")]
     pub license: String,
+    /// Include pages marked `draft = true` (`build --drafts`, `serve`). Not a key of
+    /// `site.toml`: set by the command from [`crate::build::BuildOptions::drafts`].
+    #[serde(skip)]
+    pub drafts: bool,
     /// How indicator status is decided (`[progress]`), checked by [`SiteConfig::load`].
     #[serde(skip)]
     pub progress: ProgressRule,

@@ -32,6 +32,9 @@ enum Command {
         /// 公開 URL を上書きする
         #[arg(long)]
         base_url: Option<String>,
+        /// 下書き (draft = true) のページも書き出す(「下書き」の表示つき)
+        #[arg(long)]
+        drafts: bool,
     },
     /// サイトを組み立ててローカルで表示し、編集に合わせて自動で更新する (build, serve, watch)
     Serve {
@@ -137,7 +140,7 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { root, output, base_url } => {
+        Command::Build { root, output, base_url, drafts } => {
             let opts = BuildOptions {
                 root,
                 output,
@@ -146,6 +149,7 @@ fn main() -> ExitCode {
                 minify: None,
                 defer_search: false,
                 private_output: false,
+                drafts,
             };
             match build::build(&opts) {
                 Ok(report) => {

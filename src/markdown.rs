@@ -48,6 +48,10 @@ pub struct Section {
 /// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
 pub type LinkTargets = HashMap<String, String>;
 
+/// The [`LinkTargets`] value of a file left out as a draft: a link to it is a warning,
+/// and the page shows the link's text without the link.
+pub const DRAFT_TARGET: &str = "\0draft";
+
 /// Where a body is rendered, for resolving links and reporting errors.
 pub struct MarkdownContext<'a> {
     /// Relative prefix from the page to the site root (`../../`).
@@ -404,9 +408,23 @@ fn drop_unsafe_urls<'a>(
                         .help(help),
                     );
                 }
+                let draft = !image && !unsafe_url && links_to_draft(dest_url, ctx);
+                if draft {
+                    diags.push(
+                        Diagnostic::new(
+                            ctx.file,
+                            "draft-link",
+                            format!("リンク先 {dest_url} は下書き(draft = true)なので、リンクにせず文字だけを書き出します"),
+                        )
+                        .warning()
+                        .at_line(line(range.start))
+                        .help("下書きを公開するときは draft = true を消してください。公開しないなら、このリンクを消してください"),
+                    );
+                }
+                let dropped = unsafe_url || draft;
                 let open = if image { &mut images } else { &mut links };
-                open.push(unsafe_url);
-                unsafe_url
+                open.push(dropped);
+                dropped
             }
             Event::End(TagEnd::Link) => links.pop().unwrap_or(false),
             Event::End(TagEnd::Image) => images.pop().unwrap_or(false),
@@ -417,6 +435,13 @@ fn drop_unsafe_urls<'a>(
         }
     }
     kept
+}
+
+/// True when `dest` is an `@/` link to a file left out as a draft.
+fn links_to_draft(dest: &str, ctx: &MarkdownContext) -> bool {
+    let Some(rest) = dest.strip_prefix("@/") else { return false };
+    let file = rest.split_once('#').map_or(rest, |(f, _)| f);
+    ctx.links.get(file).is_some_and(|t| t == DRAFT_TARGET)
 }
 
 /// Rewrites `@/file.md#x` and site-absolute `/x` to page-relative URLs; `None` when an

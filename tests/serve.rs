@@ -23,6 +23,7 @@ fn opts(root: &Path, out: &Path) -> BuildOptions {
         minify: None,
         defer_search: false,
         private_output: false,
+        drafts: false,
     }
 }
 
@@ -226,6 +227,23 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         (
+            "a node becomes a draft (left out, with the link to it)",
+            Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "+++\n", "+++\ndraft = true\n")),
+        ),
+        (
+            "a draft folder node (its subtree left out)",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-1/_index.md", "+++\n", "+++\ndraft = true\n")),
+        ),
+        (
+            "the drafts published again",
+            Box::new(|r| {
+                let mut c = edit(r, "content/showcase/kyodo/7-3.md", "draft = true\n", "");
+                edit(r, "content/showcase/kankyo/3-1/_index.md", "draft = true\n", "");
+                c.add(Path::new("content/showcase/kankyo/3-1/_index.md"), "default");
+                c
+            }),
+        ),
+        (
             "template",
             Box::new(|r| {
                 let dir = r.join("themes/default/templates");
@@ -256,6 +274,38 @@ fn incremental_rebuilds_equal_full_builds() {
             r.rendered
         );
     }
+}
+
+#[test]
+fn incremental_rebuilds_with_drafts_follow_draft_marks() {
+    // serve shows drafts, each with its 「下書き」 banner: marking and unmarking re-render it.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let t = tempfile::tempdir().unwrap();
+    let inc = t.path().join("inc");
+    let with_drafts = |out: &Path| BuildOptions { drafts: true, ..opts(root, out) };
+    let mut project = Project::open(with_drafts(&inc)).unwrap();
+    let steps: Vec<Step> = vec![
+        ("node draft", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "+++\n", "+++\ndraft = true\n"))),
+        ("chapter draft", Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "+++\n", "+++\ndraft = true\n"))),
+        ("free page draft", Box::new(|r| edit(r, "content/info/accessibility.md", "+++\n", "+++\ndraft = true\n"))),
+        ("plan draft", Box::new(|r| edit(r, "content/showcase/_plan.md", "+++\n", "+++\ndraft = true\n"))),
+        ("node published", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "draft = true\n", ""))),
+        ("plan published", Box::new(|r| edit(r, "content/showcase/_plan.md", "draft = true\n", ""))),
+    ];
+    for (name, step) in steps {
+        let changes = step(root);
+        project.rebuild(&changes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let full = t.path().join(format!("full-{}", name.replace(' ', "_")));
+        build::build(&with_drafts(&full)).unwrap();
+        let (a, b) = (pages(&inc), pages(&full));
+        let differing: Vec<_> = b.keys().chain(a.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+        assert!(differing.is_empty(), "after '{name}' these differ from a full build: {differing:?}");
+    }
+    let page = String::from_utf8(pages(&inc)[Path::new("showcase/suishin/index.html")].clone()).unwrap();
+    assert!(page.contains("draft-banner"), "the chapter is still a draft");
+    let page = String::from_utf8(pages(&inc)[Path::new("showcase/7-3/index.html")].clone()).unwrap();
+    assert!(!page.contains("draft-banner"), "the node is published");
 }
 
 #[test]

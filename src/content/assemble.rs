@@ -29,11 +29,17 @@ pub(super) fn assemble(
     parsed: Vec<Parsed>,
     diags: &mut Diagnostics,
 ) -> (Site, Vec<PendingBody>, LinkTargets) {
+    let (parsed, left_out) = super::drafts::leave_out(parsed, config.drafts);
     let mut a = Assembly::new(&config);
     let later = a.place_files(parsed, &config, diags);
     a.add_nodes(later.node_files, diags);
     a.add_chapters(later.chapters, diags);
-    let (plans, links) = a.finish_plans(diags);
+    let (plans, mut links) = a.finish_plans(diags);
+    // Links to what is left out are warnings, not broken pages (see `markdown`).
+    for f in left_out.files {
+        links.entry(f).or_insert_with(|| crate::markdown::DRAFT_TARGET.to_string());
+    }
+    let drafts_left_out = left_out.count + a.inline_drafts;
     check_top_names(&plans, &a.pages, diags);
     let Assembly { home, mut pages, pending, .. } = a;
     pages.sort_by_key(|p| (p.weight.unwrap_or(i64::MAX), p.path.clone()));
@@ -45,6 +51,7 @@ pub(super) fn assemble(
         plans: plans.into_iter().map(Arc::new).collect(),
         pages,
         warnings: Vec::new(),
+        drafts_left_out,
     };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
@@ -67,6 +74,8 @@ struct Assembly {
     page_files: HashMap<String, String>,
     /// Bodies queued for rendering.
     pending: Vec<PendingBody>,
+    /// Draft `[[children]]` entries left out of the finished plans.
+    inline_drafts: usize,
 }
 
 /// Files that wait until every plan is known.
@@ -90,8 +99,16 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: PathBuf::new(),
+            draft: false,
         };
-        Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
+        Assembly {
+            home,
+            builders: BTreeMap::new(),
+            pages: Vec::new(),
+            page_files: HashMap::new(),
+            pending: Vec::new(),
+            inline_drafts: 0,
+        }
     }
 
     /// Step 1: places the home page, plans and free pages; node files and chapters are set
@@ -177,6 +194,7 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: p.found.rel,
+            draft: fm.draft,
         });
     }
 
@@ -271,6 +289,7 @@ impl Assembly {
                 headings: Vec::new(),
                 sections: Vec::new(),
                 source: p.found.rel,
+                draft: fm.draft || b.plan.draft,
             });
         }
     }
@@ -289,6 +308,7 @@ impl Assembly {
         for id in &plan_order {
             let mut b = self.builders.remove(id).expect("ordered from builders");
             finish_plan(&mut b, diags);
+            self.inline_drafts += b.drafts_left_out;
             checks::check_plan_names(&b.plan, &b.ids, diags);
             for (file, nid) in &b.files {
                 link_targets.insert(file.clone(), node_path(&b.plan, *nid));

@@ -28,6 +28,9 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// What loading found worth a word that is not an error (shown after the build).
     pub warnings: Vec<crate::diagnostics::Diagnostic>,
+    /// Drafts left out of this build (files and `[[children]]` entries, each counted once
+    /// with everything under it); 0 when drafts are included.
+    pub drafts_left_out: usize,
 }
 
 impl Site {
@@ -98,6 +101,8 @@ pub struct Plan {
     pub roots: Vec<NodeId>,
     /// `_plan.md`, relative to the site root.
     pub source: PathBuf,
+    /// 下書き: `draft = true` in `_plan.md` (only in builds with drafts).
+    pub draft: bool,
 }
 
 impl Plan {
@@ -229,6 +234,8 @@ pub struct Node {
     pub source: PathBuf,
     /// Line of its definition in `source`.
     pub line: usize,
+    /// 下書き: `draft = true` on the node, an ancestor or its plan (only in builds with drafts).
+    pub draft: bool,
 }
 
 impl Node {
@@ -450,6 +457,8 @@ pub struct Page {
     pub sections: Vec<crate::markdown::Section>,
     /// Source file, relative to the site root (empty for a default home).
     pub source: PathBuf,
+    /// 下書き (`draft = true`, or a chapter of a draft plan): only in builds with drafts.
+    pub draft: bool,
 }
 
 #[cfg(test)]

@@ -87,6 +87,10 @@ pub(super) struct PlanBuilder {
     pub(super) ids: HashMap<String, (PathBuf, usize)>,
     /// Node id → content-relative file, for `@/` links.
     pub(super) files: Vec<(String, NodeId)>,
+    /// Keep `[[children]]` marked `draft = true` (`SiteConfig::drafts`).
+    pub(super) include_drafts: bool,
+    /// Draft `[[children]]` entries left out.
+    pub(super) drafts_left_out: usize,
 }
 
 /// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
@@ -194,8 +198,17 @@ pub(super) fn build_plan(
         nodes: Vec::new(),
         roots: Vec::new(),
         source: file.to_path_buf(),
+        draft: fm.draft,
     };
-    Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
+    Some(PlanBuilder {
+        plan,
+        keys: Vec::new(),
+        dir_nodes: HashMap::new(),
+        ids: HashMap::new(),
+        files: Vec::new(),
+        include_drafts: config.drafts,
+        drafts_left_out: 0,
+    })
 }
 
 /// The node file whose front matter is being read, for the lines of its values.
@@ -383,6 +396,7 @@ impl NodeFile<'_> {
             has_page: b.plan.levels[depth].pages,
             source: file.to_path_buf(),
             line,
+            draft: fm.draft || b.plan.draft || parent.is_some_and(|p| b.plan.nodes[p].draft),
         });
         b.keys.push(key);
         match parent {
@@ -398,6 +412,10 @@ impl NodeFile<'_> {
             });
         }
         for (k, child) in fm.children.into_iter().enumerate() {
+            if child.get_ref().draft && !self.plan.include_drafts {
+                self.plan.drafts_left_out += 1; // its place keeps the default ids of the others
+                continue;
+            }
             let line = self.ctx.line(&child);
             let at = NodeAt { parent: Some(nid), default_id: format!("{id}-{}", k + 1), line, inline_index: k + 1 };
             self.add(child.into_inner(), at);

@@ -259,7 +259,7 @@ pub(super) fn context<'a>(
     path: &str,
     slots: &Slots<'a>,
 ) -> Context {
-    match kind {
+    let mut ctx = match kind {
         PageKind::Home => contexts::home(site, shared, path, slots),
         PageKind::Plan(pi) => contexts::plan(site, shared, pi, path, slots),
         PageKind::Node(pi, ni) => contexts::node(site, shared, pi, ni, path, slots),
@@ -279,6 +279,30 @@ pub(super) fn context<'a>(
         PageKind::Free(i) => contexts::free(site, shared, i, path, slots),
         PageKind::Search => contexts::search(site, shared, path),
         PageKind::NotFound => contexts::not_found(site, shared, path),
+    };
+    // The 「下書き」 banner of base.html (drafts are pages only in builds with drafts).
+    ctx.insert("draft", &is_draft(site, kind));
+    ctx
+}
+
+/// Whether page `kind` shows a draft: a node, chapter or free page marked `draft = true`
+/// (or under a draft), or any page of a draft plan. Part of the structure `serve` compares.
+pub fn is_draft(site: &Site, kind: PageKind) -> bool {
+    use PageKind::*;
+    match kind {
+        Node(pi, ni) => site.plans[pi].nodes[ni].draft,
+        Chapter(pi, c) => site.plans[pi].chapters[c].draft,
+        Free(i) => site.pages[i].draft,
+        Plan(pi)
+        | ThemeIndex(pi)
+        | Theme(pi, _)
+        | PlanSummary(pi)
+        | FieldSummary(pi, _)
+        | Dashboard(pi)
+        | YearDashboard(pi, _)
+        | Progress(pi, _)
+        | Comparison(pi, _, _) => site.plans[pi].draft,
+        Home | SdgIndex | Sdg(_) | Departments | Department(_) | Search | NotFound => false,
     }
 }
 
