@@ -69,8 +69,17 @@ pub struct MarkdownContext<'a> {
 }
 
 /// Ids the templates use; heading ids never take them.
-pub const TEMPLATE_IDS: &[&str] =
-    &["main", "top", "pp-indicators", "pp-children", "pp-related", "pp-chapters", "pp-structure", "pp-themes"];
+pub const TEMPLATE_IDS: &[&str] = &[
+    "main",
+    "top",
+    "pp-indicators",
+    "pp-children",
+    "pp-related",
+    "pp-contact",
+    "pp-chapters",
+    "pp-structure",
+    "pp-themes",
+];
 
 /// Lines meant as headings that Markdown reads as text: `＃＃ 見出し` (full-width ＃) and
 /// `##見出し` (no space after the #). Warnings: a line may start with a hashtag on purpose.

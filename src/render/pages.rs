@@ -150,7 +150,7 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::SdgIndex => SDG_INDEX_PATH.into(),
         PageKind::Sdg(n) => sdg_path(n),
         PageKind::Departments => DEPARTMENT_INDEX_PATH.into(),
-        PageKind::Department(i) => department_path(i),
+        PageKind::Department(i) => DepartmentIndex::new(site).path(i),
         PageKind::PlanSummary(p) => summary_path(&site.plans[p], None),
         PageKind::FieldSummary(p, n) => summary_path(&site.plans[p], Some(n)),
         PageKind::Dashboard(p) => dashboard_path(&site.plans[p]),
@@ -175,9 +175,10 @@ pub fn sdg_path(goal: u8) -> String {
     format!("{SDG_INDEX_PATH}{goal}/")
 }
 
-/// The page of department number `i` (0-based; its URL counts from 1).
-pub fn department_path(i: usize) -> String {
-    format!("{DEPARTMENT_INDEX_PATH}{}/", i + 1)
+/// The page of the department whose URL segment is `slug` (its id in `site.toml`, or
+/// its number when departments are not declared; see [`DepartmentIndex`]).
+pub fn department_path(slug: &str) -> String {
+    format!("{DEPARTMENT_INDEX_PATH}{slug}/")
 }
 
 /// The list of `plan`'s cross-cutting themes.
