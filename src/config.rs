@@ -786,6 +786,36 @@ mod tests {
         assert!(load_with("speed = 1\n").is_err(), "unknown keys are refused");
     }
 
+    fn load_departments(toml: &str) -> Result<SiteConfig, Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n{toml}");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        SiteConfig::load(dir.path())
+    }
+
+    #[test]
+    fn departments_are_checked_with_the_line_of_their_table() {
+        let ok = load_departments(
+            "[[departments]]\nid = \"kikaku\"\nname = \" 企画政策課 \"\nphone = \"０５３７-21-1111\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.departments[0].name, "企画政策課", "trimmed");
+        assert_eq!(ok.departments[0].tel().as_deref(), Some("tel:0537211111"), "full-width digits too");
+        let cases = [
+            ("[[departments]]\nid = \"Kikaku\"\nname = \"a\"\n", 4, "URL"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\n[[departments]]\nid = \"a\"\nname = \"y\"\n", 7, "2回"),
+            ("[[departments]]\nid = \"a\"\nname = \"\"\n", 4, "name"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nemail = \"a@b\"\n", 4, "email"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nurl = \"www.x.jp\"\n", 4, "url"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nphone = \"内線なし\"\n", 4, "phone"),
+        ];
+        for (toml, line, word) in cases {
+            let e = load_departments(toml).unwrap_err();
+            assert_eq!(e.line, Some(line), "{toml}: {e:?}");
+            assert!(e.message.contains(word), "{toml}: {}", e.message);
+        }
+    }
+
     #[test]
     fn table_key_line_looks_inside_the_table() {
         let text = "on_track = 1\n[progress] # 判定\nrule = \"x\"\n on_track = 2\n[other]\ntolerance = 1\n";
