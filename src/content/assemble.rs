@@ -39,7 +39,11 @@ pub(super) fn assemble(
     for f in left_out.files {
         links.entry(f).or_insert_with(|| crate::markdown::DRAFT_TARGET.to_string());
     }
-    let drafts_left_out = left_out.count + a.inline_drafts;
+    let mut plans = plans;
+    for p in &mut plans {
+        p.drafts_left_out += left_out.in_plans.get(&p.id).copied().unwrap_or(0);
+    }
+    let drafts_left_out = left_out.count + plans.iter().map(|p| p.drafts_left_out).sum::<usize>();
     check_top_names(&plans, &a.pages, diags);
     let Assembly { home, mut pages, pending, .. } = a;
     pages.sort_by_key(|p| (p.weight.unwrap_or(i64::MAX), p.path.clone()));
@@ -74,8 +78,6 @@ struct Assembly {
     page_files: HashMap<String, String>,
     /// Bodies queued for rendering.
     pending: Vec<PendingBody>,
-    /// Draft `[[children]]` entries left out of the finished plans.
-    inline_drafts: usize,
 }
 
 /// Files that wait until every plan is known.
@@ -101,14 +103,7 @@ impl Assembly {
             source: PathBuf::new(),
             draft: false,
         };
-        Assembly {
-            home,
-            builders: BTreeMap::new(),
-            pages: Vec::new(),
-            page_files: HashMap::new(),
-            pending: Vec::new(),
-            inline_drafts: 0,
-        }
+        Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
     }
 
     /// Step 1: places the home page, plans and free pages; node files and chapters are set
@@ -308,7 +303,7 @@ impl Assembly {
         for id in &plan_order {
             let mut b = self.builders.remove(id).expect("ordered from builders");
             finish_plan(&mut b, diags);
-            self.inline_drafts += b.drafts_left_out;
+            b.plan.drafts_left_out = b.drafts_left_out;
             checks::check_plan_names(&b.plan, &b.ids, diags);
             for (file, nid) in &b.files {
                 link_targets.insert(file.clone(), node_path(&b.plan, *nid));

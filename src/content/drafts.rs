@@ -7,15 +7,18 @@
 
 use super::discovery::Role;
 use super::parse::{Front, Parsed};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What [`leave_out`] took away.
 #[derive(Debug, Default)]
 pub(super) struct LeftOut {
     /// Content-relative paths of every file left out (links to them are warnings).
     pub(super) files: Vec<String>,
-    /// Drafts left out, each counted once with everything under it.
+    /// Drafts left out outside plans (free pages) and whole plans, each counted once with
+    /// everything under it.
     pub(super) count: usize,
+    /// Drafts left out inside each plan that is built (node files and chapters), by plan id.
+    pub(super) in_plans: HashMap<String, usize>,
 }
 
 /// True when the front matter of `p` says `draft = true`.
@@ -67,7 +70,12 @@ pub(super) fn leave_out(parsed: Vec<Parsed>, include: bool) -> (Vec<Parsed>, Lef
             }
             if is_draft(p) {
                 left.files.push(p.found.content_rel.clone());
-                left.count += 1;
+                match (plan, &p.found.role) {
+                    (Some(id), Role::Node { .. } | Role::Chapter { .. }) => {
+                        *left.in_plans.entry(id.clone()).or_default() += 1
+                    }
+                    _ => left.count += 1,
+                }
                 return false;
             }
             true

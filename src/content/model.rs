@@ -103,6 +103,9 @@ pub struct Plan {
     pub source: PathBuf,
     /// 下書き: `draft = true` in `_plan.md` (only in builds with drafts).
     pub draft: bool,
+    /// Drafts left out of this plan (node files, chapters, `[[children]]` entries); part
+    /// of [`Site::drafts_left_out`].
+    pub drafts_left_out: usize,
 }
 
 impl Plan {

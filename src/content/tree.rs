@@ -202,6 +202,7 @@ pub(super) fn build_plan(
         roots: Vec::new(),
         source: file.to_path_buf(),
         draft: fm.draft,
+        drafts_left_out: 0,
     };
     Some(PlanBuilder {
         plan,

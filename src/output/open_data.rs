@@ -555,6 +555,7 @@ mod tests {
             roots: vec![0],
             source: PathBuf::from("content/p/_plan.md"),
             draft: false,
+            drafts_left_out: 0,
         }
     }
 
