@@ -112,6 +112,7 @@ fn main() {
         minify: None,
         defer_search: false,
         private_output: false,
+        drafts: false,
     })
     .expect("full build");
     println!("full rebuild for comparison: {:.2} s", t0.elapsed().as_secs_f64());

@@ -32,6 +32,9 @@ pub struct BuildOptions {
     /// incremental rebuilds write into directly): replaced without the ownership check of
     /// [`crate::output::staging`].
     pub private_output: bool,
+    /// Include pages marked `draft = true` (`build --drafts`; `serve` always does), each
+    /// with a 「下書き」 banner. Without it drafts are left out entirely.
+    pub drafts: bool,
 }
 
 /// What a build produced.
@@ -51,6 +54,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// How long each stage took, in order (shown with `--verbose`).
     pub stages: Vec<(&'static str, Duration)>,
+    /// Drafts left out (see [`BuildOptions::drafts`]).
+    pub drafts_left_out: usize,
 }
 
 impl BuildReport {
@@ -61,8 +66,12 @@ impl BuildReport {
         if !out.ends_with(std::path::MAIN_SEPARATOR) && !out.ends_with('/') {
             out.push('/');
         }
+        let drafts = match self.drafts_left_out {
+            0 => String::new(),
+            n => format!("。下書き {n} 件は含めていません(含めるには --drafts)"),
+        };
         format!(
-            "サイトを {out} に書き出しました: {} ページ、ほかのファイル {} 個({:.1} 秒)",
+            "サイトを {out} に書き出しました: {} ページ、ほかのファイル {} 個({:.1} 秒){drafts}",
             self.pages,
             self.other_files,
             self.elapsed.as_secs_f64(),
@@ -100,6 +109,7 @@ fn note_missing_base_url(site: &mut Site) {
 /// `site.toml` with the overrides of `opts`.
 pub fn config(opts: &BuildOptions) -> Result<SiteConfig, Diagnostics> {
     let mut config = SiteConfig::load(&opts.root)?;
+    config.drafts = opts.drafts;
     if let Some(m) = opts.minify {
         config.minify = m;
     }
@@ -269,6 +279,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         output: out,
         warnings,
         stages,
+        drafts_left_out: site.drafts_left_out,
     })
 }
 

@@ -53,12 +53,68 @@ pub struct SiteConfig {
     /// Licence of the content and open data (default `CC BY 4.0`), shown in the footer.
     #[serde(default = "default_license")]
     pub license: String,
+    /// Include pages marked `draft = true` (`build --drafts`, `serve`). Not a key of
+    /// `site.toml`: set by the command from [`crate::build::BuildOptions::drafts`].
+    #[serde(skip)]
+    pub drafts: bool,
     /// How indicator status is decided (`[progress]`), checked by [`SiteConfig::load`].
     #[serde(skip)]
     pub progress: ProgressRule,
     /// `[progress]` as written; [`SiteConfig::load`] turns it into `progress`.
     #[serde(default, rename = "progress")]
     progress_written: ProgressWritten,
+    /// The departments (`[[departments]]`), checked by [`SiteConfig::load`], in declared
+    /// order. Empty: nodes name departments freely.
+    #[serde(default)]
+    pub departments: Vec<Department>,
+}
+
+/// A department declared once in `site.toml` (`[[departments]]`): nodes refer to it by id,
+/// name or a former name; its page is `/departments/<id>/` whatever its name becomes.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    /// Stable ASCII id (the URL).
+    pub id: String,
+    /// Current name (企画政策課).
+    pub name: String,
+    /// 読み in kana: orders the department index in 五十音.
+    #[serde(default)]
+    pub reading: Option<String>,
+    /// Names of before, still accepted in node files.
+    #[serde(default)]
+    pub former_names: Vec<String>,
+    /// Telephone number as written (0537-21-1111).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The department's own web page.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Department {
+    /// Whether any contact detail is given (the node pages then show an お問い合わせ block).
+    pub fn has_contact(&self) -> bool {
+        self.phone.is_some() || self.email.is_some() || self.url.is_some()
+    }
+
+    /// The `tel:` URL of the phone number: its digits (full-width ones too) and a leading `+`.
+    pub fn tel(&self) -> Option<String> {
+        let phone = self.phone.as_deref()?;
+        let mut out = String::new();
+        for c in phone.chars() {
+            match c {
+                '0'..='9' => out.push(c),
+                '０'..='９' => out.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+                '+' | '＋' if out.is_empty() => out.push('+'),
+                _ => {}
+            }
+        }
+        Some(format!("tel:{out}"))
+    }
 }
 
 /// The kinds of rule for indicator status (`rule = "…"` under `[progress]`).
@@ -280,6 +336,7 @@ impl SiteConfig {
                 .help("サイトの内容とオープンデータのライセンスを書いてください。例: license = \"CC BY 4.0\"(書かなければ CC BY 4.0 になります)"));
         }
         config.license = config.license.trim().to_string();
+        check_departments(&mut config.departments, &text, &file)?;
         if !valid_language(&config.language) {
             return Err(Diagnostic::new(
                 &file,
@@ -321,6 +378,94 @@ impl SiteConfig {
         Diagnostic::new(CONFIG_FILE, "base-url", "base_url(公開する URL)がないので、サイトマップ(sitemap.xml)、ページの正規 URL、概要版と進捗状況の印刷に載せる URL を作りませんでした(ページ同士のリンクはどこに置いても動きますが、404 ページのリンクはサイトを一番上の / に置いたときだけ正しく動きます)")
             .help("公開する URL が決まったら、site.toml に base_url = \"https://www.city.example.lg.jp/keikaku/\" のように書いてください(planpress build --base-url URL でも指定できます)")
             .warning()
+    }
+}
+
+/// Checks `[[departments]]`: ids usable in URLs and not repeated, names given and not
+/// repeated (former names included), contact details that work as links.
+fn check_departments(departments: &mut [Department], text: &str, file: &Path) -> Result<(), Diagnostic> {
+    // The line of the n-th `[[departments]]` header (the table the problem is in).
+    let headers: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[departments]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (k, d) in departments.iter_mut().enumerate() {
+        let line = headers.get(k).copied();
+        let err = |message: String, help: &str| {
+            Err(Diagnostic::new(file, "department", message).at_opt_line(line).help(help.to_string()))
+        };
+        d.id = d.id.trim().to_string();
+        d.name = d.name.trim().to_string();
+        for n in &mut d.former_names {
+            *n = n.trim().to_string();
+        }
+        if d.id.is_empty()
+            || !d.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return err(
+                format!("担当課の id「{}」は URL に使えません", d.id),
+                "id は半角の小文字の英字・数字・ハイフン・下線で書いてください(例: id = \"kikaku\")。ページの URL /departments/kikaku/ になります",
+            );
+        }
+        if let Some(first) = ids.insert(d.id.clone(), k) {
+            return err(
+                format!("担当課の id「{}」が2回あります({} 番目の [[departments]] と同じ)", d.id, first + 1),
+                "id は担当課ごとに別のものにしてください",
+            );
+        }
+        if d.name.is_empty() {
+            return err(
+                format!("担当課「{}」の name が空です", d.id),
+                "name = \"企画政策課\" のように課の名前を書いてください",
+            );
+        }
+        for n in std::iter::once(&d.name).chain(&d.former_names) {
+            if n.is_empty() {
+                return err(
+                    format!("担当課「{}」の former_names に空の名前があります", d.name),
+                    "空の \"\" を消してください",
+                );
+            }
+            if let Some(other) = names.insert(n.clone(), k).filter(|&o| o != k) {
+                return err(
+                    format!("担当課の名前「{n}」が2つの課にあります({} 番目の [[departments]] にも)", other + 1),
+                    "name と former_names は、課ごとに別の名前にしてください",
+                );
+            }
+        }
+        if d.phone.as_deref().is_some_and(|p| !p.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))) {
+            return err(format!("担当課「{}」の phone に番号がありません", d.name), "例: phone = \"0537-21-1111\"");
+        }
+        if d.email.as_deref().is_some_and(|e| !valid_email(e)) {
+            return err(
+                format!(
+                    "担当課「{}」の email「{}」はメールアドレスの形ではありません",
+                    d.name,
+                    d.email.as_deref().unwrap_or("")
+                ),
+                "半角で、空白を入れずに書いてください(例: email = \"kikaku@city.example.lg.jp\")",
+            );
+        }
+        if d.url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+            return err(
+                format!("担当課「{}」の url は https:// で始めてください", d.name),
+                "例: url = \"https://www.city.example.lg.jp/kikaku/\"",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `local@domain.tld`, half-width, no spaces or characters that would break a `mailto:` link.
+fn valid_email(e: &str) -> bool {
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic() && !"<>\"()[],;:\\@".contains(c));
+    match e.split_once('@') {
+        Some((local, domain)) => ok(local) && ok(domain) && domain.contains('.') && !domain.ends_with('.'),
+        None => false,
     }
 }
 
@@ -683,6 +828,36 @@ mod tests {
             assert!(e.help.as_deref().is_some_and(|h| !h.is_empty()), "{text}");
         }
         assert!(load_with("speed = 1\n").is_err(), "unknown keys are refused");
+    }
+
+    fn load_departments(toml: &str) -> Result<SiteConfig, Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("title = \"t\"\nmunicipality = \"m\"\nbase_url = \"https://x.jp\"\n{toml}");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        SiteConfig::load(dir.path())
+    }
+
+    #[test]
+    fn departments_are_checked_with_the_line_of_their_table() {
+        let ok = load_departments(
+            "[[departments]]\nid = \"kikaku\"\nname = \" 企画政策課 \"\nphone = \"０５３７-21-1111\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.departments[0].name, "企画政策課", "trimmed");
+        assert_eq!(ok.departments[0].tel().as_deref(), Some("tel:0537211111"), "full-width digits too");
+        let cases = [
+            ("[[departments]]\nid = \"Kikaku\"\nname = \"a\"\n", 4, "URL"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\n[[departments]]\nid = \"a\"\nname = \"y\"\n", 7, "2回"),
+            ("[[departments]]\nid = \"a\"\nname = \"\"\n", 4, "name"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nemail = \"a@b\"\n", 4, "email"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nurl = \"www.x.jp\"\n", 4, "url"),
+            ("[[departments]]\nid = \"a\"\nname = \"x\"\nphone = \"内線なし\"\n", 4, "phone"),
+        ];
+        for (toml, line, word) in cases {
+            let e = load_departments(toml).unwrap_err();
+            assert_eq!(e.line, Some(line), "{toml}: {e:?}");
+            assert!(e.message.contains(word), "{toml}: {}", e.message);
+        }
     }
 
     #[test]

@@ -61,6 +61,9 @@ enum Command {
         /// 公開する URL を、site.toml の base_url の代わりに使います
         #[arg(short = 'u', long)]
         base_url: Option<String>,
+        /// 下書き (draft = true) のページも書き出します(「下書き」の表示つき)
+        #[arg(long)]
+        drafts: bool,
     },
     /// サイトを組み立ててこのパソコンで表示し、編集に合わせて自動で更新します
     #[command(
@@ -300,7 +303,7 @@ fn main() -> ExitCode {
         _ => print::Verbosity::Normal,
     });
     match cli.command {
-        Command::Build { root, output, base_url } => {
+        Command::Build { root, output, base_url, drafts } => {
             let opts = BuildOptions {
                 root,
                 output,
@@ -309,6 +312,7 @@ fn main() -> ExitCode {
                 minify: None,
                 defer_search: false,
                 private_output: false,
+                drafts,
             };
             match build::build(&opts) {
                 Ok(report) => {

@@ -76,6 +76,10 @@ pub fn lost_to_unreadable(unreadable: &Unreadable, file: &str) -> bool {
     false
 }
 
+/// The [`LinkTargets`] value of a file left out as a draft: a link to it is a warning,
+/// and the page shows the link's text without the link.
+pub const DRAFT_TARGET: &str = "\0draft";
+
 /// Where a body is rendered, for resolving links and reporting errors.
 pub struct MarkdownContext<'a> {
     /// Relative prefix from the page to the site root (`../../`).
@@ -98,8 +102,17 @@ pub struct MarkdownContext<'a> {
 }
 
 /// Ids the templates use; heading ids never take them.
-pub const TEMPLATE_IDS: &[&str] =
-    &["main", "top", "pp-indicators", "pp-children", "pp-related", "pp-chapters", "pp-structure", "pp-themes"];
+pub const TEMPLATE_IDS: &[&str] = &[
+    "main",
+    "top",
+    "pp-indicators",
+    "pp-children",
+    "pp-related",
+    "pp-contact",
+    "pp-chapters",
+    "pp-structure",
+    "pp-themes",
+];
 
 /// Lines meant as headings that Markdown reads as text: `＃＃ 見出し` (full-width ＃) and
 /// `##見出し` (no space after the #). Warnings: a line may start with a hashtag on purpose.
@@ -464,9 +477,23 @@ fn drop_unsafe_urls<'a>(
                         .help(help),
                     );
                 }
+                let draft = !image && !unsafe_url && links_to_draft(dest_url, ctx);
+                if draft {
+                    diags.push(
+                        Diagnostic::new(
+                            ctx.file,
+                            "draft-link",
+                            format!("リンク先 {dest_url} は下書き(draft = true)なので、リンクにせず文字だけを書き出します"),
+                        )
+                        .warning()
+                        .at_line(line(range.start))
+                        .help("下書きを公開するときは draft = true を消してください。公開しないなら、このリンクを消してください"),
+                    );
+                }
+                let dropped = unsafe_url || draft;
                 let open = if image { &mut images } else { &mut links };
-                open.push(unsafe_url);
-                unsafe_url
+                open.push(dropped);
+                dropped
             }
             Event::End(TagEnd::Link) => links.pop().unwrap_or(false),
             Event::End(TagEnd::Image) => images.pop().unwrap_or(false),
@@ -477,6 +504,13 @@ fn drop_unsafe_urls<'a>(
         }
     }
     kept
+}
+
+/// True when `dest` is an `@/` link to a file left out as a draft.
+fn links_to_draft(dest: &str, ctx: &MarkdownContext) -> bool {
+    let Some(rest) = dest.strip_prefix("@/") else { return false };
+    let file = rest.split_once('#').map_or(rest, |(f, _)| f);
+    ctx.links.get(file).is_some_and(|t| t == DRAFT_TARGET)
 }
 
 /// Rewrites `@/file.md#x` and site-absolute `/x` to page-relative URLs; `None` when an

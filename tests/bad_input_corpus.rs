@@ -606,6 +606,40 @@ fails!(
     |r| edit(r, "site.toml", |t| t.lines().filter(|l| !l.starts_with("title")).collect::<Vec<_>>().join("\n")),
     ["site.toml"]
 );
+// [[departments]]: declared once in site.toml (docs/CONTENT.md §2).
+fails!(
+    department_unknown_with_declarations,
+    |r| {
+        site_toml(r, "[[departments]]\nid = \"kikaku\"\nname = \"企画政策課\"");
+        front(r, "departments = [\"企画制作課\"]");
+    },
+    ["content/mine-2/5.md:2:", "企画制作課", "もしかして「企画政策課」"]
+);
+fails!(
+    department_duplicate_id,
+    |r| site_toml(
+        r,
+        "[[departments]]\nid = \"kikaku\"\nname = \"企画政策課\"\n[[departments]]\nid = \"kikaku\"\nname = \"財政課\""
+    ),
+    ["site.toml:9:", "kikaku"]
+);
+fails!(
+    department_bad_id,
+    |r| site_toml(r, "[[departments]]\nid = \"企画\"\nname = \"企画政策課\""),
+    ["site.toml:6:", "URL に使えません"]
+);
+fails!(
+    department_name_twice,
+    |r| {
+        site_toml(r, "[[departments]]\nid = \"a\"\nname = \"企画課\"\n[[departments]]\nid = \"b\"\nname = \"企画政策課\"\nformer_names = [\"企画課\"]")
+    },
+    ["site.toml:9:", "企画課"]
+);
+fails!(
+    department_bad_email,
+    |r| site_toml(r, "[[departments]]\nid = \"kikaku\"\nname = \"企画政策課\"\nemail = \"kikaku at city\""),
+    ["site.toml:6:", "email"]
+);
 fails!(config_base_url_not_a_url, |r| site_key(r, "base_url", "base_url = \"www.city.mine\""), ["site.toml"]);
 fails!(config_base_url_javascript, |r| site_key(r, "base_url", "base_url = \"javascript:alert(1)\""), ["site.toml"]);
 fails!(config_theme_missing, |r| site_toml(r, "theme = \"nope\""), ["site.toml", "themes/nope"]);

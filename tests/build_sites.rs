@@ -20,6 +20,7 @@ fn build_site(root: &Path, out: &Path) -> Site {
         minify: None,
         defer_search: false,
         private_output: false,
+        drafts: false,
     };
     let report = build::build(&opts).unwrap_or_else(|e| panic!("{} failed to build:\n{e}", root.display()));
     assert!(report.pages > 0);
@@ -376,6 +377,7 @@ fn a_build_that_defers_search_keeps_the_last_search_files() {
         minify: None,
         defer_search,
         private_output: false,
+        drafts: false,
     };
     build::build(&opts(true)).unwrap();
     assert!(out.join("index.html").is_file());

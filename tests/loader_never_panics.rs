@@ -49,6 +49,7 @@ fn load(dir: &Path) {
         minify: None,
         defer_search: false,
         private_output: false,
+        drafts: false,
     };
     match build::load(&opts) {
         Ok(site) => {

@@ -23,6 +23,7 @@ fn opts(root: &Path, out: &Path) -> BuildOptions {
         minify: None,
         defer_search: false,
         private_output: false,
+        drafts: false,
     }
 }
 
@@ -233,6 +234,23 @@ fn incremental_rebuilds_equal_full_builds() {
             }),
         ),
         (
+            "a node becomes a draft (left out, with the link to it)",
+            Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "+++\n", "+++\ndraft = true\n")),
+        ),
+        (
+            "a draft folder node (its subtree left out)",
+            Box::new(|r| edit(r, "content/showcase/kankyo/3-1/_index.md", "+++\n", "+++\ndraft = true\n")),
+        ),
+        (
+            "the drafts published again",
+            Box::new(|r| {
+                let mut c = edit(r, "content/showcase/kyodo/7-3.md", "draft = true\n", "");
+                edit(r, "content/showcase/kankyo/3-1/_index.md", "draft = true\n", "");
+                c.add(Path::new("content/showcase/kankyo/3-1/_index.md"), "default");
+                c
+            }),
+        ),
+        (
             "template",
             Box::new(|r| {
                 let dir = r.join("themes/default/templates");
@@ -263,6 +281,86 @@ fn incremental_rebuilds_equal_full_builds() {
             r.rendered
         );
     }
+}
+
+#[test]
+fn incremental_rebuilds_with_drafts_follow_draft_marks() {
+    // serve shows drafts, each with its 「下書き」 banner: marking and unmarking re-render it.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let t = tempfile::tempdir().unwrap();
+    let inc = t.path().join("inc");
+    let with_drafts = |out: &Path| BuildOptions { drafts: true, ..opts(root, out) };
+    let mut project = Project::open(with_drafts(&inc)).unwrap();
+    let steps: Vec<Step> = vec![
+        ("node draft", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "+++\n", "+++\ndraft = true\n"))),
+        ("chapter draft", Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "+++\n", "+++\ndraft = true\n"))),
+        ("free page draft", Box::new(|r| edit(r, "content/info/accessibility.md", "+++\n", "+++\ndraft = true\n"))),
+        ("plan draft", Box::new(|r| edit(r, "content/showcase/_plan.md", "+++\n", "+++\ndraft = true\n"))),
+        ("node published", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "draft = true\n", ""))),
+        ("plan published", Box::new(|r| edit(r, "content/showcase/_plan.md", "draft = true\n", ""))),
+    ];
+    same_as_full_builds(&mut project, root, &inc, &with_drafts, steps);
+    let page = String::from_utf8(pages(&inc)[Path::new("showcase/suishin/index.html")].clone()).unwrap();
+    assert!(page.contains("draft-banner"), "the chapter is still a draft");
+    let page = String::from_utf8(pages(&inc)[Path::new("showcase/7-3/index.html")].clone()).unwrap();
+    assert!(!page.contains("draft-banner"), "the node is published");
+}
+
+/// Runs `steps` on `root`, rebuilding `project` (writing into `inc`) after each, and
+/// compares its output with a full build made with `opts_at`.
+fn same_as_full_builds(
+    project: &mut Project,
+    root: &Path,
+    inc: &Path,
+    opts_at: &dyn Fn(&Path) -> BuildOptions,
+    steps: Vec<Step>,
+) {
+    let t = tempfile::tempdir().unwrap();
+    for (name, step) in steps {
+        let changes = step(root);
+        project.rebuild(&changes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let full = t.path().join(format!("full-{}", name.replace(' ', "_")));
+        build::build(&opts_at(&full)).unwrap();
+        let (a, b) = (pages(inc), pages(&full));
+        let differing: Vec<_> = b.keys().chain(a.keys()).filter(|k| a.get(*k) != b.get(*k)).collect();
+        assert!(differing.is_empty(), "after '{name}' these differ from a full build: {differing:?}");
+    }
+}
+
+#[test]
+fn incremental_rebuilds_follow_declared_departments() {
+    // Departments of site.toml: declared, renamed (same id, same URL), given a contact.
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let t = tempfile::tempdir().unwrap();
+    let inc = t.path().join("inc");
+    let at = |out: &Path| opts(root, out);
+    let mut project = Project::open(at(&inc)).unwrap();
+    let declare = "\n[[departments]]\nid = \"kankyo\"\nname = \"環境政策課\"\n\n[[departments]]\nid = \"kikaku\"\nname = \"企画政策課\"\n\n[[departments]]\nid = \"kyodo\"\nname = \"市民協働課\"\n";
+    let steps: Vec<Step> = vec![
+        ("declared", Box::new(move |r| edit(r, "site.toml", "minify = false", &format!("minify = false\n{declare}")))),
+        (
+            "renamed",
+            Box::new(|r| {
+                edit(r, "site.toml", "name = \"環境政策課\"", "name = \"環境未来課\"\nformer_names = [\"環境政策課\"]")
+            }),
+        ),
+        (
+            "contact",
+            Box::new(|r| {
+                edit(r, "site.toml", "name = \"市民協働課\"", "name = \"市民協働課\"\nphone = \"0537-21-1111\"")
+            }),
+        ),
+        (
+            "node by id",
+            Box::new(|r| {
+                edit(r, "content/showcase/kyodo/7-3.md", "departments = [\"市民協働課\"]", "departments = [\"kikaku\"]")
+            }),
+        ),
+    ];
+    same_as_full_builds(&mut project, root, &inc, &at, steps);
+    assert!(pages(&inc).contains_key(Path::new("departments/kankyo/index.html")));
 }
 
 #[test]

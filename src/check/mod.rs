@@ -78,6 +78,7 @@ pub fn run(root: &Path) -> Report {
         minify: Some(false),
         defer_search: false,
         private_output: false,
+        drafts: false,
     };
     match build::build(&opts) {
         Err(diags) => Report { findings: diags.0, pages: 0 },

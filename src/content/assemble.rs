@@ -32,11 +32,21 @@ pub(super) fn assemble(
     unreadable: &Unreadable,
     diags: &mut Diagnostics,
 ) -> (Site, Vec<PendingBody>, LinkTargets) {
+    let (parsed, left_out) = super::drafts::leave_out(parsed, config.drafts);
     let mut a = Assembly::new(&config);
     let later = a.place_files(parsed, &config, diags);
     a.add_nodes(later.node_files, unreadable, diags);
     a.add_chapters(later.chapters, diags);
-    let (plans, links) = a.finish_plans(diags);
+    let (plans, mut links) = a.finish_plans(diags);
+    // Links to what is left out are warnings, not broken pages (see `markdown`).
+    for f in left_out.files {
+        links.entry(f).or_insert_with(|| crate::markdown::DRAFT_TARGET.to_string());
+    }
+    let mut plans = plans;
+    for p in &mut plans {
+        p.drafts_left_out += left_out.in_plans.get(&p.id).copied().unwrap_or(0);
+    }
+    let drafts_left_out = left_out.count + plans.iter().map(|p| p.drafts_left_out).sum::<usize>();
     check_top_names(&plans, &a.pages, diags);
     let Assembly { home, mut pages, pending, .. } = a;
     pages.sort_by_key(|p| (p.weight.unwrap_or(i64::MAX), p.path.clone()));
@@ -49,6 +59,7 @@ pub(super) fn assemble(
         pages,
         warnings: Vec::new(),
         content_files: Vec::new(),
+        drafts_left_out,
     };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
@@ -94,6 +105,7 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: PathBuf::new(),
+            draft: false,
         };
         Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
     }
@@ -181,6 +193,7 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: p.found.rel,
+            draft: fm.draft,
         });
     }
 
@@ -285,6 +298,7 @@ impl Assembly {
                 headings: Vec::new(),
                 sections: Vec::new(),
                 source: p.found.rel,
+                draft: fm.draft || b.plan.draft,
             });
         }
     }
@@ -303,6 +317,7 @@ impl Assembly {
         for id in &plan_order {
             let mut b = self.builders.remove(id).expect("ordered from builders");
             finish_plan(&mut b, diags);
+            b.plan.drafts_left_out = b.drafts_left_out;
             checks::check_plan_names(&b.plan, &b.ids, diags);
             for (file, nid) in &b.files {
                 link_targets.insert(file.clone(), node_path(&b.plan, *nid));

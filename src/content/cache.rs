@@ -219,7 +219,9 @@ pub fn reload_plan(
         Err(e) => return Some(Err(e)),
     };
     let mut new = site.clone();
-    new.plans[pi] = alone.plans.pop()?;
+    let plan = alone.plans.pop()?;
+    new.drafts_left_out = new.drafts_left_out - new.plans[pi].drafts_left_out + plan.drafts_left_out;
+    new.plans[pi] = plan;
     new.warnings = warnings;
     // (Images only ever join here: one dropped from the plan's bodies is copied until the
     // next full load, which is harmless.)
@@ -346,6 +348,21 @@ mod tests {
         // The cache still holds the other plan's bodies: a body edit there takes its own fast path.
         let body = edit(root, "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして");
         assert!(body_only_edit(root, &mut cache, &body).is_some_and(|r| r.is_ok()));
+    }
+
+    #[test]
+    fn regression_reload_plan_keeps_the_count_of_drafts_left_out() {
+        // The fast path copied the old site, and with it the old count of drafts.
+        let t = two_plans();
+        let root = t.path();
+        let mut cache = LoadCache::default();
+        let old = load_kept(root, &mut cache);
+        assert_eq!(old.drafts_left_out, 0);
+        let rel = "content/second/kankyo/3-2.md";
+        let changed = [edit(root, rel, "[[children]]\n", "[[children]]\ndraft = true\n")];
+        let (new, _) = reload_plan(root, &old, &mut cache, &changed).expect("one plan's file").unwrap();
+        let fresh = load_site(root, SiteConfig::load(root).unwrap()).unwrap();
+        assert_eq!((new.drafts_left_out, fresh.drafts_left_out), (1, 1));
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct PlanFrontMatter {
     /// The yearly evaluation's grade scale.
     #[serde(default)]
     pub evaluation: Option<Spanned<GradeScaleFrontMatter>>,
+    /// 下書き: the whole plan is left out of `planpress build` (without `--drafts`).
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// `[evaluation]` in `_plan.md`: `name` and `[[evaluation.grades]]`, best first.
@@ -189,6 +192,9 @@ pub struct NodeFrontMatter {
     /// Only in `[[children]]`: the Markdown body.
     #[serde(default)]
     pub body: Option<Spanned<String>>,
+    /// 下書き: the node and everything under it are left out of `planpress build`.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// `[[indicators]]`.
@@ -236,6 +242,9 @@ pub struct PageFrontMatter {
     pub weight: Option<i64>,
     #[serde(default)]
     pub footer: bool,
+    /// 下書き: the page is left out of `planpress build` (without `--drafts`).
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// `content/_index.md`.

@@ -4,6 +4,7 @@ mod assemble;
 mod cache;
 pub mod checks;
 mod discovery;
+mod drafts;
 pub mod evaluation;
 pub mod fiscal_year;
 pub mod front_matter;

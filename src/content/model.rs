@@ -31,6 +31,9 @@ pub struct Site {
     /// Images beside the Markdown that bodies show (`content/plan/1/map.png`, relative to
     /// the site root), sorted: copied to the same place under the output (`plan/1/map.png`).
     pub content_files: Vec<PathBuf>,
+    /// Drafts left out of this build (files and `[[children]]` entries, each counted once
+    /// with everything under it); 0 when drafts are included.
+    pub drafts_left_out: usize,
 }
 
 impl Site {
@@ -104,6 +107,11 @@ pub struct Plan {
     pub roots: Vec<NodeId>,
     /// `_plan.md`, relative to the site root.
     pub source: PathBuf,
+    /// 下書き: `draft = true` in `_plan.md` (only in builds with drafts).
+    pub draft: bool,
+    /// Drafts left out of this plan (node files, chapters, `[[children]]` entries); part
+    /// of [`Site::drafts_left_out`].
+    pub drafts_left_out: usize,
 }
 
 impl Plan {
@@ -245,6 +253,8 @@ pub struct Node {
     pub source: PathBuf,
     /// Line of its definition in `source`.
     pub line: usize,
+    /// 下書き: `draft = true` on the node, an ancestor or its plan (only in builds with drafts).
+    pub draft: bool,
 }
 
 impl Node {
@@ -466,6 +476,8 @@ pub struct Page {
     pub sections: Vec<crate::markdown::Section>,
     /// Source file, relative to the site root (empty for a default home).
     pub source: PathBuf,
+    /// 下書き (`draft = true`, or a chapter of a draft plan): only in builds with drafts.
+    pub draft: bool,
 }
 
 #[cfg(test)]

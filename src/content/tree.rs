@@ -87,6 +87,13 @@ pub(super) struct PlanBuilder {
     pub(super) ids: HashMap<String, (PathBuf, usize)>,
     /// Node id → content-relative file, for `@/` links.
     pub(super) files: Vec<(String, NodeId)>,
+    /// Keep `[[children]]` marked `draft = true` (`SiteConfig::drafts`).
+    pub(super) include_drafts: bool,
+    /// Draft `[[children]]` entries left out.
+    pub(super) drafts_left_out: usize,
+    /// Declared departments (`site.toml`): id, name and former names → the current name.
+    /// Empty: departments are free names.
+    departments: HashMap<String, String>,
 }
 
 /// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
@@ -180,8 +187,25 @@ pub(super) fn build_plan(
         nodes: Vec::new(),
         roots: Vec::new(),
         source: file.to_path_buf(),
+        draft: fm.draft,
+        drafts_left_out: 0,
     };
-    Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
+    Some(PlanBuilder {
+        plan,
+        keys: Vec::new(),
+        dir_nodes: HashMap::new(),
+        ids: HashMap::new(),
+        files: Vec::new(),
+        include_drafts: config.drafts,
+        drafts_left_out: 0,
+        departments: config
+            .departments
+            .iter()
+            .flat_map(|d| {
+                std::iter::once(&d.id).chain(&d.former_names).chain([&d.name]).map(|k| (k.clone(), d.name.clone()))
+            })
+            .collect(),
+    })
 }
 
 /// How deep a plan's nodes may nest (folders and `[[children]]` together): far more than
@@ -405,7 +429,12 @@ impl NodeFile<'_> {
                         "departments = [\"学校教育課\"] のように担当課の名前を書くか、空の \"\" を消してください",
                     ))
                 }
-                name => departments.push(name.to_string()),
+                name if b.departments.is_empty() => departments.push(name.to_string()),
+                name => match b.departments.get(name) {
+                    Some(current) if !departments.contains(current) => departments.push(current.clone()),
+                    Some(_) => {}
+                    None => diags.push(unknown_department(name, &b.departments, file, ctx.line(d))),
+                },
             }
         }
         let evaluations = super::evaluation::from_front_matter(
@@ -439,6 +468,7 @@ impl NodeFile<'_> {
             has_page: b.plan.level_has_pages(depth),
             source: file.to_path_buf(),
             line,
+            draft: fm.draft || b.plan.draft || parent.is_some_and(|p| b.plan.nodes[p].draft),
         });
         b.keys.push(key);
         match parent {
@@ -454,12 +484,41 @@ impl NodeFile<'_> {
             });
         }
         for (k, child) in fm.children.into_iter().enumerate() {
+            if child.get_ref().draft && !self.plan.include_drafts {
+                self.plan.drafts_left_out += 1; // its place keeps the default ids of the others
+                continue;
+            }
             let line = self.ctx.line(&child);
             let at = NodeAt { parent: Some(nid), default_id: format!("{id}-{}", k + 1), line, inline_index: k + 1 };
             self.add(child.into_inner(), at);
         }
         Some(nid)
     }
+}
+
+/// A department that `site.toml` does not declare, with the nearest declared name.
+fn unknown_department(name: &str, known: &HashMap<String, String>, file: &Path, line: usize) -> Diagnostic {
+    let mut names: Vec<&str> = known.values().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    let near = known
+        .keys()
+        .map(|k| (crate::import::apply::distance(name, k), k))
+        .filter(|(d, k)| *d < name.chars().count().max(k.chars().count()) && *d <= 3)
+        .min_by_key(|&(d, k)| (d, k.clone()))
+        .map(|(_, k)| k.as_str());
+    let list = names.join("、");
+    let help = match near {
+        Some(k) => format!(
+            "もしかして「{k}」ですか。担当課は site.toml の [[departments]] の id か name(以前の名前なら former_names)で書いてください(定義されている課: {list})"
+        ),
+        None => format!(
+            "担当課は site.toml の [[departments]] の id か name で書いてください。新しい課なら site.toml に [[departments]] を足してください(定義されている課: {list})"
+        ),
+    };
+    Diagnostic::new(file, "unknown-department", format!("担当課「{name}」は site.toml に定義されていません"))
+        .at_line(line)
+        .help(help)
 }
 
 /// The `k`-th indicator of the node `node_id`, or `None` when it has no name.

@@ -4,6 +4,7 @@
 //! carries the 全国地方公共団体コード, the 地方公共団体名, the licence and the 更新日.
 //! Columns are documented in `docs/OPEN_DATA.md`.
 
+use crate::config::Department;
 use crate::content::model::*;
 use crate::content::FiscalYear;
 use serde::Serialize;
@@ -121,6 +122,9 @@ struct NodeJson<'a> {
     url: String,
     sdgs: &'a [u8],
     departments: &'a [String],
+    /// The ids of `departments` in `site.toml` (`[[departments]]`); empty when not declared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    department_ids: Vec<&'a str>,
     themes: &'a [String],
     indicators: Vec<IndicatorJson<'a>>,
     evaluations: Vec<EvaluationJson<'a>>,
@@ -196,15 +200,21 @@ pub fn plan_files(plan: &Plan, site: &Site) -> [(String, Vec<u8>); 3] {
     let meta = Provenance::new(site, plan, crate::html::build_date());
     let [json, csv, evaluations] = paths(plan);
     [
-        (json, plan_json(plan, site.config.url_prefix(), &site.config.progress, &meta).into_bytes()),
+        (json, plan_json(plan, site.config.url_prefix(), &site.config.progress, &site.config.departments, &meta).into_bytes()),
         (csv, indicators_csv(plan, &meta)),
         (evaluations, evaluations_csv(plan, &meta)),
     ]
 }
 
 /// The plan as JSON.
-pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule, meta: &Provenance) -> String {
-    fn node<'a>(plan: &'a Plan, id: NodeId, base_url: &str, t: &ProgressRule) -> NodeJson<'a> {
+pub fn plan_json(
+    plan: &Plan,
+    base_url: &str,
+    thresholds: &ProgressRule,
+    departments: &[Department],
+    meta: &Provenance,
+) -> String {
+    fn node<'a>(plan: &'a Plan, id: NodeId, base_url: &str, t: &ProgressRule, ds: &'a [Department]) -> NodeJson<'a> {
         let n = &plan.nodes[id];
         NodeJson {
             id: &n.id,
@@ -216,6 +226,11 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule, meta: &
             url: format!("{base_url}{}", super::percent_encode_path(&node_path(plan, id))),
             sdgs: &n.sdgs,
             departments: &n.departments,
+            department_ids: n
+                .departments
+                .iter()
+                .filter_map(|name| ds.iter().find(|d| &d.name == name).map(|d| d.id.as_str()))
+                .collect(),
             themes: &n.themes,
             indicators: n
                 .indicators
@@ -261,7 +276,7 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule, meta: &
                 })
                 .collect(),
             body_html: &n.body_html,
-            children: n.children.iter().map(|&c| node(plan, c, base_url, t)).collect(),
+            children: n.children.iter().map(|&c| node(plan, c, base_url, t, ds)).collect(),
         }
     }
     let doc = PlanJson {
@@ -297,7 +312,7 @@ pub fn plan_json(plan: &Plan, base_url: &str, thresholds: &ProgressRule, meta: &
                 url: format!("{base_url}{}", crate::render::pages::theme_path(plan, &t.id)),
             })
             .collect(),
-        nodes: plan.roots.iter().map(|&r| node(plan, r, base_url, thresholds)).collect(),
+        nodes: plan.roots.iter().map(|&r| node(plan, r, base_url, thresholds, departments)).collect(),
     };
     serde_json::to_string_pretty(&doc).expect("plan JSON serializes")
 }
@@ -514,6 +529,7 @@ mod tests {
             has_page: true,
             source: PathBuf::from("content/p/1.md"),
             line: 1,
+            draft: false,
         };
         Plan {
             id: "p".into(),
@@ -538,6 +554,8 @@ mod tests {
             nodes: vec![node],
             roots: vec![0],
             source: PathBuf::from("content/p/_plan.md"),
+            draft: false,
+            drafts_left_out: 0,
         }
     }
 
@@ -724,7 +742,7 @@ mod tests {
     fn json_carries_provenance_the_scale_evaluations_and_notes() {
         let p = evaluated_plan("順調");
         let v: serde_json::Value =
-            serde_json::from_str(&plan_json(&p, "https://x.jp/", &ProgressRule::default(), &meta())).unwrap();
+            serde_json::from_str(&plan_json(&p, "https://x.jp/", &ProgressRule::default(), &[], &meta())).unwrap();
         assert_eq!(v["version"], 2);
         assert_eq!(v["municipality"], "掛川市", "the provenance's name, as in the CSV");
         assert_eq!(v["municipality_code"], "222135");
@@ -752,7 +770,7 @@ mod tests {
         // Without a code: null, not "".
         let none = Provenance { code: "", license_url: None, ..meta() };
         let v: serde_json::Value =
-            serde_json::from_str(&plan_json(&p, "https://x.jp/", &ProgressRule::default(), &none)).unwrap();
+            serde_json::from_str(&plan_json(&p, "https://x.jp/", &ProgressRule::default(), &[], &none)).unwrap();
         assert_eq!(v["municipality_code"], serde_json::Value::Null);
         assert_eq!(v["license_url"], serde_json::Value::Null);
         // Every property the JSON has is one the schema declares (additionalProperties).

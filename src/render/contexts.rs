@@ -354,6 +354,9 @@ pub(super) fn node<'a>(
     ctx.insert("summary_path", &(node.parent.is_none()).then(|| pages::summary_path(plan, Some(ni))));
     ctx.insert("sdgs", &node.sdgs.iter().map(|&g| SdgView::new(g)).collect::<Vec<_>>());
     ctx.insert("departments", &node.departments.iter().map(|d| shared.departments.link(d)).collect::<Vec<_>>());
+    let contacts: Vec<ContactView> =
+        node.departments.iter().filter_map(|d| ContactView::new(site, &shared.departments, d)).collect();
+    ctx.insert("contacts", &contacts);
     let themes: Vec<ThemeLink> = node
         .themes
         .iter()

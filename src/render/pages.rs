@@ -150,7 +150,7 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::SdgIndex => SDG_INDEX_PATH.into(),
         PageKind::Sdg(n) => sdg_path(n),
         PageKind::Departments => DEPARTMENT_INDEX_PATH.into(),
-        PageKind::Department(i) => department_path(i),
+        PageKind::Department(i) => DepartmentIndex::new(site).path(i),
         PageKind::PlanSummary(p) => summary_path(&site.plans[p], None),
         PageKind::FieldSummary(p, n) => summary_path(&site.plans[p], Some(n)),
         PageKind::Dashboard(p) => dashboard_path(&site.plans[p]),
@@ -175,9 +175,10 @@ pub fn sdg_path(goal: u8) -> String {
     format!("{SDG_INDEX_PATH}{goal}/")
 }
 
-/// The page of department number `i` (0-based; its URL counts from 1).
-pub fn department_path(i: usize) -> String {
-    format!("{DEPARTMENT_INDEX_PATH}{}/", i + 1)
+/// The page of the department whose URL segment is `slug` (its id in `site.toml`, or
+/// its number when departments are not declared; see [`DepartmentIndex`]).
+pub fn department_path(slug: &str) -> String {
+    format!("{DEPARTMENT_INDEX_PATH}{slug}/")
 }
 
 /// The list of `plan`'s cross-cutting themes.
@@ -259,7 +260,7 @@ pub(super) fn context<'a>(
     path: &str,
     slots: &Slots<'a>,
 ) -> Context {
-    match kind {
+    let mut ctx = match kind {
         PageKind::Home => contexts::home(site, shared, path, slots),
         PageKind::Plan(pi) => contexts::plan(site, shared, pi, path, slots),
         PageKind::Node(pi, ni) => contexts::node(site, shared, pi, ni, path, slots),
@@ -279,6 +280,30 @@ pub(super) fn context<'a>(
         PageKind::Free(i) => contexts::free(site, shared, i, path, slots),
         PageKind::Search => contexts::search(site, shared, path),
         PageKind::NotFound => contexts::not_found(site, shared, path),
+    };
+    // The 「下書き」 banner of base.html (drafts are pages only in builds with drafts).
+    ctx.insert("draft", &is_draft(site, kind));
+    ctx
+}
+
+/// Whether page `kind` shows a draft: a node, chapter or free page marked `draft = true`
+/// (or under a draft), or any page of a draft plan. Part of the structure `serve` compares.
+pub fn is_draft(site: &Site, kind: PageKind) -> bool {
+    use PageKind::*;
+    match kind {
+        Node(pi, ni) => site.plans[pi].nodes[ni].draft,
+        Chapter(pi, c) => site.plans[pi].chapters[c].draft,
+        Free(i) => site.pages[i].draft,
+        Plan(pi)
+        | ThemeIndex(pi)
+        | Theme(pi, _)
+        | PlanSummary(pi)
+        | FieldSummary(pi, _)
+        | Dashboard(pi)
+        | YearDashboard(pi, _)
+        | Progress(pi, _)
+        | Comparison(pi, _, _) => site.plans[pi].draft,
+        Home | SdgIndex | Sdg(_) | Departments | Department(_) | Search | NotFound => false,
     }
 }
 

@@ -363,37 +363,100 @@ pub struct Crumb {
     pub label: String,
 }
 
-/// Departments in display order (sorted by name), numbered from 1: department `n` has its
-/// own page, `departments/n/`.
+/// The departments that nodes name, in display order, each with the last part of its
+/// page's URL. Declared in `site.toml`: by 読み (五十音) when every department has one,
+/// else in declared order, at `departments/<id>/`. Not declared: by name, numbered from 1
+/// (`departments/1/`), so that a new name renumbers the ones after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DepartmentIndex {
-    /// Department names, sorted.
+    /// Department names, in display order.
     pub names: Vec<String>,
+    /// The URL segment of each (its id, or its number).
+    pub slugs: Vec<String>,
 }
 
 impl DepartmentIndex {
     /// Collects every department named in the site.
     pub fn new(site: &Site) -> Self {
-        let mut names: Vec<&str> = site.nodes().flat_map(|(_, n)| n.departments.iter().map(String::as_str)).collect();
-        names.sort_unstable();
-        names.dedup();
-        DepartmentIndex { names: names.into_iter().map(str::to_string).collect() }
+        let used: std::collections::HashSet<&str> =
+            site.nodes().flat_map(|(_, n)| n.departments.iter().map(String::as_str)).collect();
+        let declared = &site.config.departments;
+        if declared.is_empty() {
+            let mut names: Vec<&str> = used.into_iter().collect();
+            names.sort_unstable();
+            let slugs = (1..=names.len()).map(|i| i.to_string()).collect();
+            return DepartmentIndex { names: names.into_iter().map(str::to_string).collect(), slugs };
+        }
+        let mut shown: Vec<&crate::config::Department> =
+            declared.iter().filter(|d| used.contains(d.name.as_str())).collect();
+        if declared.iter().all(|d| d.reading.is_some()) {
+            shown.sort_by_cached_key(|d| gojuon_key(d.reading.as_deref().unwrap_or("")));
+        }
+        DepartmentIndex {
+            names: shown.iter().map(|d| d.name.clone()).collect(),
+            slugs: shown.iter().map(|d| d.id.clone()).collect(),
+        }
     }
 
     /// The position of department `name` in [`Self::names`].
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok()
+        self.names.iter().position(|n| n == name)
     }
 
-    /// Site-relative path of the page of department number `i` (0-based).
-    pub fn path(i: usize) -> String {
-        super::pages::department_path(i)
+    /// Site-relative path of the page of the `i`-th department (0-based).
+    pub fn path(&self, i: usize) -> String {
+        super::pages::department_path(&self.slugs[i])
     }
 
     /// Link for department `name`.
     pub fn link(&self, name: &str) -> DepartmentLink {
-        let path = self.position(name).map(Self::path).unwrap_or_else(|| super::pages::DEPARTMENT_INDEX_PATH.into());
+        let path =
+            self.position(name).map(|i| self.path(i)).unwrap_or_else(|| super::pages::DEPARTMENT_INDEX_PATH.into());
         DepartmentLink { name: name.to_string(), path }
+    }
+}
+
+/// The sort key of a 読み: katakana as hiragana, half-width kana and letters as full-width
+/// (NFKC), so that the code-point order of kana is the 五十音 order (voiced after unvoiced).
+fn gojuon_key(reading: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    reading
+        .nfkc()
+        .map(|c| match c {
+            'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            c => c,
+        })
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A department's contact details on a node page (「このページに関するお問い合わせ」).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    /// The department and its page.
+    #[serde(flatten)]
+    pub link: DepartmentLink,
+    /// Telephone number as written.
+    pub phone: Option<String>,
+    /// Its `tel:` URL.
+    pub tel: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// The department's own web page.
+    pub url: Option<String>,
+}
+
+impl ContactView {
+    /// The contact of department `name` when `site.toml` gives it any detail.
+    pub fn new(site: &Site, index: &DepartmentIndex, name: &str) -> Option<ContactView> {
+        let d = site.config.departments.iter().find(|d| d.name == name && d.has_contact())?;
+        Some(ContactView {
+            link: index.link(name),
+            phone: d.phone.clone(),
+            tel: d.tel(),
+            email: d.email.clone(),
+            url: d.url.clone(),
+        })
     }
 }
 
@@ -589,6 +652,8 @@ mod tests {
             levels: names.iter().map(|n| Level { name: n.to_string(), pages: true }).collect(),
             themes: vec![],
             evaluation: None,
+            draft: false,
+            drafts_left_out: 0,
             body_html: String::new(),
             headings: vec![],
             sections: vec![],

@@ -168,19 +168,24 @@ fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
     )
 }
 
-/// Ids, nesting, order and whether each node has a page.
-fn structure(p: &Plan) -> Vec<(&str, Option<NodeId>, &[NodeId], bool)> {
-    let mut v: Vec<_> = p.nodes.iter().map(|n| (n.id.as_str(), n.parent, n.children.as_slice(), n.has_page)).collect();
-    v.push(("", None, p.roots.as_slice(), true));
+/// One node in [`structure`]: id, parent, children, has a page, is a draft.
+type NodeShape<'a> = (&'a str, Option<NodeId>, &'a [NodeId], bool, bool);
+
+/// Ids, nesting, order, whether each node has a page and is a draft (a draft marked or
+/// unmarked is rare: it re-renders every page).
+fn structure(p: &Plan) -> Vec<NodeShape<'_>> {
+    let mut v: Vec<_> =
+        p.nodes.iter().map(|n| (n.id.as_str(), n.parent, n.children.as_slice(), n.has_page, n.draft)).collect();
+    v.push(("", None, p.roots.as_slice(), true, p.draft));
     v
 }
 
-fn chapter_meta(p: &Plan) -> Vec<(&str, &str, Option<&String>)> {
-    p.chapters.iter().map(|c| (c.path.as_str(), c.title.as_str(), c.summary.as_ref())).collect()
+fn chapter_meta(p: &Plan) -> Vec<(&str, &str, Option<&String>, bool)> {
+    p.chapters.iter().map(|c| (c.path.as_str(), c.title.as_str(), c.summary.as_ref(), c.draft)).collect()
 }
 
-fn free_page_meta(s: &Site) -> Vec<(&str, &str, bool)> {
-    s.pages.iter().map(|p| (p.path.as_str(), p.title.as_str(), p.footer)).collect()
+fn free_page_meta(s: &Site) -> Vec<(&str, &str, bool, bool)> {
+    s.pages.iter().map(|p| (p.path.as_str(), p.title.as_str(), p.footer, p.draft)).collect()
 }
 
 #[cfg(test)]

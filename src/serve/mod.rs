@@ -111,6 +111,8 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
         defer_search: true,
         // serve's own temporary folder, written into by every edit.
         private_output: true,
+        // A preview shows the drafts too, each marked 「下書き」.
+        drafts: true,
     };
     // Watch before the first build, so that an edit saved while it runs is not lost.
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
