@@ -424,7 +424,7 @@ fn drop_unsafe_urls<'a>(
 fn resolve_link(dest: &str, ctx: &MarkdownContext) -> Option<String> {
     if let Some(rest) = dest.strip_prefix("@/") {
         let (file, frag) = rest.split_once('#').map(|(f, x)| (f, Some(x))).unwrap_or((rest, None));
-        let path = ctx.links.get(file)?;
+        let path = ctx.links.get(file).or_else(|| ctx.links.get(&link_file_key(file)))?;
         return Some(match frag {
             Some(f) => format!("{}{path}#{f}", ctx.root),
             None => format!("{}{path}", ctx.root),
@@ -434,6 +434,14 @@ fn resolve_link(dest: &str, ctx: &MarkdownContext) -> Option<String> {
         return Some(format!("{}{}", ctx.root, &dest[1..]));
     }
     Some(dest.to_string())
+}
+
+/// The key of an `@/` link's file among [`LinkTargets`] when it is not found as written:
+/// percent-decoded (`@/%E5%9F%BA…md`) and composed (NFC, as `content/` names are read),
+/// so that a link to `基本構想.md` finds the file whoever typed it.
+fn link_file_key(file: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    percent_encoding::percent_decode_str(file).decode_utf8_lossy().nfc().collect()
 }
 
 fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {

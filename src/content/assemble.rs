@@ -8,7 +8,8 @@ use super::model::*;
 use super::parse::{Front, Parsed};
 use super::render::{BodySlot, PendingBody};
 use super::tree::{
-    bad_id, build_plan, finish_plan, valid_id, NodeAt, NodeCtx, NodeFile, PlanBuilder, RESERVED_IN_PLAN,
+    bad_id, build_plan, default_node_id, finish_plan, japanese_url, valid_id, valid_name, NodeAt, NodeCtx, NodeFile,
+    PlanBuilder, NAME_HELP, RESERVED_IN_PLAN,
 };
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
@@ -145,9 +146,12 @@ impl Assembly {
         let Role::Free { path } = p.found.role.clone() else { return };
         let Front::Page(fm) = p.front else { return };
         let first = path.split('/').next().unwrap_or("");
-        if path.split('/').filter(|s| !s.is_empty()).any(|s| !valid_id(s)) {
+        if path.split('/').filter(|s| !s.is_empty()).any(|s| !valid_name(s)) {
             diags.push(bad_id(&p.found.rel, 1, "ファイル名・フォルダ名", path.trim_end_matches('/')));
             return;
+        }
+        if !path.split('/').filter(|s| !s.is_empty()).all(valid_id) {
+            diags.push(japanese_url(&p.found.rel, path.trim_end_matches('/'), NAME_HELP));
         }
         if RESERVED_TOP.contains(&first) {
             diags.push(
@@ -194,13 +198,20 @@ impl Assembly {
             let Role::Node { plan, dir, stem, index } = p.found.role.clone() else { continue };
             let Some(b) = self.builders.get_mut(&plan) else { continue };
             let Front::Node(fm) = p.front else { continue };
-            let (parent, default_id) = if index {
+            let (parent, name) = if index {
                 let parent_dir = &dir[..dir.len().saturating_sub(1)];
                 (dir_parent(b, parent_dir, &p.found.rel, diags), dir.last().cloned().unwrap_or_default())
             } else {
                 (dir_parent(b, &dir, &p.found.rel, diags), stem.clone())
             };
             let Some(parent) = parent else { continue };
+            let default_id = match &fm.id {
+                Some(id) => id.get_ref().clone(),
+                None => match default_node_id(&name, fm.number.as_deref(), &b.ids, &p.found.rel, diags) {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
             if fm.body.is_some() {
                 diags.push(
                     Diagnostic::new(&p.found.rel, "front-matter", "body は [[children]] の中でだけ使えます")
@@ -238,9 +249,12 @@ impl Assembly {
             let Role::Chapter { plan, slug } = p.found.role.clone() else { continue };
             let Some(b) = self.builders.get_mut(&plan) else { continue };
             let Front::Page(fm) = p.front else { continue };
-            if !valid_id(&slug) {
+            if !valid_name(&slug) {
                 diags.push(bad_id(&p.found.rel, 1, "ファイル名", &slug));
                 continue;
+            }
+            if !valid_id(&slug) {
+                diags.push(japanese_url(&p.found.rel, &slug, NAME_HELP));
             }
             if RESERVED_IN_PLAN.contains(&slug.as_str()) || b.ids.contains_key(&slug) {
                 diags.push(
@@ -318,11 +332,13 @@ fn check_top_names(plans: &[Plan], pages: &[Page], diags: &mut Diagnostics) {
         }
     }
     for plan in plans {
-        if RESERVED_TOP.contains(&plan.id.as_str()) || !valid_id(&plan.id) {
+        if RESERVED_TOP.contains(&plan.id.as_str()) || !valid_name(&plan.id) {
             diags.push(bad_id(&plan.source, 1, "計画フォルダ名", &plan.id).help(format!(
                 "計画フォルダの名前を半角英数字に変えてください({} は使えません)",
                 RESERVED_TOP.join(", ")
             )));
+        } else if !valid_id(&plan.id) {
+            diags.push(japanese_url(&plan.source, &plan.id, NAME_HELP));
         }
     }
 }
