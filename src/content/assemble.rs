@@ -68,6 +68,8 @@ struct Assembly {
     page_files: HashMap<String, String>,
     /// Bodies queued for rendering.
     pending: Vec<PendingBody>,
+    /// The site's `base_url`, for aliases written as full URLs.
+    base_url: String,
 }
 
 /// Files that wait until every plan is known.
@@ -91,8 +93,16 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: PathBuf::new(),
+            aliases: Vec::new(),
         };
-        Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
+        Assembly {
+            home,
+            builders: BTreeMap::new(),
+            pages: Vec::new(),
+            page_files: HashMap::new(),
+            pending: Vec::new(),
+            base_url: config.base_url.clone(),
+        }
     }
 
     /// Step 1: places the home page, plans and free pages; node files and chapters are set
@@ -164,6 +174,7 @@ impl Assembly {
             );
             return;
         }
+        let aliases = self.page_aliases(&p.fm_text, p.fm_line, &p.found.rel, &fm.aliases, diags);
         self.page_files.insert(p.found.content_rel.clone(), path.clone());
         self.pending.push(PendingBody {
             slot: BodySlot::Free(path.clone()),
@@ -181,7 +192,22 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: p.found.rel,
+            aliases,
         });
+    }
+
+    /// The aliases of the page of `p` (a free page or chapter).
+    fn page_aliases(
+        &self,
+        fm_text: &str,
+        fm_line: usize,
+        file: &Path,
+        raw: &[toml::Spanned<String>],
+        diags: &mut Diagnostics,
+    ) -> Vec<Alias> {
+        let lines = LineIndex::new(fm_text);
+        let line = |s: std::ops::Range<usize>| fm_line + lines.line(s.start) - 1;
+        super::aliases::read_aliases(raw, &self.base_url, file, &line, diags)
     }
 
     /// Step 2: adds the node files to their plans, folders first (shallow to deep) so that
@@ -268,6 +294,8 @@ impl Assembly {
                 continue;
             }
             let path = format!("{plan}/{slug}/");
+            let aliases = self.page_aliases(&p.fm_text, p.fm_line, &p.found.rel, &fm.aliases, diags);
+            let Some(b) = self.builders.get_mut(&plan) else { continue };
             self.page_files.insert(p.found.content_rel.clone(), path.clone());
             self.pending.push(PendingBody {
                 slot: BodySlot::Chapter(plan.clone(), path.clone()),
@@ -285,6 +313,7 @@ impl Assembly {
                 headings: Vec::new(),
                 sections: Vec::new(),
                 source: p.found.rel,
+                aliases,
             });
         }
     }

@@ -36,6 +36,9 @@ pub struct PlanFrontMatter {
     /// The yearly evaluation's grade scale.
     #[serde(default)]
     pub evaluation: Option<Spanned<GradeScaleFrontMatter>>,
+    /// Old URLs of the plan's page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `[evaluation]` in `_plan.md`: `name` and `[[evaluation.grades]]`, best first.
@@ -144,6 +147,9 @@ pub struct NodeFrontMatter {
     /// Only in `[[children]]`: the Markdown body.
     #[serde(default)]
     pub body: Option<Spanned<String>>,
+    /// Old URLs of the node's page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `[[indicators]]`.
@@ -191,6 +197,9 @@ pub struct PageFrontMatter {
     pub weight: Option<i64>,
     #[serde(default)]
     pub footer: bool,
+    /// Old URLs of the page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `content/_index.md`.

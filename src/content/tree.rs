@@ -171,6 +171,8 @@ pub(super) struct PlanBuilder {
     pub(super) ids: HashMap<String, (PathBuf, usize)>,
     /// Node id → content-relative file, for `@/` links.
     pub(super) files: Vec<(String, NodeId)>,
+    /// The site's `base_url`, for aliases written as full URLs.
+    pub(super) base_url: String,
 }
 
 /// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
@@ -256,6 +258,7 @@ pub(super) fn build_plan(
         themes.push(CrossCuttingTheme { id: t.id, number: t.number, title: t.title, summary: t.summary });
     }
     let evaluation = fm.evaluation.and_then(|e| super::evaluation::scale(e, file, line_at, diags));
+    let aliases = super::aliases::read_aliases(&fm.aliases, &config.base_url, file, &|s| line_at(s), diags);
     let plan = Plan {
         id,
         title: fm.title,
@@ -278,8 +281,16 @@ pub(super) fn build_plan(
         nodes: Vec::new(),
         roots: Vec::new(),
         source: file.to_path_buf(),
+        aliases,
     };
-    Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
+    Some(PlanBuilder {
+        plan,
+        keys: Vec::new(),
+        dir_nodes: HashMap::new(),
+        ids: HashMap::new(),
+        files: Vec::new(),
+        base_url: config.base_url.clone(),
+    })
 }
 
 /// The node file whose front matter is being read, for the lines of its values.
@@ -445,6 +456,13 @@ impl NodeFile<'_> {
             |span| ctx.fm_line + ctx.lines.line(span.start) - 1,
             diags,
         );
+        let aliases = super::aliases::read_aliases(
+            &fm.aliases,
+            &b.base_url,
+            file,
+            &|span| ctx.fm_line + ctx.lines.line(span.start) - 1,
+            diags,
+        );
         let number = fm.number.filter(|n| !n.trim().is_empty());
         let key = order_key(fm.weight, number.as_deref(), ctx.file_key, inline_index);
         let nid = b.plan.nodes.len();
@@ -468,6 +486,7 @@ impl NodeFile<'_> {
             has_page: b.plan.levels[depth].pages,
             source: file.to_path_buf(),
             line,
+            aliases,
         });
         b.keys.push(key);
         match parent {
