@@ -180,6 +180,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
     let mut files = Vec::new();
     let line = |offset: usize| ctx.first_line + line_of(markdown, offset) - 1;
     let events = drop_unsafe_urls(events, ctx, &line, &mut diags);
+    let events = tab_tables(events);
     diags.extend(heading_typos(markdown, ctx));
     let mut in_table_head = false;
     let mut i = 0;
@@ -518,7 +519,7 @@ fn links_to_draft(dest: &str, ctx: &MarkdownContext) -> bool {
 fn resolve_link(dest: &str, ctx: &MarkdownContext) -> Option<String> {
     if let Some(rest) = dest.strip_prefix("@/") {
         let (file, frag) = rest.split_once('#').map(|(f, x)| (f, Some(x))).unwrap_or((rest, None));
-        let path = ctx.links.get(file)?;
+        let path = ctx.links.get(file).or_else(|| ctx.links.get(&link_file_key(file)))?;
         return Some(match frag {
             Some(f) => format!("{}{path}#{f}", ctx.root),
             None => format!("{}{path}", ctx.root),
@@ -603,6 +604,70 @@ fn beside_markdown(dest: &str, ctx: &MarkdownContext) -> Option<Result<(std::pat
     }
     let url = format!("{}{}", ctx.root, parts[1..].join("/"));
     Some(Ok((file, url)))
+}
+
+/// Cells pasted from Excel (a range copied and pasted as text: one row per line, cells
+/// separated by tabs) become a table, first row the header, instead of one run-on
+/// paragraph. Only a paragraph of plain text whose every line (at least 2) has the same
+/// number (at least 2) of tab-separated cells is one; code blocks are not paragraphs.
+fn tab_tables<'a>(events: Vec<(Event<'a>, std::ops::Range<usize>)>) -> Vec<(Event<'a>, std::ops::Range<usize>)> {
+    if !events.iter().any(|(e, _)| matches!(e, Event::Text(t) if t.contains('\t'))) {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i].0, Event::Start(Tag::Paragraph)) {
+            let end = find_end(&events, i, |e| matches!(e, Event::End(TagEnd::Paragraph)));
+            if let Some(rows) = pasted_rows(&events[i + 1..end]) {
+                let range = events[i].1.clone();
+                let mut push = |e: Event<'a>| out.push((e, range.clone()));
+                push(Event::Start(Tag::Table(vec![Alignment::None; rows[0].len()])));
+                for (r, row) in rows.into_iter().enumerate() {
+                    push(Event::Start(if r == 0 { Tag::TableHead } else { Tag::TableRow }));
+                    for cell in row {
+                        push(Event::Start(Tag::TableCell));
+                        if !cell.is_empty() {
+                            push(Event::Text(cell.into()));
+                        }
+                        push(Event::End(TagEnd::TableCell));
+                    }
+                    push(Event::End(if r == 0 { TagEnd::TableHead } else { TagEnd::TableRow }));
+                }
+                push(Event::End(TagEnd::Table));
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// The rows of a paragraph's `inner` events when they are pasted cells ([`tab_tables`]).
+fn pasted_rows(inner: &[(Event, std::ops::Range<usize>)]) -> Option<Vec<Vec<String>>> {
+    let mut lines = vec![String::new()];
+    for (e, _) in inner {
+        match e {
+            // (Raw HTML is shown as text by this renderer anyway.)
+            Event::Text(t) | Event::InlineHtml(t) => lines.last_mut().expect("one line").push_str(t),
+            Event::SoftBreak => lines.push(String::new()),
+            _ => return None,
+        }
+    }
+    let rows: Vec<Vec<String>> =
+        lines.iter().map(|l| l.split('\t').map(|c| c.trim_matches([' ', '\u{3000}']).to_string()).collect()).collect();
+    let width = rows[0].len();
+    (rows.len() >= 2 && width >= 2 && rows.iter().all(|r| r.len() == width)).then_some(rows)
+}
+
+/// The key of an `@/` link's file among [`LinkTargets`] when it is not found as written:
+/// percent-decoded (`@/%E5%9F%BA…md`) and composed (NFC, as `content/` names are read),
+/// so that a link to `基本構想.md` finds the file whoever typed it.
+fn link_file_key(file: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    percent_encoding::percent_decode_str(file).decode_utf8_lossy().nfc().collect()
 }
 
 fn find_end(events: &[(Event, std::ops::Range<usize>)], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {
@@ -701,6 +766,36 @@ mod tests {
         assert!(d[0].help.as_deref().unwrap().contains("## 現状と課題"), "{:?}", d[0]);
         let (_, d) = md("```\n#include <x>\n```\n\n    #code\n");
         assert!(d.is_empty(), "code is not a heading: {d:?}");
+    }
+
+    #[test]
+    fn cells_pasted_from_excel_become_a_table() {
+        let (r, d) = md("前の段落。\n\n指標\tR5\tR6\n利用者数\t8,910\t9,350\n満足度\t72.0\t<b>\n\n後の段落。\n");
+        assert!(d.is_empty(), "{d:?}");
+        let h = &r.html;
+        assert!(
+            h.contains("<div class=\"table-scroll\" role=\"region\" aria-label=\"表\" tabindex=\"0\"><table>"),
+            "{h}"
+        );
+        assert!(h.contains("<th scope=\"col\">指標</th><th scope=\"col\">R5</th><th scope=\"col\">R6</th>"), "{h}");
+        assert!(h.contains("<td>利用者数</td><td>8,910</td><td>9,350</td>"), "{h}");
+        assert!(h.contains("<td>&lt;b&gt;</td>"), "escaped: {h}");
+        assert!(h.contains("<p>前の段落。</p>") && h.contains("<p>後の段落。</p>"), "{h}");
+        assert!(r.sections[0].text.contains("利用者数 8,910 9,350"), "{:?}", r.sections);
+    }
+
+    #[test]
+    fn tabs_that_are_not_a_pasted_range_stay_as_written() {
+        for text in [
+            "一行だけ\tの\tタブ\n",
+            "セル\tの数が\n違う\t行\tです\n",
+            "```\na\tb\nc\td\n```\n",
+            "**太字**\tb\nc\td\n",
+            "タブのない行\nもう一行\n",
+        ] {
+            let (r, _) = md(text);
+            assert!(!r.html.contains("<table>"), "{text:?}: {}", r.html);
+        }
     }
 
     #[test]

@@ -1020,3 +1020,38 @@ fails!(
     },
     ["content/mine-2/_data/actuals-R7.csv", "表が長すぎます"]
 );
+
+// Japanese file names and moved pages (#15).
+fails!(
+    file_name_with_a_full_width_space,
+    |r| write(r, "content/mine-2/基本　構想.md", "+++\ntitle = \"基本構想\"\n+++\n"),
+    ["content/mine-2/基本　構想.md:1:", "URL に使えません", "空白と記号"]
+);
+fails!(
+    alias_where_a_page_is,
+    |r| front(r, "aliases = [\"/mine-2/6/\"]"),
+    ["content/mine-2/5.md:2:", "aliases の /mine-2/6/ には、ページがあります", "[alias]"]
+);
+fails!(
+    alias_outside_the_site,
+    |r| front(r, "aliases = [\"https://example.com/old/\"]"),
+    ["content/mine-2/5.md:2:", "サイトの外の URL です", "[alias]"]
+);
+fails!(
+    alias_written_twice,
+    |r| front(r, "aliases = [\"/old/\", \"/old\"]"),
+    ["content/mine-2/5.md:2:", "が2回あります", "[alias]"]
+);
+fails!(
+    alias_of_two_pages,
+    |r| {
+        front(r, "aliases = [\"/old/\"]");
+        edit(r, "content/mine-2/6.md", |t| t.replacen("+++\n", "+++\naliases = [\"old/\"]\n", 1));
+    },
+    ["content/mine-2/6.md:2:", "content/mine-2/5.md:2 の aliases にもあります"]
+);
+fails!(
+    alias_with_a_query,
+    |r| front(r, "aliases = [\"/keikaku/page.php?id=12\"]"),
+    ["content/mine-2/5.md:2:", "? や # の付いた URL"]
+);

@@ -59,6 +59,42 @@ fn incremental_rebuilds_equal_full_builds() {
     let mut project = Project::open(opts(root, &inc)).unwrap();
     let steps: Vec<Step> = vec![
         ("body text", Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "強みを活かして", "強みを生かして"))),
+        // Redirect pages at old URLs: added, showing their page's title, moved, removed.
+        (
+            "add aliases",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "content/showcase/kyodo/7-3.md",
+                    "number = \"7-(3)\"",
+                    "number = \"7-(3)\"\naliases = [\"/old/kyodo-3/\", \"old/7-3.html\"]",
+                )
+            }),
+        ),
+        (
+            "title of a node with aliases",
+            Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "協働によるまちづくり", "協働のまちづくり")),
+        ),
+        (
+            "chapter with an alias",
+            Box::new(|r| {
+                edit(r, "content/showcase/_pages/suishin.md", "+++\n", "+++\naliases = [\"/old/suishin/\"]\n")
+            }),
+        ),
+        (
+            "chapter title with an alias",
+            Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "計画の推進にあたって", "計画の推進にあたり")),
+        ),
+        (
+            "alias moved",
+            Box::new(|r| edit(r, "content/showcase/kyodo/7-3.md", "\"/old/kyodo-3/\"", "\"/old/kyodo/3/\"")),
+        ),
+        (
+            "aliases removed",
+            Box::new(|r| {
+                edit(r, "content/showcase/kyodo/7-3.md", "\naliases = [\"/old/kyodo/3/\", \"old/7-3.html\"]", "")
+            }),
+        ),
         (
             "measure title",
             Box::new(|r| edit(r, "content/showcase/kankyo/3-2.md", "公園・緑地の充実", "公園と緑地の充実")),
@@ -165,7 +201,7 @@ fn incremental_rebuilds_equal_full_builds() {
         ),
         (
             "chapter title",
-            Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "計画の推進にあたって", "計画の推進について")),
+            Box::new(|r| edit(r, "content/showcase/_pages/suishin.md", "計画の推進にあたり", "計画の推進について")),
         ),
         (
             "field body (its summary page shows it)",

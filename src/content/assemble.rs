@@ -8,7 +8,8 @@ use super::model::*;
 use super::parse::{Front, Parsed};
 use super::render::{BodySlot, PendingBody};
 use super::tree::{
-    bad_id, build_plan, finish_plan, valid_id, NodeAt, NodeCtx, NodeFile, PlanBuilder, RESERVED_IN_PLAN,
+    bad_id, build_plan, default_node_id, finish_plan, japanese_url, valid_id, valid_name, NodeAt, NodeCtx, NodeFile,
+    PlanBuilder, NAME_HELP, RESERVED_IN_PLAN,
 };
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, Diagnostics, LineIndex};
@@ -82,6 +83,8 @@ struct Assembly {
     page_files: HashMap<String, String>,
     /// Bodies queued for rendering.
     pending: Vec<PendingBody>,
+    /// The site's `base_url`, for aliases written as full URLs.
+    base_url: String,
 }
 
 /// Files that wait until every plan is known.
@@ -106,8 +109,16 @@ impl Assembly {
             sections: Vec::new(),
             source: PathBuf::new(),
             draft: false,
+            aliases: Vec::new(),
         };
-        Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
+        Assembly {
+            home,
+            builders: BTreeMap::new(),
+            pages: Vec::new(),
+            page_files: HashMap::new(),
+            pending: Vec::new(),
+            base_url: config.base_url.clone().unwrap_or_default(),
+        }
     }
 
     /// Step 1: places the home page, plans and free pages; node files and chapters are set
@@ -161,9 +172,12 @@ impl Assembly {
         let Role::Free { path } = p.found.role.clone() else { return };
         let Front::Page(fm) = p.front else { return };
         let first = path.split('/').next().unwrap_or("");
-        if path.split('/').filter(|s| !s.is_empty()).any(|s| !valid_id(s)) {
+        if path.split('/').filter(|s| !s.is_empty()).any(|s| !valid_name(s)) {
             diags.push(bad_id(&p.found.rel, 1, "ファイル名・フォルダ名", path.trim_end_matches('/')));
             return;
+        }
+        if !path.split('/').filter(|s| !s.is_empty()).all(valid_id) {
+            diags.push(japanese_url(&p.found.rel, path.trim_end_matches('/'), NAME_HELP));
         }
         if RESERVED_TOP.contains(&first) {
             diags.push(
@@ -176,6 +190,7 @@ impl Assembly {
             );
             return;
         }
+        let aliases = self.page_aliases(&p.fm_text, p.fm_line, &p.found.rel, &fm.aliases, diags);
         self.page_files.insert(p.found.content_rel.clone(), path.clone());
         self.pending.push(PendingBody {
             slot: BodySlot::Free(path.clone()),
@@ -194,7 +209,22 @@ impl Assembly {
             sections: Vec::new(),
             source: p.found.rel,
             draft: fm.draft,
+            aliases,
         });
+    }
+
+    /// The aliases of the page of `p` (a free page or chapter).
+    fn page_aliases(
+        &self,
+        fm_text: &str,
+        fm_line: usize,
+        file: &Path,
+        raw: &[toml::Spanned<String>],
+        diags: &mut Diagnostics,
+    ) -> Vec<Alias> {
+        let lines = LineIndex::new(fm_text);
+        let line = |s: std::ops::Range<usize>| fm_line + lines.line(s.start) - 1;
+        super::aliases::read_aliases(raw, &self.base_url, file, &line, diags)
     }
 
     /// Step 2: adds the node files to their plans, folders first (shallow to deep) so that
@@ -211,7 +241,7 @@ impl Assembly {
             let Role::Node { plan, dir, stem, index } = p.found.role.clone() else { continue };
             let Some(b) = self.builders.get_mut(&plan) else { continue };
             let Front::Node(fm) = p.front else { continue };
-            let (parent_dir, default_id) = if index {
+            let (parent_dir, name) = if index {
                 (&dir[..dir.len().saturating_sub(1)], dir.last().cloned().unwrap_or_default())
             } else {
                 (&dir[..], stem.clone())
@@ -228,6 +258,13 @@ impl Assembly {
                 dir_parent(b, parent_dir, &p.found.rel, diags)
             };
             let Some(parent) = parent else { continue };
+            let default_id = match &fm.id {
+                Some(id) => id.get_ref().clone(),
+                None => match default_node_id(&name, fm.number.as_deref(), &b.ids, &p.found.rel, diags) {
+                    Some(id) => id,
+                    None => continue,
+                },
+            };
             if fm.body.is_some() {
                 diags.push(
                     Diagnostic::new(&p.found.rel, "front-matter", "body は [[children]] の中でだけ使えます")
@@ -265,9 +302,12 @@ impl Assembly {
             let Role::Chapter { plan, slug } = p.found.role.clone() else { continue };
             let Some(b) = self.builders.get_mut(&plan) else { continue };
             let Front::Page(fm) = p.front else { continue };
-            if !valid_id(&slug) {
+            if !valid_name(&slug) {
                 diags.push(bad_id(&p.found.rel, 1, "ファイル名", &slug));
                 continue;
+            }
+            if !valid_id(&slug) {
+                diags.push(japanese_url(&p.found.rel, &slug, NAME_HELP));
             }
             if RESERVED_IN_PLAN.contains(&slug.as_str()) || b.ids.contains_key(&slug) {
                 diags.push(
@@ -281,6 +321,8 @@ impl Assembly {
                 continue;
             }
             let path = format!("{plan}/{slug}/");
+            let aliases = self.page_aliases(&p.fm_text, p.fm_line, &p.found.rel, &fm.aliases, diags);
+            let Some(b) = self.builders.get_mut(&plan) else { continue };
             self.page_files.insert(p.found.content_rel.clone(), path.clone());
             self.pending.push(PendingBody {
                 slot: BodySlot::Chapter(plan.clone(), path.clone()),
@@ -299,6 +341,7 @@ impl Assembly {
                 sections: Vec::new(),
                 source: p.found.rel,
                 draft: fm.draft || b.plan.draft,
+                aliases,
             });
         }
     }
@@ -347,11 +390,13 @@ fn check_top_names(plans: &[Plan], pages: &[Page], diags: &mut Diagnostics) {
         }
     }
     for plan in plans {
-        if RESERVED_TOP.contains(&plan.id.as_str()) || !valid_id(&plan.id) {
+        if RESERVED_TOP.contains(&plan.id.as_str()) || !valid_name(&plan.id) {
             diags.push(bad_id(&plan.source, 1, "計画フォルダ名", &plan.id).help(format!(
                 "計画フォルダの名前を半角英数字に変えてください({} は使えません)",
                 RESERVED_TOP.join(", ")
             )));
+        } else if !valid_id(&plan.id) {
+            diags.push(japanese_url(&plan.source, &plan.id, NAME_HELP));
         }
     }
 }

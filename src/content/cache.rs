@@ -146,6 +146,15 @@ fn content_key(rel: &Path) -> String {
     inner.to_string_lossy().replace('\\', "/")
 }
 
+/// Every alias of `plan`'s pages, for [`reload_plan`].
+fn plan_aliases(plan: &Plan) -> Vec<&Alias> {
+    plan.aliases
+        .iter()
+        .chain(plan.chapters.iter().flat_map(|c| &c.aliases))
+        .chain(plan.nodes.iter().flat_map(|n| &n.aliases))
+        .collect()
+}
+
 /// The fast path of `serve` for edits inside one plan: when every file in `changed` (relative
 /// to the site root) is an existing file of the same plan, re-reads them, assembles that plan
 /// alone and returns `site` with it replaced, and the plan's index; every other plan is
@@ -209,6 +218,9 @@ pub fn reload_plan(
     let [plan] = <[Arc<Plan>; 1]>::try_from(std::mem::take(&mut alone.plans)).ok()?;
     if plan.weight != site.plans[pi].weight {
         return None; // the order of plans may change
+    }
+    if plan_aliases(&plan) != plan_aliases(&site.plans[pi]) {
+        return None; // old URLs are checked against the whole site
     }
     alone.plans = vec![plan];
     let links = std::mem::take(&mut cache.links);

@@ -6,6 +6,7 @@ use super::checks;
 use crate::diagnostics::{relative, Diagnostic, Diagnostics};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization;
 
 /// What a file under `content/` is, by where it sits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -67,7 +68,7 @@ pub(super) fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagno
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .filter(|e| e.path().join("_plan.md").is_file())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .map(|e| e.file_name().to_string_lossy().nfc().collect())
                 .collect()
         })
         .unwrap_or_default();
@@ -120,7 +121,8 @@ pub(super) fn discover(root: &Path, content: &Path) -> Result<Vec<Found>, Diagno
             .strip_prefix(content)
             .unwrap_or(path)
             .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            // macOS writes names decomposed (NFD): one name, one URL, whoever saved it.
+            .map(|c| c.as_os_str().to_string_lossy().nfc().collect())
             .collect();
         let content_rel = parts.join("/");
         match classify(&parts, &plan_dirs) {
@@ -145,7 +147,7 @@ fn is_plan_data(e: &walkdir::DirEntry, plan_dirs: &HashSet<String>) -> bool {
         && e.path()
             .parent()
             .and_then(|p| p.file_name())
-            .is_some_and(|p| plan_dirs.contains(p.to_string_lossy().as_ref()))
+            .is_some_and(|p| plan_dirs.contains(&p.to_string_lossy().nfc().collect::<String>()))
 }
 
 /// How deep folders under `content/` are read: far more than any plan's levels, and a bound

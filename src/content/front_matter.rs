@@ -44,6 +44,9 @@ pub struct PlanFrontMatter {
     /// 下書き: the whole plan is left out of `planpress build` (without `--drafts`).
     #[serde(default)]
     pub draft: bool,
+    /// Old URLs of the plan's page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `[evaluation]` in `_plan.md`: `name` and `[[evaluation.grades]]`, best first.
@@ -195,6 +198,9 @@ pub struct NodeFrontMatter {
     /// 下書き: the node and everything under it are left out of `planpress build`.
     #[serde(default)]
     pub draft: bool,
+    /// Old URLs of the node's page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `[[indicators]]`.
@@ -245,6 +251,9 @@ pub struct PageFrontMatter {
     /// 下書き: the page is left out of `planpress build` (without `--drafts`).
     #[serde(default)]
     pub draft: bool,
+    /// Old URLs of the page, each to get a redirect page.
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
 }
 
 /// `content/_index.md`.

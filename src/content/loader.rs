@@ -47,6 +47,7 @@ pub fn load_site_cached(
     let (mut site, pending, links) = assemble(root, config, parsed, &cache.unreadable, &mut diags);
     import_data(root, &mut site, &mut diags);
     checks::check_site(root, &site, &mut diags);
+    super::aliases::check_site(&site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
     site.warnings = diags.into_warnings()?;

@@ -1,5 +1,6 @@
 //! The plan content model and how it is read from `content/`.
 
+pub mod aliases;
 mod assemble;
 mod cache;
 pub mod checks;

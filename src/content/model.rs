@@ -36,7 +36,75 @@ pub struct Site {
     pub drafts_left_out: usize,
 }
 
+/// The page an [`Alias`] leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AliasOwner {
+    /// Plan `pi`'s top page.
+    Plan(usize),
+    /// A node's page (or the section of a node without one).
+    Node(usize, NodeId),
+    /// Chapter `c` of plan `pi`.
+    Chapter(usize, usize),
+    /// Free page `i`.
+    Free(usize),
+}
+
 impl Site {
+    /// Every alias of the site, by its page and place among the page's aliases: plans in
+    /// order, each with its chapters and nodes, then the free pages.
+    pub fn aliases(&self) -> Vec<(AliasOwner, usize)> {
+        let mut out = Vec::new();
+        let each = |owner: AliasOwner, n: usize| (0..n).map(move |k| (owner, k));
+        for (pi, plan) in self.plans.iter().enumerate() {
+            out.extend(each(AliasOwner::Plan(pi), plan.aliases.len()));
+            for (c, ch) in plan.chapters.iter().enumerate() {
+                out.extend(each(AliasOwner::Chapter(pi, c), ch.aliases.len()));
+            }
+            for (ni, n) in plan.nodes.iter().enumerate() {
+                out.extend(each(AliasOwner::Node(pi, ni), n.aliases.len()));
+            }
+        }
+        for (i, p) in self.pages.iter().enumerate() {
+            out.extend(each(AliasOwner::Free(i), p.aliases.len()));
+        }
+        out
+    }
+
+    /// The aliases of `owner`'s page.
+    pub fn aliases_of(&self, owner: AliasOwner) -> &[Alias] {
+        match owner {
+            AliasOwner::Plan(pi) => &self.plans[pi].aliases,
+            AliasOwner::Node(pi, ni) => &self.plans[pi].nodes[ni].aliases,
+            AliasOwner::Chapter(pi, c) => &self.plans[pi].chapters[c].aliases,
+            AliasOwner::Free(i) => &self.pages[i].aliases,
+        }
+    }
+
+    /// Alias `k` of `owner`'s page.
+    pub fn alias(&self, owner: AliasOwner, k: usize) -> &Alias {
+        &self.aliases_of(owner)[k]
+    }
+
+    /// The file where `owner`'s aliases are written.
+    pub fn alias_source(&self, owner: AliasOwner) -> &std::path::Path {
+        match owner {
+            AliasOwner::Plan(pi) => &self.plans[pi].source,
+            AliasOwner::Node(pi, ni) => &self.plans[pi].nodes[ni].source,
+            AliasOwner::Chapter(pi, c) => &self.plans[pi].chapters[c].source,
+            AliasOwner::Free(i) => &self.pages[i].source,
+        }
+    }
+
+    /// The title of `owner`'s page.
+    pub fn alias_title(&self, owner: AliasOwner) -> &str {
+        match owner {
+            AliasOwner::Plan(pi) => &self.plans[pi].title,
+            AliasOwner::Node(pi, ni) => &self.plans[pi].nodes[ni].title,
+            AliasOwner::Chapter(pi, c) => &self.plans[pi].chapters[c].title,
+            AliasOwner::Free(i) => &self.pages[i].title,
+        }
+    }
+
     /// The plan whose fields the navigation shows on pages outside any plan.
     pub fn main_plan(&self) -> Option<&Plan> {
         let wanted = self.config.main_plan.as_deref();
@@ -112,6 +180,8 @@ pub struct Plan {
     /// Drafts left out of this plan (node files, chapters, `[[children]]` entries); part
     /// of [`Site::drafts_left_out`].
     pub drafts_left_out: usize,
+    /// Old URLs that redirect to the plan's page ([`Alias`]).
+    pub aliases: Vec<Alias>,
 }
 
 impl Plan {
@@ -255,6 +325,8 @@ pub struct Node {
     pub line: usize,
     /// 下書き: `draft = true` on the node, an ancestor or its plan (only in builds with drafts).
     pub draft: bool,
+    /// Old URLs that redirect to this node ([`Alias`]).
+    pub aliases: Vec<Alias>,
 }
 
 impl Node {
@@ -478,6 +550,18 @@ pub struct Page {
     pub source: PathBuf,
     /// 下書き (`draft = true`, or a chapter of a draft plan): only in builds with drafts.
     pub draft: bool,
+    /// Old URLs that redirect to this page ([`Alias`]).
+    pub aliases: Vec<Alias>,
+}
+
+/// An old URL of a page (`aliases = ["/old/path/"]`): a redirect page is written there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// Site-relative, as written to the output: a folder (`old/path/`, its `index.html`)
+    /// or a file (`old/page.html`); NFC, percent-decoded.
+    pub path: String,
+    /// The line of the `aliases` entry in the page's file.
+    pub line: usize,
 }
 
 #[cfg(test)]

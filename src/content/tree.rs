@@ -72,7 +72,91 @@ pub(super) fn valid_id(id: &str) -> bool {
 pub(super) fn bad_id(file: &Path, line: usize, what: &str, id: &str) -> Diagnostic {
     Diagnostic::new(file, "id", format!("{what}「{id}」は URL に使えません"))
         .at_line(line)
-        .help("id・ファイル名・フォルダ名には半角の英数字、ハイフン(-)、下線(_)だけを使ってください(例: 1-1, kosodate)")
+        .help("id には半角の英数字、ハイフン(-)、下線(_)だけを使ってください(例: 1-1, kosodate)。ファイル名・フォルダ名は日本語でもかまいませんが、空白と記号(/ \\ ? # % & + : ; \" ' < > | * [ ] { } ^ ` など)は使えません")
+}
+
+/// Whether a file or folder name `name` (already NFC) can be a URL segment as it is, with
+/// Japanese in it: written to disk as it is and percent-encoded in URLs by browsers. No
+/// spaces (also the full-width one), control or invisible characters, and of ASCII only
+/// letters, digits, `-`, `_`, `.`, `(` and `)`; not `.` or `..`.
+pub(super) fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 100
+        && name != "."
+        && name != ".."
+        && !name.starts_with('.')
+        && name.chars().all(|c| {
+            if c.is_ascii() {
+                c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')')
+            } else {
+                !c.is_whitespace() && !c.is_control() && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+            }
+        })
+}
+
+/// The URL segment a city's own number gives (`1-(1)` → `1-1`, `①` → `1`, `第2章` →
+/// none): NFKC, then runs of anything but ASCII letters and digits become one `-`. `None`
+/// when the number has letters other than ASCII (the Japanese name is then clearer).
+pub(super) fn number_slug(number: &str) -> Option<String> {
+    let norm: String = number.nfkc().collect();
+    if norm.chars().any(|c| c.is_alphabetic() && !c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = String::new();
+    for c in norm.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    valid_id(&out).then_some(out)
+}
+
+/// The id of a node without `id` in its front matter, from its file or folder `name`
+/// (NFC) and its `number`: the name when it is ASCII ([`valid_id`]), else the number's
+/// slug ([`number_slug`]) unless another node has it, else the Japanese name itself with a
+/// warning that renaming the file changes the URL; `None` (reported) when the name cannot
+/// be a URL segment at all.
+pub(super) fn default_node_id(
+    name: &str,
+    number: Option<&str>,
+    taken: &HashMap<String, (PathBuf, usize)>,
+    file: &Path,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    if valid_id(name) {
+        return Some(name.to_string());
+    }
+    if let Some(slug) = number.and_then(number_slug).filter(|s| !taken.contains_key(s)) {
+        return Some(slug);
+    }
+    if !valid_name(name) {
+        diags.push(bad_id(file, 1, "ファイル名・フォルダ名", name));
+        return None;
+    }
+    diags.push(japanese_url(file, name, NODE_ID_HELP));
+    Some(name.to_string())
+}
+
+/// How to keep a node's URL when its file name is Japanese.
+const NODE_ID_HELP: &str = "前付けに id = \"kihon-koso\" のような半角英数字の id を書くと、ファイル名を変えても URL は変わりません(number = \"1-(1)\" を書いても、そこから 1-1 のような URL が作られます)";
+
+/// How to keep the URL of a page or plan folder whose name is Japanese.
+pub(super) const NAME_HELP: &str = "URL を変えたくないときは、ファイル名・フォルダ名を半角英数字にしてください(例: kihon-koso.md)。移したページには aliases で古い URL を残せます";
+
+/// The warning for a page whose URL is made from its Japanese file or folder `name`;
+/// `help` says how to keep the URL.
+pub(super) fn japanese_url(file: &Path, name: &str, help: &str) -> Diagnostic {
+    Diagnostic::new(
+        file,
+        "japanese-url",
+        format!("URL が日本語の名前「{name}」から作られます。ファイル名やフォルダ名を変えると URL も変わり、ほかのサイトからのリンクやブックマークが切れます"),
+    )
+    .at_line(1)
+    .help(help)
+    .warning()
 }
 
 /// A plan while its nodes are added.
@@ -94,6 +178,8 @@ pub(super) struct PlanBuilder {
     /// Declared departments (`site.toml`): id, name and former names → the current name.
     /// Empty: departments are free names.
     departments: HashMap<String, String>,
+    /// The site's `base_url`, for aliases written as full URLs.
+    pub(super) base_url: String,
 }
 
 /// The plan `id` of a `_plan.md` front matter `fm` (its text `fm_text` starts at line
@@ -164,6 +250,7 @@ pub(super) fn build_plan(
         themes.push(CrossCuttingTheme { id: t.id, number: t.number, title: t.title, summary: t.summary });
     }
     let evaluation = fm.evaluation.and_then(|e| super::evaluation::scale(e, file, line_at, diags));
+    let aliases = super::aliases::read_aliases(&fm.aliases, config.base_url.as_deref().unwrap_or(""), file, &|s| line_at(s), diags);
     let plan = Plan {
         id,
         title: fm.title,
@@ -189,6 +276,7 @@ pub(super) fn build_plan(
         source: file.to_path_buf(),
         draft: fm.draft,
         drafts_left_out: 0,
+        aliases,
     };
     Some(PlanBuilder {
         plan,
@@ -205,6 +293,7 @@ pub(super) fn build_plan(
                 std::iter::once(&d.id).chain(&d.former_names).chain([&d.name]).map(|k| (k.clone(), d.name.clone()))
             })
             .collect(),
+        base_url: config.base_url.clone().unwrap_or_default(),
     })
 }
 
@@ -338,7 +427,8 @@ impl NodeFile<'_> {
             Some(s) => (s.get_ref().clone(), ctx.line(s)),
             None => (default_id, line),
         };
-        if !valid_id(&id) {
+        let usable = if fm.id.is_some() { valid_id(&id) } else { valid_name(&id) };
+        if !usable {
             diags.push(bad_id(file, id_line, "id", &id));
             return None;
         }
@@ -445,6 +535,13 @@ impl NodeFile<'_> {
             |span| ctx.fm_line + ctx.lines.line(span.start) - 1,
             diags,
         );
+        let aliases = super::aliases::read_aliases(
+            &fm.aliases,
+            &b.base_url,
+            file,
+            &|span| ctx.fm_line + ctx.lines.line(span.start) - 1,
+            diags,
+        );
         let number = fm.number.filter(|n| !n.trim().is_empty());
         let key = order_key(fm.weight, number.as_deref(), ctx.file_key, inline_index);
         let nid = b.plan.nodes.len();
@@ -469,6 +566,7 @@ impl NodeFile<'_> {
             source: file.to_path_buf(),
             line,
             draft: fm.draft || b.plan.draft || parent.is_some_and(|p| b.plan.nodes[p].draft),
+            aliases,
         });
         b.keys.push(key);
         match parent {
@@ -627,5 +725,40 @@ mod tests {
         assert!(!valid_id("子育て"));
         assert!(!valid_id("a b"));
         assert!(!valid_id(""));
+    }
+
+    #[test]
+    fn japanese_names_are_url_segments() {
+        assert!(valid_name("基本構想") && valid_name("計画の推進に向けて") && valid_name("第2次総合計画"));
+        assert!(valid_name("1-(1)子育て") && valid_name("kosodate"));
+        assert!(!valid_name("子育て 支援") && !valid_name("子育て\u{3000}支援"), "spaces");
+        assert!(!valid_name("a?b") && !valid_name("a#b") && !valid_name("a%b") && !valid_name("a&b"));
+        assert!(!valid_name("..") && !valid_name("") && !valid_name("基本\u{200b}構想"));
+    }
+
+    #[test]
+    fn numbers_give_ascii_slugs() {
+        assert_eq!(number_slug("1-(1)").as_deref(), Some("1-1"));
+        assert_eq!(number_slug("１－（２）").as_deref(), Some("1-2"));
+        assert_eq!(number_slug("①").as_deref(), Some("1"));
+        assert_eq!(number_slug("(3)").as_deref(), Some("3"));
+        assert_eq!(number_slug("第2章"), None);
+        assert_eq!(number_slug("・"), None);
+    }
+
+    #[test]
+    fn default_ids_prefer_ascii_then_number_then_the_name() {
+        let mut diags = Diagnostics::default();
+        let mut taken = HashMap::new();
+        let f = Path::new("content/k/基本構想.md");
+        assert_eq!(default_node_id("kihon", Some("1"), &taken, f, &mut diags).as_deref(), Some("kihon"));
+        assert_eq!(default_node_id("基本構想", Some("1-(1)"), &taken, f, &mut diags).as_deref(), Some("1-1"));
+        assert!(diags.is_empty());
+        taken.insert("1-1".to_string(), (PathBuf::from("content/k/a.md"), 1));
+        assert_eq!(default_node_id("基本構想", Some("1-(1)"), &taken, f, &mut diags).as_deref(), Some("基本構想"));
+        assert_eq!(diags.len(), 1);
+        assert!(!diags.has_errors(), "a Japanese URL is a warning");
+        assert_eq!(default_node_id("基本 構想", None, &taken, f, &mut diags), None);
+        assert!(diags.has_errors());
     }
 }

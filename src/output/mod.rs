@@ -17,7 +17,10 @@ pub fn site_sitemap(
     base_url: &str,
     pages: impl IntoIterator<Item = String>,
 ) -> String {
-    let mut listed: Vec<String> = pages.into_iter().collect();
+    // Redirect pages at old URLs are not pages of their own.
+    let aliases: std::collections::HashSet<&str> =
+        site.aliases().into_iter().map(|(owner, k)| site.alias(owner, k).path.as_str()).collect();
+    let mut listed: Vec<String> = pages.into_iter().filter(|p| !aliases.contains(p.as_str())).collect();
     for plan in &site.plans {
         listed.extend(open_data::paths(plan));
     }

@@ -530,6 +530,7 @@ mod tests {
             source: PathBuf::from("content/p/1.md"),
             line: 1,
             draft: false,
+            aliases: Vec::new(),
         };
         Plan {
             id: "p".into(),
@@ -556,6 +557,7 @@ mod tests {
             source: PathBuf::from("content/p/_plan.md"),
             draft: false,
             drafts_left_out: 0,
+            aliases: Vec::new(),
         }
     }
 

@@ -193,6 +193,20 @@ pub(super) fn not_found<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> C
     ctx
 }
 
+/// The context of [`pages::PageKind::Redirect`]: the page at an old URL of `owner`'s page.
+pub(super) fn redirect<'a>(site: &'a Site, shared: &'a Shared, owner: AliasOwner, path: &str) -> Context {
+    let target = pages::alias_target(site, owner);
+    let mut ctx = shared.context(site, None, path, "このページは移動しました");
+    // A file alias (`old/page.html`) sits one folder higher than a folder one of its depth.
+    let dir = if path.ends_with(".html") { path.rsplit_once('/').map(|(d, _)| d).unwrap_or("") } else { path };
+    ctx.insert("root", &crate::html::root_prefix(dir));
+    ctx.insert("target", &target);
+    ctx.insert("target_title", site.alias_title(owner));
+    ctx.insert("canonical", &site.config.absolute_url(&target));
+    ctx.insert("breadcrumbs", &crumbs(None));
+    ctx
+}
+
 /// The breadcrumbs every page starts with: home, and the plan's top page.
 pub(super) fn crumbs(plan: Option<&Plan>) -> Vec<Crumb> {
     let mut v = vec![Crumb { path: String::new(), label: "ホーム".into() }];

@@ -60,6 +60,8 @@ pub enum PageKind {
     Comparison(usize, FiscalYear, FiscalYear),
     /// A free page.
     Free(usize),
+    /// The redirect page at an old URL of a page: its alias `k` ([`AliasOwner`]).
+    Redirect(AliasOwner, usize),
     /// The site search page ([`SEARCH_PATH`]).
     Search,
     /// `404.html`.
@@ -115,6 +117,7 @@ pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
         out.extend((0..DepartmentIndex::new(site).names.len()).map(PageKind::Department));
     }
     out.extend((0..site.pages.len()).map(PageKind::Free));
+    out.extend(site.aliases().into_iter().map(|(owner, k)| PageKind::Redirect(owner, k)));
     if site.config.search {
         out.push(PageKind::Search);
     }
@@ -158,8 +161,20 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::Progress(p, y) => progress_path(&site.plans[p], y),
         PageKind::Comparison(p, a, b) => comparison_path(&site.plans[p], a, b),
         PageKind::Free(i) => site.pages[i].path.clone(),
+        PageKind::Redirect(owner, k) => site.alias(owner, k).path.clone(),
         PageKind::Search => SEARCH_PATH.into(),
         PageKind::NotFound => NOT_FOUND_PATH.into(),
+    }
+}
+
+/// The path of the page that `owner`'s aliases lead to (with `#id` for a node without a
+/// page of its own).
+pub fn alias_target(site: &Site, owner: AliasOwner) -> String {
+    match owner {
+        AliasOwner::Plan(pi) => page_path(site, PageKind::Plan(pi)),
+        AliasOwner::Node(pi, ni) => page_path(site, PageKind::Node(pi, ni)),
+        AliasOwner::Chapter(pi, c) => page_path(site, PageKind::Chapter(pi, c)),
+        AliasOwner::Free(i) => page_path(site, PageKind::Free(i)),
     }
 }
 
@@ -249,6 +264,7 @@ pub fn template_name(kind: PageKind) -> &'static str {
         PageKind::Comparison(..) => "comparison.html",
         PageKind::NotFound => "404.html",
         PageKind::Search => "search.html",
+        PageKind::Redirect(..) => "redirect.html",
     }
 }
 
@@ -280,6 +296,7 @@ pub(super) fn context<'a>(
         PageKind::Free(i) => contexts::free(site, shared, i, path, slots),
         PageKind::Search => contexts::search(site, shared, path),
         PageKind::NotFound => contexts::not_found(site, shared, path),
+        PageKind::Redirect(owner, _) => contexts::redirect(site, shared, owner, path),
     };
     // The 「下書き」 banner of base.html (drafts are pages only in builds with drafts).
     ctx.insert("draft", &is_draft(site, kind));
@@ -303,7 +320,7 @@ pub fn is_draft(site: &Site, kind: PageKind) -> bool {
         | YearDashboard(pi, _)
         | Progress(pi, _)
         | Comparison(pi, _, _) => site.plans[pi].draft,
-        Home | SdgIndex | Sdg(_) | Departments | Department(_) | Search | NotFound => false,
+        Home | SdgIndex | Sdg(_) | Departments | Department(_) | Search | NotFound | Redirect(..) => false,
     }
 }
 
@@ -404,7 +421,12 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         PageKind::PlanSummary(pi) => site.plans[pi].roots.iter().any(|&r| summary_field(site, pi, r, v)),
         PageKind::FieldSummary(pi, n) => v(Body(pi, n)) || summary_field(site, pi, n, v),
         PageKind::Free(i) => v(Free(i)),
-        PageKind::Search | PageKind::NotFound => false,
+        // The target's title and place: a node's label, a chapter among the chapters (a
+        // plan's and a free page's title are shown on every page). The aliases themselves
+        // are the list of pages: a change there affects every page.
+        PageKind::Redirect(AliasOwner::Node(pi, ni), _) => v(Label(pi, ni)),
+        PageKind::Redirect(AliasOwner::Chapter(pi, _), _) => v(Chapters(pi)),
+        PageKind::Redirect(..) | PageKind::Search | PageKind::NotFound => false,
     }
 }
 

@@ -40,6 +40,7 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "templates/progress.html",
     "templates/comparison.html",
     "templates/search.html",
+    "templates/redirect.html",
     "static/style.css",
     "static/print.js",
     "static/search.js",

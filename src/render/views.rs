@@ -654,6 +654,7 @@ mod tests {
             evaluation: None,
             draft: false,
             drafts_left_out: 0,
+            aliases: vec![],
             body_html: String::new(),
             headings: vec![],
             sections: vec![],

@@ -68,6 +68,11 @@ impl Affected {
     }
 }
 
+/// Every alias with its page: the redirect pages there are.
+fn aliases(site: &Site) -> Vec<(AliasOwner, &Alias)> {
+    site.aliases().into_iter().map(|(owner, k)| (owner, site.alias(owner, k))).collect()
+}
+
 /// What changed between `old` and `new`.
 pub fn affected(old: &Site, new: &Site) -> Affected {
     if old.config != new.config
@@ -75,6 +80,7 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         || old.has_sdgs() != new.has_sdgs()
         || old.has_departments() != new.has_departments()
         || free_page_meta(old) != free_page_meta(new)
+        || aliases(old) != aliases(new)
     {
         return Affected::All;
     }

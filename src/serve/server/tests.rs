@@ -69,6 +69,17 @@ fn resolves_files_and_folders() {
 }
 
 #[test]
+fn resolves_japanese_page_folders_sent_percent_encoded() {
+    let t = site();
+    let out = t.path().join("out");
+    std::fs::create_dir_all(out.join("k/基本構想")).unwrap();
+    std::fs::write(out.join("k/基本構想/index.html"), "x").unwrap();
+    let encoded = "/k/%E5%9F%BA%E6%9C%AC%E6%A7%8B%E6%83%B3/";
+    assert!(matches!(resolve(&out, encoded), Resolved::File(p) if p.ends_with("k/基本構想/index.html")));
+    assert_eq!(resolve(&out, encoded.trim_end_matches('/')), Resolved::Redirect(encoded.into()));
+}
+
+#[test]
 fn many_connections_at_once_are_all_answered() {
     // A browser opens several connections at once and keeps them open. tiny_http (used
     // before) lost the wake-up of some of them in its thread pool; they waited until
