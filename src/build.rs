@@ -261,8 +261,12 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
     })?;
     n += site.plans.iter().map(|p| output::open_data::paths(p).len()).sum::<usize>();
     std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, paths.iter().cloned()))?;
-    std::fs::write(dir.join("robots.txt"), output::robots(&site.config.base_url))?;
-    Ok(n + 2)
+    n += 1;
+    if let Some(robots) = output::robots(&site.config.base_url) {
+        std::fs::write(dir.join("robots.txt"), robots)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A progress line on stderr, for long builds on a terminal.

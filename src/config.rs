@@ -458,7 +458,9 @@ pub fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
     start.or_else(|| key_line(text, table))
 }
 
-fn base_path_of(url: &str) -> String {
+/// The path part of a base URL, always starting and ending with `/`
+/// (`https://a.jp/keikaku/` → `/keikaku/`, `https://a.jp` → `/`).
+pub fn base_path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let path = if url.contains("://") { rest.find('/').map(|i| &rest[i..]).unwrap_or("/") } else { rest };
     if path.ends_with('/') {

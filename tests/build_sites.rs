@@ -109,8 +109,13 @@ fn check_site(root: &Path) {
     assert!(out.join("assets/style.css").is_file());
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains(&format!("<loc>{}</loc>", site.config.base_url)));
-    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
-    assert!(robots.contains("sitemap.xml"));
+    // robots.txt only at the root of a host: crawlers look for it nowhere else.
+    if base_path == "/" {
+        let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+        assert!(robots.contains("sitemap.xml"));
+    } else {
+        assert!(!out.join("robots.txt").exists(), "robots.txt under the sub-path {base_path}");
+    }
 }
 
 #[test]

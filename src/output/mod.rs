@@ -35,9 +35,13 @@ pub fn sitemap(base_url: &str, pages: &[String]) -> String {
     out
 }
 
-/// `robots.txt` pointing at the sitemap.
-pub fn robots(base_url: &str) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
+/// `robots.txt` pointing at the sitemap, for a site at the root of its host (`base_url`
+/// whose path is `/`). Crawlers read robots.txt only at the root of a host: under a
+/// sub-path (`/keikaku/`) the file would be ignored, so none is written and the city adds
+/// the `Sitemap:` line to its own (docs/CONTENT.md §9).
+pub fn robots(base_url: &str) -> Option<String> {
+    (crate::config::base_path_of(base_url) == "/")
+        .then(|| format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n"))
 }
 
 /// The diagnostic for a file that could not be written: a full disk (or quota, or file
@@ -100,6 +104,14 @@ mod tests {
         assert!(s.contains("<loc>https://a.jp/k/</loc>"));
         assert!(s.contains("<loc>https://a.jp/k/p/1/</loc>"));
         assert!(!s.contains("404"));
+    }
+
+    #[test]
+    fn regression_robots_only_at_the_host_root() {
+        // robots.txt under /keikaku/ was written where no crawler looks for it.
+        assert_eq!(robots("https://a.jp/keikaku/"), None);
+        let root = robots("https://plan.a.jp/").expect("a site at the host root has robots.txt");
+        assert!(root.contains("Sitemap: https://plan.a.jp/sitemap.xml"), "{root}");
     }
 
     #[test]
