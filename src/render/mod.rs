@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod contexts;
+pub mod meta;
 pub mod minify;
 pub mod pages;
 pub mod recursion;
@@ -146,6 +147,8 @@ impl Shared {
         ctx.insert("path", path);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_title", title);
+        // The breadcrumb's last item: the page's own title (a context may set a shorter one).
+        ctx.insert("crumb_title", title);
         ctx.insert("canonical", &format!("{}{}", site.config.base_url, path));
         ctx
     }
@@ -234,7 +237,8 @@ fn render_with<'a>(
     slots: &Slots<'a>,
 ) -> Result<String, Diagnostic> {
     let template = template_name(kind);
-    let ctx = pages::context(site, shared, kind, path, slots);
+    let mut ctx = pages::context(site, shared, kind, path, slots);
+    ctx.insert("meta", &meta::page_meta(site, kind, path, &ctx));
     tera.render(template, &ctx).map_err(|e| {
         templates::template_diagnostic(
             std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)),
