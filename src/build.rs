@@ -182,7 +182,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 })
                 .collect::<Vec<Result<usize, PageError>>>()
         },
-        || write_assets(&opts.root, &site, staging.dir(), &page_paths),
+        || write_assets(&opts.root, &site, &shared, staging.dir(), &page_paths),
     );
     if let Some(p) = progress {
         p.stop();
@@ -234,7 +234,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 }
 
 /// Theme assets, the site's `static/`, sitemap and robots.txt.
-fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::io::Result<usize> {
+fn write_assets(root: &Path, site: &Site, shared: &Shared, dir: &Path, paths: &[String]) -> std::io::Result<usize> {
     let assets = dir.join("assets");
     std::fs::create_dir_all(&assets)?;
     let mut n = 0;
@@ -260,7 +260,7 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
             .try_for_each(|(path, bytes)| std::fs::write(dir.join(path), bytes))
     })?;
     n += site.plans.iter().map(|p| output::open_data::paths(p).len()).sum::<usize>();
-    std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, paths.iter().cloned()))?;
+    std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, shared, paths.iter().cloned()))?;
     n += 1;
     if let Some(robots) = output::robots(&site.config.base_url) {
         std::fs::write(dir.join("robots.txt"), robots)?;

@@ -548,6 +548,7 @@ fails!(
     ["site.toml"]
 );
 fails!(config_empty, |r| write(r, "site.toml", ""), ["site.toml"]);
+fails!(node_updated_not_a_date, |r| front(r, "updated = \"2026-02-30\""), ["mine-2/5.md:2:", "updated「2026-02-30」"]);
 fails!(config_favicon_missing, |r| site_toml(r, "favicon = \"nai.png\""), ["site.toml:6:", "static/nai.png"]);
 fails!(
     config_image_outside_static,

@@ -773,3 +773,62 @@ fn regression_breadcrumb_title_is_escaped_once() {
     let doc = Html::parse_document(&raw);
     assert!(text_of(&doc, ".crumb-current")[0].contains("<img src=x onerror=alert(1)>"));
 }
+
+/// Runs git in `dir` with a fixed author and date.
+fn git(dir: &Path, args: &[&str]) {
+    let o = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.jp", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2025-01-15T12:00:00+09:00")
+        .env("GIT_COMMITTER_DATE", "2025-01-15T12:00:00+09:00")
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn pages_show_their_last_update_from_front_matter_or_git_and_the_sitemap_has_it() {
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let out = tempfile::tempdir().unwrap();
+    // Not a checkout: no dates anywhere, and no error.
+    build_site(root, out.path());
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("<lastmod>"), "{sitemap}");
+    assert_eq!(read(out.path(), "index.html").select(&sel(".page-updated")).count(), 0);
+
+    let node = root.join("content/showcase/kyodo/7-3.md");
+    let text = std::fs::read_to_string(&node).unwrap();
+    std::fs::write(&node, text.replacen("+++\n", "+++\nupdated = \"2026-04-01\"\n", 1)).unwrap();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "x"]);
+    std::fs::write(root.join("static/icon.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}favicon = \"icon.png\"\n")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let built = build_site(root, out.path());
+    let out = out.path();
+
+    let doc = read(out, "showcase/7-3/index.html");
+    let time = doc.select(&sel(".page-updated time")).next().expect("the node shows its date");
+    assert_eq!(time.value().attr("datetime"), Some("2026-04-01"), "front matter wins over git");
+    assert_eq!(time.text().collect::<String>(), "令和8年4月1日(2026年4月1日)");
+    let plan = read(out, "showcase/index.html");
+    let time = plan.select(&sel(".page-updated time")).next().expect("the plan page is dated by git");
+    assert_eq!(time.value().attr("datetime"), Some("2025-01-15"));
+    assert_eq!(read(out, "showcase/dashboard/index.html").select(&sel(".page-updated")).count(), 0);
+
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let base = &built.config.base_url;
+    assert!(sitemap.contains(&format!("<loc>{base}showcase/7-3/</loc><lastmod>2026-04-01</lastmod>")), "{sitemap}");
+    assert!(sitemap.contains(&format!("<loc>{base}showcase/</loc><lastmod>2025-01-15</lastmod>")), "{sitemap}");
+
+    // site.toml's favicon replaces the theme's.
+    let icon = doc.select(&sel("link[rel='icon']")).next().unwrap();
+    assert_eq!(icon.value().attr("href"), Some("../../icon.png"));
+    assert_eq!(icon.value().attr("type"), Some("image/png"));
+    assert!(out.join("icon.png").is_file());
+}

@@ -90,6 +90,7 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: PathBuf::new(),
+            updated: None,
         };
         Assembly { home, builders: BTreeMap::new(), pages: Vec::new(), page_files: HashMap::new(), pending: Vec::new() }
     }
@@ -104,6 +105,7 @@ impl Assembly {
                     if let Some(t) = fm.title {
                         self.home.title = t;
                     }
+                    self.home.updated = fm.updated;
                     self.home.source = p.found.rel.clone();
                     self.pending.push(PendingBody {
                         slot: BodySlot::Home,
@@ -177,6 +179,7 @@ impl Assembly {
             headings: Vec::new(),
             sections: Vec::new(),
             source: p.found.rel,
+            updated: fm.updated,
         });
     }
 
@@ -271,6 +274,7 @@ impl Assembly {
                 headings: Vec::new(),
                 sections: Vec::new(),
                 source: p.found.rel,
+                updated: fm.updated,
             });
         }
     }

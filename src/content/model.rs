@@ -98,6 +98,8 @@ pub struct Plan {
     pub roots: Vec<NodeId>,
     /// `_plan.md`, relative to the site root.
     pub source: PathBuf,
+    /// `updated` of `_plan.md`: the plan page's 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 impl Plan {
@@ -229,6 +231,8 @@ pub struct Node {
     pub source: PathBuf,
     /// Line of its definition in `source`.
     pub line: usize,
+    /// `updated` of its front matter: its page's 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 impl Node {
@@ -450,6 +454,8 @@ pub struct Page {
     pub sections: Vec<crate::markdown::Section>,
     /// Source file, relative to the site root (empty for a default home).
     pub source: PathBuf,
+    /// `updated` of its front matter: its 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 #[cfg(test)]

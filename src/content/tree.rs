@@ -194,6 +194,7 @@ pub(super) fn build_plan(
         nodes: Vec::new(),
         roots: Vec::new(),
         source: file.to_path_buf(),
+        updated: fm.updated,
     };
     Some(PlanBuilder { plan, keys: Vec::new(), dir_nodes: HashMap::new(), ids: HashMap::new(), files: Vec::new() })
 }
@@ -383,6 +384,7 @@ impl NodeFile<'_> {
             has_page: b.plan.levels[depth].pages,
             source: file.to_path_buf(),
             line,
+            updated: fm.updated,
         });
         b.keys.push(key);
         match parent {

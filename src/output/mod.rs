@@ -8,28 +8,40 @@ pub mod staging;
 /// Moved to [`crate::html`]; re-exported while `render::contexts` still names it here.
 pub use crate::html::percent_encode_path;
 use crate::render::RenderedPage;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// `sitemap.xml` of `site` with `pages` (site paths): they and every plan's open data,
-/// in order.
-pub fn site_sitemap(site: &crate::content::model::Site, pages: impl IntoIterator<Item = String>) -> String {
+/// in order, each page with its 最終更新日 as `<lastmod>` where it has one.
+pub fn site_sitemap(
+    site: &crate::content::model::Site,
+    shared: &crate::render::Shared,
+    pages: impl IntoIterator<Item = String>,
+) -> String {
     let mut listed: Vec<String> = pages.into_iter().collect();
     for plan in &site.plans {
         listed.extend(open_data::paths(plan));
     }
     listed.sort();
-    sitemap(&site.config.base_url, &listed)
+    sitemap(&site.config.base_url, &listed, &crate::render::lastmod(site, shared))
 }
 
-/// `sitemap.xml` listing every page but the 404 page and the search page.
-pub fn sitemap(base_url: &str, pages: &[String]) -> String {
+/// `sitemap.xml` listing every page but the 404 page and the search page, with the
+/// `<lastmod>` of `lastmod` (by site path).
+pub fn sitemap(base_url: &str, pages: &[String], lastmod: &HashMap<String, String>) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for p in pages.iter().filter(|p| !p.ends_with("404.html") && p.as_str() != crate::render::SEARCH_PATH) {
         out.push_str("  <url><loc>");
         out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
-        out.push_str("</loc></url>\n");
+        out.push_str("</loc>");
+        if let Some(date) = lastmod.get(p) {
+            out.push_str("<lastmod>");
+            out.push_str(&crate::html::escape(date));
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
     }
     out.push_str("</urlset>\n");
     out
@@ -100,9 +112,11 @@ mod tests {
 
     #[test]
     fn sitemap_lists_pages_not_404() {
-        let s = sitemap("https://a.jp/k/", &["".into(), "p/1/".into(), "404.html".into()]);
+        let dates = HashMap::from([("p/1/".to_string(), "2026-04-01".to_string())]);
+        let s = sitemap("https://a.jp/k/", &["".into(), "p/1/".into(), "404.html".into()], &dates);
         assert!(s.contains("<loc>https://a.jp/k/</loc>"));
-        assert!(s.contains("<loc>https://a.jp/k/p/1/</loc>"));
+        assert!(s.contains("<loc>https://a.jp/k/p/1/</loc><lastmod>2026-04-01</lastmod></url>"), "{s}");
+        assert!(s.contains("<loc>https://a.jp/k/</loc></url>"), "no date, no lastmod: {s}");
         assert!(!s.contains("404"));
     }
 
@@ -116,7 +130,7 @@ mod tests {
 
     #[test]
     fn sitemap_encodes_paths() {
-        let s = sitemap("https://a.jp/k/", &["a/子/".into()]);
+        let s = sitemap("https://a.jp/k/", &["a/子/".into()], &HashMap::new());
         assert!(s.contains("<loc>https://a.jp/k/a/%E5%AD%90/</loc>"), "{s}");
     }
 }

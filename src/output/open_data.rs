@@ -512,6 +512,7 @@ mod tests {
             has_page: true,
             source: PathBuf::from("content/p/1.md"),
             line: 1,
+            updated: None,
         };
         Plan {
             id: "p".into(),
@@ -535,6 +536,7 @@ mod tests {
             nodes: vec![node],
             roots: vec![0],
             source: PathBuf::from("content/p/_plan.md"),
+            updated: None,
         }
     }
 

@@ -9,7 +9,9 @@
 
 use super::pages::PageKind;
 use super::views::SdgView;
+use super::Shared;
 use crate::content::model::*;
+use crate::content::updated::UpdatedDate;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tera::Context;
@@ -34,6 +36,8 @@ pub struct PageMeta {
     pub favicon: String,
     /// Its MIME type, when known (`image/svg+xml`).
     pub favicon_type: Option<&'static str>,
+    /// 最終更新日, for pages made from a content file that has one.
+    pub updated: Option<Updated>,
     /// The JSON-LD of the page, ready to stand inside `<script type="application/ld+json">`;
     /// empty: none.
     pub json_ld: String,
@@ -47,7 +51,7 @@ fn absolute(site: &Site, path: &str) -> Option<String> {
 
 /// The metadata of page `kind` at `path`, whose context `ctx` is already built (its
 /// `breadcrumbs`, `crumb_title` and `page_title` are read from it).
-pub fn page_meta(site: &Site, kind: PageKind, path: &str, ctx: &Context) -> PageMeta {
+pub fn page_meta(site: &Site, shared: &Shared, kind: PageKind, path: &str, ctx: &Context) -> PageMeta {
     let text = |k: &str| ctx.get(k).and_then(Value::as_str).map(str::to_string);
     let title = text("crumb_title").or_else(|| text("page_title")).unwrap_or_default();
     let description = description(site, kind);
@@ -72,12 +76,43 @@ pub fn page_meta(site: &Site, kind: PageKind, path: &str, ctx: &Context) -> Page
         image: site.config.image.as_deref().and_then(|i| absolute(site, i)),
         favicon,
         favicon_type,
+        updated: updated(site, shared, kind).map(|d| Updated {
+            iso: d.iso().to_string(),
+            wareki: d.wareki(),
+            western: d.western(),
+        }),
         json_ld: if graph.is_empty() {
             String::new()
         } else {
             script_json(&json!({"@context": "https://schema.org", "@graph": graph}))
         },
     }
+}
+
+/// A page's 最終更新日 as the template shows it.
+#[derive(Debug, Serialize)]
+pub struct Updated {
+    /// `2026-04-01` (`<time datetime>`, sitemap `<lastmod>`).
+    pub iso: String,
+    /// `令和8年4月1日`.
+    pub wareki: String,
+    /// `2026年4月1日`.
+    pub western: String,
+}
+
+/// The 最終更新日 of page `kind`: `updated` of its content file's front matter, else the
+/// file's last commit date; `None` for pages made from the whole plan (lists, dashboards),
+/// which no one file dates.
+pub fn updated(site: &Site, shared: &Shared, kind: PageKind) -> Option<UpdatedDate> {
+    let (written, source) = match kind {
+        PageKind::Home => (&site.home.updated, &site.home.source),
+        PageKind::Plan(pi) => (&site.plans[pi].updated, &site.plans[pi].source),
+        PageKind::Node(pi, ni) => (&site.plans[pi].nodes[ni].updated, &site.plans[pi].nodes[ni].source),
+        PageKind::Chapter(pi, c) => (&site.plans[pi].chapters[c].updated, &site.plans[pi].chapters[c].source),
+        PageKind::Free(i) => (&site.pages[i].updated, &site.pages[i].source),
+        _ => return None,
+    };
+    written.clone().or_else(|| shared.git_dates.get(source).cloned())
 }
 
 /// The MIME type of an icon file by its extension.
