@@ -832,3 +832,27 @@ fn pages_show_their_last_update_from_front_matter_or_git_and_the_sitemap_has_it(
     assert_eq!(icon.value().attr("type"), Some("image/png"));
     assert!(out.join("icon.png").is_file());
 }
+
+#[test]
+fn a_base_url_without_a_host_leaves_out_every_absolute_url() {
+    // `--base-url /sub/` (as the browser tests build): og:url, og:image and JSON-LD
+    // items would be relative, and robots.txt could not name its sitemap.
+    let out = tempfile::tempdir().unwrap();
+    let opts = BuildOptions {
+        root: fixture("kikuchi"),
+        output: Some(out.path().to_path_buf()),
+        base_url: Some("/".into()),
+        progress: false,
+        minify: None,
+        defer_search: false,
+        private_output: false,
+    };
+    build::build(&opts).unwrap();
+    let doc = read(out.path(), "index.html");
+    assert_eq!(meta_of(&doc, "og:url"), None);
+    assert!(meta_of(&doc, "og:title").is_some());
+    assert!(!out.path().join("robots.txt").exists());
+    let ld = json_ld(&doc, "index.html").expect("the publisher needs no URL");
+    assert!(ld_item(&ld, "GovernmentOrganization").unwrap().get("url").is_none(), "{ld}");
+    assert!(ld_item(&ld, "Dataset").is_none(), "a Dataset without its URL: {ld}");
+}

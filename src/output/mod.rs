@@ -52,7 +52,7 @@ pub fn sitemap(base_url: &str, pages: &[String], lastmod: &HashMap<String, Strin
 /// sub-path (`/keikaku/`) the file would be ignored, so none is written and the city adds
 /// the `Sitemap:` line to its own (docs/CONTENT.md §9).
 pub fn robots(base_url: &str) -> Option<String> {
-    (crate::config::base_path_of(base_url) == "/")
+    (base_url.contains("://") && crate::config::base_path_of(base_url) == "/")
         .then(|| format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n"))
 }
 
@@ -124,6 +124,7 @@ mod tests {
     fn regression_robots_only_at_the_host_root() {
         // robots.txt under /keikaku/ was written where no crawler looks for it.
         assert_eq!(robots("https://a.jp/keikaku/"), None);
+        assert_eq!(robots("/"), None, "a path alone cannot name the sitemap");
         let root = robots("https://plan.a.jp/").expect("a site at the host root has robots.txt");
         assert!(root.contains("Sitemap: https://plan.a.jp/sitemap.xml"), "{root}");
     }

@@ -43,10 +43,12 @@ pub struct PageMeta {
     pub json_ld: String,
 }
 
-/// The absolute URL of site path `path`. The one place that needs `base_url`: should it
-/// become optional, this returns `None` without it and every absolute-URL tag is left out.
+/// The absolute URL of site path `path`, or `None` when `base_url` is only a path
+/// (`--base-url /sub/`): then every absolute-URL tag is left out. The one place that needs
+/// `base_url`: should it become optional, this returns `None` without it too.
 fn absolute(site: &Site, path: &str) -> Option<String> {
-    Some(format!("{}{}", site.config.base_url, crate::html::percent_encode_path(path)))
+    let base = &site.config.base_url;
+    base.contains("://").then(|| format!("{base}{}", crate::html::percent_encode_path(path)))
 }
 
 /// The metadata of page `kind` at `path`, whose context `ctx` is already built (its
