@@ -225,7 +225,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 })
                 .collect::<Vec<Result<usize, PageError>>>()
         },
-        || write_assets(&opts.root, &site, staging.dir(), &page_paths),
+        || write_assets(&opts.root, &site, &shared, staging.dir(), &page_paths),
     );
     if let Some(p) = progress {
         p.stop();
@@ -284,7 +284,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 }
 
 /// Theme assets, the site's `static/`, sitemap and robots.txt.
-fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::io::Result<usize> {
+fn write_assets(root: &Path, site: &Site, shared: &Shared, dir: &Path, paths: &[String]) -> std::io::Result<usize> {
     let assets = dir.join("assets");
     std::fs::create_dir_all(&assets)?;
     let mut n = 0;
@@ -324,11 +324,14 @@ fn write_assets(root: &Path, site: &Site, dir: &Path, paths: &[String]) -> std::
     // A sitemap lists absolute URLs only: without base_url there is none (and robots.txt
     // names none).
     if let Some(base_url) = &site.config.base_url {
-        std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, base_url, paths.iter().cloned()))?;
+        std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, base_url, shared, paths.iter().cloned()))?;
         n += 1;
     }
-    std::fs::write(dir.join("robots.txt"), output::robots(site.config.base_url.as_deref()))?;
-    Ok(n + 1)
+    if let Some(robots) = output::robots(site.config.base_url.as_deref()) {
+        std::fs::write(dir.join("robots.txt"), robots)?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// A progress line on stderr, for long builds on a terminal.

@@ -57,6 +57,14 @@ pub struct SiteConfig {
     /// `site.toml`: set by the command from [`crate::build::BuildOptions::drafts`].
     #[serde(skip)]
     pub drafts: bool,
+    /// The site's icon: a file under `static/` (`favicon.png`), checked by `load`. Without
+    /// it the theme's own icon (`assets/favicon.svg`) is used.
+    #[serde(default)]
+    pub favicon: Option<String>,
+    /// The picture shown when a page is shared on social media (`og:image`): a file under
+    /// `static/` (`ogp.png`), checked by `load`.
+    #[serde(default)]
+    pub image: Option<String>,
     /// How indicator status is decided (`[progress]`), checked by [`SiteConfig::load`].
     #[serde(skip)]
     pub progress: ProgressRule,
@@ -337,6 +345,11 @@ impl SiteConfig {
         }
         config.license = config.license.trim().to_string();
         check_departments(&mut config.departments, &text, &file)?;
+        for (key, value) in [("favicon", &mut config.favicon), ("image", &mut config.image)] {
+            if let Some(v) = value.take() {
+                *value = Some(static_file(root, &text, key, &v)?);
+            }
+        }
         if !valid_language(&config.language) {
             return Err(Diagnostic::new(
                 &file,
@@ -636,7 +649,36 @@ pub fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
     start.or_else(|| key_line(text, table))
 }
 
-fn base_path_of(url: &str) -> String {
+/// A file of `static/` named by site.toml key `key` (`favicon = "favicon.png"`): the path
+/// below `static/` with `/` separators, or why it cannot be used.
+fn static_file(root: &Path, text: &str, key: &str, value: &str) -> Result<String, Diagnostic> {
+    let rel = value.trim().trim_start_matches("static/").replace('\\', "/");
+    let err = |m: String, help: String| {
+        Err(Diagnostic::new(CONFIG_FILE, "config", m).at_opt_line(key_line(text, key)).help(help))
+    };
+    let example = format!(
+        "static/ フォルダに置いたファイルの名前を書いてください。例: {key} = \"{}\"",
+        match key {
+            "favicon" => "favicon.png",
+            _ => "ogp.png",
+        }
+    );
+    if rel.is_empty()
+        || rel.starts_with('/')
+        || rel.contains("://")
+        || rel.split('/').any(|c| c == ".." || c.is_empty())
+    {
+        return err(format!("{key}「{value}」は static/ の中のファイルの名前になっていません"), example);
+    }
+    if !root.join("static").join(&rel).is_file() {
+        return err(format!("{key} のファイル static/{rel} がありません"), example);
+    }
+    Ok(rel)
+}
+
+/// The path part of a base URL, always starting and ending with `/`
+/// (`https://a.jp/keikaku/` → `/keikaku/`, `https://a.jp` → `/`).
+pub fn base_path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let path = if url.contains("://") { rest.find('/').map(|i| &rest[i..]).unwrap_or("/") } else { rest };
     if path.ends_with('/') {

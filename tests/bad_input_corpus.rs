@@ -656,6 +656,13 @@ fails!(
     ["site.toml"]
 );
 fails!(config_empty, |r| write(r, "site.toml", ""), ["site.toml"]);
+fails!(node_updated_not_a_date, |r| front(r, "updated = \"2026-02-30\""), ["mine-2/5.md:2:", "updated「2026-02-30」"]);
+fails!(config_favicon_missing, |r| site_toml(r, "favicon = \"nai.png\""), ["site.toml:6:", "static/nai.png"]);
+fails!(
+    config_image_outside_static,
+    |r| site_toml(r, "image = \"../site.toml\""),
+    ["site.toml:6:", "image「../site.toml」"]
+);
 fails!(config_base_url_override_bad, args ["--base-url", "not a url"], |_| {}, ["--base-url"]);
 fails!(
     config_municipality_code_check_digit,

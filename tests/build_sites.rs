@@ -40,6 +40,63 @@ fn text_of(doc: &Html, s: &str) -> Vec<String> {
     doc.select(&sel(s)).map(|e| e.text().collect::<String>().trim().to_string()).collect()
 }
 
+/// The `content` of `<meta property|name=…>`.
+fn meta_of(doc: &Html, key: &str) -> Option<String> {
+    let s = format!("meta[property='{key}'], meta[name='{key}']");
+    doc.select(&sel(&s)).next().and_then(|e| e.value().attr("content").map(str::to_string))
+}
+
+/// The JSON-LD of a page, parsed (it must be valid JSON).
+fn json_ld(doc: &Html, rel: &str) -> Option<serde_json::Value> {
+    let script = doc.select(&sel("script[type='application/ld+json']")).next()?;
+    let text = script.text().collect::<String>();
+    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel}: JSON-LD is not JSON ({e}): {text}")))
+}
+
+/// The `@graph` item of type `ty`.
+fn ld_item<'a>(ld: &'a serde_json::Value, ty: &str) -> Option<&'a serde_json::Value> {
+    ld["@graph"].as_array()?.iter().find(|v| v["@type"] == ty)
+}
+
+/// Every page's own metadata: OGP, an icon, JSON-LD that parses, and a breadcrumb whose
+/// last item is the page's own title (the h1), not the `<title>` with its suffix.
+fn check_page_meta(site: &Site, doc: &Html, rel: &str) {
+    let base = site.config.base_url.as_deref().filter(|b| b.contains("://"));
+    let title = meta_of(doc, "og:title").unwrap_or_else(|| panic!("{rel}: og:title"));
+    assert!(!title.is_empty() && !title.contains(" | "), "{rel}: og:title is the page's own title: {title:?}");
+    assert_eq!(meta_of(doc, "og:locale").as_deref(), Some("ja_JP"), "{rel}");
+    assert_eq!(meta_of(doc, "og:site_name").as_deref(), Some(site.config.title.as_str()), "{rel}");
+    assert_eq!(meta_of(doc, "twitter:card").as_deref(), Some("summary"), "{rel}");
+    if let Some(d) = meta_of(doc, "description") {
+        assert!(!d.is_empty() && d.chars().count() <= 120, "{rel}: description {d:?}");
+        assert_eq!(meta_of(doc, "og:description").as_deref(), Some(d.as_str()), "{rel}");
+    }
+    match base {
+        Some(base) if rel != "404.html" => {
+            let url = meta_of(doc, "og:url").unwrap_or_else(|| panic!("{rel}: og:url"));
+            assert!(url.starts_with(base), "{rel}: og:url {url} is absolute");
+        }
+        // Without base_url there is no absolute URL to give.
+        None => assert_eq!(meta_of(doc, "og:url"), None, "{rel}"),
+        _ => {}
+    }
+    assert_eq!(doc.select(&sel("link[rel='icon'][href]")).count(), 1, "{rel}: one icon");
+    let ld = json_ld(doc, rel);
+    let current: Vec<String> = text_of(doc, ".crumb-current");
+    if let Some(current) = current.first() {
+        let squash = |s: &str| s.split_whitespace().collect::<String>();
+        let h1 = squash(&text_of(doc, "h1")[0]);
+        assert!(h1.ends_with(&squash(current)), "{rel}: breadcrumb {current:?} is not the h1 {h1:?}");
+        let ld = ld.as_ref().unwrap_or_else(|| panic!("{rel}: a page with a breadcrumb has JSON-LD"));
+        let list = ld_item(ld, "BreadcrumbList").unwrap_or_else(|| panic!("{rel}: BreadcrumbList"));
+        let items = list["itemListElement"].as_array().unwrap();
+        if let Some(base) = base {
+            assert_eq!(items[0]["item"], base, "{rel}: the list starts at home");
+        }
+        assert_eq!(items.last().unwrap()["name"], current.as_str(), "{rel}: the list ends at the page");
+    }
+}
+
 /// The checks every built site must pass.
 fn check_site(root: &Path) {
     let out = tempfile::tempdir().unwrap();
@@ -78,7 +135,13 @@ fn check_site(root: &Path) {
         assert_eq!(doc.select(&sel("h1")).count(), 1, "{rel}: exactly one h1");
         assert_eq!(doc.select(&sel("main#main")).count(), 1, "{rel}: main#main");
         assert_eq!(doc.select(&sel("a.skip-link[href='#main']")).count(), 1, "{rel}: skip link");
-        assert_eq!(doc.select(&sel("script:not([src]), style, [style]")).count(), 0, "{rel}: inline script/style");
+        // JSON-LD is data, not a script: browsers neither run it nor apply script-src to it.
+        assert_eq!(
+            doc.select(&sel("script:not([src]):not([type='application/ld+json']), style, [style]")).count(),
+            0,
+            "{rel}: inline script/style"
+        );
+        check_page_meta(&site, &doc, &rel);
         assert!(!doc.html().contains('\u{FDD0}'), "{rel}: a content marker was left in the page");
         let mut last = 1;
         for h in doc.select(&sel("main h1, main h2, main h3, main h4, main h5, main h6")) {
@@ -108,15 +171,20 @@ fn check_site(root: &Path) {
     }
     assert!(out.join("404.html").is_file());
     assert!(out.join("assets/style.css").is_file());
-    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
     match site.config.base_url.as_deref() {
         Some(base_url) => {
             let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
             assert!(sitemap.contains(&format!("<loc>{base_url}</loc>")));
-            assert!(robots.contains("sitemap.xml"));
         }
         // A sitemap needs absolute URLs: none without base_url (planpress init writes none).
-        None => assert!(!out.join("sitemap.xml").exists() && !robots.contains("sitemap.xml")),
+        None => assert!(!out.join("sitemap.xml").exists()),
+    }
+    // robots.txt only at the root of a host: crawlers look for it nowhere else.
+    if base_path == "/" && site.config.base_url.is_some() {
+        let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+        assert!(robots.contains("sitemap.xml"));
+    } else {
+        assert!(!out.join("robots.txt").exists(), "robots.txt under the sub-path {base_path}");
     }
 }
 
@@ -674,4 +742,139 @@ fn a_plan_without_actuals_says_so_on_its_dashboard() {
     let html = read(out.path(), "showcase/dashboard/index.html");
     assert!(html.select(&Selector::parse("table.counts").unwrap()).next().is_some());
     assert!(!html.root_element().text().collect::<String>().contains("まだ実績が登録されていません"));
+}
+
+#[test]
+fn pages_describe_themselves_and_the_home_page_carries_the_publisher_and_open_data() {
+    let out = tempfile::tempdir().unwrap();
+    let site = build_site(&repo(), out.path());
+    let out = out.path();
+    let pages = ["index.html", "kakegawa-2/index.html", "kakegawa-2/1/index.html", "kakegawa-2/1-1/index.html"];
+    let descriptions: Vec<String> = pages
+        .iter()
+        .chain(["kakegawa-2/dashboard/index.html", "kakegawa-2/summary/index.html"].iter())
+        .map(|p| meta_of(&read(out, p), "description").unwrap_or_else(|| panic!("{p}: description")))
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = descriptions.iter().collect();
+    assert_eq!(distinct.len(), descriptions.len(), "every page its own description: {descriptions:#?}");
+    // A node with a summary is described by it.
+    let (plan, node) = site.nodes().find(|(_, n)| n.summary.as_deref().is_some_and(|s| s.len() > 3)).unwrap();
+    let id = plan.nodes.iter().position(|n| n.id == node.id).unwrap();
+    let doc = read(out, &format!("{}index.html", planpress::content::node_path(plan, id)));
+    assert_eq!(meta_of(&doc, "description").as_deref(), node.summary.as_deref().map(str::trim));
+
+    let home = read(out, "index.html");
+    assert_eq!(meta_of(&home, "og:type").as_deref(), Some("website"));
+    let ld = json_ld(&home, "index.html").expect("the home page has JSON-LD");
+    let org = ld_item(&ld, "GovernmentOrganization").expect("the publisher");
+    assert_eq!(org["name"], "掛川市");
+    assert_eq!(org["identifier"]["value"], "222135");
+    let datasets: Vec<&serde_json::Value> =
+        ld["@graph"].as_array().unwrap().iter().filter(|v| v["@type"] == "Dataset").collect();
+    assert_eq!(datasets.len(), 3 * site.plans.len(), "{ld}");
+    for d in datasets {
+        let dist = &d["distribution"][0];
+        let url = dist["contentUrl"].as_str().unwrap();
+        let file = url.strip_prefix(site.config.url_prefix()).expect("absolute");
+        assert!(out.join(file).is_file(), "{url} is written");
+        assert!(["text/csv", "application/json"].contains(&dist["encodingFormat"].as_str().unwrap()));
+        assert!(d["license"].as_str().unwrap().starts_with("https://creativecommons.org/"), "{d}");
+    }
+    assert!(out.join("assets/favicon.svg").is_file(), "the default icon is written");
+}
+
+#[test]
+fn regression_breadcrumb_title_is_escaped_once() {
+    // `crumb_title | default(value=page_title)` escaped the title twice: the breadcrumb
+    // showed 「&lt;img …&gt;」 as text where the h1 showed 「<img …>」.
+    let out = tempfile::tempdir().unwrap();
+    build_site(&fixture("features"), out.path());
+    let raw = std::fs::read_to_string(out.path().join("showcase/7-3/index.html")).unwrap();
+    assert!(!raw.contains("&amp;lt;"), "double-escaped text in the page");
+    let doc = Html::parse_document(&raw);
+    assert!(text_of(&doc, ".crumb-current")[0].contains("<img src=x onerror=alert(1)>"));
+}
+
+/// Runs git in `dir` with a fixed author and date.
+fn git(dir: &Path, args: &[&str]) {
+    let o = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.jp", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2025-01-15T12:00:00+09:00")
+        .env("GIT_COMMITTER_DATE", "2025-01-15T12:00:00+09:00")
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn pages_show_their_last_update_from_front_matter_or_git_and_the_sitemap_has_it() {
+    let site = copy_site(&fixture("features"));
+    let root = site.path();
+    let out = tempfile::tempdir().unwrap();
+    // Not a checkout: no dates anywhere, and no error.
+    build_site(root, out.path());
+    let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("<lastmod>"), "{sitemap}");
+    assert_eq!(read(out.path(), "index.html").select(&sel(".page-updated")).count(), 0);
+
+    let node = root.join("content/showcase/kyodo/7-3.md");
+    let text = std::fs::read_to_string(&node).unwrap();
+    std::fs::write(&node, text.replacen("+++\n", "+++\nupdated = \"2026-04-01\"\n", 1)).unwrap();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "x"]);
+    std::fs::write(root.join("static/icon.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(root.join("site.toml"), format!("{toml}favicon = \"icon.png\"\n")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let built = build_site(root, out.path());
+    let out = out.path();
+
+    let doc = read(out, "showcase/7-3/index.html");
+    let time = doc.select(&sel(".page-updated time")).next().expect("the node shows its date");
+    assert_eq!(time.value().attr("datetime"), Some("2026-04-01"), "front matter wins over git");
+    assert_eq!(time.text().collect::<String>(), "令和8年4月1日(2026年4月1日)");
+    let plan = read(out, "showcase/index.html");
+    let time = plan.select(&sel(".page-updated time")).next().expect("the plan page is dated by git");
+    assert_eq!(time.value().attr("datetime"), Some("2025-01-15"));
+    assert_eq!(read(out, "showcase/dashboard/index.html").select(&sel(".page-updated")).count(), 0);
+
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let base = built.config.url_prefix();
+    assert!(sitemap.contains(&format!("<loc>{base}showcase/7-3/</loc><lastmod>2026-04-01</lastmod>")), "{sitemap}");
+    assert!(sitemap.contains(&format!("<loc>{base}showcase/</loc><lastmod>2025-01-15</lastmod>")), "{sitemap}");
+
+    // site.toml's favicon replaces the theme's.
+    let icon = doc.select(&sel("link[rel='icon']")).next().unwrap();
+    assert_eq!(icon.value().attr("href"), Some("../../icon.png"));
+    assert_eq!(icon.value().attr("type"), Some("image/png"));
+    assert!(out.join("icon.png").is_file());
+}
+
+#[test]
+fn a_base_url_without_a_host_leaves_out_every_absolute_url() {
+    // `--base-url /sub/` (as the browser tests build): og:url, og:image and JSON-LD
+    // items would be relative, and robots.txt could not name its sitemap.
+    let out = tempfile::tempdir().unwrap();
+    let opts = BuildOptions {
+        root: fixture("kikuchi"),
+        output: Some(out.path().to_path_buf()),
+        base_url: Some("/".into()),
+        progress: false,
+        minify: None,
+        defer_search: false,
+        private_output: false,
+        drafts: false,
+    };
+    build::build(&opts).unwrap();
+    let doc = read(out.path(), "index.html");
+    assert_eq!(meta_of(&doc, "og:url"), None);
+    assert!(meta_of(&doc, "og:title").is_some());
+    assert!(!out.path().join("robots.txt").exists());
+    let ld = json_ld(&doc, "index.html").expect("the publisher needs no URL");
+    assert!(ld_item(&ld, "GovernmentOrganization").unwrap().get("url").is_none(), "{ld}");
+    assert!(ld_item(&ld, "Dataset").is_none(), "a Dataset without its URL: {ld}");
 }

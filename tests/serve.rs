@@ -184,6 +184,34 @@ fn incremental_rebuilds_equal_full_builds() {
                 changed("content/showcase/kankyo/3-2.md")
             }),
         ),
+        // 最終更新日 of each kind of content page.
+        (
+            "node updated",
+            Box::new(|r| {
+                edit(
+                    r,
+                    "content/showcase/kyodo/7-3.md",
+                    "number = \"7-(3)\"",
+                    "number = \"7-(3)\"\nupdated = \"2026-04-01\"",
+                )
+            }),
+        ),
+        (
+            "chapter updated",
+            Box::new(|r| {
+                edit(r, "content/showcase/_pages/suishin.md", "weight = 1", "weight = 1\nupdated = \"2025-10-01\"")
+            }),
+        ),
+        (
+            "free page updated",
+            Box::new(|r| {
+                edit(r, "content/info/accessibility.md", "footer = true", "footer = true\nupdated = 2025-06-30")
+            }),
+        ),
+        (
+            "plan updated",
+            Box::new(|r| edit(r, "content/showcase/_plan.md", "vision = \"", "updated = \"2026-01-05\"\nvision = \"")),
+        ),
         // Every page kind and every editable field (the page registry's reads).
         (
             "home body",

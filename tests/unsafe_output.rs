@@ -89,3 +89,30 @@ fn formula_in_indicator_text_gets_a_quote_in_the_csv() {
     let raw = String::from_utf8(bytes).unwrap();
     assert!(!raw.contains(",=") && !raw.contains(",\"=") && !raw.contains(",@"), "{raw}");
 }
+
+#[test]
+fn regression_script_end_tag_in_a_title_stays_inside_the_json_ld() {
+    // A title is copied into the page's JSON-LD: `</script>` in it must not end the element.
+    let site = copy_site(&fixture("mine"));
+    let root = site.path();
+    let hostile = "</script><script>alert(1)</script><!--";
+    edit(root, "mine-2/5.md", |t| {
+        let start = t.find("\ntitle = ").unwrap() + 1;
+        let end = start + t[start..].find('\n').unwrap();
+        format!("{}title = '{hostile}'{}", &t[..start], &t[end..])
+    });
+    let o = build(root, None);
+    assert!(o.status.success(), "{}", text(&o));
+    let page = std::fs::read_to_string(root.join("public/mine-2/5/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&page);
+    let scripts: Vec<(Option<&str>, String)> = doc
+        .select(&scraper::Selector::parse("script").unwrap())
+        .map(|e| (e.value().attr("type"), e.text().collect()))
+        .collect();
+    assert_eq!(scripts.len(), 1, "no script but the JSON-LD: {scripts:?}");
+    assert_eq!(scripts[0].0, Some("application/ld+json"));
+    let scripts: Vec<String> = scripts.into_iter().map(|s| s.1).collect();
+    let ld: serde_json::Value = serde_json::from_str(&scripts[0]).unwrap();
+    let items = ld["@graph"][0]["itemListElement"].as_array().unwrap();
+    assert!(items.last().unwrap()["name"].as_str().unwrap().contains(hostile), "{ld}");
+}

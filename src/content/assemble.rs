@@ -110,6 +110,7 @@ impl Assembly {
             source: PathBuf::new(),
             draft: false,
             aliases: Vec::new(),
+            updated: None,
         };
         Assembly {
             home,
@@ -131,6 +132,7 @@ impl Assembly {
                     if let Some(t) = fm.title {
                         self.home.title = t;
                     }
+                    self.home.updated = fm.updated;
                     self.home.source = p.found.rel.clone();
                     self.pending.push(PendingBody {
                         slot: BodySlot::Home,
@@ -210,6 +212,7 @@ impl Assembly {
             source: p.found.rel,
             draft: fm.draft,
             aliases,
+            updated: fm.updated,
         });
     }
 
@@ -342,6 +345,7 @@ impl Assembly {
                 source: p.found.rel,
                 draft: fm.draft || b.plan.draft,
                 aliases,
+                updated: fm.updated,
             });
         }
     }

@@ -3,6 +3,7 @@
 
 use super::fiscal_year::FiscalYear;
 use super::model::{Better, Quantity};
+use super::updated::UpdatedDate;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -34,6 +35,9 @@ pub struct PlanFrontMatter {
     pub publisher: Option<String>,
     #[serde(default)]
     pub weight: Option<i64>,
+    /// 最終更新日 of the plan's top page.
+    #[serde(default)]
+    pub updated: Option<UpdatedDate>,
     #[serde(default)]
     pub levels: Option<Spanned<Vec<LevelFrontMatter>>>,
     #[serde(default)]
@@ -180,6 +184,9 @@ pub struct NodeFrontMatter {
     pub summary: Option<String>,
     #[serde(default)]
     pub weight: Option<i64>,
+    /// 最終更新日 of the node's page.
+    #[serde(default)]
+    pub updated: Option<UpdatedDate>,
     #[serde(default)]
     pub sdgs: Vec<Spanned<i64>>,
     #[serde(default)]
@@ -254,6 +261,9 @@ pub struct PageFrontMatter {
     /// Old URLs of the page, each to get a redirect page.
     #[serde(default)]
     pub aliases: Vec<Spanned<String>>,
+    /// 最終更新日.
+    #[serde(default)]
+    pub updated: Option<UpdatedDate>,
 }
 
 /// `content/_index.md`.
@@ -262,6 +272,9 @@ pub struct PageFrontMatter {
 pub struct HomeFrontMatter {
     #[serde(default)]
     pub title: Option<String>,
+    /// 最終更新日 of the home page.
+    #[serde(default)]
+    pub updated: Option<UpdatedDate>,
 }
 
 impl<'de> Deserialize<'de> for Quantity {

@@ -16,6 +16,7 @@ pub mod progress;
 mod render;
 pub mod sdgs;
 mod tree;
+pub mod updated;
 
 pub use fiscal_year::FiscalYear;
 pub use loader::load_site;

@@ -182,6 +182,8 @@ pub struct Plan {
     pub drafts_left_out: usize,
     /// Old URLs that redirect to the plan's page ([`Alias`]).
     pub aliases: Vec<Alias>,
+    /// `updated` of `_plan.md`: the plan page's 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 impl Plan {
@@ -327,6 +329,8 @@ pub struct Node {
     pub draft: bool,
     /// Old URLs that redirect to this node ([`Alias`]).
     pub aliases: Vec<Alias>,
+    /// `updated` of its front matter: its page's 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 impl Node {
@@ -552,6 +556,8 @@ pub struct Page {
     pub draft: bool,
     /// Old URLs that redirect to this page ([`Alias`]).
     pub aliases: Vec<Alias>,
+    /// `updated` of its front matter: its 最終更新日 (else its file's last commit).
+    pub updated: Option<crate::content::updated::UpdatedDate>,
 }
 
 /// An old URL of a page (`aliases = ["/old/path/"]`): a redirect page is written there.

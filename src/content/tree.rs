@@ -277,6 +277,7 @@ pub(super) fn build_plan(
         draft: fm.draft,
         drafts_left_out: 0,
         aliases,
+        updated: fm.updated,
     };
     Some(PlanBuilder {
         plan,
@@ -567,6 +568,7 @@ impl NodeFile<'_> {
             line,
             draft: fm.draft || b.plan.draft || parent.is_some_and(|p| b.plan.nodes[p].draft),
             aliases,
+            updated: fm.updated,
         });
         b.keys.push(key);
         match parent {

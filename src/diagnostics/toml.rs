@@ -373,7 +373,11 @@ fn generic_message(raw: &str) -> String {
         "値が正しくありません".to_string()
     } else if raw.contains("duplicate key") {
         format!("項目 {field} が2回書かれています")
-    } else if raw.contains("計画期間") || raw.contains("年度") || raw.contains("値は") || raw.contains("数値")
+    } else if raw.contains("計画期間")
+        || raw.contains("年度")
+        || raw.contains("値は")
+        || raw.contains("数値")
+        || raw.contains("日付")
     {
         raw.to_string() // already Japanese: planpress's own deserializers wrote it
     } else if raw.contains("invalid key") || raw.contains("expected `=`") || raw.contains("key with no value") {
@@ -409,6 +413,9 @@ fn generic_help(raw: &str) -> String {
         "同じ項目が2回書かれています。どちらかを消してください".to_string()
     } else if raw.contains("計画期間") {
         "計画期間は period = { start = \"R3\", end = \"R7\" } のように、始まりと終わりの年度で書いてください(始まりだけなら period = { start = \"R3\" }。計画期間を書かないなら period の行を消します。docs/CONTENT.md §3)".to_string()
+    } else if raw.contains("日付") {
+        "最終更新日は updated = \"2026-04-01\" のように、西暦の 年-月-日 で書いてください(docs/CONTENT.md §4)"
+            .to_string()
     } else if raw.contains("年度") {
         "年度は 2025、\"R7\"、\"令和7年度\"、\"令和元年度\"、\"H30\" のように書いてください(docs/CONTENT.md §6)"
             .to_string()

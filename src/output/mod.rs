@@ -8,13 +8,15 @@ pub mod staging;
 /// Moved to [`crate::html`]; re-exported while `render::contexts` still names it here.
 pub use crate::html::percent_encode_path;
 use crate::render::RenderedPage;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// `sitemap.xml` of `site` with `pages` (site paths): they and every plan's open data,
-/// in order.
+/// in order, each page with its 最終更新日 as `<lastmod>` where it has one.
 pub fn site_sitemap(
     site: &crate::content::model::Site,
     base_url: &str,
+    shared: &crate::render::Shared,
     pages: impl IntoIterator<Item = String>,
 ) -> String {
     // Redirect pages at old URLs are not pages of their own.
@@ -25,29 +27,38 @@ pub fn site_sitemap(
         listed.extend(open_data::paths(plan));
     }
     listed.sort();
-    sitemap(base_url, &listed)
+    sitemap(base_url, &listed, &crate::render::lastmod(site, shared))
 }
 
-/// `sitemap.xml` listing every page but the 404 page and the search page.
-pub fn sitemap(base_url: &str, pages: &[String]) -> String {
+/// `sitemap.xml` listing every page but the 404 page and the search page, with the
+/// `<lastmod>` of `lastmod` (by site path).
+pub fn sitemap(base_url: &str, pages: &[String], lastmod: &HashMap<String, String>) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for p in pages.iter().filter(|p| !p.ends_with("404.html") && p.as_str() != crate::render::SEARCH_PATH) {
         out.push_str("  <url><loc>");
         out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
-        out.push_str("</loc></url>\n");
+        out.push_str("</loc>");
+        if let Some(date) = lastmod.get(p) {
+            out.push_str("<lastmod>");
+            out.push_str(&crate::html::escape(date));
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
     }
     out.push_str("</urlset>\n");
     out
 }
 
-/// `robots.txt`, pointing at the sitemap when there is one (with a `base_url`).
-pub fn robots(base_url: Option<&str>) -> String {
-    match base_url {
-        Some(base_url) => format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n"),
-        None => "User-agent: *\nAllow: /\n".to_string(),
-    }
+/// `robots.txt` pointing at the sitemap, for a site at the root of its host (`base_url`
+/// whose path is `/`). Crawlers read robots.txt only at the root of a host: under a
+/// sub-path (`/keikaku/`) the file would be ignored, so none is written and the city adds
+/// the `Sitemap:` line to its own (docs/CONTENT.md §9).
+pub fn robots(base_url: Option<&str>) -> Option<String> {
+    let base_url = base_url?;
+    (base_url.contains("://") && crate::config::base_path_of(base_url) == "/")
+        .then(|| format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n"))
 }
 
 /// The diagnostic for a file that could not be written: a full disk (or quota, or file
@@ -107,21 +118,32 @@ mod tests {
 
     #[test]
     fn robots_names_a_sitemap_only_when_there_is_one() {
-        assert!(robots(Some("https://a.jp/k/")).contains("Sitemap: https://a.jp/k/sitemap.xml"));
-        assert!(!robots(None).contains("Sitemap"));
+        assert!(robots(Some("https://a.jp/")).unwrap().contains("Sitemap: https://a.jp/sitemap.xml"));
+        assert_eq!(robots(None), None, "without base_url there is no sitemap to name");
     }
 
     #[test]
     fn sitemap_lists_pages_not_404() {
-        let s = sitemap("https://a.jp/k/", &["".into(), "p/1/".into(), "404.html".into()]);
+        let dates = HashMap::from([("p/1/".to_string(), "2026-04-01".to_string())]);
+        let s = sitemap("https://a.jp/k/", &["".into(), "p/1/".into(), "404.html".into()], &dates);
         assert!(s.contains("<loc>https://a.jp/k/</loc>"));
-        assert!(s.contains("<loc>https://a.jp/k/p/1/</loc>"));
+        assert!(s.contains("<loc>https://a.jp/k/p/1/</loc><lastmod>2026-04-01</lastmod></url>"), "{s}");
+        assert!(s.contains("<loc>https://a.jp/k/</loc></url>"), "no date, no lastmod: {s}");
         assert!(!s.contains("404"));
     }
 
     #[test]
+    fn regression_robots_only_at_the_host_root() {
+        // robots.txt under /keikaku/ was written where no crawler looks for it.
+        assert_eq!(robots(Some("https://a.jp/keikaku/")), None);
+        assert_eq!(robots(Some("/")), None, "a path alone cannot name the sitemap");
+        let root = robots(Some("https://plan.a.jp/")).expect("a site at the host root has robots.txt");
+        assert!(root.contains("Sitemap: https://plan.a.jp/sitemap.xml"), "{root}");
+    }
+
+    #[test]
     fn sitemap_encodes_paths() {
-        let s = sitemap("https://a.jp/k/", &["a/子/".into()]);
+        let s = sitemap("https://a.jp/k/", &["a/子/".into()], &HashMap::new());
         assert!(s.contains("<loc>https://a.jp/k/a/%E5%AD%90/</loc>"), "{s}");
     }
 }

@@ -531,6 +531,7 @@ mod tests {
             line: 1,
             draft: false,
             aliases: Vec::new(),
+            updated: None,
         };
         Plan {
             id: "p".into(),
@@ -558,6 +559,7 @@ mod tests {
             draft: false,
             drafts_left_out: 0,
             aliases: Vec::new(),
+            updated: None,
         }
     }
 

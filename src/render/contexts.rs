@@ -123,6 +123,7 @@ pub(super) fn sdg_index<'a>(site: &'a Site, shared: &'a Shared, path: &str) -> C
 pub(super) fn sdg<'a>(site: &'a Site, shared: &'a Shared, g: u8, path: &str) -> Context {
     let goal = SdgView::new(g);
     let mut ctx = shared.context(site, None, path, &format!("SDGs 目標{g} {}", goal.name));
+    ctx.insert("crumb_title", goal.name);
     let mut bc = crumbs(None);
     bc.push(Crumb { path: pages::SDG_INDEX_PATH.into(), label: "SDGs の目標から探す".into() });
     ctx.insert("breadcrumbs", &bc);

@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod contexts;
+pub mod meta;
 pub mod minify;
 pub mod pages;
 pub mod recursion;
@@ -57,6 +58,9 @@ pub struct Shared {
     /// Indicator charts by plan, node and indicator, drawn once (node page and dashboard
     /// show the same chart).
     charts: Vec<Arc<PlanCharts>>,
+    /// The last commit date of each content file (`content::updated::git_dates`), read
+    /// once per [`Shared::new`]: pages without `updated` are dated with it.
+    git_dates: Arc<std::collections::HashMap<std::path::PathBuf, crate::content::updated::UpdatedDate>>,
 }
 
 #[derive(Serialize)]
@@ -95,7 +99,17 @@ impl Shared {
         let base = (0..=site.plans.len()).map(|i| Arc::new(base_context(site, &plans, i))).collect();
         let (departments, department_nodes, sdg_nodes) = indexes(site);
         let charts = site.plans.iter().map(|p| plan_charts(p)).collect();
-        Shared { base, built_on: crate::html::today_jst(), plans, departments, department_nodes, sdg_nodes, charts }
+        let git_dates = Arc::new(crate::content::updated::git_dates(&site.root));
+        Shared {
+            base,
+            built_on: crate::html::today_jst(),
+            plans,
+            departments,
+            department_nodes,
+            sdg_nodes,
+            charts,
+            git_dates,
+        }
     }
 
     /// The same for `site`, where only plan `pi` differs from `old`, the site `self` was
@@ -132,7 +146,16 @@ impl Shared {
         };
         let mut charts = self.charts.clone();
         charts[pi] = plan_charts(&site.plans[pi]);
-        Shared { base, built_on: self.built_on.clone(), plans, departments, department_nodes, sdg_nodes, charts }
+        Shared {
+            base,
+            built_on: self.built_on.clone(),
+            plans,
+            departments,
+            department_nodes,
+            sdg_nodes,
+            charts,
+            git_dates: self.git_dates.clone(),
+        }
     }
 
     /// The SVG chart of indicator `k` of node `ni` of plan `pi`.
@@ -146,6 +169,8 @@ impl Shared {
         ctx.insert("path", path);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_title", title);
+        // The breadcrumb's last item: the page's own title (a context may set a shorter one).
+        ctx.insert("crumb_title", title);
         if let Some(url) = site.config.absolute_url(path) {
             ctx.insert("canonical", &url);
         }
@@ -214,6 +239,15 @@ fn indexes(site: &Site) -> (DepartmentIndex, Vec<Vec<(usize, NodeId)>>, BTreeMap
     (departments, department_nodes, sdg_nodes)
 }
 
+/// The 最終更新日 (`2026-04-01`) of every page that has one, by site path: the sitemap's
+/// `<lastmod>`.
+pub fn lastmod(site: &Site, shared: &Shared) -> std::collections::HashMap<String, String> {
+    site_pages(site)
+        .into_iter()
+        .filter_map(|k| meta::updated(site, shared, k).map(|d| (page_path(site, k), d.iso().to_string())))
+        .collect()
+}
+
 /// Renders one page: its final HTML, minified when the site says so.
 pub fn render_page(site: &Site, tera: &Tera, shared: &Shared, kind: PageKind) -> Result<RenderedPage, Diagnostic> {
     let path = page_path(site, kind);
@@ -236,7 +270,8 @@ fn render_with<'a>(
     slots: &Slots<'a>,
 ) -> Result<String, Diagnostic> {
     let template = template_name(kind);
-    let ctx = pages::context(site, shared, kind, path, slots);
+    let mut ctx = pages::context(site, shared, kind, path, slots);
+    ctx.insert("meta", &meta::page_meta(site, shared, kind, path, &ctx));
     tera.render(template, &ctx).map_err(|e| {
         templates::template_diagnostic(
             std::path::Path::new(&format!("themes/{}/templates/{template}", site.config.theme)),

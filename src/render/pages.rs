@@ -357,6 +357,8 @@ pub enum Read {
     Evaluations(usize, NodeId),
     /// Which fiscal years plan `pi` has data for ([`data_years`]): the year links.
     Years(usize),
+    /// A node's `updated` (最終更新日 on its own page).
+    Updated(usize, NodeId),
 }
 
 /// Calls `visit` with each part of the model that page `kind` shows, until it returns
@@ -389,6 +391,7 @@ pub fn reads(site: &Site, shared: &Shared, kind: PageKind, visit: &mut dyn FnMut
         PageKind::Node(pi, ni) => {
             let plan = &site.plans[pi];
             v(Label(pi, ni))
+                || v(Updated(pi, ni))
                 || v(Body(pi, ni))
                 || v(Indicators(pi, ni))
                 || v(Evaluations(pi, ni))

@@ -44,6 +44,7 @@ pub const DEFAULT_THEME: &[EmbeddedFile] = embed!(
     "static/style.css",
     "static/print.js",
     "static/search.js",
+    "static/favicon.svg",
 );
 
 /// Builds the template environment for the site at `root` using theme `theme`.

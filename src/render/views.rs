@@ -655,6 +655,7 @@ mod tests {
             draft: false,
             drafts_left_out: 0,
             aliases: vec![],
+            updated: None,
             body_html: String::new(),
             headings: vec![],
             sections: vec![],

@@ -85,11 +85,14 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
         return Affected::All;
     }
     let mut reads = BTreeSet::new();
-    if old.home.title != new.home.title || old.home.body_html != new.home.body_html {
+    if old.home.title != new.home.title
+        || old.home.body_html != new.home.body_html
+        || old.home.updated != new.home.updated
+    {
         reads.insert(Read::Home);
     }
     for (i, (o, n)) in old.pages.iter().zip(&new.pages).enumerate() {
-        if o.body_html != n.body_html || o.summary != n.summary {
+        if o.body_html != n.body_html || o.summary != n.summary || o.updated != n.updated {
             reads.insert(Read::Free(i));
         }
     }
@@ -105,7 +108,7 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             reads.insert(Read::Chapters(pi));
         }
         for (c, (oc, nc)) in o.chapters.iter().zip(&n.chapters).enumerate() {
-            if oc.body_html != nc.body_html {
+            if oc.body_html != nc.body_html || oc.updated != nc.updated {
                 reads.insert(Read::Chapter(pi, c));
             }
         }
@@ -126,6 +129,9 @@ pub fn affected(old: &Site, new: &Site) -> Affected {
             }
             if a.body_html != b.body_html || a.headings != b.headings {
                 reads.insert(Read::Body(pi, id));
+            }
+            if a.updated != b.updated {
+                reads.insert(Read::Updated(pi, id));
             }
             if a.indicators != b.indicators {
                 reads.insert(Read::Indicators(pi, id));
@@ -170,7 +176,7 @@ fn plan_meta(p: &Plan) -> impl PartialEq + '_ {
     (
         (&p.id, &p.title, p.subtitle.as_ref(), p.kind.as_ref(), &p.municipality, p.period, p.vision.as_ref()),
         (&p.principles, p.summary.as_ref(), p.issued.as_ref(), p.publisher.as_ref(), &p.levels, themes, &p.body_html),
-        &p.evaluation,
+        (&p.evaluation, &p.updated),
     )
 }
 

@@ -255,7 +255,6 @@ impl Project {
             .collect();
         todo.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
         let gone = listing.gone(&self.pages);
-        let added = listing.pages.iter().any(|(_, p)| !self.pages.contains(p));
         let out = self.output();
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = todo
             .par_iter()
@@ -316,8 +315,9 @@ impl Project {
                     write_if_changed(&out.join(path), &bytes).map_err(io)?;
                 }
             }
-            if let Some(base_url) = site.config.base_url.as_deref().filter(|_| added || !gone.is_empty()) {
-                let sitemap = output::site_sitemap(site, base_url, listing.all(&self.pages, &gone));
+            // Every rebuild of content: a page's 最終更新日 may have changed.
+            if let Some(base_url) = site.config.base_url.as_deref() {
+                let sitemap = output::site_sitemap(site, base_url, &shared, listing.all(&self.pages, &gone));
                 write_if_changed(&out.join("sitemap.xml"), sitemap.as_bytes()).map_err(io)?;
             }
         }
