@@ -62,7 +62,8 @@ pub fn alias_path(raw: &str, base_url: &str) -> Result<String, String> {
         Some(rest) if !base_url.is_empty() => rest,
         _ if raw.contains("://") || raw.starts_with("//") => {
             return Err(if base_url.is_empty() {
-                "サイトの外の URL です(site.toml に base_url がないので、サイトのトップからのパスで書いてください)".into()
+                "サイトの外の URL です(site.toml に base_url がないので、サイトのトップからのパスで書いてください)"
+                    .into()
             } else {
                 format!("サイトの外の URL です(このサイトは {base_url})")
             });

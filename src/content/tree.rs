@@ -250,7 +250,13 @@ pub(super) fn build_plan(
         themes.push(CrossCuttingTheme { id: t.id, number: t.number, title: t.title, summary: t.summary });
     }
     let evaluation = fm.evaluation.and_then(|e| super::evaluation::scale(e, file, line_at, diags));
-    let aliases = super::aliases::read_aliases(&fm.aliases, config.base_url.as_deref().unwrap_or(""), file, &|s| line_at(s), diags);
+    let aliases = super::aliases::read_aliases(
+        &fm.aliases,
+        config.base_url.as_deref().unwrap_or(""),
+        file,
+        &|s| line_at(s),
+        diags,
+    );
     let plan = Plan {
         id,
         title: fm.title,

@@ -200,7 +200,11 @@ pub fn plan_files(plan: &Plan, site: &Site) -> [(String, Vec<u8>); 3] {
     let meta = Provenance::new(site, plan, crate::html::build_date());
     let [json, csv, evaluations] = paths(plan);
     [
-        (json, plan_json(plan, site.config.url_prefix(), &site.config.progress, &site.config.departments, &meta).into_bytes()),
+        (
+            json,
+            plan_json(plan, site.config.url_prefix(), &site.config.progress, &site.config.departments, &meta)
+                .into_bytes(),
+        ),
         (csv, indicators_csv(plan, &meta)),
         (evaluations, evaluations_csv(plan, &meta)),
     ]

@@ -155,7 +155,8 @@ pub fn description(site: &Site, kind: PageKind) -> String {
             own(&n.summary, &n.sections).or_else(|| {
                 // No text of its own: what it is and what it holds, rather than the site's
                 // one description on every such page.
-                let mut d = format!("{}の{}「{}」です。", plan.title, super::views::level_noun(plan, n.depth), n.label());
+                let mut d =
+                    format!("{}の{}「{}」です。", plan.title, super::views::level_noun(plan, n.depth), n.label());
                 if !n.children.is_empty() {
                     let titles: Vec<&str> = n.children.iter().map(|&c| plan.nodes[c].title.as_str()).collect();
                     d.push_str(&format!("{}: {}", super::views::level_noun(plan, n.depth + 1), titles.join("、")));
