@@ -86,6 +86,21 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// `html` rendered for a page whose root prefix is `from` ([`root_prefix`]), for a page
+/// whose root prefix is `to`: every `href="…"` and `src="…"` that starts at the root is
+/// moved. A body shown on another page (the printable summaries are one folder deeper than
+/// the pages they summarise) keeps its links and images working.
+pub fn rebase_root<'a>(html: &'a str, from: &str, to: &str) -> std::borrow::Cow<'a, str> {
+    if from == to || html.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = html.to_string();
+    for attr in ["href", "src"] {
+        out = out.replace(&format!("{attr}=\"{from}"), &format!("{attr}=\"{to}"));
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -148,5 +163,17 @@ mod tests {
         assert_eq!(root_prefix(""), "./");
         assert_eq!(root_prefix("a/"), "../");
         assert_eq!(root_prefix("a/b/"), "../../");
+    }
+
+    #[test]
+    fn rebase_root_moves_root_links_only() {
+        let body = r##"<p><a href="../../p/1/">a</a> <img src="../../p/2/map.png" alt="x"> <a href="https://a.jp/">b</a> <a href="#h">c</a></p>"##;
+        let moved = rebase_root(body, "../../", "../../../");
+        assert!(
+            moved.contains(r#"href="../../../p/1/""#) && moved.contains(r#"src="../../../p/2/map.png""#),
+            "{moved}"
+        );
+        assert!(moved.contains(r#"href="https://a.jp/""#) && moved.contains(r##"href="#h""##), "{moved}");
+        assert!(matches!(rebase_root(body, "../", "../"), std::borrow::Cow::Borrowed(_)));
     }
 }

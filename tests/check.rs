@@ -109,3 +109,26 @@ fn a_terminal_gets_colour_unless_no_color() {
         assert!(plain.contains("エラー: (出力)/404.html:2:") && !plain.contains('\x1b'), "{plain:?}");
     }
 }
+
+/// The printable summaries (`<plan>/summary/`, one folder deeper than the pages whose
+/// bodies they show) linked those bodies' images and `@/` links one level too high.
+#[test]
+fn regression_summary_pages_show_bodies_with_working_links_and_images() {
+    let site = copy_site(&fixture("mine"));
+    let r = site.path();
+    std::fs::write(r.join("content/mine-2/2/map.png"), b"png").unwrap();
+    let append = |rel: &str, text: &str| {
+        let path = r.join(rel);
+        let old = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, format!("{old}\n{text}\n")).unwrap();
+    };
+    append("content/mine-2/2/_index.md", "![地図](map.png) [策定の趣旨](@/mine-2/1.md)");
+    append("content/mine-2/_plan.md", "[位置づけ](@/mine-2/2/_index.md)");
+    let (code, out) = check(r, false);
+    assert_eq!(code, 0, "{out}");
+    let public = r.join("out");
+    let o = planpress(&["build", "-q", "-r", r.to_str().unwrap(), "-o", public.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary = std::fs::read_to_string(public.join("mine-2/summary/2/index.html")).unwrap();
+    assert!(summary.contains(r#"src="../../../mine-2/2/map.png""#), "{summary}");
+}

@@ -542,14 +542,21 @@ pub(super) fn summary<'a>(
         })
         .collect();
     ctx.insert("themes", &themes);
+    // Bodies were rendered for their own pages; this page sits deeper (`summary/…`).
+    let here = crate::html::root_prefix(path);
     ctx.insert(
         "field",
         &field.map(|n| {
             let node = &plan.nodes[n];
-            (NodeLink::new(plan, n), slots.put(&node.body_html))
+            let from = crate::html::root_prefix(node_path(plan, n).split('#').next().unwrap_or(""));
+            (NodeLink::new(plan, n), slots.put(crate::html::rebase_root(&node.body_html, &from, &here)))
         }),
     );
-    ctx.insert("body_html", &if field.is_none() { slots.put(&plan.body_html) } else { String::new() });
+    let plan_body = || {
+        let from = crate::html::root_prefix(&format!("{}/", plan.id));
+        slots.put(crate::html::rebase_root(&plan.body_html, &from, &here))
+    };
+    ctx.insert("body_html", &if field.is_none() { plan_body() } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
     // The URL printed on paper: only a real one (none without base_url).
     ctx.insert("page_url", &site.config.absolute_url(&crate::html::percent_encode_path(path)).unwrap_or_default());
