@@ -5,6 +5,7 @@
 //! `planpress check` reports the faults it finds in the built output with the same type.
 //! Every command prints them, and everything else it says, through [`print`].
 
+pub mod command_line;
 pub mod print;
 pub mod toml;
 

@@ -260,7 +260,7 @@ fn new_plan(plan_id: String, from: Option<PathBuf>, title: Option<String>, root:
             let missing =
                 if r.levels_named { "period(計画期間)" } else { "period(計画期間)と levels(階層の名前)" };
             out.status(format!(
-                "次に: {} の {missing}を書いてから、planpress serve で確かめます(docs/CONTENT.md 3 章)。",
+                "次に: planpress serve で確かめます。{} に {missing}を書くと、ページに出ます(docs/CONTENT.md 3 章)。",
                 planpress::diagnostics::relative(&root, &r.plan_dir.join("_plan.md")).display()
             ));
             ExitCode::SUCCESS
@@ -292,7 +292,20 @@ fn japanese_help(cmd: clap::Command) -> clap::Command {
 }
 
 fn main() -> ExitCode {
-    let matches = japanese_help(Cli::command()).get_matches();
+    let matches = match japanese_help(Cli::command()).try_get_matches() {
+        Ok(m) => m,
+        // A mistake on the command line: said in Japanese, clap's English with --verbose.
+        Err(e) => match planpress::diagnostics::command_line::explain(&e) {
+            None => e.exit(),
+            Some(text) => {
+                eprintln!("エラー: {text}");
+                if std::env::args().any(|a| a == "-v" || a == "--verbose") {
+                    eprintln!("  詳細: {}", e.render().to_string().trim_end());
+                }
+                return ExitCode::from(2);
+            }
+        },
+    };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

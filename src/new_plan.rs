@@ -542,7 +542,7 @@ fn plan_file(title: &str, levels: Option<&[String]>, depth: usize) -> String {
     let mut out = String::from("+++\n");
     out.push_str(&format!("title = {}\n", toml_string(title)));
     out.push_str(
-        "# 計画期間(必須)。年度の書き方は docs/CONTENT.md 6 章。例: period = { start = \"R7\", end = \"R11\" }\n",
+        "# 計画期間(任意。書かなければページに出しません)。年度の書き方は docs/CONTENT.md 6 章。\n# 例: period = { start = \"R7\", end = \"R11\" }\n",
     );
     match levels {
         Some(levels) => {
@@ -552,7 +552,7 @@ fn plan_file(title: &str, levels: Option<&[String]>, depth: usize) -> String {
         }
         None => {
             out.push_str(&format!(
-                "# 階層の名前(必須)。目次からは分かりませんでした。上から順に {depth} つ書きます(docs/CONTENT.md 3 章)。\n# 例: levels = [\"政策分野\", \"施策\"]\n"
+                "# 階層の名前(任意)。目次からは分かりませんでした。書くなら上から順に {depth} つ(docs/CONTENT.md 3 章)。\n# 書かなければ「分野」「項目」と表示します。例: levels = [\"政策分野\", \"施策\"]\n"
             ));
         }
     }

@@ -165,3 +165,18 @@ fn init_template_points_to_the_docs_without_placeholder_urls() {
     assert!(comments[0].contains("docs/CONTENT.md"), "{toml}");
     assert!(comments.iter().all(|c| !c.contains("http")), "{toml}");
 }
+
+/// #15 item 3: clap's English (`error: unrecognized subcommand`) reached webmasters.
+#[test]
+fn regression_command_line_mistakes_are_explained_in_japanese() {
+    let o = planpress(&["biuld"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("「biuld」というコマンドはありません") && err.contains("「build」のつもりですか"), "{err}");
+    assert!(!err.contains("error:") && !err.contains("unrecognized"), "{err}");
+    let o = planpress(&["build", "--outptu", "x"]);
+    assert!(stderr(&o).contains("「--outptu」というオプションはありません"), "{}", text(&o));
+    let o = planpress(&["-v", "build", "--outptu", "x"]);
+    assert!(stderr(&o).contains("詳細: error:"), "the original with --verbose: {}", text(&o));
+    assert!(planpress(&["--help"]).status.success(), "help is no error");
+}
