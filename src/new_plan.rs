@@ -552,7 +552,7 @@ fn plan_file(title: &str, levels: Option<&[String]>, depth: usize) -> String {
         }
         None => {
             out.push_str(&format!(
-                "# 階層の名前(任意)。目次からは分かりませんでした。書くなら上から順に {depth} つ(docs/CONTENT.md 3 章)。\n# 書かなければ「分野」「項目」と表示します。例: levels = [\"政策分野\", \"施策\"]\n"
+                "# 階層の名前(任意)。目次からは分かりませんでした。書くなら上から順に {depth} つ(docs/CONTENT.md 3 章)。\n# 書かなければ「分野」「項目」と表示します。\n# 例: levels = [\"政策分野\", \"施策\"]\n"
             ));
         }
     }
