@@ -321,13 +321,13 @@ fn write_assets(root: &Path, site: &Site, shared: &Shared, dir: &Path, paths: &[
             .try_for_each(|(path, bytes)| std::fs::write(dir.join(path), bytes))
     })?;
     n += site.plans.iter().map(|p| output::open_data::paths(p).len()).sum::<usize>();
-    // A sitemap lists absolute URLs only: without base_url there is none (and robots.txt
-    // names none).
-    if let Some(base_url) = &site.config.base_url {
+    // A sitemap lists absolute URLs only: without a base_url that names a host there is
+    // none (and robots.txt names none).
+    if let Some(base_url) = site.config.host_base_url() {
         std::fs::write(dir.join("sitemap.xml"), output::site_sitemap(site, base_url, shared, paths.iter().cloned()))?;
         n += 1;
     }
-    if let Some(robots) = output::robots(site.config.base_url.as_deref()) {
+    if let Some(robots) = output::robots(site.config.host_base_url()) {
         std::fs::write(dir.join("robots.txt"), robots)?;
         n += 1;
     }

@@ -374,10 +374,17 @@ impl SiteConfig {
         self.base_url.as_deref().map(base_path_of).unwrap_or_else(|| "/".to_string())
     }
 
-    /// The absolute URL of the site-relative `path` (already percent-encoded), or `None`
-    /// without a `base_url`: nothing that needs one is ever written with a made-up host.
+    /// The absolute URL of the site path `path` (percent-encoded here), or `None` when
+    /// there is no `base_url` or it is only a path (`--base-url /sub/`): nothing that needs
+    /// a host (sitemap, canonical link, og:url, JSON-LD, the URL printed on 概要版) is ever
+    /// written relative or with a made-up host.
     pub fn absolute_url(&self, path: &str) -> Option<String> {
-        self.base_url.as_ref().map(|b| format!("{b}{path}"))
+        self.host_base_url().map(|b| format!("{b}{}", crate::html::percent_encode_path(path)))
+    }
+
+    /// `base_url` when it names a host (`https://…/`), not only a path.
+    pub fn host_base_url(&self) -> Option<&str> {
+        self.base_url.as_deref().filter(|b| b.contains("://"))
     }
 
     /// What URLs in the open data and `planpress search` start with: `base_url`, or the

@@ -875,6 +875,11 @@ fn a_base_url_without_a_host_leaves_out_every_absolute_url() {
     assert_eq!(meta_of(&doc, "og:url"), None);
     assert!(meta_of(&doc, "og:title").is_some());
     assert!(!out.path().join("robots.txt").exists());
+    // regression: the sitemap listed relative URLs (`/kikuchi/`), which the sitemap
+    // protocol does not allow, and pages had relative canonical links.
+    assert!(!out.path().join("sitemap.xml").exists());
+    let home = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(!home.contains("canonical"), "{home}");
     let ld = json_ld(&doc, "index.html").expect("the publisher needs no URL");
     assert!(ld_item(&ld, "GovernmentOrganization").unwrap().get("url").is_none(), "{ld}");
     assert!(ld_item(&ld, "Dataset").is_none(), "a Dataset without its URL: {ld}");

@@ -5,8 +5,6 @@ pub mod collisions;
 pub mod open_data;
 pub mod staging;
 
-/// Moved to [`crate::html`]; re-exported while `render::contexts` still names it here.
-pub use crate::html::percent_encode_path;
 use crate::render::RenderedPage;
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,7 +36,7 @@ pub fn sitemap(base_url: &str, pages: &[String], lastmod: &HashMap<String, Strin
     );
     for p in pages.iter().filter(|p| !p.ends_with("404.html") && p.as_str() != crate::render::SEARCH_PATH) {
         out.push_str("  <url><loc>");
-        out.push_str(&crate::html::escape(&format!("{base_url}{}", percent_encode_path(p))));
+        out.push_str(&crate::html::escape(&format!("{base_url}{}", crate::html::percent_encode_path(p))));
         out.push_str("</loc>");
         if let Some(date) = lastmod.get(p) {
             out.push_str("<lastmod>");

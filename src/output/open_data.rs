@@ -227,7 +227,7 @@ pub fn plan_json(
             summary: n.summary.as_deref(),
             level: plan.level_name(n.depth),
             depth: n.depth,
-            url: format!("{base_url}{}", super::percent_encode_path(&node_path(plan, id))),
+            url: format!("{base_url}{}", crate::html::percent_encode_path(&node_path(plan, id))),
             sdgs: &n.sdgs,
             departments: &n.departments,
             department_ids: n

@@ -559,7 +559,7 @@ pub(super) fn summary<'a>(
     ctx.insert("body_html", &if field.is_none() { plan_body() } else { String::new() });
     ctx.insert("built_on", &shared.built_on);
     // The URL printed on paper: only a real one (none without base_url).
-    ctx.insert("page_url", &site.config.absolute_url(&crate::html::percent_encode_path(path)).unwrap_or_default());
+    ctx.insert("page_url", &site.config.absolute_url(path).unwrap_or_default());
     ctx
 }
 
@@ -794,7 +794,7 @@ pub(super) fn progress<'a>(
     ctx.insert("dashboard_path", &has_indicators.then(|| pages::year_dashboard_path(plan, year)));
     ctx.insert("built_on", &shared.built_on);
     // The URL printed on paper: only a real one (none without base_url).
-    ctx.insert("page_url", &site.config.absolute_url(&crate::html::percent_encode_path(path)).unwrap_or_default());
+    ctx.insert("page_url", &site.config.absolute_url(path).unwrap_or_default());
     ctx
 }
 

@@ -43,20 +43,13 @@ pub struct PageMeta {
     pub json_ld: String,
 }
 
-/// The absolute URL of site path `path`, or `None` when `base_url` is only a path
-/// (`--base-url /sub/`) or absent: then every absolute-URL tag is left out.
-fn absolute(site: &Site, path: &str) -> Option<String> {
-    let base = site.config.base_url.as_deref()?;
-    base.contains("://").then(|| format!("{base}{}", crate::html::percent_encode_path(path)))
-}
-
 /// The metadata of page `kind` at `path`, whose context `ctx` is already built (its
 /// `breadcrumbs`, `crumb_title` and `page_title` are read from it).
 pub fn page_meta(site: &Site, shared: &Shared, kind: PageKind, path: &str, ctx: &Context) -> PageMeta {
     let text = |k: &str| ctx.get(k).and_then(Value::as_str).map(str::to_string);
     let title = text("crumb_title").or_else(|| text("page_title")).unwrap_or_default();
     let description = description(site, kind);
-    let url = (kind != PageKind::NotFound).then(|| absolute(site, path)).flatten();
+    let url = (kind != PageKind::NotFound).then(|| site.config.absolute_url(path)).flatten();
     let (favicon, favicon_type) = match &site.config.favicon {
         Some(f) => (f.clone(), mime_of(f)),
         None => ("assets/favicon.svg".to_string(), Some("image/svg+xml")),
@@ -74,7 +67,7 @@ pub fn page_meta(site: &Site, shared: &Shared, kind: PageKind, path: &str, ctx: 
         description,
         og_type: if kind == PageKind::Home { "website" } else { "article" },
         url,
-        image: site.config.image.as_deref().and_then(|i| absolute(site, i)),
+        image: site.config.image.as_deref().and_then(|i| site.config.absolute_url(i)),
         favicon,
         favicon_type,
         updated: updated(site, shared, kind).map(|d| Updated {
@@ -241,7 +234,7 @@ fn breadcrumb_list(site: &Site, crumbs: &[Value], title: &str, path: &str) -> Op
         .iter()
         .enumerate()
         .map(|(i, (name, p))| {
-            Some(json!({"@type": "ListItem", "position": i + 1, "name": name, "item": absolute(site, p)?}))
+            Some(json!({"@type": "ListItem", "position": i + 1, "name": name, "item": site.config.absolute_url(p)?}))
         })
         .collect();
     Some(json!({"@type": "BreadcrumbList", "itemListElement": list?}))
@@ -250,7 +243,7 @@ fn breadcrumb_list(site: &Site, crumbs: &[Value], title: &str, path: &str) -> Op
 /// The municipality that publishes the site.
 fn publisher(site: &Site) -> Value {
     let mut org = json!({"@type": "GovernmentOrganization", "name": site.config.municipality});
-    if let Some(url) = absolute(site, "") {
+    if let Some(url) = site.config.absolute_url("") {
         // The municipality's own site: the host the plans are published on.
         let host =
             url.split_once("://").map(|(s, r)| format!("{s}://{}/", r.split('/').next().unwrap_or(""))).unwrap_or(url);
@@ -273,7 +266,7 @@ fn datasets(site: &Site, plan: &Plan) -> Vec<Value> {
     ]
     .into_iter()
     .filter_map(|(file, name, what, format)| {
-        let url = absolute(site, &file)?;
+        let url = site.config.absolute_url(&file)?;
         Some(json!({
             "@type": "Dataset",
             "name": format!("{} {name}", plan.title),

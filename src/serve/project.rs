@@ -316,7 +316,7 @@ impl Project {
                 }
             }
             // Every rebuild of content: a page's 最終更新日 may have changed.
-            if let Some(base_url) = site.config.base_url.as_deref() {
+            if let Some(base_url) = site.config.host_base_url() {
                 let sitemap = output::site_sitemap(site, base_url, &shared, listing.all(&self.pages, &gone));
                 write_if_changed(&out.join("sitemap.xml"), sitemap.as_bytes()).map_err(io)?;
             }
