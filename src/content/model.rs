@@ -345,13 +345,22 @@ impl Node {
 
 /// Site-relative path of a node: its page, or its section on the nearest ancestor page.
 pub fn node_path(plan: &Plan, id: NodeId) -> String {
-    let node = &plan.nodes[id];
-    if node.has_page {
-        format!("{}/{}/", plan.id, node.id)
+    let page = host_page_path(plan, id);
+    if plan.nodes[id].has_page {
+        page
     } else {
-        let host = page_host(plan, id);
-        let base = if host == id { plan.path() } else { format!("{}/{}/", plan.id, plan.nodes[host].id) };
-        format!("{base}#{}", node.id)
+        format!("{page}#{}", plan.nodes[id].id)
+    }
+}
+
+/// Site-relative path of the page that shows node `id`: its own, the nearest ancestor's
+/// with a page, or the plan's. The node's body is rendered for that page.
+pub fn host_page_path(plan: &Plan, id: NodeId) -> String {
+    let host = page_host(plan, id);
+    if plan.nodes[host].has_page {
+        format!("{}/{}/", plan.id, plan.nodes[host].id)
+    } else {
+        plan.path()
     }
 }
 

@@ -56,10 +56,9 @@ pub(super) fn render_bodies(
             BodySlot::Home => String::new(),
             BodySlot::Free(path) | BodySlot::Chapter(_, path) => path.clone(),
             BodySlot::Plan(id) => format!("{id}/"),
-            BodySlot::Node(id, n) => plan_index
-                .get(id)
-                .map(|&p| node_path(&site.plans[p], *n).split('#').next().unwrap_or("").to_string())
-                .unwrap_or_default(),
+            BodySlot::Node(id, n) => {
+                plan_index.get(id).map(|&p| host_page_path(&site.plans[p], *n)).unwrap_or_default()
+            }
         }
     };
     // A node without a page is a section (h3 under the host page's h2, h4 below that …):

@@ -548,7 +548,7 @@ pub(super) fn summary<'a>(
         "field",
         &field.map(|n| {
             let node = &plan.nodes[n];
-            let from = crate::html::root_prefix(node_path(plan, n).split('#').next().unwrap_or(""));
+            let from = crate::html::root_prefix(&crate::content::model::host_page_path(plan, n));
             (NodeLink::new(plan, n), slots.put(crate::html::rebase_root(&node.body_html, &from, &here)))
         }),
     );

@@ -599,7 +599,7 @@ pub fn until(i: &Indicator, year: FiscalYear) -> Indicator {
 impl IndicatorView {
     /// The view of `i` as of the end of fiscal `year` (actuals up to then, status then).
     pub fn as_of(i: &Indicator, rule: &ProgressRule, year: FiscalYear) -> Self {
-        IndicatorView { ..IndicatorView::assessed(&until(i, year), rule, Some(year)) }
+        IndicatorView::assessed(&until(i, year), rule, Some(year))
     }
 }
 
