@@ -37,7 +37,8 @@
 //!    only).
 //! 4. Prints a report: corpus generator and counts, conversion time, pages written (from
 //!    planpress's own summary line), median/min/max build time, time per page, CPU time and
-//!    peak memory. Wall time suffers when other processes compete for the CPUs (the report
+//!    peak memory, and where the bytes go: HTML by page kind (node pages by level) and the
+//!    other files by folder. Wall time suffers when other processes compete for the CPUs (the report
 //!    shows the load average for that reason); CPU time is the steadier figure on a busy
 //!    machine.
 //!
@@ -85,6 +86,7 @@ fn main() {
     let output = site.join("public");
     let log = work.join(format!("build-{pages}-{seed}"));
     let with_search = measure(&site, &output, &log, runs);
+    let bytes = bytes_by_kind(&site, &output);
     let toml = fs::read_to_string(site.join("site.toml")).expect("site.toml");
     fs::write(site.join("site.toml"), format!("search = false\n{toml}")).expect("site.toml");
     let without_search = measure(&site, &output, &log, runs);
@@ -103,6 +105,7 @@ fn main() {
     println!("convert: {:.2} s", convert_time.as_secs_f64());
     with_search.print("full build (with the search index)", runs);
     without_search.print("build without search (site.toml: search = false)", runs);
+    print!("{bytes}");
     if let Some(load) = load_before {
         println!(
             "load average: {load} (before the builds) / {} (after); {} CPUs",
@@ -160,6 +163,84 @@ impl Series {
             None => println!("  peak memory: not measured on this platform"),
         }
     }
+}
+
+/// Where the bytes go, as a report: the HTML of the last build by page kind (node pages by
+/// level), then the other files by top folder (`search/`, `assets/` …) and open data,
+/// largest first.
+fn bytes_by_kind(site: &Path, output: &Path) -> String {
+    use planpress::build::{self, BuildOptions};
+    use planpress::render::{self, PageKind};
+    use std::collections::{BTreeMap, HashSet};
+    use std::fmt::Write;
+    let Ok(loaded) = build::load(&BuildOptions { root: site.to_path_buf(), ..Default::default() }) else {
+        return "bytes by page kind: the site did not load\n".to_string();
+    };
+    let mut kinds: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let mut pages = HashSet::new();
+    for kind in render::site_pages(&loaded) {
+        let path = render::page_path(&loaded, kind);
+        let file = if path.ends_with(".html") { path.clone() } else { format!("{path}index.html") };
+        let name = match kind {
+            PageKind::Node(pi, ni) => {
+                let plan = &loaded.plans[pi];
+                let depth = std::iter::successors(Some(ni), |&n| plan.nodes[n].parent).count();
+                format!("Node (level {depth})")
+            }
+            other => format!("{other:?}").split('(').next().unwrap_or_default().to_string(),
+        };
+        let bytes = fs::metadata(output.join(&file)).map(|m| m.len()).unwrap_or(0);
+        let e = kinds.entry(name).or_default();
+        e.0 += 1;
+        e.1 += bytes;
+        pages.insert(output.join(file));
+    }
+    let mut others: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let mut stack = vec![output.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() && !pages.contains(&path) => {
+                    let rel = path.strip_prefix(output).unwrap_or(&path);
+                    let top = match rel.components().count() {
+                        1 => rel.display().to_string(),
+                        _ => format!("{}/", rel.components().next().unwrap().as_os_str().to_string_lossy()),
+                    };
+                    let top =
+                        if rel.extension().is_some_and(|x| x == "json" || x == "csv") && !top.starts_with("search") {
+                            "open data (.json, .csv)".to_string()
+                        } else {
+                            top
+                        };
+                    let e = others.entry(top).or_default();
+                    e.0 += 1;
+                    e.1 += entry.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut table = |title: &str, rows: BTreeMap<String, (usize, u64)>| {
+        let total: u64 = rows.values().map(|r| r.1).sum();
+        let _ = writeln!(out, "\n{title}: {:.1} MB", total as f64 / 1e6);
+        let mut rows: Vec<_> = rows.into_iter().collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1 .1));
+        for (name, (n, bytes)) in rows {
+            let _ = writeln!(
+                out,
+                "  {name:<28} {n:>7} files {:>9.1} MB  {:>7.1} KB each  {:>5.1} %",
+                bytes as f64 / 1e6,
+                bytes as f64 / 1e3 / n.max(1) as f64,
+                bytes as f64 * 100.0 / total.max(1) as f64
+            );
+        }
+    };
+    table("HTML by page kind (last build with search)", kinds);
+    table("other files by folder", others);
+    out
 }
 
 /// The 1/5/15-minute load averages from `/proc/loadavg` (Linux), e.g. `0.52 0.61 0.70`.
@@ -321,7 +402,7 @@ fn run_build(site: &Path, output: &Path, log: &Path) -> Run {
         );
     }
     let pages = pages_written(&stdout)
-        .unwrap_or_else(|| panic!("no `完了: N ページ` summary line in planpress's output:\n{stdout}"));
+        .unwrap_or_else(|| panic!("no `…に書き出しました: N ページ` summary line in planpress's output:\n{stdout}"));
     Run { wall, pages, cpu: usage.map(|u| u.cpu), max_rss_kib: usage.map(|u| u.max_rss_kib) }
 }
 
@@ -362,11 +443,9 @@ fn wait_with_rusage(mut child: std::process::Child) -> (ExitStatus, Option<Usage
     (child.wait().expect("cannot wait for planpress"), None)
 }
 
-/// The page count from the summary line `完了: 10234 ページと …`.
+/// The page count from planpress's summary line (「…に書き出しました: 10234 ページ、…」).
 fn pages_written(stdout: &str) -> Option<usize> {
-    let rest = &stdout[stdout.find("完了: ")? + "完了: ".len()..];
-    let digits: String = rest.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
+    planpress::build::BuildReport::pages_in_summary(stdout)
 }
 
 /// The median of sorted, non-empty `xs` (mean of the middle two for an even count).

@@ -78,6 +78,14 @@ impl BuildReport {
         )
     }
 
+    /// The page count of a [`BuildReport::summary`] line found in `text` (a build's standard
+    /// output), for scripts and benchmarks that read it.
+    pub fn pages_in_summary(text: &str) -> Option<usize> {
+        const MARK: &str = "に書き出しました: ";
+        let rest = &text[text.rfind(MARK)? + MARK.len()..];
+        rest.split(' ').next()?.parse().ok()
+    }
+
     /// The figures behind the summary, for `--verbose`: node pages, time per page and
     /// the time of each stage.
     pub fn details(&self) -> String {
@@ -368,5 +376,27 @@ impl Progress {
     fn stop(self) {
         self.stop.store(true, Ordering::Relaxed);
         let _ = self.handle.join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_count_is_read_back_from_the_summary() {
+        let report = BuildReport {
+            pages: 10234,
+            node_pages: 10000,
+            other_files: 42,
+            elapsed: Duration::from_millis(2100),
+            output: PathBuf::from("/tmp/に書き出しました: 7 ページ"),
+            warnings: Vec::new(),
+            stages: Vec::new(),
+            drafts_left_out: 3,
+        };
+        let stdout = format!("注意: …\n{}\n", report.summary());
+        assert_eq!(BuildReport::pages_in_summary(&stdout), Some(10234));
+        assert_eq!(BuildReport::pages_in_summary("完了"), None);
     }
 }
