@@ -60,6 +60,13 @@ impl Staging {
         Staging::create(output, false)
     }
 
+    /// The folder this process's build of `output` writes into until it commits (`serve`
+    /// shows the pages of its first build from there while the rest are being written).
+    pub fn folder_of(output: &Path) -> Result<PathBuf, Diagnostic> {
+        let target = resolve_links(output)?;
+        Ok(parent_of(&target).join(format!(".{}.staging-{}", folder_name(&target), std::process::id())))
+    }
+
     fn create(output: &Path, check: bool) -> Result<Staging, Diagnostic> {
         let target = resolve_links(output)?;
         if check {
@@ -67,9 +74,8 @@ impl Staging {
         }
         let parent = parent_of(&target);
         std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, &e))?;
-        let name = folder_name(&target);
-        remove_stale_stagings(&parent, &name);
-        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        remove_stale_stagings(&parent, &folder_name(&target));
+        let dir = Self::folder_of(&target)?;
         if dir.exists() {
             // Our own process id: a folder left by this very process (serve rebuilding).
             std::fs::remove_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;

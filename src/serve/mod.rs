@@ -123,7 +123,15 @@ pub fn serve(opts: ServeOptions) -> Result<Serving, String> {
     let mut watch = Watch { watcher, root: root.clone(), armed: Vec::new() };
     watch.arm().map_err(|e| format!("{} を監視できません: {e}", root.display()))?;
     let started = Instant::now();
-    let project = match Project::open(build_opts.clone()) {
+    // Pages are served as the first build writes them (a large site takes a while).
+    state.set_first_build(crate::output::staging::Staging::folder_of(&output).ok());
+    let opened = Project::open(build_opts.clone());
+    state.set_first_build(None);
+    if opened.is_ok() {
+        // A page shown before its build was over reloads into the finished site.
+        state.broadcast(Event::Reload);
+    }
+    let project = match opened {
         Ok(p) => {
             print::out().status(format!("サイトを組み立てました({:.1} 秒)", started.elapsed().as_secs_f64()));
             Some(p)

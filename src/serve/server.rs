@@ -49,6 +49,9 @@ pub struct ServerState {
     /// Successful rebuilds so far: a page whose build is older when its event stream
     /// connects missed a reload and reloads at once.
     build: AtomicU64,
+    /// While the first build runs: the folder it writes into. Its pages are served from
+    /// there as they are written; one not written yet gets a 「組み立てています」 page.
+    first_build: Mutex<Option<PathBuf>>,
 }
 
 impl ServerState {
@@ -59,7 +62,14 @@ impl ServerState {
             clients: Mutex::new(Vec::new()),
             error: Mutex::new(None),
             build: AtomicU64::new(0),
+            first_build: Mutex::new(None),
         })
+    }
+
+    /// Serves the pages of the first build from `folder` as they are written (`Some`),
+    /// or stops doing so once it is over (`None`).
+    pub fn set_first_build(&self, folder: Option<PathBuf>) {
+        *self.first_build.lock().expect("lock") = folder;
     }
 
     /// Tells every connected browser about `event`, and remembers an error for browsers
@@ -304,6 +314,7 @@ impl<'a> Response<'a> {
             404 => "Not Found",
             405 => "Method Not Allowed",
             431 => "Request Header Fields Too Large",
+            503 => "Service Unavailable",
             _ => "",
         };
         let mut head = format!(
@@ -363,8 +374,9 @@ fn handle(mut conn: TcpStream, state: &ServerState, bound: SocketAddr) {
             Response::new(200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes().to_vec())
         }
         "/__planpress/overlay.css" => Response::new(200, "text/css; charset=utf-8", OVERLAY_CSS.as_bytes().to_vec()),
-        _ => match resolve(&state.output, &path) {
-            Resolved::File(file) => match std::fs::read(&file) {
+        _ => match resolve_during_first_build(state, &path) {
+            None => building_page(state),
+            Some(Resolved::File(file)) => match std::fs::read(&file) {
                 Ok(bytes) => {
                     let ct = content_type(&file);
                     let body = inject(bytes, &ct, state);
@@ -373,12 +385,11 @@ fn handle(mut conn: TcpStream, state: &ServerState, bound: SocketAddr) {
                 Err(_) => not_found(state),
             },
             // Only ever a path on this host; anything else (none known) is not followed.
-            Resolved::Redirect(to) if to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\") => {
+            Some(Resolved::Redirect(to)) if to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\") => {
                 Response::new(301, "text/plain; charset=utf-8", Vec::new()).header("Location", to)
             }
-            Resolved::Redirect(_) => not_found(state),
-            Resolved::NotFound => not_found(state),
-            Resolved::Forbidden => Response::new(403, "text/plain; charset=utf-8", b"forbidden".to_vec()),
+            Some(Resolved::Redirect(_) | Resolved::NotFound) => not_found(state),
+            Some(Resolved::Forbidden) => Response::new(403, "text/plain; charset=utf-8", b"forbidden".to_vec()),
         },
     };
     let _ = response.write(&mut conn, head_only);
@@ -406,6 +417,31 @@ fn refuse(mut conn: TcpStream, response: Response) {
             Ok(n) => left = left.saturating_sub(n),
         }
     }
+}
+
+/// [`resolve`] in the output; while the first build runs, in the folder it writes into
+/// as well, and `None` for a file it has not written yet.
+fn resolve_during_first_build(state: &ServerState, path: &str) -> Option<Resolved> {
+    let resolved = resolve(&state.output, path);
+    let building = state.first_build.lock().expect("lock").clone();
+    match (resolved, building) {
+        (Resolved::NotFound, Some(folder)) => match resolve(&folder, path) {
+            Resolved::NotFound => None,
+            found => Some(found),
+        },
+        (resolved, _) => Some(resolved),
+    }
+}
+
+/// The answer for a page the first build has not written yet: it says so and asks again
+/// a second later (a meta refresh: no script, which the site's CSP would not allow).
+fn building_page(state: &ServerState) -> Response<'static> {
+    const PAGE: &str = "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+        <meta http-equiv=\"refresh\" content=\"1\"><meta name=\"viewport\" content=\"width=device-width\">\
+        <title>組み立てています</title></head><body><p>サイトを組み立てています。\
+        このページはまだできていません。できしだい表示します…</p></body></html>";
+    let ct = "text/html; charset=utf-8";
+    Response::new(503, ct, inject(PAGE.as_bytes().to_vec(), ct, state)).header("Retry-After", "1".into())
 }
 
 fn not_found(state: &ServerState) -> Response<'static> {

@@ -483,3 +483,31 @@ fn hosts_allowed_follow_the_bound_address() {
         assert!(!host_allowed("router.local:8080", bound) && !host_allowed("10.0.0.7:9", bound));
     }
 }
+
+#[test]
+fn pages_of_the_first_build_are_served_as_they_are_written() {
+    // #18: on a large site the first build takes a while; its pages show as they come.
+    let t = site();
+    let state = ServerState::new(t.path().join("not-yet"));
+    state.set_first_build(Some(t.path().join("out")));
+    let run = start("127.0.0.1:0", state.clone()).unwrap();
+    let (status, _, body) = http_get(run.addr, "/").unwrap();
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("home"));
+    let (status, head, _) = http_get(run.addr, "/a").unwrap();
+    assert_eq!(status, 301, "{head}");
+    // Not written yet: says so in Japanese and asks again without a script.
+    let (status, head, body) = http_get(run.addr, "/b/").unwrap();
+    assert_eq!(status, 503);
+    assert!(head.contains("Retry-After: 1"), "{head}");
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("サイトを組み立てています") && body.contains("http-equiv=\"refresh\""), "{body}");
+    // Traversal is refused in the build's folder too.
+    let (status, _, _) = http_get(run.addr, "/%2e%2e/secret.txt").unwrap();
+    assert_eq!(status, 403);
+    // Once the build is over, a missing page is a 404 again.
+    state.set_first_build(None);
+    let (status, _, _) = http_get(run.addr, "/b/").unwrap();
+    assert_eq!(status, 404);
+    run.stop();
+}
