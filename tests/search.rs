@@ -8,6 +8,7 @@ use common::*;
 use planpress::build::{self, BuildOptions};
 use planpress::search::analyzer::{is_word, normalize, normalize_chars};
 use planpress::search::index::SearchIndex;
+use planpress::search::variants::alternatives;
 use planpress::search::{index_site, search, SearchOptions};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -48,6 +49,19 @@ fn sites() -> &'static [Site] {
 
 fn found(site: &Site, q: &str) -> BTreeSet<usize> {
     search(&site.index, q, &SearchOptions::default()).unwrap().hits.iter().map(|h| h.doc).collect()
+}
+
+/// The literal hits of `q` (not through a spelling variant), after checking that every
+/// variant hit comes after them and contains one of the query's other spellings.
+fn found_literal(site: &Site, q: &str) -> BTreeSet<usize> {
+    let r = search(&site.index, q, &SearchOptions::default()).unwrap();
+    let first_variant = r.hits.iter().position(|h| h.variant).unwrap_or(r.hits.len());
+    assert!(r.hits[first_variant..].iter().all(|h| h.variant), "{q}: a literal hit after a variant hit");
+    let alts: Vec<String> = r.parsed.include.iter().flat_map(|t| alternatives(&t.raw)).collect();
+    for h in &r.hits[first_variant..] {
+        assert!(alts.iter().any(|a| containing(site, a).contains(&h.doc)), "{q}: {} has no other spelling", h.url);
+    }
+    r.hits[..first_variant].iter().map(|h| h.doc).collect()
 }
 
 /// Documents whose normalised fields contain `s`.
@@ -96,7 +110,8 @@ proptest! {
 
     /// Recall: any 2–8 character substring of a page's normalised text finds that page
     /// (words are matched whole, so the substring does not cut one). Precision: when the
-    /// substring is one CJK run, the results are exactly the pages containing it.
+    /// substring is one CJK run, the literal results are exactly the pages containing it
+    /// (and the others contain another spelling of it).
     #[test]
     fn any_substring_finds_its_page(site_i in 0usize..4, doc_r in any::<prop::sample::Index>(), field_r in any::<prop::sample::Index>(), start_r in any::<prop::sample::Index>(), len in 2usize..=8) {
         let site = &sites()[site_i];
@@ -113,11 +128,11 @@ proptest! {
         let got = found(site, &s);
         prop_assert!(got.contains(&doc), "{}: {:?} (field {field}) does not find doc {doc} ({})", site.name, s, site.index.corpus.docs[doc].url);
         if is_cjk_str(&s) {
-            prop_assert_eq!(got, containing(site, &s), "{}: {:?}", site.name, s);
+            prop_assert_eq!(found_literal(site, &s), containing(site, &s), "{}: {:?}", site.name, s);
         }
     }
 
-    /// A string of the site's own characters that occurs on no page finds nothing.
+    /// A string of the site's own characters that occurs on no page finds nothing literally.
     #[test]
     fn absent_strings_find_nothing(site_i in 0usize..4, picks in prop::collection::vec(any::<prop::sample::Index>(), 2..6)) {
         let site = &sites()[site_i];
@@ -127,7 +142,7 @@ proptest! {
         };
         let s: String = picks.iter().map(|i| alphabet[i.index(alphabet.len())]).collect();
         if containing(site, &s).is_empty() {
-            prop_assert!(found(site, &s).is_empty(), "{}: {:?} occurs nowhere but is found", site.name, s);
+            prop_assert!(found_literal(site, &s).is_empty(), "{}: {:?} occurs nowhere but is found", site.name, s);
         }
     }
 }
@@ -280,4 +295,50 @@ fn cli_prints_ranked_results_and_json() {
     let out = planpress(&["search", "茶", "--root", root, "--field", "nope"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("分野「nope」はありません"));
+}
+
+/// Issue #17: 子供 finds the pages writing 子ども, 障害 those writing 障がい (after the
+/// literal ones), each marked as a variant hit, and 取組 finds 取り組み.
+#[test]
+fn spelling_variants_find_each_other_after_literal_hits() {
+    let site = &sites()[0];
+    for (q, other) in [("子供", "子ども"), ("障害", "障がい"), ("取組", "取り組み"), ("子ども", "こども")]
+    {
+        let r = search(&site.index, q, &SearchOptions::default()).unwrap();
+        let literal = containing(site, &normalize(q));
+        assert_eq!(found_literal(site, q), literal, "{q}");
+        let variant: BTreeSet<usize> = r.hits.iter().filter(|h| h.variant).map(|h| h.doc).collect();
+        let want: BTreeSet<usize> = containing(site, other).difference(&literal).copied().collect();
+        assert!(want.is_subset(&variant), "{q}: {want:?} not all in {variant:?}");
+        if q != "子ども" {
+            assert!(!variant.is_empty(), "{q} finds no page writing {other}");
+            let h = r.hits.iter().find(|h| h.variant).unwrap();
+            let marked: String = h
+                .display
+                .title
+                .iter()
+                .chain(&h.display.snippet)
+                .filter(|(_, on)| *on)
+                .map(|(t, _)| t.as_str())
+                .collect();
+            assert!(marked.contains(other), "{q}: {other} not marked in {}", h.url);
+        }
+    }
+    // 障害 is written literally on one page: it comes first.
+    let r = search(&site.index, "障害", &SearchOptions::default()).unwrap();
+    assert!(!r.hits[0].variant && r.hits.iter().skip(1).any(|h| h.variant));
+    // An excluded term still excludes the variant hits that contain it.
+    let r = search(&site.index, "子供 -貧困", &SearchOptions::default()).unwrap();
+    assert!(r.hits.iter().all(|h| !containing(site, "貧困").contains(&h.doc)));
+    assert!(r.hits.iter().any(|h| h.variant));
+}
+
+#[test]
+fn the_cli_marks_variant_hits() {
+    let site = &sites()[0];
+    let r = search(&site.index, "子供", &SearchOptions::default()).unwrap();
+    let text = planpress::search::cli::text(&r, "/");
+    assert!(text.contains(planpress::search::cli::VARIANT_LABEL), "{text}");
+    let r = search(&site.index, "子ども", &SearchOptions::default()).unwrap();
+    assert!(!planpress::search::cli::text(&r, "/").contains(planpress::search::cli::VARIANT_LABEL));
 }

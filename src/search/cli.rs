@@ -74,6 +74,9 @@ pub fn run(opts: &CliOptions) -> Result<String, Diagnostics> {
     Ok(text(&results, site.config.url_prefix()))
 }
 
+/// The mark of a hit found only through another spelling (the search page shows the same).
+pub const VARIANT_LABEL: &str = "読み・表記ゆれで一致";
+
 fn marked(m: &Marked) -> String {
     m.iter().map(|(t, on)| if *on { format!("«{t}»") } else { t.clone() }).collect()
 }
@@ -100,6 +103,9 @@ pub fn text(r: &SearchResults, base_url: &str) -> String {
     }
     for (i, h) in r.hits.iter().enumerate() {
         let _ = writeln!(s, "\n{:>2}. {}  (スコア {:.4})", i + 1, marked(&h.display.title), h.score);
+        if h.variant {
+            let _ = writeln!(s, "    {VARIANT_LABEL}");
+        }
         let _ = writeln!(s, "    {}", h.breadcrumb.join(" > "));
         let _ = writeln!(s, "    {}{}", base_url, h.link());
         let snippet = marked(&h.display.snippet);

@@ -22,7 +22,8 @@ pub const MAX_SECTIONS: usize = 3;
 /// Text split into plain and marked parts.
 pub type Marked = Vec<(String, bool)>;
 
-/// Code point ranges where any included term of `q` occurs in `text`, sorted and merged.
+/// Code point ranges where any included term of `q`, or one of its other spellings
+/// ([`super::variants`]), occurs in `text`, sorted and merged.
 pub fn occurrences(text: &str, q: &ParsedQuery) -> Vec<Range<usize>> {
     if q.include.is_empty() || text.is_empty() {
         return Vec::new();
@@ -45,11 +46,11 @@ pub fn occurrences(text: &str, q: &ParsedQuery) -> Vec<Range<usize>> {
         by_text.entry(t.text.as_str()).or_default().push(t.position);
     }
     let mut out = Vec::new();
-    for term in &q.include {
-        let Some((_, first)) = term.tokens.first() else { continue };
+    for tokens in q.include.iter().flat_map(|t| std::iter::once(&t.tokens).chain(&t.alts)) {
+        let Some((_, first)) = tokens.first() else { continue };
         for &p in by_text.get(first.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
             let mut span: Option<Range<usize>> = None;
-            for (rel, t) in &term.tokens {
+            for (rel, t) in tokens {
                 match at.get(&(t.as_str(), p + rel)) {
                     Some(o) => {
                         let s = span.get_or_insert(o.clone());

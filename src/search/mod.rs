@@ -10,6 +10,7 @@
 //!   counts most phrases without positions.
 //! - [`export`]: the sharded copy of the index under `search/` for the browser (format:
 //!   `docs/SEARCH_FORMAT.md`).
+//! - [`variants`]: spelling variants (表記ゆれ) of query terms, matched after literal hits.
 //! - [`cli`]: `planpress search`.
 //!
 //! `planpress build` calls [`export::write`]; `planpress search` builds the same index in
@@ -24,6 +25,7 @@ pub mod export;
 pub mod highlight;
 pub mod index;
 pub mod query;
+pub mod variants;
 
 use docs::Corpus;
 use highlight::Display;
@@ -90,6 +92,8 @@ pub struct Hit {
     pub field: Option<String>,
     /// Marked title, link anchor, snippet and matching sections.
     pub display: Display,
+    /// Matched only through another spelling of a term (「読み・表記ゆれで一致」).
+    pub variant: bool,
 }
 
 impl Hit {
@@ -139,15 +143,15 @@ fn resolve_field(corpus: &Corpus, field: &str) -> Result<Option<usize>, SearchEr
 }
 
 /// Runs `query` against `index`: every match ranked by tantivy's BM25 (ties in document
-/// order), counted per policy field, filtered, and the first `limit` prepared for display.
+/// order; matches through spelling variants after the literal ones, see [`variants`]), counted per policy field, filtered, and the first `limit` prepared for display.
 pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
     let corpus = &index.corpus;
     let filter = opts.field.as_deref().map(|f| resolve_field(corpus, f)).transpose()?;
     let parsed = query::parse(query);
-    let all = index.matches(&parsed)?;
+    let all = variants::matches(index, &parsed)?;
     let mut per_group = vec![0usize; corpus.groups.len()];
     let mut other = 0;
-    for &(d, _) in &all {
+    for &(d, _, _) in &all {
         match corpus.docs[d].group {
             Some(g) => per_group[g] += 1,
             None => other += 1,
@@ -160,12 +164,12 @@ pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<
         .filter(|(_, &c)| c > 0)
         .map(|(g, &count)| FieldCount { id: g.id.clone(), label: g.label.clone(), count })
         .collect();
-    let kept: Vec<(usize, f32)> =
-        all.iter().copied().filter(|&(d, _)| filter.is_none_or(|f| corpus.docs[d].group == f)).collect();
+    let kept: Vec<variants::Match> =
+        all.iter().copied().filter(|&(d, _, _)| filter.is_none_or(|f| corpus.docs[d].group == f)).collect();
     let hits = kept
         .iter()
         .take(opts.limit.unwrap_or(usize::MAX))
-        .map(|&(d, score)| {
+        .map(|&(d, score, variant)| {
             let doc = &corpus.docs[d];
             Hit {
                 doc: d,
@@ -175,6 +179,7 @@ pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<
                 breadcrumb: doc.crumbs.clone(),
                 field: doc.group.map(|g| corpus.groups[g].id.clone()),
                 display: highlight::display(doc, &parsed),
+                variant,
             }
         })
         .collect();

@@ -12,6 +12,10 @@ pub struct QueryTerm {
     pub raw: String,
     /// Its query tokens with positions relative to the first (which is 0).
     pub tokens: Vec<(usize, String)>,
+    /// The query tokens of its other spellings ([`super::variants::alternative_tokens`];
+    /// empty for excluded terms).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alts: Vec<Vec<(usize, String)>>,
 }
 
 /// A parsed query.
@@ -82,7 +86,8 @@ pub fn parse(input: &str) -> ParsedQuery {
         let toks = query_tokens(&raw);
         let Some(first) = toks.first().map(|t| t.position) else { continue };
         let tokens = toks.into_iter().map(|t| (t.position - first, t.text)).collect();
-        let term = QueryTerm { raw, tokens };
+        let alts = if negated { Vec::new() } else { super::variants::alternative_tokens(&raw) };
+        let term = QueryTerm { raw, tokens, alts };
         if negated {
             q.exclude.push(term);
         } else {

@@ -109,6 +109,8 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
                   ['ＤＸ', /DX/i],
                   ['子育て 支援', /子育て/],
                   ['"地域循環共生圏"', /地域循環共生圏/],
+                  ['子供', /子ども/],
+                  ['障害', /障がい/],
                 ]
               : [[expected?.find((r) => r.total > 0)?.query ?? '計画', null]];
           for (const [q, want] of checks) {
@@ -126,6 +128,9 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
               titles: [...document.querySelectorAll('#pp-search-results > li h3')].map((h) => h.textContent),
               links: [...document.querySelectorAll('#pp-search-results > li h3 a')].map((a) => a.href),
               marks: [...document.querySelectorAll('#pp-search-results mark')].map((m) => m.textContent),
+              variants: [...document.querySelectorAll('#pp-search-results > li')].map(
+                (li) => li.querySelector('.search-hit-variant')?.textContent ?? null,
+              ),
               input: document.getElementById('pp-search-q').value,
             }));
             assert.equal(seen.input, q);
@@ -136,6 +141,11 @@ describe('site search (runtime = planpress search, UI)', { skip: sites ? false :
                 seen.titles,
                 exp.hits.slice(0, SHOWN).map((h) => h.title),
                 `${q}: result titles`,
+              );
+              assert.deepEqual(
+                seen.variants,
+                exp.hits.slice(0, SHOWN).map((h) => (h.variant ? '読み・表記ゆれで一致' : null)),
+                `${q}: hits marked 読み・表記ゆれで一致`,
               );
             }
             assert.ok(seen.titles.length > 0, `${q}: no results`);

@@ -93,6 +93,8 @@ struct Manifest<'a> {
     shards: usize,
     plans: Vec<(&'a str, &'a str)>,
     groups: Vec<(usize, &'a str, &'a str)>,
+    /// The spelling variant groups that occur in the site (`super::super::variants`).
+    variants: Vec<Vec<&'static str>>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +127,7 @@ pub(super) fn manifest(index: &SearchIndex, totals: [u64; 3], shards: usize) -> 
                 (plans.iter().position(|(id, _)| id == plan).unwrap_or(0), node, g.label.as_str())
             })
             .collect(),
+        variants: crate::search::variants::used_groups(&index.corpus),
     };
     serde_json::to_vec(&manifest).map_err(std::io::Error::other)
 }

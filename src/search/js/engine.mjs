@@ -1,11 +1,13 @@
 // The search engine: loads the manifest, term shards, positions and documents on demand
 // and ranks as `planpress search` does (tantivy's BM25 over title, headings and body,
-// phrases for multi-token terms, chains for CJK runs, exclusions, policy field counts).
+// phrases for multi-token terms, chains for CJK runs, exclusions, spelling variants after
+// literal matches, policy field counts).
 
 import { f, idf, K1_PLUS_1, tfCache } from './bm25.mjs';
 import { plan } from './chains.mjs';
 import { decodeDocs, decodeGroups, decodePositions, decodeShard, FORMAT_VERSION, shardOf } from './format.mjs';
 import { parse } from './query.mjs';
+import { expand, variantHits } from './variants.mjs';
 
 /**
  * The search engine over the files under search/. `load(name, kind)` returns a promise
@@ -267,16 +269,28 @@ function hasPosition(pos, lo, hi, want) {
 
 /**
  * Runs a query: {parsed, total, counts: [{id, label, count}], other, matched,
- * hits: [{doc, score}]} — every match, best first, ties in document order; `field`
+ * hits: [{doc, score, variant?}]} — every match, best first, ties in document order, the
+ * matches only through another spelling (variant: true) after the literal ones; `field`
  * (a policy field id, 'none' for pages outside fields, or null) filters the hits.
  */
 Engine.prototype.search = function (input, field) {
   var self = this;
   var parsed = parse(input);
-  var terms = parsed.include.concat(parsed.exclude);
-  var plans = terms.map(plan);
+  var terms, plans, inc, exc, altsOf;
   return this.init()
     .then(function () {
+      // Included terms, excluded terms, then every alternative spelling (variants.mjs).
+      expand(parsed, self.manifest.variants || []);
+      terms = parsed.include.concat(parsed.exclude);
+      inc = parsed.include.length;
+      exc = parsed.exclude.length;
+      altsOf = parsed.include.map(function (t) {
+        return t.alts.map(function (a) {
+          terms.push(a);
+          return terms.length - 1;
+        });
+      });
+      plans = terms.map(plan);
       return Promise.all(
         plans.map(function (how) {
           return Promise.all(
@@ -304,7 +318,21 @@ Engine.prototype.search = function (input, field) {
       var scores = plans.map(function (how, i) {
         return self.termScores(how, entries[i]);
       });
-      var all = rank(scores.slice(0, parsed.include.length), scores.slice(parsed.include.length));
+      var excluded = scores.slice(inc, inc + exc);
+      var all = rank(scores.slice(0, inc), excluded);
+      var withAlts = altsOf.some(function (a) {
+        return a.length;
+      });
+      if (withAlts) {
+        var forms = altsOf.map(function (alts, i) {
+          return [scores[i]].concat(
+            alts.map(function (k) {
+              return scores[k];
+            }),
+          );
+        });
+        all = all.concat(variantHits(self.n, all, forms, excluded));
+      }
       var t = tally(self, all, field);
       return {
         parsed: parsed,

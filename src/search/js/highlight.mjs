@@ -7,7 +7,7 @@ var SNIPPET_BEFORE = 30;
 var SNIPPET_LENGTH = 110;
 var MAX_SECTIONS = 3;
 
-/** Code point ranges [[start, end], …] where included terms occur in `text`, merged. */
+/** Code point ranges [[start, end], …] where included terms (or their alts) occur in `text`, merged. */
 export function occurrences(text, parsed) {
   if (!parsed.include.length || !text) return [];
   var cp = new Uint32Array(text.length + 1);
@@ -22,8 +22,16 @@ export function occurrences(text, parsed) {
     n++;
   }
   cp[text.length] = n;
-  var wanted = new Set();
+  // Included terms and their other spellings (variants.mjs).
+  var forms = [];
   parsed.include.forEach(function (term) {
+    forms.push(term);
+    (term.alts || []).forEach(function (a) {
+      forms.push(a);
+    });
+  });
+  var wanted = new Set();
+  forms.forEach(function (term) {
     term.tokens.forEach(function (t) {
       wanted.add(t[1]);
     });
@@ -37,7 +45,7 @@ export function occurrences(text, parsed) {
     byText.get(t.text).push(t.position);
   });
   var out = [];
-  parsed.include.forEach(function (term) {
+  forms.forEach(function (term) {
     (byText.get(term.tokens[0][1]) || []).forEach(function (p) {
       var s = -1,
         e = -1;

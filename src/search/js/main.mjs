@@ -21,6 +21,7 @@ import { decodeDocs, decodePositions } from './format.mjs';
 import { display, occurrences, snippet } from './highlight.mjs';
 import { parse, splitTerms } from './query.mjs';
 import { boot } from './ui.mjs';
+import { alternatives } from './variants.mjs';
 
 export var api = {
   normalize: normalize,
@@ -29,6 +30,7 @@ export var api = {
   queryTokens: queryTokens,
   splitTerms: splitTerms,
   parse: parse,
+  alternatives: alternatives,
   idf: idf,
   FIELDNORM_TABLE: FIELDNORM_TABLE,
   Engine: Engine,

@@ -380,6 +380,8 @@ function renderHit(d, parsed, hit, siteRoot) {
   appendMarked(a, shown.title);
   h.appendChild(a);
   li.appendChild(h);
+  // Found only through another spelling (src/search/cli.rs VARIANT_LABEL).
+  if (hit.variant) li.appendChild(el('p', 'search-hit-variant', '読み・表記ゆれで一致'));
   if (d.c.length > 1) li.appendChild(el('p', 'search-hit-crumbs', d.c.slice(1).join(' › ')));
   if (shown.snippet.length) {
     var p = el('p', 'search-hit-snippet');

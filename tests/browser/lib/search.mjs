@@ -71,7 +71,7 @@ export async function runAll(api, engine, queries, shown) {
       total: r.total,
       counts: r.counts,
       other: r.other,
-      hits: r.hits.map((h) => [h.doc, h.score]),
+      hits: r.hits.map((h) => [h.doc, h.score, !!h.variant]),
       filtered,
       displays,
     });
@@ -95,6 +95,9 @@ export function compare(actual, expected, queries = QUERIES) {
       const s = e.hits[k]?.score;
       if (s !== undefined && Math.abs(h[1] - s) > 1e-4)
         bad.push(`${where}: score of doc ${h[0]} is ${h[1]}, tantivy ${s}`);
+      // Found only through another spelling (読み・表記ゆれで一致) on both sides.
+      if (e.hits[k] && h[2] !== e.hits[k].variant)
+        bad.push(`${where}: doc ${h[0]} variant ${h[2]}, tantivy ${e.hits[k].variant}`);
     });
     if (JSON.stringify(a.counts) !== JSON.stringify(e.counts) || a.other !== e.other) {
       bad.push(`${where}: counts ${JSON.stringify([a.counts, a.other])} ≠ ${JSON.stringify([e.counts, e.other])}`);
