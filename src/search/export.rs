@@ -39,7 +39,7 @@ use terms::Bigrams;
 use writer::Files;
 
 /// Format version written to the manifest (the script refuses others).
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// What the export wrote.
 #[derive(Debug, Clone, Default)]
