@@ -267,6 +267,17 @@ fn a_match_in_a_list_only_never_outranks_the_same_match_in_own_text() {
 }
 
 #[test]
+fn regression_excluding_a_phrase_missing_from_a_field_does_not_panic() {
+    // With the `listed` field, tantivy's exclusion sought a phrase scorer past its end
+    // (a debug assertion in `planpress search` over tests/search/queries.json).
+    let site = &sites()[0];
+    let with = found(site, "市民");
+    let without: BTreeSet<usize> = with.difference(&containing(site, "地域包括ケアシステム")).copied().collect();
+    assert!(without.len() < with.len());
+    assert_eq!(found(site, "市民 -地域包括ケアシステム"), without);
+}
+
+#[test]
 fn field_filter_and_counts() {
     let site = &sites()[0];
     let all = search(&site.index, "市民", &SearchOptions::default()).unwrap();

@@ -117,10 +117,15 @@ impl SearchIndex {
     /// sum of the boosted BM25 scores of the page's own fields (title, headings, body) it
     /// matches in and the boosted BM25 score of `listed`; a query the sum over its terms.
     pub fn query(&self, q: &ParsedQuery) -> Box<dyn Query> {
+        self.query_with(q, true)
+    }
+
+    /// [`SearchIndex::query`], without the excluded terms unless `exclusions`.
+    fn query_with(&self, q: &ParsedQuery, exclusions: bool) -> Box<dyn Query> {
         if q.include.is_empty() {
             return Box::new(EmptyQuery);
         }
-        let term = |tokens: &[(usize, String)]| -> Box<dyn Query> {
+        let term = |tokens: &[(usize, String)], scored: bool| -> Box<dyn Query> {
             let mut per_field: Vec<(Occur, Box<dyn Query>)> = TEXT_FIELDS
                 .iter()
                 .zip(self.fields.text)
@@ -143,21 +148,40 @@ impl SearchIndex {
             // whichever scores higher: a parent listing a child's title is found, but its
             // list adds nothing to a match in its own text, so it never outranks the child
             // on the child's words.
+            if !scored {
+                // An excluded term only needs its documents (and tantivy's exclusion seeks
+                // past the end of a phrase inside a DisjunctionMaxQuery).
+                return Box::new(BooleanQuery::new(per_field));
+            }
             let listed = per_field.pop().map(|(_, q)| q).into_iter();
             let own: Box<dyn Query> = Box::new(BooleanQuery::new(per_field));
             Box::new(DisjunctionMaxQuery::new(std::iter::once(own).chain(listed).collect()))
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            q.include.iter().map(|t| (Occur::Must, term(&t.tokens))).collect();
-        clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens))));
+            q.include.iter().map(|t| (Occur::Must, term(&t.tokens, true))).collect();
+        if exclusions {
+            clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens, false))));
+        }
         Box::new(BooleanQuery::new(clauses))
     }
 
     /// Every document matching `q` with its tantivy score, best first; ties deeper pages
     /// first (see [`super::docs::SearchDoc::depth`]), then in document order.
     pub fn matches(&self, q: &ParsedQuery) -> tantivy::Result<Vec<(usize, Score)>> {
-        let query = self.query(q);
-        let mut all = self.searcher.search(query.as_ref(), &AllScored)?;
+        // Excluded terms are looked up on their own and their documents dropped: tantivy
+        // (0.27, debug builds) asserts when its exclusion seeks a phrase scorer that has
+        // ended inside a union of fields.
+        let mut all = self.searcher.search(self.query_with(q, false).as_ref(), &AllScored)?;
+        if !q.exclude.is_empty() {
+            let mut out = std::collections::HashSet::new();
+            for t in &q.exclude {
+                let one = ParsedQuery { include: vec![t.clone()], exclude: Vec::new() };
+                out.extend(
+                    self.searcher.search(self.query_with(&one, false).as_ref(), &AllScored)?.into_iter().map(|m| m.0),
+                );
+            }
+            all.retain(|m| !out.contains(&m.0));
+        }
         let depth = |d: usize| self.corpus.docs[d].depth();
         all.sort_by(|a, b| b.1.total_cmp(&a.1).then(depth(b.0).cmp(&depth(a.0))).then(a.0.cmp(&b.0)));
         Ok(all)
