@@ -178,11 +178,12 @@ impl Corpus {
                     for &c in &node.children {
                         listed_lines(plan, c, 0, &mut lines);
                     }
+                    // The heading over the list, as the page has it (contexts::node).
                     let heading = match plan.level_name(node.depth + 1) {
-                        "" => "一覧",
-                        name => name,
+                        "" => format!("{}の一覧", render::views::level_noun(plan, node.depth + 1)),
+                        name => name.to_string(),
                     };
-                    let mut listed: Vec<Section> = listed_section("pp-children", heading, lines).into_iter().collect();
+                    let mut listed: Vec<Section> = listed_section("pp-children", &heading, lines).into_iter().collect();
                     let mut related: Vec<String> = node.departments.iter().map(|d| format!("担当課 {d}")).collect();
                     related.extend(
                         node.themes.iter().filter_map(|t| plan.theme(t)).map(|t| format!("横断的取組 {}", t.title)),
