@@ -18,8 +18,9 @@ use std::sync::OnceLock;
 struct Site {
     name: &'static str,
     index: SearchIndex,
-    /// Per document: the normalised text of each searched field (title, headings, body).
-    texts: Vec<[String; 3]>,
+    /// Per document: the normalised text of each searched field (title, headings, body,
+    /// listed).
+    texts: Vec<[String; 4]>,
 }
 
 fn sites() -> &'static [Site] {
@@ -39,7 +40,14 @@ fn sites() -> &'static [Site] {
                 .corpus
                 .docs
                 .iter()
-                .map(|d| [normalize(&d.title), normalize(&d.headings_text()), normalize(&d.body_text())])
+                .map(|d| {
+                    [
+                        normalize(&d.title),
+                        normalize(&d.headings_text()),
+                        normalize(&d.body_text()),
+                        normalize(&d.listed_text()),
+                    ]
+                })
                 .collect();
             Site { name, index, texts }
         })
@@ -116,7 +124,7 @@ proptest! {
     fn any_substring_finds_its_page(site_i in 0usize..4, doc_r in any::<prop::sample::Index>(), field_r in any::<prop::sample::Index>(), start_r in any::<prop::sample::Index>(), len in 2usize..=8) {
         let site = &sites()[site_i];
         let doc = doc_r.index(site.texts.len());
-        let fields: Vec<usize> = (0..3).filter(|&f| site.texts[doc][f].chars().count() >= 2).collect();
+        let fields: Vec<usize> = (0..4).filter(|&f| site.texts[doc][f].chars().count() >= 2).collect();
         prop_assume!(!fields.is_empty());
         let field = fields[field_r.index(fields.len())];
         let text = &site.texts[doc][field];
@@ -197,6 +205,93 @@ fn title_and_heading_matches_rank_higher() {
     assert!(r.hits[0].title.contains("協働"), "{}", r.hits[0].title);
 }
 
+/// The example site's page at `url` (site-relative).
+fn doc_at(site: &Site, url: &str) -> usize {
+    site.index.corpus.docs.iter().position(|d| d.url == url).unwrap_or_else(|| panic!("no page {url}"))
+}
+
+fn top(site: &Site, q: &str) -> (usize, Vec<usize>) {
+    let r = search(&site.index, q, &SearchOptions::default()).unwrap();
+    assert!(!r.hits.is_empty(), "{q}: nothing found");
+    (r.hits[0].doc, r.hits.iter().map(|h| h.doc).collect())
+}
+
+#[test]
+fn regression_a_parent_is_found_by_the_titles_it_lists_below_the_child() {
+    // #17: 6-(1) lists 「④ 原子力災害に関する対策の推進」 but was not found by 原子力災害.
+    let site = &sites()[0];
+    let parent = doc_at(site, "kakegawa-2/6-1/");
+    let child = doc_at(site, "kakegawa-2/6-1-4/");
+    let (first, all) = top(site, "原子力災害");
+    assert_eq!(first, child, "the page whose own title has the words comes first");
+    assert!(all.contains(&parent), "the page listing it is found too: {all:?}");
+    let hit = search(&site.index, "原子力災害", &SearchOptions::default()).unwrap().hits[1].clone();
+    assert_eq!((hit.doc, hit.display.anchor.as_str()), (parent, "pp-children"), "links to its list");
+}
+
+#[test]
+fn regression_terms_across_a_page_and_its_list_find_the_page() {
+    // #17: 防災 is in 6-(1)'s title, 原子力 in its list of 施策の方向: nothing was found.
+    let site = &sites()[0];
+    let (first, all) = top(site, "防災 原子力");
+    assert_eq!(first, doc_at(site, "kakegawa-2/6-1/"), "{all:?}");
+}
+
+#[test]
+fn regression_indicator_values_are_searchable() {
+    // #17: 「69.4%」 is 戦略1's 基準値 of an indicator; values were not indexed.
+    let site = &sites()[0];
+    let (first, _) = top(site, "69.4");
+    assert_eq!(first, doc_at(site, "kakegawa-2/1/"));
+    let (first, _) = top(site, "69.4%");
+    assert_eq!(first, doc_at(site, "kakegawa-2/1/"));
+}
+
+#[test]
+fn regression_the_most_specific_page_wins_over_short_titles_and_lists() {
+    // #17: 「戦略5 シティプロモーション分野」 (short title, lists 5-(2)) ranked first and the
+    // measure 「① シティプロモーション戦略の推進」 third.
+    let site = &sites()[0];
+    let (first, all) = top(site, "ｼﾃｨﾌﾟﾛﾓｰｼｮﾝ");
+    let field = doc_at(site, "kakegawa-2/5/");
+    assert_eq!(site.index.corpus.docs[first].title, "① シティプロモーション戦略の推進", "{all:?}");
+    let pos = |d: usize| all.iter().position(|&x| x == d).unwrap();
+    assert!(pos(doc_at(site, "kakegawa-2/5-2/")) < pos(field));
+}
+
+#[test]
+fn a_match_in_a_list_only_never_outranks_the_same_match_in_own_text() {
+    // For every node page listing a linked child: the child's title finds both, child first.
+    let site = &sites()[0];
+    let docs = &site.index.corpus.docs;
+    let mut checked = 0;
+    for (parent, d) in docs.iter().enumerate() {
+        for line in d.listed.iter().filter(|s| s.anchor == "pp-children").flat_map(|s| s.text.lines()) {
+            let Some(child) = docs.iter().position(|c| c.title == line) else { continue };
+            if docs.iter().filter(|c| c.title == line).count() > 1 {
+                continue;
+            }
+            let r = search(&site.index, &format!("\"{line}\""), &SearchOptions::default()).unwrap();
+            let pos = |x: usize| r.hits.iter().position(|h| h.doc == x);
+            assert!(pos(parent).is_some(), "{line}: the listing page {} is not found", d.url);
+            assert!(pos(child) < pos(parent), "{line}: {} ranks above {}", d.url, docs[child].url);
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn regression_excluding_a_phrase_missing_from_a_field_does_not_panic() {
+    // With the `listed` field, tantivy's exclusion sought a phrase scorer past its end
+    // (a debug assertion in `planpress search` over tests/search/queries.json).
+    let site = &sites()[0];
+    let with = found(site, "市民");
+    let without: BTreeSet<usize> = with.difference(&containing(site, "地域包括ケアシステム")).copied().collect();
+    assert!(without.len() < with.len());
+    assert_eq!(found(site, "市民 -地域包括ケアシステム"), without);
+}
+
 #[test]
 fn field_filter_and_counts() {
     let site = &sites()[0];
@@ -235,7 +330,8 @@ fn build_writes_browser_files_and_a_search_page() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["version"], planpress::search::export::FORMAT_VERSION);
-    assert_eq!(manifest["fields"].as_array().unwrap().len(), 3);
+    assert_eq!(manifest["fields"].as_array().unwrap().len(), 4);
+    assert_eq!(manifest["fields"][3]["name"], "listed", "the script scores the last field apart");
     assert!(out.path().join("assets/search.js").is_file());
     let sitemap = std::fs::read_to_string(out.path().join("sitemap.xml")).unwrap();
     assert!(!sitemap.contains("/search/"));

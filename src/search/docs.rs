@@ -27,6 +27,12 @@ pub struct SearchDoc {
     pub group: Option<usize>,
     /// The text, in page order.
     pub sections: Vec<Section>,
+    /// What the page lists of other pages: the pages under it (children, the plan's
+    /// structure; title and summary, as the list shows them) and its 関連情報 (担当課,
+    /// 横断的取組). Searched in the lower-weight `listed` field, so a page is found by every
+    /// word it shows but ranks below the pages whose own text has them. Shown after
+    /// [`SearchDoc::sections`] in page order.
+    pub listed: Vec<Section>,
 }
 
 impl SearchDoc {
@@ -38,6 +44,22 @@ impl SearchDoc {
     /// Text of the `body` field: every section's text, one per line.
     pub fn body_text(&self) -> String {
         join(self.sections.iter().map(|s| s.text.as_str()))
+    }
+
+    /// Text of the `listed` field (see [`SearchDoc::listed`]).
+    pub fn listed_text(&self) -> String {
+        join(self.listed.iter().map(|s| s.text.as_str()))
+    }
+
+    /// The sections a hit is shown with: the page's own, then its list of linked pages.
+    pub fn display_sections(&self) -> impl Iterator<Item = &Section> {
+        self.sections.iter().chain(&self.listed)
+    }
+
+    /// How deep the page is (its breadcrumb's length): of two hits with the same score the
+    /// deeper, more specific one comes first (a 施策の方向 before the 個別施策 listing it).
+    pub fn depth(&self) -> usize {
+        self.crumbs.len()
     }
 
     /// The breadcrumb as one line (`ホーム > 計画 > 戦略1 …`).
@@ -106,6 +128,10 @@ impl Corpus {
                             node_sections(plan, r, &mut sections);
                         }
                     }
+                    let mut lines = Vec::new();
+                    for &r in &plan.roots {
+                        listed_lines(plan, r, 1, &mut lines);
+                    }
                     SearchDoc {
                         url,
                         title: plan.title.clone(),
@@ -113,6 +139,7 @@ impl Corpus {
                         plan: plan.id.clone(),
                         group: None,
                         sections,
+                        listed: listed_section("pp-structure", "計画の構成", lines).into_iter().collect(),
                     }
                 }
                 PageKind::Node(pi, ni) => {
@@ -147,18 +174,28 @@ impl Corpus {
                             node_sections(plan, c, &mut sections);
                         }
                     }
+                    let mut lines = Vec::new();
+                    for &c in &node.children {
+                        listed_lines(plan, c, 0, &mut lines);
+                    }
+                    // The heading over the list, as the page has it (contexts::node).
+                    let heading = match plan.level_name(node.depth + 1) {
+                        "" => format!("{}の一覧", render::views::level_noun(plan, node.depth + 1)),
+                        name => name.to_string(),
+                    };
+                    let mut listed: Vec<Section> = listed_section("pp-children", &heading, lines).into_iter().collect();
                     let mut related: Vec<String> = node.departments.iter().map(|d| format!("担当課 {d}")).collect();
                     related.extend(
                         node.themes.iter().filter_map(|t| plan.theme(t)).map(|t| format!("横断的取組 {}", t.title)),
                     );
                     if !related.is_empty() {
-                        sections.push(Section {
+                        listed.push(Section {
                             anchor: "pp-related".into(),
                             heading: "関連情報".into(),
                             text: related.join("\n"),
                         });
                     }
-                    SearchDoc { url, title: node.label(), crumbs, plan: plan.id.clone(), group, sections }
+                    SearchDoc { url, title: node.label(), crumbs, plan: plan.id.clone(), group, sections, listed }
                 }
                 PageKind::Chapter(pi, ci) => {
                     let plan = &site.plans[pi];
@@ -201,6 +238,7 @@ fn progress_doc(plan: &Plan, year: FiscalYear, url: String, home: &str) -> Searc
         plan: plan.id.clone(),
         group: None,
         sections,
+        listed: Vec::new(),
     }
 }
 
@@ -214,15 +252,53 @@ fn grade_words(plan: &Plan, e: &Evaluation) -> String {
 
 fn page_doc(page: &Page, url: String, crumbs: Vec<String>, plan: &str) -> SearchDoc {
     let sections = with_intro(&page.sections, page.summary.iter().cloned().collect());
-    SearchDoc { url, title: page.title.clone(), crumbs, plan: plan.to_string(), group: None, sections }
+    SearchDoc {
+        url,
+        title: page.title.clone(),
+        crumbs,
+        plan: plan.to_string(),
+        group: None,
+        sections,
+        listed: Vec::new(),
+    }
 }
 
+/// Lines a page's node list shows for `id` and `depth` levels under it (as
+/// [`render::views::NodeTree`] does): a linked node as its title and summary; a node without
+/// a page is in the page's own sections (see [`node_sections`]), its linked descendants here.
+fn listed_lines(plan: &Plan, id: NodeId, depth: usize, out: &mut Vec<String>) {
+    let node = &plan.nodes[id];
+    if node.has_page {
+        out.push(node.label());
+        out.extend(node.summary.iter().filter(|s| !s.trim().is_empty()).cloned());
+        if depth == 0 {
+            return;
+        }
+    }
+    for &c in &node.children {
+        listed_lines(plan, c, depth.saturating_sub(1), out);
+    }
+}
+
+fn listed_section(anchor: &str, heading: &str, lines: Vec<String>) -> Option<Section> {
+    (!lines.is_empty()).then(|| Section { anchor: anchor.into(), heading: heading.into(), text: lines.join("\n") })
+}
+
+/// An indicator table as its rows read: name, direction, note, then 基準値 / 目標値 / 最新の実績
+/// with the values, units and years shown (`69.4%`, `11,147人`).
 fn indicator_text(indicators: &[Indicator]) -> String {
     let lines: Vec<String> = indicators
         .iter()
-        .map(|i| match &i.note {
-            Some(n) if !n.is_empty() => format!("{} {n}", i.name),
-            _ => i.name.clone(),
+        .map(|i| {
+            let v = render::views::IndicatorView::new(i);
+            let mut parts = vec![v.name.clone(), v.better.clone()];
+            parts.extend((!v.note.is_empty()).then(|| v.note.clone()));
+            let m =
+                |label: &str, m: &render::views::MeasurementView| format!("{label} {}{} {}", m.value, v.unit, m.year);
+            parts.push(m("基準値", &v.baseline));
+            parts.push(m("目標値", &v.target));
+            parts.extend(v.latest.as_ref().map(|l| m("最新の実績", l)));
+            parts.join(" ")
         })
         .collect();
     lines.join("\n")

@@ -173,10 +173,11 @@ pub struct Display {
 /// - the listed sections are the first [`MAX_SECTIONS`] containing sections with an anchor.
 pub fn display(doc: &SearchDoc, q: &ParsedQuery) -> Display {
     let title = mark(&doc.title, &occurrences(&doc.title, q));
+    let all: Vec<&super::docs::Section> = doc.display_sections().collect();
     let mut anchor = None;
     let mut snippet_from: Option<(usize, Vec<Range<usize>>)> = None;
     let mut sections = Vec::new();
-    for (i, s) in doc.sections.iter().enumerate() {
+    for (i, s) in all.iter().enumerate() {
         let h = occurrences(&s.heading, q);
         let t = occurrences(&s.text, q);
         if h.is_empty() && t.is_empty() {
@@ -191,11 +192,11 @@ pub fn display(doc: &SearchDoc, q: &ParsedQuery) -> Display {
         }
     }
     let snippet = match (snippet_from, anchor) {
-        (Some((i, ranges)), _) => snippet(&doc.sections[i].text, &ranges),
-        (None, Some(i)) if !doc.sections[i].text.is_empty() => snippet(&doc.sections[i].text, &[]),
-        _ => doc.sections.iter().find(|s| !s.text.is_empty()).map(|s| snippet(&s.text, &[])).unwrap_or_default(),
+        (Some((i, ranges)), _) => snippet(&all[i].text, &ranges),
+        (None, Some(i)) if !all[i].text.is_empty() => snippet(&all[i].text, &[]),
+        _ => all.iter().find(|s| !s.text.is_empty()).map(|s| snippet(&s.text, &[])).unwrap_or_default(),
     };
-    Display { title, anchor: anchor.map(|i| doc.sections[i].anchor.clone()).unwrap_or_default(), snippet, sections }
+    Display { title, anchor: anchor.map(|i| all[i].anchor.clone()).unwrap_or_default(), snippet, sections }
 }
 
 #[cfg(test)]

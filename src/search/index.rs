@@ -6,7 +6,7 @@ use super::docs::Corpus;
 use super::query::ParsedQuery;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
@@ -14,8 +14,10 @@ use tantivy::{
     DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
-/// The searched text fields and their boosts, in scoring order.
-pub const TEXT_FIELDS: [(&str, Score); 3] = [("title", 3.0), ("headings", 2.0), ("body", 1.0)];
+/// The searched text fields and their boosts, in scoring order. `listed` holds the titles
+/// (and summaries) of the pages a page lists: found there, a page ranks below those whose
+/// own title, headings or body have the words.
+pub const TEXT_FIELDS: [(&str, Score); 4] = [("title", 3.0), ("headings", 2.0), ("body", 1.0), ("listed", 0.25)];
 
 /// Name of the fast field holding the document number (index into [`Corpus::docs`]).
 pub const ORD_FIELD: &str = "ord";
@@ -24,7 +26,7 @@ pub const ORD_FIELD: &str = "ord";
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     /// Searched text fields, as in [`TEXT_FIELDS`].
-    pub text: [Field; 3],
+    pub text: [Field; 4],
     /// Breadcrumb (stored).
     pub breadcrumb: Field,
     /// Plan id (stored, indexed as one token).
@@ -42,16 +44,22 @@ fn schema() -> (Schema, Fields) {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER_NAME)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let title =
-        b.add_text_field(TEXT_FIELDS[0].0, TextOptions::default().set_indexing_options(indexing.clone()).set_stored());
+    // A title contains a word or not: without its length in BM25 (no fieldnorms) a short
+    // title (「戦略5 シティプロモーション分野」) no longer outranks the longer title of the
+    // page about the word; the page's own body then decides.
+    let title = b.add_text_field(
+        TEXT_FIELDS[0].0,
+        TextOptions::default().set_indexing_options(indexing.clone().set_fieldnorms(false)).set_stored(),
+    );
     let headings = b.add_text_field(TEXT_FIELDS[1].0, TextOptions::default().set_indexing_options(indexing.clone()));
-    let body = b.add_text_field(TEXT_FIELDS[2].0, TextOptions::default().set_indexing_options(indexing));
+    let body = b.add_text_field(TEXT_FIELDS[2].0, TextOptions::default().set_indexing_options(indexing.clone()));
+    let listed = b.add_text_field(TEXT_FIELDS[3].0, TextOptions::default().set_indexing_options(indexing));
     let breadcrumb = b.add_text_field("breadcrumb", STORED);
     let plan = b.add_text_field("plan", STRING | STORED);
     let group = b.add_text_field("field", STRING | STORED);
     let url = b.add_text_field("url", STRING | STORED);
     let ord = b.add_u64_field(ORD_FIELD, NumericOptions::default().set_fast().set_stored());
-    (b.build(), Fields { text: [title, headings, body], breadcrumb, plan, group, url, ord })
+    (b.build(), Fields { text: [title, headings, body, listed], breadcrumb, plan, group, url, ord })
 }
 
 /// A corpus indexed with tantivy, in memory.
@@ -89,6 +97,7 @@ impl SearchIndex {
             doc.add_text(fields.text[0], &d.title);
             doc.add_text(fields.text[1], d.headings_text());
             doc.add_text(fields.text[2], d.body_text());
+            doc.add_text(fields.text[3], d.listed_text());
             doc.add_text(fields.breadcrumb, d.breadcrumb());
             doc.add_text(fields.plan, &d.plan);
             doc.add_text(fields.group, d.group.map(|g| corpus.groups[g].id.as_str()).unwrap_or(""));
@@ -104,14 +113,20 @@ impl SearchIndex {
     }
 
     /// The tantivy query for `q`: every included term must match (in any text field, as a
-    /// phrase of its tokens), no excluded term may match. Scores are the sum over included
-    /// terms of the boosted BM25 scores of the fields the term matches in.
+    /// phrase of its tokens), no excluded term may match. A term scores the larger of the
+    /// sum of the boosted BM25 scores of the page's own fields (title, headings, body) it
+    /// matches in and the boosted BM25 score of `listed`; a query the sum over its terms.
     pub fn query(&self, q: &ParsedQuery) -> Box<dyn Query> {
+        self.query_with(q, true)
+    }
+
+    /// [`SearchIndex::query`], without the excluded terms unless `exclusions`.
+    fn query_with(&self, q: &ParsedQuery, exclusions: bool) -> Box<dyn Query> {
         if q.include.is_empty() {
             return Box::new(EmptyQuery);
         }
-        let term = |tokens: &[(usize, String)]| -> Box<dyn Query> {
-            let per_field: Vec<(Occur, Box<dyn Query>)> = TEXT_FIELDS
+        let term = |tokens: &[(usize, String)], scored: bool| -> Box<dyn Query> {
+            let mut per_field: Vec<(Occur, Box<dyn Query>)> = TEXT_FIELDS
                 .iter()
                 .zip(self.fields.text)
                 .map(|(&(_, boost), field)| {
@@ -129,20 +144,46 @@ impl SearchIndex {
                     (Occur::Should, q)
                 })
                 .collect();
-            Box::new(BooleanQuery::new(per_field))
+            // The page's own text (sum over title, headings, body) or what it lists,
+            // whichever scores higher: a parent listing a child's title is found, but its
+            // list adds nothing to a match in its own text, so it never outranks the child
+            // on the child's words.
+            if !scored {
+                // An excluded term only needs its documents (and tantivy's exclusion seeks
+                // past the end of a phrase inside a DisjunctionMaxQuery).
+                return Box::new(BooleanQuery::new(per_field));
+            }
+            let listed = per_field.pop().map(|(_, q)| q).into_iter();
+            let own: Box<dyn Query> = Box::new(BooleanQuery::new(per_field));
+            Box::new(DisjunctionMaxQuery::new(std::iter::once(own).chain(listed).collect()))
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            q.include.iter().map(|t| (Occur::Must, term(&t.tokens))).collect();
-        clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens))));
+            q.include.iter().map(|t| (Occur::Must, term(&t.tokens, true))).collect();
+        if exclusions {
+            clauses.extend(q.exclude.iter().map(|t| (Occur::MustNot, term(&t.tokens, false))));
+        }
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Every document matching `q` with its tantivy score, best first; ties in document
-    /// order.
+    /// Every document matching `q` with its tantivy score, best first; ties deeper pages
+    /// first (see [`super::docs::SearchDoc::depth`]), then in document order.
     pub fn matches(&self, q: &ParsedQuery) -> tantivy::Result<Vec<(usize, Score)>> {
-        let query = self.query(q);
-        let mut all = self.searcher.search(query.as_ref(), &AllScored)?;
-        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Excluded terms are looked up on their own and their documents dropped: tantivy
+        // (0.27, debug builds) asserts when its exclusion seeks a phrase scorer that has
+        // ended inside a union of fields.
+        let mut all = self.searcher.search(self.query_with(q, false).as_ref(), &AllScored)?;
+        if !q.exclude.is_empty() {
+            let mut out = std::collections::HashSet::new();
+            for t in &q.exclude {
+                let one = ParsedQuery { include: vec![t.clone()], exclude: Vec::new() };
+                out.extend(
+                    self.searcher.search(self.query_with(&one, false).as_ref(), &AllScored)?.into_iter().map(|m| m.0),
+                );
+            }
+            all.retain(|m| !out.contains(&m.0));
+        }
+        let depth = |d: usize| self.corpus.docs[d].depth();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(depth(b.0).cmp(&depth(a.0))).then(a.0.cmp(&b.0)));
         Ok(all)
     }
 }
@@ -200,6 +241,7 @@ mod tests {
             plan: String::new(),
             group: None,
             sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
+            listed: Vec::new(),
         }
     }
 

@@ -96,17 +96,24 @@ pub fn alternative_tokens(term: &str) -> Vec<Vec<(usize, String)>> {
 }
 
 /// The groups of [`VARIANTS`] with at least one form in the text the index holds (titles,
-/// headings and bodies, normalised), in table order: the browser's table. A group left
+/// headings, bodies and lists, normalised), in table order: the browser's table. A group left
 /// out could not match anything, so the browser finds what `planpress search` finds.
 pub fn used_groups(corpus: &Corpus) -> Vec<Vec<&'static str>> {
-    let mut text = String::new();
+    // Document by document (a national site's text would not fit in one string), until
+    // every group is found.
+    let mut used = vec![false; VARIANTS.len()];
     for d in &corpus.docs {
-        for part in [d.title.as_str(), &d.headings_text(), &d.body_text()] {
-            text.push_str(&normalize(part));
-            text.push('\n');
+        for part in [d.title.clone(), d.headings_text(), d.body_text(), d.listed_text()] {
+            let part = normalize(&part);
+            for (u, g) in used.iter_mut().zip(VARIANTS) {
+                *u = *u || g.iter().any(|f| part.contains(f));
+            }
+        }
+        if used.iter().all(|&u| u) {
+            break;
         }
     }
-    VARIANTS.iter().filter(|g| g.iter().any(|f| text.contains(f))).map(|g| g.to_vec()).collect()
+    VARIANTS.iter().zip(used).filter(|(_, u)| *u).map(|(g, _)| g.to_vec()).collect()
 }
 
 /// One match of a query: document, score, and whether it matched only through a variant.

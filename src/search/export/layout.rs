@@ -106,7 +106,11 @@ struct FieldStats {
 
 /// `manifest.json` of an export of `index` in `shards` term shards; `totals` holds the
 /// number of tokens of each text field.
-pub(super) fn manifest(index: &SearchIndex, totals: [u64; 3], shards: usize) -> std::io::Result<Vec<u8>> {
+pub(super) fn manifest(
+    index: &SearchIndex,
+    totals: [u64; TEXT_FIELDS.len()],
+    shards: usize,
+) -> std::io::Result<Vec<u8>> {
     let plans = plans_of(index);
     let manifest = Manifest {
         version: FORMAT_VERSION,

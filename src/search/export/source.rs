@@ -37,9 +37,11 @@ impl<'a> Source<'a> {
     }
 
     /// Fieldnorm ids per text field and document, and the token totals BM25 averages over.
-    pub(super) fn fieldnorms(&self) -> std::io::Result<(Vec<Vec<u8>>, [u64; 3])> {
-        let mut norms = vec![vec![0u8; self.index.corpus.docs.len()]; TEXT_FIELDS.len()];
-        let mut totals = [0u64; 3];
+    pub(super) fn fieldnorms(&self) -> std::io::Result<(Vec<Vec<u8>>, [u64; TEXT_FIELDS.len()])> {
+        // A field without fieldnorms (the title) scores as if every document had length 1,
+        // whose fieldnorm id is 1.
+        let mut norms = vec![vec![1u8; self.index.corpus.docs.len()]; TEXT_FIELDS.len()];
+        let mut totals = [0u64; TEXT_FIELDS.len()];
         for (si, seg) in self.segments().iter().enumerate() {
             for (fi, &field) in self.index.fields.text.iter().enumerate() {
                 totals[fi] += seg.inverted_index(field).map_err(io)?.total_num_tokens();

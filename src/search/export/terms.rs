@@ -20,7 +20,7 @@ pub(super) type Entries = Vec<(Vec<u8>, Entry)>;
 /// each occurs (for chains).
 pub(super) struct Bigrams<'k> {
     texts: Vec<&'k str>,
-    df: Vec<[u32; 3]>,
+    df: Vec<[u32; TEXT_FIELDS.len()]>,
     occurrences: Vec<Vec<DocBigrams>>,
 }
 
@@ -34,7 +34,7 @@ impl<'k> Bigrams<'k> {
     fn add(&mut self, text: &'k str) -> Option<u32> {
         is_bigram(text).then(|| {
             self.texts.push(text);
-            self.df.push([0; 3]);
+            self.df.push([0; TEXT_FIELDS.len()]);
             self.texts.len() as u32 - 1
         })
     }

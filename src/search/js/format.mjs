@@ -77,17 +77,22 @@ Reader.prototype.packed = function (count) {
 };
 
 /**
- * The policy field group of every document, from docs.bin: runs of (group + 1, length);
- * −1 for pages outside fields.
+ * From docs.bin, {group: the policy field group of every document (runs of (group + 1,
+ * length); −1 for pages outside fields), depth: its depth (runs of (depth, length))}.
  */
 export function decodeGroups(bytes, docs) {
   var rd = new Reader(bytes);
   var group = new Int32Array(docs);
+  var depth = new Int32Array(docs);
   for (var runs = rd.varint(), d = 0; runs > 0; runs--) {
     var g = rd.varint() - 1;
     for (var len = rd.varint(); len > 0; len--) group[d++] = g;
   }
-  return group;
+  for (runs = rd.varint(), d = 0; runs > 0; runs--) {
+    var v = rd.varint();
+    for (len = rd.varint(); len > 0; len--) depth[d++] = v;
+  }
+  return { group: group, depth: depth };
 }
 
 /**

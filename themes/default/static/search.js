@@ -427,17 +427,22 @@ Reader.prototype.packed = function (count) {
 };
 
 /**
- * The policy field group of every document, from docs.bin: runs of (group + 1, length);
- * −1 for pages outside fields.
+ * From docs.bin, {group: the policy field group of every document (runs of (group + 1,
+ * length); −1 for pages outside fields), depth: its depth (runs of (depth, length))}.
  */
 function decodeGroups(bytes, docs) {
   var rd = new Reader(bytes);
   var group = new Int32Array(docs);
+  var depth = new Int32Array(docs);
   for (var runs = rd.varint(), d = 0; runs > 0; runs--) {
     var g = rd.varint() - 1;
     for (var len = rd.varint(); len > 0; len--) group[d++] = g;
   }
-  return group;
+  for (runs = rd.varint(), d = 0; runs > 0; runs--) {
+    var v = rd.varint();
+    for (len = rd.varint(); len > 0; len--) depth[d++] = v;
+  }
+  return { group: group, depth: depth };
 }
 
 /**
@@ -702,7 +707,7 @@ function variantHits(n, literal, forms, excluded) {
 
 // ------------------------------------------------------------------ engine.mjs
 // The search engine: loads the manifest, term shards, positions and documents on demand
-// and ranks as `planpress search` does (tantivy's BM25 over title, headings and body,
+// and ranks as `planpress search` does (tantivy's BM25 over title, headings, body and listed,
 // phrases for multi-token terms, chains for CJK runs, exclusions, spelling variants after
 // literal matches, policy field counts).
 
@@ -730,7 +735,9 @@ Engine.prototype.init = function () {
         var plan = m.plans[g[0]];
         return { id: plan[0] + '/' + g[1], label: g[2], plan: plan[1] };
       });
-      self.group = decodeGroups(bin, m.docs);
+      var docInfo = decodeGroups(bin, m.docs);
+      self.group = docInfo.group;
+      self.depth = docInfo.depth;
       self.fields = m.fields.map(function (fd) {
         var avg = f(f(fd.tokens) / f(m.docs));
         return { name: fd.name, boost: f(fd.boost), cache: tfCache(avg) };
@@ -868,14 +875,18 @@ Engine.prototype.positionsNeeded = function (how, entries) {
 /**
  * Scores of one term (looked up as `how` = plan(term), `entries` per unit) per document:
  * {docs: matching documents in the order first met, hit: Uint8Array, score: Float64Array
- * (f32 values)}, the sum over fields (title, headings, body) of boost × BM25 (a phrase's
- * idf is the sum of its bigrams' idf; its term frequency is the number of phrase
- * occurrences).
+ * (f32 values)}: the larger of the sum over the own fields (title, headings, body) of
+ * boost × BM25 and boost × BM25 of `listed` (a phrase's idf is the sum of its bigrams'
+ * idf; its term frequency is the number of phrase occurrences).
  */
 Engine.prototype.termScores = function (how, entries) {
   var self = this;
   var units = how.units;
   var out = { docs: [], hit: new Uint8Array(this.n), score: new Float64Array(this.n) };
+  // The last field (`listed`, format 5) scores apart; a term's score is the larger of the
+  // own fields' sum and it (tantivy's DisjunctionMaxQuery).
+  var last = this.fields.length - 1;
+  var listed = new Float64Array(this.n);
   this.fields.forEach(function (field, fi) {
     var per = entries.map(function (e) {
       return e ? e[fi] : null;
@@ -897,7 +908,13 @@ Engine.prototype.termScores = function (how, entries) {
     var add = function (doc, tf, norm) {
       var tff = f(tf);
       var s = f(weight * f(tff / f(tff + cache[norm])));
-      if (out.hit[doc]) {
+      if (fi === last) {
+        listed[doc] = s;
+        if (!out.hit[doc]) {
+          out.hit[doc] = 1;
+          out.docs.push(doc);
+        }
+      } else if (out.hit[doc]) {
         out.score[doc] = f(out.score[doc] + s);
       } else {
         out.hit[doc] = 1;
@@ -913,6 +930,9 @@ Engine.prototype.termScores = function (how, entries) {
     }
     // Phrase: documents holding every unit, then positions p with unit i at p + rel_i.
     countPhrases(units, per, lists, add);
+  });
+  out.docs.forEach(function (doc) {
+    if (listed[doc] > out.score[doc]) out.score[doc] = listed[doc];
   });
   return out;
 };
@@ -1016,7 +1036,7 @@ Engine.prototype.search = function (input, field) {
         return self.termScores(how, entries[i]);
       });
       var excluded = scores.slice(inc, inc + exc);
-      var all = rank(scores.slice(0, inc), excluded);
+      var all = rank(self, scores.slice(0, inc), excluded);
       var withAlts = altsOf.some(function (a) {
         return a.length;
       });
@@ -1050,9 +1070,9 @@ Engine.prototype.doc = function (d) {
 
 /**
  * The documents in every term of `scored` and none of `excluded`, with the sum of their
- * scores, best first, ties in document order.
+ * scores, best first, ties deeper pages (of `engine`) first, then in document order.
  */
-function rank(scored, excluded) {
+function rank(engine, scored, excluded) {
   var all = [];
   if (scored.length) {
     var smallest = scored.reduce(function (a, b) {
@@ -1068,8 +1088,9 @@ function rank(scored, excluded) {
       all.push({ doc: doc, score: total });
     });
   }
+  var depth = engine.depth;
   all.sort(function (a, b) {
-    return b.score - a.score || a.doc - b.doc;
+    return b.score - a.score || depth[b.doc] - depth[a.doc] || a.doc - b.doc;
   });
   return all;
 }
