@@ -204,8 +204,9 @@ pub fn reload_plan(
     }
     // The warnings of the plan's files, as a full load gives them.
     files.iter().flat_map(|p| &p.warnings).for_each(|w| diags.push(w.clone()));
-    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
+    let (mut alone, pending, mut links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
     super::loader::import_data(root, &mut alone, &mut diags);
+    super::loader::settle_pages(&mut alone, &pending, &mut links);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
     let prefix = format!("{plan_id}/");
     let before = cache.links.iter().filter(|(f, _)| f.starts_with(&prefix)).count();
@@ -277,6 +278,9 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     let new = parse_file(root, old.found.clone()).ok()?;
     if new.front != old.front || new.body_line != old.body_line || new.fm_text != old.fm_text {
         return None;
+    }
+    if new.body.trim().is_empty() != old.body.trim().is_empty() {
+        return None; // a node may gain or lose its page (`loader::settle_pages`)
     }
     let (slot, body) = cache
         .bodies
