@@ -56,6 +56,8 @@ fn site(level3: &str) -> tempfile::TempDir {
         "content/p/1/1-2.md",
         "+++\nid = \"1-2\"\ntitle = \"施策二\"\nupdated = \"2026-02-15\"\n+++\n\n[からっぽの方向](@/p/1/1-1/1-1-1.md)を見てください。\n",
     );
+    // An empty top-level node has no parent page: it keeps its own.
+    write(r, "content/p/2.md", "+++\nid = \"2\"\ntitle = \"分野二\"\n+++\n");
     dir
 }
 
@@ -118,6 +120,8 @@ fn regression_empty_nodes_got_pages_of_their_own() {
         assert!(!html.contains("1-1-1/") || rel == "sitemap.xml", "{rel} links to the empty node's page");
     }
     assert!(read(out, "p/1-2/index.html").contains("1-1/#1-1-1"), "@/ link to the section");
+    let top = read(out, "p/2/index.html");
+    assert!(top.contains("分野二") && !top.contains("http-equiv=refresh"), "{top}");
     // Not in the sitemap, the search documents or the open data as a page.
     let sitemap = read(out, "sitemap.xml");
     assert!(!sitemap.contains("p/1-1-1/"), "{sitemap}");

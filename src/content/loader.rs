@@ -6,8 +6,10 @@
 //!    pages together;
 //! 4. import ([`crate::import`]): read the yearly actuals and evaluations in each plan's
 //!    `_data/` spreadsheets into the plans;
-//! 5. check ([`checks`]): validate what only the whole site shows;
-//! 6. render (`render.rs`): render the Markdown bodies, in parallel.
+//! 5. settle pages (`settle_pages`): nodes with nothing to show become sections of their
+//!    parent's page (`Node::has_page`);
+//! 6. check ([`checks`]): validate what only the whole site shows;
+//! 7. render (`render.rs`): render the Markdown bodies, in parallel.
 //!
 //! [`LoadCache`] (`cache.rs`) keeps parsed files and rendered bodies between runs of
 //! `serve`, and holds its fast paths, [`reload_plan`] and [`body_only_edit`].
@@ -61,11 +63,11 @@ pub fn load_site_cached(
     Ok(site)
 }
 
-/// Step 5: which nodes keep the page their level gives them (see [`Node::has_page`]), once
+/// Step 5: which nodes keep the page their level gives them (see `Node::has_page`), once
 /// their indicators from `_data/` are in: a node with nothing to show (no body beyond
-/// whitespace, no indicators, evaluations or children) becomes a section of its
-/// parent's page, unless its level is written `pages = true`. Its old URL becomes an
-/// alias (a redirect to the section), when no other page or alias is there. `@/` link
+/// whitespace, no indicators, evaluations or children) below the top level becomes a
+/// section of its parent's page, unless its level is written `pages = true`. Its old URL becomes an
+/// alias (a redirect to the section), when no chapter or other alias is there. `@/` link
 /// targets in `links` that led to a page that is now a section lead to the section.
 pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut LinkTargets) {
     let mut taken: HashSet<String> = site.aliases().into_iter().map(|(o, k)| fold(&site.alias(o, k).path)).collect();
@@ -79,6 +81,7 @@ pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut
             })
             .collect();
         let before: Vec<String> = (0..plan.nodes.len()).map(|n| node_path(plan, n)).collect();
+        let chapters: HashSet<String> = plan.chapters.iter().map(|c| fold(&c.path)).collect();
         let plan = Arc::make_mut(plan);
         for r in plan.roots.clone() {
             settle_node(plan, r, &with_body);
@@ -88,7 +91,7 @@ pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut
             if new == old {
                 continue;
             }
-            if !old.contains('#') && taken.insert(fold(&old)) {
+            if !old.contains('#') && !chapters.contains(&fold(&old)) && taken.insert(fold(&old)) {
                 let line = plan.nodes[n].line;
                 plan.nodes[n].aliases.push(Alias { path: old.clone(), line });
             }
@@ -111,7 +114,9 @@ fn settle_node(plan: &mut Plan, id: NodeId, with_body: &HashSet<NodeId>) {
         settle_node(plan, c, with_body);
     }
     let node = &plan.nodes[id];
-    let empty = !with_body.contains(&id)
+    // A top-level node has no parent page to be a section of (the plan page lists them).
+    let empty = node.parent.is_some()
+        && !with_body.contains(&id)
         && node.indicators.is_empty()
         && node.evaluations.is_empty()
         && node.children.is_empty();

@@ -329,8 +329,8 @@ pub struct Node {
     /// Children in display order.
     pub children: Vec<NodeId>,
     /// Whether the node has a page of its own: its level gives pages, and it has something
-    /// to show (a body, indicators, evaluations, children) or its level is written
-    /// `pages = true`. Else it is a section of the nearest ancestor's page. Decided once, when
+    /// to show (a body, indicators, evaluations, children), is top-level, or its level is
+    /// written `pages = true`. Else it is a section of the nearest ancestor's page. Decided once, when
     /// the plan is loaded; everything downstream follows it.
     pub has_page: bool,
     /// Where it was defined, relative to the site root.
