@@ -204,8 +204,9 @@ pub fn reload_plan(
     }
     // The warnings of the plan's files, as a full load gives them.
     files.iter().flat_map(|p| &p.warnings).for_each(|w| diags.push(w.clone()));
-    let (mut alone, pending, links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
+    let (mut alone, pending, mut links) = assemble(root, site.config.clone(), files, &Unreadable::new(), &mut diags);
     super::loader::import_data(root, &mut alone, &mut diags);
+    super::loader::settle_pages(&mut alone, &pending, &mut links);
     // Every file of the plan must still lead where it did: bodies elsewhere link to them.
     let prefix = format!("{plan_id}/");
     let before = cache.links.iter().filter(|(f, _)| f.starts_with(&prefix)).count();
@@ -277,6 +278,9 @@ pub fn body_only_edit(root: &Path, cache: &mut LoadCache, rel: &Path) -> Option<
     let new = parse_file(root, old.found.clone()).ok()?;
     if new.front != old.front || new.body_line != old.body_line || new.fm_text != old.fm_text {
         return None;
+    }
+    if new.body.trim().is_empty() != old.body.trim().is_empty() {
+        return None; // a node may gain or lose its page (`loader::settle_pages`)
     }
     let (slot, body) = cache
         .bodies
@@ -367,14 +371,39 @@ mod tests {
         // The fast path copied the old site, and with it the old count of drafts.
         let t = two_plans();
         let root = t.path();
+        let rel = "content/second/kankyo/3-2.md";
+        // With a body, the child has a page (an empty one would leave an old URL behind when
+        // left out, and a change of old URLs takes the full load).
+        edit(
+            root,
+            rel,
+            "title = \"市民に親しまれる公園・緑地の整備\"",
+            "title = \"市民に親しまれる公園・緑地の整備\"\nbody = \"整備します。\"",
+        );
         let mut cache = LoadCache::default();
         let old = load_kept(root, &mut cache);
         assert_eq!(old.drafts_left_out, 0);
-        let rel = "content/second/kankyo/3-2.md";
         let changed = [edit(root, rel, "[[children]]\n", "[[children]]\ndraft = true\n")];
         let (new, _) = reload_plan(root, &old, &mut cache, &changed).expect("one plan's file").unwrap();
         let fresh = load_site(root, SiteConfig::load(root).unwrap()).unwrap();
         assert_eq!((new.drafts_left_out, fresh.drafts_left_out), (1, 1));
+    }
+
+    #[test]
+    fn a_body_that_empties_or_fills_is_not_a_body_only_edit() {
+        // A node may lose or gain its page with it (`loader::settle_pages`): the full load decides.
+        let t = two_plans();
+        let root = t.path();
+        let mut cache = LoadCache::default();
+        load_kept(root, &mut cache);
+        let rel = "content/second/kyodo/7-3.md";
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        let end = text.match_indices("+++").nth(1).unwrap().0 + 3;
+        std::fs::write(root.join(rel), format!("{}\n\n  \n", &text[..end])).unwrap();
+        assert!(body_only_edit(root, &mut cache, Path::new(rel)).is_none(), "emptied");
+        load_kept(root, &mut cache);
+        std::fs::write(root.join(rel), &text).unwrap();
+        assert!(body_only_edit(root, &mut cache, Path::new(rel)).is_none(), "filled");
     }
 
     #[test]

@@ -150,13 +150,10 @@ pub enum LevelFrontMatter {
     Name(String),
     Table {
         name: String,
-        #[serde(default = "yes")]
-        pages: bool,
+        /// `None` when not written: pages, except for nodes with nothing to show.
+        #[serde(default)]
+        pages: Option<bool>,
     },
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// `[[themes]]` in `_plan.md`.
@@ -376,6 +373,6 @@ body = "本文"
             levels: Vec<LevelFrontMatter>,
         }
         let t: T = toml::from_str("levels = [\"施策\", { name = \"方向\", pages = false }]").unwrap();
-        assert!(matches!(&t.levels[1], LevelFrontMatter::Table { pages: false, .. }));
+        assert!(matches!(&t.levels[1], LevelFrontMatter::Table { pages: Some(false), .. }));
     }
 }

@@ -6,8 +6,10 @@
 //!    pages together;
 //! 4. import ([`crate::import`]): read the yearly actuals and evaluations in each plan's
 //!    `_data/` spreadsheets into the plans;
-//! 5. check ([`checks`]): validate what only the whole site shows;
-//! 6. render (`render.rs`): render the Markdown bodies, in parallel.
+//! 5. settle pages (`settle_pages`): nodes with nothing to show become sections of their
+//!    parent's page (`Node::has_page`);
+//! 6. check ([`checks`]): validate what only the whole site shows;
+//! 7. render (`render.rs`): render the Markdown bodies, in parallel.
 //!
 //! [`LoadCache`] (`cache.rs`) keeps parsed files and rendered bodies between runs of
 //! `serve`, and holds its fast paths, [`reload_plan`] and [`body_only_edit`].
@@ -17,11 +19,17 @@
 
 use super::assemble::assemble;
 use super::checks;
+use super::checks::fold;
 use super::model::Site;
+use super::model::{node_path, Alias, NodeId, Plan};
 use super::render::render_bodies;
+use super::render::{BodySlot, PendingBody};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
+use crate::markdown::LinkTargets;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use super::assemble::RESERVED_TOP;
 pub use super::cache::{body_only_edit, reload_plan, BodyEdit, BodyOwner, LoadCache};
@@ -44,14 +52,77 @@ pub fn load_site_cached(
     cache.refresh(root, changed)?; // discover and parse (only what changed)
     let mut diags = Diagnostics::default();
     let parsed = cache.parsed_files(&mut diags);
-    let (mut site, pending, links) = assemble(root, config, parsed, &cache.unreadable, &mut diags);
+    let (mut site, pending, mut links) = assemble(root, config, parsed, &cache.unreadable, &mut diags);
     import_data(root, &mut site, &mut diags);
+    settle_pages(&mut site, &pending, &mut links);
     checks::check_site(root, &site, &mut diags);
     super::aliases::check_site(&site, &mut diags);
     render_bodies(&mut site, pending, &links, cache, None, &mut diags);
     cache.links = links;
     site.warnings = diags.into_warnings()?;
     Ok(site)
+}
+
+/// Step 5: which nodes keep the page their level gives them (see `Node::has_page`), once
+/// their indicators from `_data/` are in: a node with nothing to show (no body beyond
+/// whitespace, no indicators, evaluations or children) below the top level becomes a
+/// section of its parent's page, unless its level is written `pages = true`. Its old URL becomes an
+/// alias (a redirect to the section), when no chapter or other alias is there. `@/` link
+/// targets in `links` that led to a page that is now a section lead to the section.
+pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut LinkTargets) {
+    let mut taken: HashSet<String> = site.aliases().into_iter().map(|(o, k)| fold(&site.alias(o, k).path)).collect();
+    let mut moved: HashMap<String, String> = HashMap::new();
+    for plan in &mut site.plans {
+        let with_body: HashSet<NodeId> = pending
+            .iter()
+            .filter_map(|pb| match &pb.slot {
+                BodySlot::Node(p, n) if *p == plan.id && !pb.markdown.trim().is_empty() => Some(*n),
+                _ => None,
+            })
+            .collect();
+        let before: Vec<String> = (0..plan.nodes.len()).map(|n| node_path(plan, n)).collect();
+        let chapters: HashSet<String> = plan.chapters.iter().map(|c| fold(&c.path)).collect();
+        let plan = Arc::make_mut(plan);
+        for r in plan.roots.clone() {
+            settle_node(plan, r, &with_body);
+        }
+        for (n, old) in before.into_iter().enumerate() {
+            let new = node_path(plan, n);
+            if new == old {
+                continue;
+            }
+            if !old.contains('#') && !chapters.contains(&fold(&old)) && taken.insert(fold(&old)) {
+                let line = plan.nodes[n].line;
+                plan.nodes[n].aliases.push(Alias { path: old.clone(), line });
+            }
+            moved.insert(old, new);
+        }
+    }
+    if !moved.is_empty() {
+        for target in links.values_mut() {
+            if let Some(new) = moved.get(target.as_str()) {
+                *target = new.clone();
+            }
+        }
+    }
+}
+
+/// Settles `id` and the nodes under it. A node with children always has something to show:
+/// they are listed on its page, or shown on it as sections.
+fn settle_node(plan: &mut Plan, id: NodeId, with_body: &HashSet<NodeId>) {
+    for c in plan.nodes[id].children.clone() {
+        settle_node(plan, c, with_body);
+    }
+    let node = &plan.nodes[id];
+    // A top-level node has no parent page to be a section of (the plan page lists them).
+    let empty = node.parent.is_some()
+        && !with_body.contains(&id)
+        && node.indicators.is_empty()
+        && node.evaluations.is_empty()
+        && node.children.is_empty();
+    if empty && !plan.level_keeps_empty(node.depth) {
+        plan.nodes[id].has_page = false;
+    }
 }
 
 /// Step 4: the `_data/` spreadsheets of every plan of `site`. Their warnings (sheets that

@@ -204,6 +204,12 @@ impl Plan {
         self.levels.get(depth).or(self.levels.last()).is_none_or(|l| l.pages)
     }
 
+    /// Whether nodes at `depth` keep their pages even when empty (`pages = true` written out
+    /// on their level, or on the last named level above them).
+    pub fn level_keeps_empty(&self, depth: usize) -> bool {
+        self.levels.get(depth).or(self.levels.last()).is_some_and(|l| l.keep_empty)
+    }
+
     /// Ancestors of `id` from the top-level node down, excluding `id` itself.
     pub fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
         let mut out = Vec::new();
@@ -269,6 +275,9 @@ pub struct Level {
     pub name: String,
     /// Whether nodes at this level get pages of their own (else: sections of the parent's).
     pub pages: bool,
+    /// `pages = true` written out: every node keeps its page, even one with nothing to show
+    /// (without it, an empty node is a section of its parent's page, see [`Node::has_page`]).
+    pub keep_empty: bool,
 }
 
 /// A cross-cutting theme (横断的取組) that links nodes across fields.
@@ -319,7 +328,10 @@ pub struct Node {
     pub parent: Option<NodeId>,
     /// Children in display order.
     pub children: Vec<NodeId>,
-    /// Whether the node has a page of its own (from its level).
+    /// Whether the node has a page of its own: its level gives pages, and it has something
+    /// to show (a body, indicators, evaluations, children), is top-level, or its level is
+    /// written `pages = true`. Else it is a section of the nearest ancestor's page. Decided once, when
+    /// the plan is loaded; everything downstream follows it.
     pub has_page: bool,
     /// Where it was defined, relative to the site root.
     pub source: PathBuf,

@@ -202,8 +202,10 @@ pub(super) fn build_plan(
         .unwrap_or_default()
         .into_iter()
         .map(|l| match l {
-            LevelFrontMatter::Name(name) => Level { name, pages: true },
-            LevelFrontMatter::Table { name, pages } => Level { name, pages },
+            LevelFrontMatter::Name(name) => Level { name, pages: true, keep_empty: false },
+            LevelFrontMatter::Table { name, pages } => {
+                Level { name, pages: pages.unwrap_or(true), keep_empty: pages == Some(true) }
+            }
         })
         .collect();
     if levels.first().is_some_and(|l| !l.pages) {

@@ -550,7 +550,7 @@ mod tests {
             issued: None,
             publisher: None,
             weight: None,
-            levels: vec![Level { name: "分野".into(), pages: true }],
+            levels: vec![Level { name: "分野".into(), pages: true, keep_empty: false }],
             themes: vec![],
             evaluation: None,
             body_html: String::new(),
@@ -630,7 +630,7 @@ mod tests {
             vec![Measurement { value: Quantity { value: 70.5, decimals: 1 }, year: FiscalYear(2020) }];
         p.nodes[0].indicators[0].actual_notes.insert(FiscalYear(2020), "=速報値".into());
         p.nodes[0].indicators[0].cumulative = true;
-        p.levels.push(Level { name: "施策".into(), pages: true });
+        p.levels.push(Level { name: "施策".into(), pages: true, keep_empty: false });
         p.nodes.push(child);
         p
     }

@@ -11,6 +11,7 @@ pub mod templates;
 pub mod views;
 
 use crate::content::model::*;
+use crate::content::updated::UpdatedDate;
 use crate::diagnostics::Diagnostic;
 use crate::html::root_prefix;
 use serde::Serialize;
@@ -239,13 +240,77 @@ fn indexes(site: &Site) -> (DepartmentIndex, Vec<Vec<(usize, NodeId)>>, BTreeMap
     (departments, department_nodes, sdg_nodes)
 }
 
-/// The 最終更新日 (`2026-04-01`) of every page that has one, by site path: the sitemap's
-/// `<lastmod>`.
+/// The `<lastmod>` (`2026-04-01`) of every page and open-data file that has one, by site
+/// path: a page's own 最終更新日, else, for a page made from the plans (dashboard, SDG,
+/// theme and department indexes, summaries, home), the newest date of the content it shows
+/// ([`content_updated`]). Pages with nothing dated have none.
 pub fn lastmod(site: &Site, shared: &Shared) -> std::collections::HashMap<String, String> {
-    site_pages(site)
+    let mut out: std::collections::HashMap<String, String> = site_pages(site)
         .into_iter()
-        .filter_map(|k| meta::updated(site, shared, k).map(|d| (page_path(site, k), d.iso().to_string())))
-        .collect()
+        .filter_map(|k| content_updated(site, shared, k).map(|d| (page_path(site, k), d.iso().to_string())))
+        .collect();
+    for (pi, plan) in site.plans.iter().enumerate() {
+        if let Some(d) = plan_updated(site, shared, pi) {
+            out.extend(crate::output::open_data::paths(plan).map(|p| (p, d.iso().to_string())));
+        }
+    }
+    out
+}
+
+/// The date a page's content last changed: its own 最終更新日 ([`meta::updated`]), or for a
+/// page made from the plans, the newest date of the plans and nodes it shows.
+pub fn content_updated(site: &Site, shared: &Shared, kind: PageKind) -> Option<UpdatedDate> {
+    if let Some(d) = meta::updated(site, shared, kind) {
+        if kind != PageKind::Home {
+            return Some(d);
+        }
+    }
+    let node = |pi: usize, ni: NodeId| meta::updated(site, shared, PageKind::Node(pi, ni));
+    let newest = |dates: &mut dyn Iterator<Item = Option<UpdatedDate>>| dates.flatten().max();
+    let nodes_where = |f: &dyn Fn(&Node) -> bool| {
+        newest(&mut site.plans.iter().enumerate().flat_map(|(pi, p)| {
+            p.nodes.iter().enumerate().filter(|(_, n)| f(n)).map(move |(ni, _)| node(pi, ni)).collect::<Vec<_>>()
+        }))
+    };
+    match kind {
+        PageKind::Home => newest(
+            &mut std::iter::once(meta::updated(site, shared, kind))
+                .chain((0..site.plans.len()).map(|pi| meta::updated(site, shared, PageKind::Plan(pi)))),
+        ),
+        PageKind::PlanSummary(pi)
+        | PageKind::Dashboard(pi)
+        | PageKind::YearDashboard(pi, _)
+        | PageKind::Progress(pi, _)
+        | PageKind::Comparison(pi, ..) => plan_updated(site, shared, pi),
+        PageKind::FieldSummary(pi, r) => {
+            let plan = &site.plans[pi];
+            newest(&mut (0..plan.nodes.len()).filter(|&n| plan.top_of(n) == r).map(|n| node(pi, n)))
+        }
+        PageKind::ThemeIndex(pi) => {
+            let plan = &site.plans[pi];
+            newest(&mut (0..plan.nodes.len()).filter(|&n| !plan.nodes[n].themes.is_empty()).map(|n| node(pi, n)))
+        }
+        PageKind::Theme(pi, t) => {
+            let plan = &site.plans[pi];
+            let id = &plan.themes[t].id;
+            newest(&mut (0..plan.nodes.len()).filter(|&n| plan.nodes[n].themes.contains(id)).map(|n| node(pi, n)))
+        }
+        PageKind::SdgIndex => nodes_where(&|n| !n.sdgs.is_empty()),
+        PageKind::Sdg(g) => newest(&mut shared.sdg_nodes.get(&g).into_iter().flatten().map(|&(pi, n)| node(pi, n))),
+        PageKind::Departments => nodes_where(&|n| !n.departments.is_empty()),
+        PageKind::Department(i) => {
+            newest(&mut shared.department_nodes.get(i).into_iter().flatten().map(|&(pi, n)| node(pi, n)))
+        }
+        _ => None,
+    }
+}
+
+/// The newest date of plan `pi` and all its nodes.
+fn plan_updated(site: &Site, shared: &Shared, pi: usize) -> Option<UpdatedDate> {
+    std::iter::once(meta::updated(site, shared, PageKind::Plan(pi)))
+        .chain((0..site.plans[pi].nodes.len()).map(|n| meta::updated(site, shared, PageKind::Node(pi, n))))
+        .flatten()
+        .max()
 }
 
 /// Renders one page: its final HTML, minified when the site says so.

@@ -649,7 +649,7 @@ mod tests {
             issued: None,
             publisher: None,
             weight: None,
-            levels: names.iter().map(|n| Level { name: n.to_string(), pages: true }).collect(),
+            levels: names.iter().map(|n| Level { name: n.to_string(), pages: true, keep_empty: false }).collect(),
             themes: vec![],
             evaluation: None,
             draft: false,
