@@ -40,8 +40,10 @@ pub struct BuildOptions {
 /// What a build produced.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
-    /// HTML pages written.
+    /// HTML pages written (redirect pages at old URLs not counted: they are in `redirects`).
     pub pages: usize,
+    /// Redirect pages written at old URLs (`aliases`, and nodes that lost their page).
+    pub redirects: usize,
     /// Node pages among them.
     pub node_pages: usize,
     /// Other files written (assets, static files, sitemap, robots).
@@ -70,8 +72,12 @@ impl BuildReport {
             0 => String::new(),
             n => format!("。下書き {n} 件は含めていません(含めるには --drafts)"),
         };
+        let redirects = match self.redirects {
+            0 => String::new(),
+            n => format!("(ほかに古い URL からの転送 {n})"),
+        };
         format!(
-            "サイトを {out} に書き出しました: {} ページ、ほかのファイル {} 個({:.1} 秒){drafts}",
+            "サイトを {out} に書き出しました: {} ページ{redirects}、ほかのファイル {} 個({:.1} 秒){drafts}",
             self.pages,
             self.other_files,
             self.elapsed.as_secs_f64(),
@@ -279,8 +285,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     warnings.extend(staging.commit()?);
     stages.push(("入れ替え", stage.elapsed()));
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
+    let redirects = pages.iter().filter(|k| matches!(k, PageKind::Redirect(..))).count();
     Ok(BuildReport {
-        pages: page_paths.len(),
+        pages: page_paths.len() - redirects,
+        redirects,
         node_pages,
         other_files,
         elapsed: start.elapsed(),
@@ -387,6 +395,7 @@ mod tests {
     fn the_page_count_is_read_back_from_the_summary() {
         let report = BuildReport {
             pages: 10234,
+            redirects: 177,
             node_pages: 10000,
             other_files: 42,
             elapsed: Duration::from_millis(2100),
