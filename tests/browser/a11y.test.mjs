@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 
 import { launchChromium } from './lib/chromium.mjs';
 import { startServer } from './lib/server.mjs';
-import { PREFIX, readSites, htmlPages, pool, SKIP_REASON } from './lib/sites.mjs';
+import { PREFIX, readSites, htmlPages, redirectPages, pool, SKIP_REASON } from './lib/sites.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -335,6 +335,14 @@ describe('browser checks (axe-core, CSP, console, network)', { skip: sites ? fal
       });
 
       const everything = () => [...results, missing].filter(Boolean);
+
+      test('every redirect page at an old URL leads to a page of the site', () => {
+        // Redirect pages are left at once by a browser, so they are not opened above.
+        const bad = redirectPages(site.dir)
+          .filter((r) => !fs.existsSync(path.join(site.dir, r.targetFile)))
+          .map((r) => `${r.file} → ${r.target} (no ${r.targetFile})`);
+        if (bad.length) fail('redirects to nowhere', bad);
+      });
 
       test('every page loads (no navigation / axe errors)', () => {
         const bad = everything()

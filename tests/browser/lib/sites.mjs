@@ -56,10 +56,44 @@ export function pagePath(rel) {
 
 /** Every HTML page of a built site except the root 404.html (tested via a missing URL). */
 export function htmlPages(dir) {
-  return listFiles(dir, (r) => r.endsWith('.html') && r !== '404.html').map((rel) => ({
-    file: rel,
-    urlPath: pagePath(rel).split('/').map(encodeURIComponent).join('/'),
-  }));
+  return listFiles(dir, (r) => r.endsWith('.html') && r !== '404.html')
+    .filter((rel) => redirectTarget(dir, rel) === null)
+    .map((rel) => ({
+      file: rel,
+      urlPath: pagePath(rel).split('/').map(encodeURIComponent).join('/'),
+    }));
+}
+
+/**
+ * The target of a redirect page at an old URL (`<meta http-equiv=refresh content="0; url=…">`),
+ * relative to the page, or null for a page of its own. A browser leaves a redirect page at
+ * once, so it is checked for where it leads (redirectPages), not opened like a page.
+ */
+export function redirectTarget(dir, rel) {
+  const head = fs.readFileSync(path.join(dir, rel), 'utf8').slice(0, 4096);
+  const tag = head.match(/<meta\b[^>]*\bhttp-equiv="?refresh\b[^>]*>/i);
+  const url = tag && tag[0].match(/\burl=([^">]+)/i);
+  return url ? decodeEntities(url[1].trim()) : null;
+}
+
+/** The text of an HTML attribute value (`&#x2F;` → `/`, `&amp;` → `&` …). */
+function decodeEntities(value) {
+  const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, e) => {
+    if (e[0] !== '#') return named[e.toLowerCase()] ?? all;
+    return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
+}
+
+/** Every redirect page of the site: its file and the site file its target names. */
+export function redirectPages(dir) {
+  return listFiles(dir, (r) => r.endsWith('.html'))
+    .map((rel) => ({ file: rel, target: redirectTarget(dir, rel) }))
+    .filter((r) => r.target !== null)
+    .map((r) => {
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(r.file), r.target.split('#')[0]));
+      return { ...r, targetFile: resolved.endsWith('/') ? resolved + 'index.html' : resolved };
+    });
 }
 
 /**
