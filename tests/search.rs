@@ -365,6 +365,40 @@ fn build_writes_browser_files_and_a_search_page() {
     assert!(std::fs::read_to_string(page).unwrap().contains("<noscript>"));
 }
 
+/// Every file under `dir`, relative path → bytes.
+fn files_under(dir: &std::path::Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn chains_gathered_in_many_passes_give_the_same_files() {
+    // The export gathers the chains of CJK units in passes over ranges of their first
+    // bigram, to bound its memory; the passes must not change a byte.
+    let t = tempfile::tempdir().unwrap();
+    let build = |name: &str, per_pass: Option<&str>| {
+        let out = t.path().join(name);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_planpress"));
+        cmd.args(["build", "-q", "--root"]).arg(repo()).arg("--output").arg(&out);
+        if let Some(n) = per_pass {
+            cmd.env("PLANPRESS_SEARCH_CHAIN_PASS", n);
+        }
+        assert!(cmd.status().unwrap().success());
+        files_under(&out.join("search"))
+    };
+    let one = build("one", None);
+    let many = build("many", Some("1"));
+    assert!(one.len() > 10);
+    assert_eq!(one.keys().collect::<Vec<_>>(), many.keys().collect::<Vec<_>>());
+    for (path, bytes) in &one {
+        assert!(bytes == &many[path], "search/{} differs", path.display());
+    }
+}
+
 #[test]
 fn the_script_reads_this_format_version() {
     let js = std::fs::read_to_string(repo().join("themes/default/static/search.js")).unwrap();

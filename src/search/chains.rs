@@ -15,6 +15,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::ops::Range;
 
 /// The longest chain written as a term (in units); chains of this length keep positions.
 pub const MAX_CHAIN: usize = 5;
@@ -47,9 +48,10 @@ pub fn bigram_count(key: &ChainKey) -> usize {
     key.iter().take_while(|&&b| b != u32::MAX).count()
 }
 
-/// Every chain of 3 to [`MAX_CHAIN`] units of one field; `docs[d]` holds the bigrams of
-/// document `d` (sorted here).
-pub fn chains(docs: &mut [DocBigrams]) -> FxHashMap<ChainKey, Postings> {
+/// Every chain of 3 to [`MAX_CHAIN`] units of one field whose first bigram is in `first`;
+/// `docs[d]` holds the bigrams of document `d` (sorted here). The export gathers the chains
+/// in passes over ranges of first bigrams, so that only one range's chains are in memory.
+pub fn chains(docs: &mut [DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
     const CHUNK: usize = 256;
     let parts: Vec<FxHashMap<ChainKey, Postings>> = docs
         .par_chunks_mut(CHUNK)
@@ -60,7 +62,7 @@ pub fn chains(docs: &mut [DocBigrams]) -> FxHashMap<ChainKey, Postings> {
             for (k, bigrams) in chunk.iter_mut().enumerate() {
                 bigrams.sort_unstable();
                 found.clear();
-                doc_chains(bigrams, &mut found);
+                doc_chains(bigrams, &first, &mut found);
                 found.sort_unstable();
                 let doc = (c * CHUNK + k) as u32;
                 let mut i = 0;
@@ -103,7 +105,7 @@ pub fn chains(docs: &mut [DocBigrams]) -> FxHashMap<ChainKey, Postings> {
 }
 
 /// Pushes `(chain, start position)` for every chain of one document's sorted bigrams.
-fn doc_chains(bigrams: &[(u32, u32)], out: &mut Vec<(ChainKey, u32)>) {
+fn doc_chains(bigrams: &[(u32, u32)], first: &Range<u32>, out: &mut Vec<(ChainKey, u32)>) {
     let mut start = 0;
     while start < bigrams.len() {
         let mut end = start + 1;
@@ -112,6 +114,9 @@ fn doc_chains(bigrams: &[(u32, u32)], out: &mut Vec<(ChainKey, u32)>) {
         }
         let run = &bigrams[start..end];
         for i in 0..run.len() {
+            if !first.contains(&run[i].1) {
+                continue;
+            }
             for n in 2..MAX_CHAIN {
                 if i + n > run.len() {
                     break;
@@ -137,7 +142,7 @@ mod tests {
     fn chains_follow_consecutive_positions_only() {
         // Bigrams 0 1 2 at positions 0 1 2, then a new run: 3 at 5, 4 at 6.
         let mut docs = vec![vec![(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)]];
-        let map = chains(&mut docs);
+        let map = chains(&mut docs, 0..u32::MAX);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec![[0, 1, 2, M], [0, 1, M, M], [1, 2, M, M], [3, 4, M, M]]);
@@ -149,7 +154,7 @@ mod tests {
     fn counts_overlapping_occurrences_and_keeps_positions_of_full_chains() {
         // ああああああ: the bigram ああ (id 7) at positions 10..15.
         let mut docs = vec![vec![], (10..15).map(|p| (p, 7)).collect()];
-        let map = chains(&mut docs);
+        let map = chains(&mut docs, 0..u32::MAX);
         assert_eq!(map[&[7, 7, M, M]], Postings { docs: vec![1], tfs: vec![4], positions: vec![] });
         assert_eq!(map[&[7, 7, 7, 7]], Postings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
     }
@@ -158,8 +163,17 @@ mod tests {
     fn documents_stay_in_order_across_chunks() {
         let mut docs: Vec<DocBigrams> =
             (0..600).map(|d| if d % 7 == 0 { vec![(0, 1), (1, 2)] } else { vec![] }).collect();
-        let map = chains(&mut docs);
+        let map = chains(&mut docs, 0..u32::MAX);
         let want: Vec<u32> = (0..600).filter(|d| d % 7 == 0).collect();
         assert_eq!(map[&[1, 2, M, M]].docs, want);
+    }
+
+    #[test]
+    fn only_chains_starting_in_the_range_are_gathered() {
+        let mut docs = vec![vec![(0, 0), (1, 1), (2, 2), (3, 3)]];
+        let map = chains(&mut docs, 1..2);
+        let mut keys: Vec<_> = map.keys().copied().collect();
+        keys.sort();
+        assert_eq!(keys, vec![[1, 2, 3, M], [1, 2, M, M]]);
     }
 }

@@ -83,7 +83,7 @@ fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagn
     let never = AtomicBool::new(false);
     let index = SearchIndex::build_unless(Corpus::new(site), layout.stop.as_deref().unwrap_or(&never))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
-    write_index_with(&index, &dir.join("search"), layout).map_err(|e| {
+    write_held(Held::Owned(Box::new(index)), &dir.join("search"), layout).map_err(|e| {
         Diagnostic::new(
             dir.join("search"),
             "io",
@@ -100,11 +100,27 @@ pub fn write_index(index: &SearchIndex, out: &Path) -> std::io::Result<ExportRep
 }
 
 /// [`write_index`] with a [`Layout`].
+pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std::io::Result<ExportReport> {
+    write_held(Held::Borrowed(index), out, layout)
+}
+
+/// The index an export reads: the caller's, or its own, which it drops once the terms are
+/// read, so that the chains reuse that memory.
+enum Held<'a> {
+    Borrowed(&'a SearchIndex),
+    Owned(Box<SearchIndex>),
+}
+
+/// Writes the files of [`write_index_with`].
 ///
 /// A file is only referred to by files written after it: `docs.bin`, the positions and
 /// the documents before the term shards that point to them, the manifest last; in place,
 /// the files no longer produced are removed after that.
-pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std::io::Result<ExportReport> {
+fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportReport> {
+    let index = match &held {
+        Held::Borrowed(index) => *index,
+        Held::Owned(index) => index,
+    };
     let mut report = ExportReport { docs: index.corpus.docs.len(), ..Default::default() };
     for sub in ["t", "p", "d"] {
         std::fs::create_dir_all(out.join(sub))?;
@@ -119,17 +135,26 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     let mut positions = Positions::new(files, &layout);
     let mut bigrams = Bigrams::new(index.corpus.docs.len());
     let mut entries = terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams)?;
+    drop(source);
+    let owned;
+    let corpus = match held {
+        Held::Borrowed(index) => &index.corpus,
+        Held::Owned(index) => {
+            owned = index.corpus;
+            &owned
+        }
+    };
     report.terms = keys.len();
     report.terms += terms::chain_entries(bigrams, &norms, &mut positions, &mut entries)?;
 
     let shards = layout.shards.unwrap_or_else(|| layout::shard_count(terms::size(&entries)));
     let (shard_bytes, mut files) = terms::into_shards(entries, positions, shards)?;
-    documents::write_docs(&mut files, &index.corpus)?;
+    documents::write_docs(&mut files, corpus)?;
     for (i, bytes) in shard_bytes.iter().enumerate() {
         files.write(&format!("t/{i}.bin"), bytes)?;
     }
     report.shards = shards;
-    files.write("manifest.json", &layout::manifest(index, totals, shards)?)?;
+    files.write("manifest.json", &layout::manifest(corpus, totals, shards)?)?;
 
     for sub in ["t", "p", "d"] {
         files.remove_others(sub)?;

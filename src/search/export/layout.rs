@@ -3,7 +3,8 @@
 //! describes them.
 
 use super::FORMAT_VERSION;
-use crate::search::index::{SearchIndex, TEXT_FIELDS};
+use crate::search::docs::Corpus;
+use crate::search::index::TEXT_FIELDS;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -104,17 +105,13 @@ struct FieldStats {
     tokens: u64,
 }
 
-/// `manifest.json` of an export of `index` in `shards` term shards; `totals` holds the
+/// `manifest.json` of an export of `corpus` in `shards` term shards; `totals` holds the
 /// number of tokens of each text field.
-pub(super) fn manifest(
-    index: &SearchIndex,
-    totals: [u64; TEXT_FIELDS.len()],
-    shards: usize,
-) -> std::io::Result<Vec<u8>> {
-    let plans = plans_of(index);
+pub(super) fn manifest(corpus: &Corpus, totals: [u64; TEXT_FIELDS.len()], shards: usize) -> std::io::Result<Vec<u8>> {
+    let plans = plans_of(corpus);
     let manifest = Manifest {
         version: FORMAT_VERSION,
-        docs: index.corpus.docs.len(),
+        docs: corpus.docs.len(),
         fields: TEXT_FIELDS
             .iter()
             .zip(totals)
@@ -122,8 +119,7 @@ pub(super) fn manifest(
             .collect(),
         shards,
         plans: plans.iter().map(|(id, title)| (id.as_str(), title.as_str())).collect(),
-        groups: index
-            .corpus
+        groups: corpus
             .groups
             .iter()
             .map(|g| {
@@ -131,15 +127,15 @@ pub(super) fn manifest(
                 (plans.iter().position(|(id, _)| id == plan).unwrap_or(0), node, g.label.as_str())
             })
             .collect(),
-        variants: crate::search::variants::used_groups(&index.corpus),
+        variants: crate::search::variants::used_groups(corpus),
     };
     serde_json::to_vec(&manifest).map_err(std::io::Error::other)
 }
 
 /// Plans in site order (from their policy fields): `(id, title)`.
-fn plans_of(index: &SearchIndex) -> Vec<(String, String)> {
+fn plans_of(corpus: &Corpus) -> Vec<(String, String)> {
     let mut plans: Vec<(String, String)> = Vec::new();
-    for g in &index.corpus.groups {
+    for g in &corpus.groups {
         let id = g.id.split_once('/').map_or("", |(p, _)| p);
         if !plans.iter().any(|(p, _)| p == id) {
             plans.push((id.to_string(), g.plan.clone()));

@@ -77,8 +77,14 @@ pub(super) fn index_entries<'k>(
     Ok(entries)
 }
 
+/// About how many chain occurrences one pass of [`chain_entries`] gathers: the chains of
+/// one pass (a hash map of posting lists) are what the export holds at its peak
+/// (`PLANPRESS_SEARCH_CHAIN_PASS` overrides it; the files are the same whatever it is).
+const PASS_OCCURRENCES: usize = 1_500_000;
+
 /// Appends the entries of the chains of `bigrams` to `entries`, in key order so the
-/// output is reproducible; returns their number.
+/// output is reproducible; returns their number. The chains are gathered in passes over
+/// ranges of their first bigram ([`passes`]), one range in memory at a time.
 pub(super) fn chain_entries(
     bigrams: Bigrams,
     norms: &[Vec<u8>],
@@ -86,30 +92,67 @@ pub(super) fn chain_entries(
     entries: &mut Entries,
 ) -> std::io::Result<usize> {
     let Bigrams { texts, df, mut occurrences } = bigrams;
-    let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
-        occurrences.par_iter_mut().map(|docs| chains::chains(docs)).collect();
-    drop(occurrences);
-    let mut chain_keys: Vec<(String, ChainKey)> = per_field
-        .iter()
-        .flat_map(|m| m.keys())
-        .collect::<FxHashSet<_>>()
-        .into_iter()
-        .map(|k| (chain_text(k, &texts), *k))
-        .collect();
-    chain_keys.sort_unstable();
-    for (text, key) in &chain_keys {
-        let ids = &key[..chains::bigram_count(key)];
-        let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
-        let mut dfs = Vec::with_capacity(TEXT_FIELDS.len());
-        for (fi, map) in per_field.iter_mut().enumerate() {
-            fields.push(map.remove(key).unwrap_or_default());
-            dfs.push(ids.iter().map(|&b| df[b as usize][fi]).collect::<Vec<u32>>());
+    let mut count = vec![0u64; texts.len()];
+    for field in &occurrences {
+        for doc in field {
+            for &(_, id) in doc {
+                count[id as usize] += 1;
+            }
         }
-        let entry = positions
-            .settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, norms, chains::is_full(key)))?;
-        entries.push((text.as_bytes().to_vec(), entry));
     }
-    Ok(chain_keys.len())
+    let mut written = 0;
+    let per_pass = super::layout::env_bytes("PLANPRESS_SEARCH_CHAIN_PASS", PASS_OCCURRENCES) as u64;
+    for range in passes(&texts, &count, per_pass) {
+        positions.files().check_stop()?;
+        let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
+            occurrences.par_iter_mut().map(|docs| chains::chains(docs, range.clone())).collect();
+        let mut chain_keys: Vec<(String, ChainKey)> = per_field
+            .iter()
+            .flat_map(|m| m.keys())
+            .collect::<FxHashSet<_>>()
+            .into_iter()
+            .map(|k| (chain_text(k, &texts), *k))
+            .collect();
+        chain_keys.sort_unstable();
+        for (text, key) in &chain_keys {
+            let ids = &key[..chains::bigram_count(key)];
+            let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
+            let mut dfs = Vec::with_capacity(TEXT_FIELDS.len());
+            for (fi, map) in per_field.iter_mut().enumerate() {
+                fields.push(map.remove(key).unwrap_or_default());
+                dfs.push(ids.iter().map(|&b| df[b as usize][fi]).collect::<Vec<u32>>());
+            }
+            let entry = positions
+                .settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, norms, chains::is_full(key)))?;
+            entries.push((text.as_bytes().to_vec(), entry));
+        }
+        written += chain_keys.len();
+    }
+    Ok(written)
+}
+
+/// Ranges of bigram ids whose chains make about `per_pass` occurrences each (`count[id]`:
+/// the occurrences of bigram `id`). Ids are in text order, and a range never ends between
+/// two bigrams one of which could be a prefix of the other (the same first unit and the
+/// same character after it, `か` and `か゛`): so every chain of one range sorts before
+/// every chain of the next, and the passes give the chains in key order.
+fn passes(texts: &[&str], count: &[u64], per_pass: u64) -> Vec<std::ops::Range<u32>> {
+    fn stem(t: &str) -> &str {
+        let first = analyzer::first_unit_len(t);
+        let next = t[first..].chars().next().map_or(0, char::len_utf8);
+        &t[..first + next]
+    }
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0);
+    for i in 0..texts.len() {
+        sum += count[i];
+        let last = i + 1 == texts.len();
+        if last || (sum >= per_pass && stem(texts[i]) != stem(texts[i + 1])) {
+            out.push(start as u32..i as u32 + 1);
+            (start, sum) = (i + 1, 0);
+        }
+    }
+    out
 }
 
 /// Their size in bytes once finished, to choose the number of shards.
@@ -174,6 +217,15 @@ mod tests {
         assert!(!is_bigram("子"));
         assert!(!is_bigram("子育て"));
         assert!(!is_bigram("ic"));
+    }
+
+    #[test]
+    fn passes_cover_every_bigram_and_never_split_a_stem() {
+        let texts = ["かき", "かき\u{3099}", "かく", "まち", "ちづ"];
+        let all = passes(&texts, &[5, 5, 5, 5, 5], 1);
+        assert_eq!(all, vec![0..2, 2..3, 3..4, 4..5], "か き and か き゛ stay together");
+        assert_eq!(passes(&texts, &[1; 5], 100), vec![0..5]);
+        assert_eq!(passes(&[], &[], 1), Vec::<std::ops::Range<u32>>::new());
     }
 
     #[test]
