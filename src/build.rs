@@ -222,25 +222,34 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         && std::io::stderr().is_terminal()
         && crate::diagnostics::print::verbosity() > crate::diagnostics::print::Verbosity::Quiet)
         .then(|| Progress::start(pages.len(), done.clone()));
-    // Pages, and meanwhile the other files (their list of pages is known up front). The
-    // long lists go first, so that no core waits for one of them at the end.
+    // Pages, and meanwhile the other files (their list of pages is known up front) and the
+    // search files (made from the model, not from the pages): on a thread of their own, so
+    // that no core is idle while the index is built and no serial tail follows the pages.
+    // The long lists go first, so that no core waits for one of them at the end.
     let mut pages = pages;
     pages.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
-    let (results, assets) = rayon::join(
-        || {
-            pages
-                .par_iter()
-                .map(|&kind| {
-                    let page = render::render_page(&site, &tera, &shared, kind).map_err(PageError::Render)?;
-                    let bytes = output::write_page(staging.dir(), &page)
-                        .map_err(|e| PageError::Write(output::write_error(&staging.dir().join(page.file()), &e)))?;
-                    done.fetch_add(1, Ordering::Relaxed);
-                    Ok(bytes)
-                })
-                .collect::<Vec<Result<usize, PageError>>>()
-        },
-        || write_assets(&opts.root, &site, &shared, staging.dir(), &page_paths),
-    );
+    let (results, assets, search) = std::thread::scope(|scope| {
+        let search = (site.config.search && !opts.defer_search)
+            .then(|| scope.spawn(|| (crate::search::export::write(&site, staging.dir()), stage.elapsed())));
+        let (results, assets) = rayon::join(
+            || {
+                pages
+                    .par_iter()
+                    .map(|&kind| {
+                        let page = render::render_page(&site, &tera, &shared, kind).map_err(PageError::Render)?;
+                        let bytes = output::write_page(staging.dir(), &page)
+                            .map_err(|e| PageError::Write(output::write_error(&staging.dir().join(page.file()), &e)))?;
+                        done.fetch_add(1, Ordering::Relaxed);
+                        Ok(bytes)
+                    })
+                    .collect::<Vec<Result<usize, PageError>>>()
+            },
+            || write_assets(&opts.root, &site, &shared, staging.dir(), &page_paths),
+        );
+        stages.push(("ページの描画と書き出し", stage.elapsed()));
+        let search = search.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (results, assets, search)
+    });
     if let Some(p) = progress {
         p.stop();
     }
@@ -265,12 +274,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         });
     }
     diags.into_result()?;
-    stages.push(("ページの描画と書き出し", stage.elapsed()));
-    stage = Instant::now();
-    let search_files = if site.config.search && !opts.defer_search {
-        crate::search::export::write(&site, staging.dir())?.files
-    } else {
-        0
+    let search_files = match search {
+        Some((report, took)) => {
+            stages.push(("検索用のデータ(ページと並行)", took));
+            report?.files
+        }
+        None => 0,
     };
     let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
     let target = staging.target().to_path_buf();
@@ -279,7 +288,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         crate::search::export::move_export(&target.join("search"), &staging.dir().join("search"))
             .map_err(|e| io_err(&out, e))?;
     }
-    stages.push(("検索用のデータとほかのファイル", stage.elapsed()));
     stage = Instant::now();
     let mut warnings = site.warnings.clone();
     warnings.extend(staging.commit()?);
