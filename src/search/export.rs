@@ -4,7 +4,8 @@
 //! The files, record by record, are specified in `docs/SEARCH_FORMAT.md` (format version
 //! [`FORMAT_VERSION`]): `manifest.json` (fields, shards, plans, policy fields),
 //! `docs.bin` (the policy field of every document), the term shards `t/<n>.bin` (every
-//! term of the index and every chain of CJK units, in shard [`shard_of`]), the positions
+//! term of the index, every chain of CJK units and every pair where a word meets a token,
+//! in shard [`shard_of`]), the positions
 //! `p/<n>.bin` and the documents `d/<doc>.json`.
 //!
 //! - `layout`: layout options, shards, the manifest, moving an export.
@@ -39,7 +40,7 @@ use terms::Bigrams;
 use writer::Files;
 
 /// Format version written to the manifest (the script refuses others).
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// What the export wrote.
 #[derive(Debug, Clone, Default)]
@@ -146,6 +147,7 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     };
     report.terms = keys.len();
     report.terms += terms::chain_entries(bigrams, &norms, &mut positions, &mut entries)?;
+    report.terms += terms::pair_entries(corpus, &norms, &mut positions, &mut entries)?;
 
     let shards = layout.shards.unwrap_or_else(|| layout::shard_count(terms::size(&entries)));
     let (shard_bytes, mut files) = terms::into_shards(entries, positions, shards)?;

@@ -8,6 +8,8 @@
 //! - [`highlight`]: occurrences, snippets and the sections a hit links to.
 //! - [`chains`]: substrings of CJK runs (3–5 units) with their counts, so the browser
 //!   counts most phrases without positions.
+//! - [`pairs`]: where a word meets the next token, so the browser knows from one small
+//!   file that a term mixing scripts (`ICT化`) occurs nowhere.
 //! - [`export`]: the sharded copy of the index under `search/` for the browser (format:
 //!   `docs/SEARCH_FORMAT.md`).
 //! - [`variants`]: spelling variants (表記ゆれ) of query terms, matched after literal hits.
@@ -24,6 +26,7 @@ pub mod docs;
 pub mod export;
 pub mod highlight;
 pub mod index;
+pub mod pairs;
 pub mod query;
 pub mod variants;
 

@@ -141,6 +141,29 @@ describe('site search under Node (runtime = planpress search)', { skip: sites ? 
         assert.ok(site.name !== 'example' || matched >= 40, `only ${matched} queries match on the example site`);
       });
 
+      test('a term that occurs nowhere costs one small file after the manifest', { skip }, async () => {
+        const api = require(path.join(site.dir, 'assets/search.js'));
+        // Terms of tokens that each occur often (ict, 化, dx, 推進, の) but not together.
+        for (const q of ['ICT化', 'DX推進', 'AI化', '第99次', '存在しない語句です', 'の存在しない語句']) {
+          const loaded = [];
+          const load = fileLoader(site.dir);
+          const engine = new api.Engine((name, kind) => {
+            loaded.push([name, fs.statSync(path.join(site.dir, 'search', name)).size]);
+            return load(name, kind);
+          });
+          await engine.init();
+          const before = loaded.length;
+          const r = await engine.search(q, null);
+          if (r.total) continue;
+          const after = loaded.slice(before);
+          assert.ok(after.length <= 1, `${q}: ${JSON.stringify(after)}`);
+          assert.ok(
+            after.every(([, size]) => size <= 16384),
+            `${q}: ${JSON.stringify(after)}`,
+          );
+        }
+      });
+
       test(
         'substrings of the pages (runs of 3–12 characters and mixed) give the results of planpress search',
         { skip },

@@ -8,7 +8,9 @@ use super::source::Source;
 use super::writer::Files;
 use crate::search::analyzer;
 use crate::search::chains::{self, ChainKey, DocBigrams, Postings};
+use crate::search::docs::Corpus;
 use crate::search::index::TEXT_FIELDS;
+use crate::search::pairs;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
@@ -129,6 +131,23 @@ pub(super) fn chain_entries(
         written += chain_keys.len();
     }
     Ok(written)
+}
+
+/// Appends the entries of the pairs of `corpus` (see [`crate::search::pairs`]), in key
+/// order, after the chains; returns their number. They keep no positions.
+pub(super) fn pair_entries(
+    corpus: &Corpus,
+    norms: &[Vec<u8>],
+    positions: &mut Positions,
+    entries: &mut Entries,
+) -> std::io::Result<usize> {
+    positions.files().check_stop()?;
+    let pairs = pairs::pairs(corpus);
+    for (key, fields) in &pairs {
+        let entry = positions.settle(key.as_bytes(), encode_entry(key.as_bytes(), fields, &[], norms, false))?;
+        entries.push((key.as_bytes().to_vec(), entry));
+    }
+    Ok(pairs.len())
 }
 
 /// Ranges of bigram ids whose chains make about `per_pass` occurrences each (`count[id]`:

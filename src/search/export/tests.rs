@@ -129,3 +129,29 @@ fn a_stopped_update_writes_nothing() {
     assert_eq!(err.kind(), std::io::ErrorKind::Interrupted);
     assert_eq!(tree(&live), before, "no file written or removed");
 }
+
+#[test]
+fn pairs_are_terms_with_documents_and_no_positions() {
+    use crate::search::docs::{SearchDoc, Section};
+    let doc = |title: &str, body: &str| SearchDoc {
+        url: format!("{title}/"),
+        title: title.into(),
+        crumbs: vec!["ホーム".into()],
+        plan: String::new(),
+        group: None,
+        sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
+        listed: Vec::new(),
+    };
+    let corpus =
+        Corpus { docs: vec![doc("ICT化", "ICT化とICT化"), doc("分野", "ICT・化、69.4%")], groups: vec![] };
+    let t = tempfile::tempdir().unwrap();
+    write_index(&SearchIndex::build(corpus).unwrap(), t.path()).unwrap();
+    let terms = decode(t.path());
+    let pair = &terms["ict化".as_bytes()];
+    // title: doc 0; body: doc 0 (twice); not doc 1, where separators are between.
+    assert_eq!(pair[0].0, 1);
+    assert_eq!(pair[2].0, 1);
+    assert!(pair.iter().all(|f| f.2.is_none()), "no positions");
+    assert!(terms.contains_key("とict".as_bytes()));
+    assert!(!terms.keys().any(|k| k.contains(&b' ')), "separators make no pair");
+}

@@ -64,5 +64,38 @@ export function plan(term) {
     }
     i = j + 1;
   }
-  return { units: units, src: src };
+  return { units: units, src: src, guards: guards(term) };
+}
+
+/**
+ * The pairs of a term (src/search/pairs.rs): where one of its words touches the token
+ * before or after it, the word and the unit at the meeting point (`ict化`, `dx推`). A term
+ * can only match in a field that has all of them.
+ */
+export function guards(term) {
+  var t = term.tokens,
+    runs = [],
+    out = [];
+  for (var i = 0; i < t.length; i++) {
+    var kind = term.kinds[i],
+      text = t[i][1];
+    var last = runs[runs.length - 1];
+    if (kind === 'bi' && last && last.bi && t[i][0] === last.end - 1) {
+      last.end++;
+      last.last = text.slice(firstUnitLength(text));
+      continue;
+    }
+    if (kind === 'bi') {
+      var cut = firstUnitLength(text);
+      runs.push({ start: t[i][0], end: t[i][0] + 2, first: text.slice(0, cut), last: text.slice(cut), bi: true });
+    } else {
+      runs.push({ start: t[i][0], end: t[i][0] + 1, first: text, last: text, word: kind === 'word' });
+    }
+  }
+  for (var k = 1; k < runs.length; k++) {
+    var a = runs[k - 1],
+      b = runs[k];
+    if ((a.word || b.word) && b.start === a.end) out.push(a.last + b.first);
+  }
+  return out;
 }

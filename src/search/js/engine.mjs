@@ -152,6 +152,7 @@ Engine.prototype.positionsNeeded = function (how, entries) {
   var need = [];
   if (how.units.length < 2) return need;
   this.fields.forEach(function (_, fi) {
+    if (how.open && !how.open[fi]) return;
     var per = entries.map(function (e) {
       return e ? e[fi] : null;
     });
@@ -186,6 +187,7 @@ Engine.prototype.termScores = function (how, entries) {
   var last = this.fields.length - 1;
   var listed = new Float64Array(this.n);
   this.fields.forEach(function (field, fi) {
+    if (how.open && !how.open[fi]) return;
     var per = entries.map(function (e) {
       return e ? e[fi] : null;
     });
@@ -306,13 +308,40 @@ Engine.prototype.search = function (input, field) {
         });
       });
       plans = terms.map(plan);
+      // First the pairs of a term (chains.mjs `guards`), then, of a term of several
+      // units, its chains, one after the other: a field without one of them cannot match,
+      // and once no field can, nothing more is loaded (a term that occurs nowhere costs
+      // one small file). Then the rest at once.
       return Promise.all(
         plans.map(function (how) {
-          return Promise.all(
-            how.units.map(function (u) {
-              return self.term(u.key);
-            }),
-          );
+          var probes = how.guards.slice();
+          if (how.units.length > 1)
+            how.units.forEach(function (u) {
+              if (u.kind === 'chain') probes.push(u.key);
+            });
+          how.open = self.fields.map(function () {
+            return true;
+          });
+          var probe = function (k) {
+            if (k === probes.length || !how.open.some(Boolean)) return Promise.resolve();
+            return self.term(probes[k]).then(function (g) {
+              how.open = how.open.map(function (open, fi) {
+                return open && !!g && !!g[fi] && g[fi].df > 0;
+              });
+              return probe(k + 1);
+            });
+          };
+          return probe(0).then(function () {
+            if (!how.open.some(Boolean))
+              return how.units.map(function () {
+                return null;
+              });
+            return Promise.all(
+              how.units.map(function (u) {
+                return self.term(u.key);
+              }),
+            );
+          });
         }),
       );
     })

@@ -344,7 +344,40 @@ function plan(term) {
     }
     i = j + 1;
   }
-  return { units: units, src: src };
+  return { units: units, src: src, guards: guards(term) };
+}
+
+/**
+ * The pairs of a term (src/search/pairs.rs): where one of its words touches the token
+ * before or after it, the word and the unit at the meeting point (`ict化`, `dx推`). A term
+ * can only match in a field that has all of them.
+ */
+function guards(term) {
+  var t = term.tokens,
+    runs = [],
+    out = [];
+  for (var i = 0; i < t.length; i++) {
+    var kind = term.kinds[i],
+      text = t[i][1];
+    var last = runs[runs.length - 1];
+    if (kind === 'bi' && last && last.bi && t[i][0] === last.end - 1) {
+      last.end++;
+      last.last = text.slice(firstUnitLength(text));
+      continue;
+    }
+    if (kind === 'bi') {
+      var cut = firstUnitLength(text);
+      runs.push({ start: t[i][0], end: t[i][0] + 2, first: text.slice(0, cut), last: text.slice(cut), bi: true });
+    } else {
+      runs.push({ start: t[i][0], end: t[i][0] + 1, first: text, last: text, word: kind === 'word' });
+    }
+  }
+  for (var k = 1; k < runs.length; k++) {
+    var a = runs[k - 1],
+      b = runs[k];
+    if ((a.word || b.word) && b.start === a.end) out.push(a.last + b.first);
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ format.mjs
@@ -352,7 +385,7 @@ function plan(term) {
 // version, term shards, docs.bin, and the bit-packed posting lists and positions.
 
 /** The layout of search/ this script reads (src/search/export.rs FORMAT_VERSION; tests/search.rs checks it). */
-var FORMAT_VERSION = 5;
+var FORMAT_VERSION = 6;
 var utf8 = new TextDecoder();
 var utf8enc = new TextEncoder();
 
@@ -854,6 +887,7 @@ Engine.prototype.positionsNeeded = function (how, entries) {
   var need = [];
   if (how.units.length < 2) return need;
   this.fields.forEach(function (_, fi) {
+    if (how.open && !how.open[fi]) return;
     var per = entries.map(function (e) {
       return e ? e[fi] : null;
     });
@@ -888,6 +922,7 @@ Engine.prototype.termScores = function (how, entries) {
   var last = this.fields.length - 1;
   var listed = new Float64Array(this.n);
   this.fields.forEach(function (field, fi) {
+    if (how.open && !how.open[fi]) return;
     var per = entries.map(function (e) {
       return e ? e[fi] : null;
     });
@@ -1008,13 +1043,40 @@ Engine.prototype.search = function (input, field) {
         });
       });
       plans = terms.map(plan);
+      // First the pairs of a term (chains.mjs `guards`), then, of a term of several
+      // units, its chains, one after the other: a field without one of them cannot match,
+      // and once no field can, nothing more is loaded (a term that occurs nowhere costs
+      // one small file). Then the rest at once.
       return Promise.all(
         plans.map(function (how) {
-          return Promise.all(
-            how.units.map(function (u) {
-              return self.term(u.key);
-            }),
-          );
+          var probes = how.guards.slice();
+          if (how.units.length > 1)
+            how.units.forEach(function (u) {
+              if (u.kind === 'chain') probes.push(u.key);
+            });
+          how.open = self.fields.map(function () {
+            return true;
+          });
+          var probe = function (k) {
+            if (k === probes.length || !how.open.some(Boolean)) return Promise.resolve();
+            return self.term(probes[k]).then(function (g) {
+              how.open = how.open.map(function (open, fi) {
+                return open && !!g && !!g[fi] && g[fi].df > 0;
+              });
+              return probe(k + 1);
+            });
+          };
+          return probe(0).then(function () {
+            if (!how.open.some(Boolean))
+              return how.units.map(function () {
+                return null;
+              });
+            return Promise.all(
+              how.units.map(function (u) {
+                return self.term(u.key);
+              }),
+            );
+          });
         }),
       );
     })
