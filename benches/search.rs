@@ -15,7 +15,9 @@
 //!    [`planpress::corpus`], or synth.py with `PLANPRESS_BENCH_SYNTH`; see `benches/build.rs`)
 //!    into `search-site-<generator>-<N>-<seed>/`; delete it to convert again.
 //! 2. Times the search index on its own: loading the site, building the tantivy index in
-//!    memory, and exporting the browser files (median of `PLANPRESS_BENCH_RUNS`, default 3).
+//!    memory, finding the readings of the site's words (the morphological analyser), and
+//!    exporting the browser files (median of `PLANPRESS_BENCH_RUNS`, default 3); prints
+//!    the binary's size (the analyser's dictionary is embedded in it).
 //! 3. Runs `tests/browser/bench/search.mjs` (Node + playwright-core + /usr/bin/chromium;
 //!    `scripts/test.sh` installs them): serves each site under a sub-path and, for every
 //!    query of `tests/search/queries.json`, loads the search page in a fresh Playwright
@@ -85,10 +87,11 @@ fn main() {
         println!();
         println!("{name}: {} pages, full build {:.2} s", report.pages, build_time.as_secs_f64());
         println!(
-            "  search index (median of {runs}): load site {:.3} s, tantivy index {:.3} s, export {:.3} s",
+            "  search index (median of {runs}): load site {:.3} s, tantivy index {:.3} s, readings (analyser, one core) {:.3} s, export {:.3} s",
             timing[0].as_secs_f64(),
             timing[1].as_secs_f64(),
-            timing[2].as_secs_f64()
+            timing[2].as_secs_f64(),
+            timing[3].as_secs_f64()
         );
         println!(
             "  browser files: {} documents, {} terms in {} shards; {} files, {:.1} MB (search/)",
@@ -99,6 +102,15 @@ fn main() {
             files.1 as f64 / 1e6
         );
         sites.push(format!("{name}={}", out.display()));
+    }
+
+    // The binary, with the analyser's dictionary embedded (src/search/readings.rs).
+    if let Ok(m) = std::fs::metadata(env!("CARGO_BIN_EXE_planpress")) {
+        println!();
+        println!(
+            "binary: {:.1} MB (planpress, as built for this bench; the IPADIC dictionary is about 65 MB of it)",
+            m.len() as f64 / 1e6
+        );
     }
 
     // Bytes and latency in Chromium.
@@ -119,9 +131,10 @@ fn main() {
     }
 }
 
-/// Median time of loading the site, building the tantivy index, exporting the files.
-fn index_timing(root: &Path, runs: usize) -> ([Duration; 3], export::ExportReport) {
-    let mut t: [Vec<Duration>; 3] = Default::default();
+/// Median time of loading the site, building the tantivy index, finding the readings of its
+/// words (the analyser) and exporting the files.
+fn index_timing(root: &Path, runs: usize) -> ([Duration; 4], export::ExportReport) {
+    let mut t: [Vec<Duration>; 4] = Default::default();
     let mut report = export::ExportReport::default();
     let dir = tempdir_in_work("search-export");
     for _ in 0..runs {
@@ -130,11 +143,15 @@ fn index_timing(root: &Path, runs: usize) -> ([Duration; 3], export::ExportRepor
         let b = Instant::now();
         let index = search::index_site(&site).expect("index");
         let c = Instant::now();
+        let words = index.readings().len();
+        std::hint::black_box(words);
+        let r = Instant::now();
         report = export::write_index(&index, &dir).expect("export");
         let d = Instant::now();
         t[0].push(b - a);
         t[1].push(c - b);
-        t[2].push(d - c);
+        t[2].push(r - c);
+        t[3].push(d - r);
         let _ = std::fs::remove_dir_all(&dir);
     }
     let median = t.map(|mut v| {

@@ -483,3 +483,30 @@ fn the_cli_marks_variant_hits() {
     let r = search(&site.index, "子ども", &SearchOptions::default()).unwrap();
     assert!(!planpress::search::cli::text(&r, "/").contains(planpress::search::cli::VARIANT_LABEL));
 }
+
+/// Issue #17: a hiragana term finds the pages that write the word read so (こそだて →
+/// 子育て), as variant hits after the literal ones, and every hit holds one of the forms.
+#[test]
+fn regression_hiragana_found_nothing_of_the_kanji_words_read_so() {
+    let site = &sites()[0];
+    for (q, word) in [("こそだて", "子育て"), ("しょうがい", "障害"), ("ぼうさい", "防災"), ("かんきょう", "環境")]
+    {
+        let r = search(&site.index, q, &SearchOptions::default()).unwrap();
+        let pages = containing(site, word);
+        assert!(!pages.is_empty(), "{word} is on the example site");
+        let hits: BTreeSet<usize> = r.hits.iter().map(|h| h.doc).collect();
+        assert!(pages.is_subset(&hits), "{q}: every page with {word} is found");
+        let literal = containing(site, q);
+        for h in &r.hits {
+            assert_eq!(h.variant, !literal.contains(&h.doc), "{q}: only literal hits are unmarked");
+        }
+        // Literal hits first.
+        let first_variant = r.hits.iter().position(|h| h.variant).unwrap_or(r.hits.len());
+        assert!(r.hits[first_variant..].iter().all(|h| h.variant), "{q}");
+    }
+    // Whole words only, and a term with kanji is no reading.
+    assert_eq!(
+        search(&site.index, "子育て", &SearchOptions::default()).unwrap().hits.iter().filter(|h| h.variant).count(),
+        0
+    );
+}

@@ -20,6 +20,7 @@ mod codec;
 mod documents;
 mod layout;
 mod positions;
+mod readings;
 mod source;
 mod terms;
 mod writer;
@@ -29,6 +30,7 @@ pub use layout::{move_export, shard_of, shards_of, Layout, POSITIONS_TARGET_BYTE
 
 use super::docs::Corpus;
 use super::index::SearchIndex;
+use super::readings::Readings;
 use crate::content::Site;
 use crate::diagnostics::Diagnostic;
 use positions::Positions;
@@ -123,7 +125,7 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
         Held::Owned(index) => index,
     };
     let mut report = ExportReport { docs: index.corpus.docs.len(), ..Default::default() };
-    for sub in ["t", "p", "d"] {
+    for sub in ["t", "p", "d", "y"] {
         std::fs::create_dir_all(out.join(sub))?;
     }
     let mut files = Files::new(out, &layout);
@@ -138,11 +140,13 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     let mut entries = terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams)?;
     drop(source);
     let owned;
-    let corpus = match held {
-        Held::Borrowed(index) => &index.corpus,
+    let (corpus, readings) = match held {
+        Held::Borrowed(index) => (&index.corpus, index.readings()),
         Held::Owned(index) => {
-            owned = index.corpus;
-            &owned
+            let SearchIndex { corpus, readings, .. } = *index;
+            let readings = readings.into_inner().unwrap_or_else(|| Readings::of_corpus(&corpus));
+            owned = (corpus, readings);
+            (&owned.0, &owned.1)
         }
     };
     report.terms = keys.len();
@@ -156,9 +160,13 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
         files.write(&format!("t/{i}.bin"), bytes)?;
     }
     report.shards = shards;
-    files.write("manifest.json", &layout::manifest(corpus, totals, shards)?)?;
+    let reading_shards = readings::shards(readings)?;
+    for (i, bytes) in reading_shards.iter().enumerate() {
+        files.write(&format!("y/{i}.json"), bytes)?;
+    }
+    files.write("manifest.json", &layout::manifest(corpus, totals, shards, reading_shards.len())?)?;
 
-    for sub in ["t", "p", "d"] {
+    for sub in ["t", "p", "d", "y"] {
         files.remove_others(sub)?;
     }
     files.count_into(&mut report);

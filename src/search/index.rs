@@ -72,6 +72,9 @@ pub struct SearchIndex {
     pub searcher: Searcher,
     /// The schema's fields.
     pub fields: Fields,
+    /// The readings of the site's words (hiragana queries), found at the first need:
+    /// see [`SearchIndex::readings`].
+    pub readings: std::sync::OnceLock<super::readings::Readings>,
 }
 
 impl SearchIndex {
@@ -83,6 +86,18 @@ impl SearchIndex {
     /// [`SearchIndex::build`], given up (with an error) once `stop` is set: `serve`
     /// stopping while its background refresh indexes.
     pub fn build_unless(corpus: Corpus, stop: &AtomicBool) -> tantivy::Result<SearchIndex> {
+        let (index, searcher, fields) = Self::tantivy_index(&corpus, stop)?;
+        Ok(SearchIndex { corpus, index, searcher, fields, readings: std::sync::OnceLock::new() })
+    }
+
+    /// The readings of the site's words (the analyser runs at the first call; the export
+    /// calls it once the tantivy index is gone, so that their memory is not needed at once).
+    pub fn readings(&self) -> &super::readings::Readings {
+        self.readings.get_or_init(|| super::readings::Readings::of_corpus(&self.corpus))
+    }
+
+    /// The tantivy index of `corpus`, in RAM, and a searcher over it.
+    fn tantivy_index(corpus: &Corpus, stop: &AtomicBool) -> tantivy::Result<(Index, Searcher, Fields)> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
@@ -109,7 +124,7 @@ impl SearchIndex {
         writer.wait_merging_threads()?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
-        Ok(SearchIndex { corpus, index, searcher, fields })
+        Ok((index, searcher, fields))
     }
 
     /// The tantivy query for `q`: every included term must match (in any text field, as a

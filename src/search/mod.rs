@@ -13,6 +13,8 @@
 //! - [`export`]: the sharded copy of the index under `search/` for the browser (format:
 //!   `docs/SEARCH_FORMAT.md`).
 //! - [`variants`]: spelling variants (表記ゆれ) of query terms, matched after literal hits.
+//! - [`readings`]: the readings of the site's words, so that a hiragana term finds the
+//!   kanji words read that way, like a variant.
 //! - [`cli`]: `planpress search`.
 //!
 //! `planpress build` calls [`export::write`]; `planpress search` builds the same index in
@@ -28,6 +30,7 @@ pub mod highlight;
 pub mod index;
 pub mod pairs;
 pub mod query;
+pub mod readings;
 pub mod variants;
 
 use docs::Corpus;
@@ -150,7 +153,8 @@ fn resolve_field(corpus: &Corpus, field: &str) -> Result<Option<usize>, SearchEr
 pub fn search(index: &SearchIndex, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
     let corpus = &index.corpus;
     let filter = opts.field.as_deref().map(|f| resolve_field(corpus, f)).transpose()?;
-    let parsed = query::parse(query);
+    let mut parsed = query::parse(query);
+    index.readings().extend(&mut parsed);
     let all = variants::matches(index, &parsed)?;
     let mut per_group = vec![0usize; corpus.groups.len()];
     let mut other = 0;

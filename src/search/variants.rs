@@ -20,9 +20,8 @@
 //! The browser gets the groups that occur in the site (`variants` in `manifest.json`, see
 //! [`used_groups`]) and expands the same way (`src/search/js/variants.mjs`).
 //!
-//! Readings (ひらがなで漢字語を探す, こそだて → 子育て) are not here: they need a
-//! morphological analyser with a dictionary, and the crates that embed one download it in
-//! their build script (see docs/CONTENT.md §11).
+//! Readings (ひらがなで漢字語を探す, こそだて → 子育て) come from the site's words
+//! ([`super::readings`]) and follow the variants: [`alternatives_with`].
 
 use super::analyzer::{normalize, query_tokens};
 use super::docs::Corpus;
@@ -83,9 +82,27 @@ fn alternatives_in<'a, G: Iterator<Item = &'a str>>(term: &str, groups: impl Ite
     out
 }
 
+/// [`alternatives`], then the words of `extra` (the site's words read as the term) that are
+/// neither the term nor already there, up to [`MAX_ALTERNATIVES`] in all.
+pub fn alternatives_with(term: &str, extra: &[String]) -> Vec<String> {
+    let norm = normalize(term);
+    let mut out = alternatives(term);
+    for w in extra {
+        if out.len() < MAX_ALTERNATIVES && *w != norm && !out.contains(w) {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
 /// The query tokens of each alternative of `term` (alternatives without tokens dropped).
 pub fn alternative_tokens(term: &str) -> Vec<Vec<(usize, String)>> {
-    alternatives(term)
+    tokens_of(&alternatives(term))
+}
+
+/// The query tokens of each of `alternatives` (those without tokens dropped).
+pub fn tokens_of(alternatives: &[String]) -> Vec<Vec<(usize, String)>> {
+    alternatives
         .iter()
         .filter_map(|a| {
             let toks = query_tokens(a);

@@ -56,7 +56,7 @@ pub(super) fn shard_count(total: usize) -> usize {
 }
 
 /// What an export writes in `search/`, beside the search page (`index.html`).
-const ENTRIES: [&str; 5] = ["t", "p", "d", "docs.bin", "manifest.json"];
+const ENTRIES: [&str; 6] = ["t", "p", "d", "y", "docs.bin", "manifest.json"];
 
 /// Moves the export in the folder `from` into the folder `to` (both `search/` folders),
 /// replacing the one there and leaving the search page alone. The manifest comes last.
@@ -96,6 +96,8 @@ struct Manifest<'a> {
     groups: Vec<(usize, &'a str, &'a str)>,
     /// The spelling variant groups that occur in the site (`super::super::variants`).
     variants: Vec<Vec<&'static str>>,
+    /// The number of readings shards `y/<n>.json` (0: no readings).
+    readings: usize,
 }
 
 #[derive(Serialize)]
@@ -105,9 +107,14 @@ struct FieldStats {
     tokens: u64,
 }
 
-/// `manifest.json` of an export of `corpus` in `shards` term shards; `totals` holds the
-/// number of tokens of each text field.
-pub(super) fn manifest(corpus: &Corpus, totals: [u64; TEXT_FIELDS.len()], shards: usize) -> std::io::Result<Vec<u8>> {
+/// `manifest.json` of an export of `corpus` in `shards` term shards and `readings`
+/// readings shards; `totals` holds the number of tokens of each text field.
+pub(super) fn manifest(
+    corpus: &Corpus,
+    totals: [u64; TEXT_FIELDS.len()],
+    shards: usize,
+    readings: usize,
+) -> std::io::Result<Vec<u8>> {
     let plans = plans_of(corpus);
     let manifest = Manifest {
         version: FORMAT_VERSION,
@@ -128,6 +135,7 @@ pub(super) fn manifest(corpus: &Corpus, totals: [u64; TEXT_FIELDS.len()], shards
             })
             .collect(),
         variants: crate::search::variants::used_groups(corpus),
+        readings,
     };
     serde_json::to_vec(&manifest).map_err(std::io::Error::other)
 }

@@ -7,7 +7,8 @@ import { f, idf, K1_PLUS_1, tfCache } from './bm25.mjs';
 import { plan } from './chains.mjs';
 import { decodeDocs, decodeGroups, decodePositions, decodeShard, FORMAT_VERSION, shardOf } from './format.mjs';
 import { parse } from './query.mjs';
-import { expand, variantHits } from './variants.mjs';
+import { normalize } from './analyzer.mjs';
+import { expand, isReading, variantHits } from './variants.mjs';
 
 /**
  * The search engine over the files under search/. `load(name, kind)` returns a promise
@@ -296,8 +297,31 @@ Engine.prototype.search = function (input, field) {
   var terms, plans, inc, exc, altsOf;
   return this.init()
     .then(function () {
+      // The site's words read as the hiragana terms (y/<n>.json, src/search/readings.rs).
+      var count = self.manifest.readings || 0;
+      var wanted = parsed.include
+        .map(function (t) {
+          return normalize(t.raw);
+        })
+        .filter(isReading);
+      if (!count || !wanted.length) return {};
+      return Promise.all(
+        wanted.map(function (n) {
+          return self.readingShard(shardOf(n, count));
+        }),
+      ).then(function (shards) {
+        var words = {};
+        wanted.forEach(function (n, i) {
+          words[n] = shards[i][n] || [];
+        });
+        return words;
+      });
+    })
+    .then(function (words) {
       // Included terms, excluded terms, then every alternative spelling (variants.mjs).
-      expand(parsed, self.manifest.variants || []);
+      expand(parsed, self.manifest.variants || [], function (n) {
+        return isReading(n) ? words[n] || [] : [];
+      });
       terms = parsed.include.concat(parsed.exclude);
       inc = parsed.include.length;
       exc = parsed.exclude.length;
@@ -387,6 +411,13 @@ Engine.prototype.search = function (input, field) {
         hits: t.hits,
       };
     });
+};
+
+/** Readings shard `i` (y/<i>.json): {reading: [written forms]}. */
+Engine.prototype.readingShard = function (i) {
+  if (!this.readingFiles) this.readingFiles = new Map();
+  if (!this.readingFiles.has(i)) this.readingFiles.set(i, this.load('y/' + i + '.json', 'json'));
+  return this.readingFiles.get(i);
 };
 
 /** One document: {u: url, t: title, c: crumbs, s: [[anchor, heading, text], …]}. */

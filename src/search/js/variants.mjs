@@ -13,10 +13,27 @@ function units(s) {
 }
 
 /**
- * The other spellings of `term` (normalised): for each group whose form (longest first)
- * occurs in the term, every occurrence replaced by each other form of the group.
+ * Whether the normalised term `norm` is looked up as a reading (src/search/readings.rs
+ * `is_reading`): two or more hiragana (and ー), nothing else.
  */
-export function alternatives(term, groups) {
+export function isReading(norm) {
+  var cs = Array.from(norm);
+  return (
+    cs.length >= 2 &&
+    cs.every(function (c) {
+      var x = c.codePointAt(0);
+      return (x >= 0x3041 && x <= 0x3096) || x === 0x30fc;
+    })
+  );
+}
+
+/**
+ * The other spellings of `term` (normalised): for each group whose form (longest first)
+ * occurs in the term, every occurrence replaced by each other form of the group; then
+ * the words of `extra` (the site's words read as the term) not yet there
+ * (src/search/variants.rs `alternatives_with`).
+ */
+export function alternatives(term, groups, extra) {
   var norm = normalize(term);
   var out = [];
   groups.forEach(function (group) {
@@ -33,14 +50,21 @@ export function alternatives(term, groups) {
       if (alt !== norm && out.indexOf(alt) < 0 && out.length < MAX_ALTERNATIVES) out.push(alt);
     });
   });
+  (extra || []).forEach(function (w) {
+    if (out.length < MAX_ALTERNATIVES && w !== norm && out.indexOf(w) < 0) out.push(w);
+  });
   return out;
 }
 
-/** Adds `alts` (terms {raw, tokens, kinds}) to every included term of `parsed`. */
-export function expand(parsed, groups) {
+/**
+ * Adds `alts` (terms {raw, tokens, kinds}) to every included term of `parsed`; `words(norm)`
+ * gives the site's words read as a normalised term (or nothing).
+ */
+export function expand(parsed, groups, words) {
   parsed.include.forEach(function (term) {
     term.alts = [];
-    alternatives(term.raw, groups).forEach(function (a) {
+    var extra = words ? words(normalize(term.raw)) : [];
+    alternatives(term.raw, groups, extra).forEach(function (a) {
       var toks = queryTokens(a);
       if (!toks.length) return;
       var first = toks[0].position;

@@ -645,10 +645,27 @@ function units(s) {
 }
 
 /**
- * The other spellings of `term` (normalised): for each group whose form (longest first)
- * occurs in the term, every occurrence replaced by each other form of the group.
+ * Whether the normalised term `norm` is looked up as a reading (src/search/readings.rs
+ * `is_reading`): two or more hiragana (and ー), nothing else.
  */
-function alternatives(term, groups) {
+function isReading(norm) {
+  var cs = Array.from(norm);
+  return (
+    cs.length >= 2 &&
+    cs.every(function (c) {
+      var x = c.codePointAt(0);
+      return (x >= 0x3041 && x <= 0x3096) || x === 0x30fc;
+    })
+  );
+}
+
+/**
+ * The other spellings of `term` (normalised): for each group whose form (longest first)
+ * occurs in the term, every occurrence replaced by each other form of the group; then
+ * the words of `extra` (the site's words read as the term) not yet there
+ * (src/search/variants.rs `alternatives_with`).
+ */
+function alternatives(term, groups, extra) {
   var norm = normalize(term);
   var out = [];
   groups.forEach(function (group) {
@@ -665,14 +682,21 @@ function alternatives(term, groups) {
       if (alt !== norm && out.indexOf(alt) < 0 && out.length < MAX_ALTERNATIVES) out.push(alt);
     });
   });
+  (extra || []).forEach(function (w) {
+    if (out.length < MAX_ALTERNATIVES && w !== norm && out.indexOf(w) < 0) out.push(w);
+  });
   return out;
 }
 
-/** Adds `alts` (terms {raw, tokens, kinds}) to every included term of `parsed`. */
-function expand(parsed, groups) {
+/**
+ * Adds `alts` (terms {raw, tokens, kinds}) to every included term of `parsed`; `words(norm)`
+ * gives the site's words read as a normalised term (or nothing).
+ */
+function expand(parsed, groups, words) {
   parsed.include.forEach(function (term) {
     term.alts = [];
-    alternatives(term.raw, groups).forEach(function (a) {
+    var extra = words ? words(normalize(term.raw)) : [];
+    alternatives(term.raw, groups, extra).forEach(function (a) {
       var toks = queryTokens(a);
       if (!toks.length) return;
       var first = toks[0].position;
@@ -1031,8 +1055,31 @@ Engine.prototype.search = function (input, field) {
   var terms, plans, inc, exc, altsOf;
   return this.init()
     .then(function () {
+      // The site's words read as the hiragana terms (y/<n>.json, src/search/readings.rs).
+      var count = self.manifest.readings || 0;
+      var wanted = parsed.include
+        .map(function (t) {
+          return normalize(t.raw);
+        })
+        .filter(isReading);
+      if (!count || !wanted.length) return {};
+      return Promise.all(
+        wanted.map(function (n) {
+          return self.readingShard(shardOf(n, count));
+        }),
+      ).then(function (shards) {
+        var words = {};
+        wanted.forEach(function (n, i) {
+          words[n] = shards[i][n] || [];
+        });
+        return words;
+      });
+    })
+    .then(function (words) {
       // Included terms, excluded terms, then every alternative spelling (variants.mjs).
-      expand(parsed, self.manifest.variants || []);
+      expand(parsed, self.manifest.variants || [], function (n) {
+        return isReading(n) ? words[n] || [] : [];
+      });
       terms = parsed.include.concat(parsed.exclude);
       inc = parsed.include.length;
       exc = parsed.exclude.length;
@@ -1122,6 +1169,13 @@ Engine.prototype.search = function (input, field) {
         hits: t.hits,
       };
     });
+};
+
+/** Readings shard `i` (y/<i>.json): {reading: [written forms]}. */
+Engine.prototype.readingShard = function (i) {
+  if (!this.readingFiles) this.readingFiles = new Map();
+  if (!this.readingFiles.has(i)) this.readingFiles.set(i, this.load('y/' + i + '.json', 'json'));
+  return this.readingFiles.get(i);
 };
 
 /** One document: {u: url, t: title, c: crumbs, s: [[anchor, heading, text], …]}. */

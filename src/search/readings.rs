@@ -1,0 +1,237 @@
+//! Readings (読み): a query term written in hiragana (こそだて) also finds the words of the
+//! site that are read that way (子育て), after the literal matches and marked
+//! 「読み・表記ゆれで一致」, like the spelling variants of [`super::variants`].
+//!
+//! The readings come from a morphological analyser, at build time only: lindera 0.3 with
+//! the IPADIC dictionary (mecab-ipadic-2.7.0-20070801, embedded in its package). Every
+//! distinct run of CJK characters of the site that holds a kanji is analysed once; each
+//! word with a kanji gives its reading (katakana in the dictionary, kept in hiragana) and
+//! its written form. Only the site's own words are kept, so the browser gets a table of
+//! the site's vocabulary, in shards `y/<n>.json` (docs/SEARCH_FORMAT.md §10): a hiragana
+//! query loads one small file.
+//!
+//! A reading matches whole words only: しえん finds 支援, こそだてしえん does not find
+//! 子育て支援 (two words). A word whose reading is its written form (ひらがなの語) adds
+//! nothing.
+
+use super::analyzer::{is_cjk, normalize};
+use super::docs::Corpus;
+use super::query::ParsedQuery;
+use super::variants;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use std::collections::BTreeMap;
+
+/// Runs longer than this (in characters) are analysed in pieces of this length (the
+/// analyser's lattice grows with the run).
+const MAX_RUN: usize = 256;
+
+/// Runs are analysed in batches of about this many bytes.
+const BATCH_BYTES: usize = 16 * 1024;
+
+/// The written forms of the site's words, by reading.
+#[derive(Debug, Clone, Default)]
+pub struct Readings {
+    words: BTreeMap<String, Vec<String>>,
+}
+
+/// Whether the normalised term `norm` is looked up as a reading: two or more hiragana
+/// (and ー), nothing else.
+pub fn is_reading(norm: &str) -> bool {
+    norm.chars().count() >= 2 && norm.chars().all(|c| ('\u{3041}'..='\u{3096}').contains(&c) || c == 'ー')
+}
+
+/// Whether `c` is a kanji (CJK ideographs, their extensions and compatibility forms, 々, 〆).
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}' | '々' | '〆')
+}
+
+/// Katakana as hiragana (ァ … ヶ → ぁ … ゖ); other characters unchanged.
+fn hiragana(katakana: &str) -> String {
+    katakana
+        .chars()
+        .map(|c| if ('\u{30A1}'..='\u{30F6}').contains(&c) { char::from_u32(c as u32 - 0x60).unwrap_or(c) } else { c })
+        .collect()
+}
+
+impl Readings {
+    /// The readings of the words of `corpus` (titles, headings, bodies, lists).
+    pub fn of_corpus(corpus: &Corpus) -> Readings {
+        let runs: FxHashSet<String> = corpus
+            .docs
+            .par_iter()
+            .fold(FxHashSet::default, |mut runs, d| {
+                for part in [d.title.clone(), d.headings_text(), d.body_text(), d.listed_text()] {
+                    kanji_runs(&normalize(&part), &mut runs);
+                }
+                runs
+            })
+            .reduce(FxHashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        let mut runs: Vec<String> = runs.into_iter().collect();
+        runs.sort_unstable();
+        Readings::of_runs(&runs)
+    }
+
+    /// The readings of the words of `runs` (normalised CJK text).
+    fn of_runs(runs: &[String]) -> Readings {
+        // The runs are analysed in batches, one per line: lindera 0.3 copies its word data
+        // at every call, so one call per run would copy it thousands of times. The batches
+        // depend on the runs alone, so the readings do not depend on the number of cores.
+        let mut batches: Vec<String> = Vec::new();
+        for run in runs {
+            match batches.last_mut() {
+                Some(b) if b.len() + run.len() < BATCH_BYTES => {
+                    b.push('\n');
+                    b.push_str(run);
+                }
+                _ => batches.push(run.clone()),
+            }
+        }
+        // One analyser, on one core (it runs while tantivy indexes): each holds a copy of
+        // the dictionary (65 MB), and copies its word data again at every call.
+        let mut tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
+        let found: Vec<Vec<(String, String)>> = batches
+            .iter()
+            .map(|batch| {
+                let tokenizer = &mut tokenizer;
+                {
+                    // An analyser failing on some text loses that text's readings, nothing else.
+                    let words = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        tokenizer
+                            .tokenize(batch)
+                            .into_iter()
+                            .map(|t| (t.text.to_string(), t.detail.get(7).cloned().unwrap_or_default()))
+                            .collect::<Vec<_>>()
+                    }));
+                    let Ok(words) = words else {
+                        *tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
+                        return Vec::new();
+                    };
+                    words
+                        .into_iter()
+                        .filter_map(|(written, reading)| {
+                            let reading = hiragana(&reading);
+                            (written.chars().any(is_kanji) && is_reading(&reading)).then_some((reading, written))
+                        })
+                        .collect()
+                }
+            })
+            .collect();
+        let mut words: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (reading, written) in found.into_iter().flatten() {
+            words.entry(reading).or_default().push(written);
+        }
+        for forms in words.values_mut() {
+            forms.sort_unstable();
+            forms.dedup();
+        }
+        Readings { words }
+    }
+
+    /// The written forms of the site's words read `norm` (a normalised term), in code
+    /// point order; empty unless [`is_reading`].
+    pub fn words(&self, norm: &str) -> &[String] {
+        if !is_reading(norm) {
+            return &[];
+        }
+        self.words.get(norm).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds to every included term of `q` read as words of the site those words, after its
+    /// spelling variants ([`super::variants::alternatives_with`]).
+    pub fn extend(&self, q: &mut ParsedQuery) {
+        for t in &mut q.include {
+            let words = self.words(&normalize(&t.raw));
+            if !words.is_empty() {
+                t.alts = variants::tokens_of(&variants::alternatives_with(&t.raw, words));
+            }
+        }
+    }
+
+    /// Every reading with its written forms, in code point order of the readings.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.words.iter()
+    }
+
+    /// Number of readings.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Adds the runs of CJK characters of the normalised `text` that hold a kanji to `runs`
+/// (cut into pieces of [`MAX_RUN`] characters).
+fn kanji_runs(text: &str, runs: &mut FxHashSet<String>) {
+    let mut add = |run: &[char]| {
+        for piece in run.chunks(MAX_RUN) {
+            if piece.iter().any(|&c| is_kanji(c)) {
+                let s: String = piece.iter().collect();
+                if !runs.contains(&s) {
+                    runs.insert(s);
+                }
+            }
+        }
+    };
+    let mut run: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if is_cjk(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            add(&run);
+            run.clear();
+        }
+    }
+    if !run.is_empty() {
+        add(&run);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(texts: &[&str]) -> Readings {
+        let mut runs = FxHashSet::default();
+        for t in texts {
+            kanji_runs(&normalize(t), &mut runs);
+        }
+        let mut runs: Vec<String> = runs.into_iter().collect();
+        runs.sort();
+        Readings::of_runs(&runs)
+    }
+
+    #[test]
+    fn hiragana_finds_the_words_read_so() {
+        let r = of(&["子育て支援を充実します。", "障害者福祉と子供の居場所"]);
+        assert_eq!(r.words("こそだて"), ["子育て"]);
+        assert_eq!(r.words("しえん"), ["支援"]);
+        assert_eq!(r.words("こども"), ["子供"]);
+        assert!(r.words("こそだてしえん").is_empty(), "whole words only");
+        assert!(r.words("子育て").is_empty(), "a term with kanji is no reading");
+    }
+
+    #[test]
+    fn only_hiragana_terms_are_readings() {
+        assert!(is_reading("こそだて"));
+        assert!(is_reading("ぼーる"));
+        assert!(!is_reading("こ"), "one character finds too much");
+        assert!(!is_reading("コソダテ"));
+        assert!(!is_reading("こそだて2"));
+        assert_eq!(hiragana("コソダテヴ"), "こそだてゔ");
+    }
+
+    #[test]
+    fn odd_text_gives_no_panic() {
+        let long: String = "子".repeat(5000);
+        let r = of(&[&long, "\u{20B9F}野家", "𠮷", "々々々", "〆切"]);
+        assert!(r.len() < 100);
+    }
+}
