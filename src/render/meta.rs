@@ -48,7 +48,7 @@ pub struct PageMeta {
 pub fn page_meta(site: &Site, shared: &Shared, kind: PageKind, path: &str, ctx: &Context) -> PageMeta {
     let text = |k: &str| ctx.get(k).and_then(Value::as_str).map(str::to_string);
     let title = text("crumb_title").or_else(|| text("page_title")).unwrap_or_default();
-    let description = description(site, kind);
+    let description = description(site, shared, kind);
     let url = (kind != PageKind::NotFound).then(|| site.config.absolute_url(path)).flatten();
     let (favicon, favicon_type) = match &site.config.favicon {
         Some(f) => (f.clone(), mime_of(f)),
@@ -130,7 +130,7 @@ pub fn script_json(v: &Value) -> String {
 }
 
 /// The page's description: see the module documentation.
-pub fn description(site: &Site, kind: PageKind) -> String {
+pub fn description(site: &Site, shared: &Shared, kind: PageKind) -> String {
     let own = |summary: &Option<String>, sections: &[crate::markdown::Section]| {
         summary.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(clip).or_else(|| first_sentence(sections))
     };
@@ -170,10 +170,9 @@ pub fn description(site: &Site, kind: PageKind) -> String {
             Some(format!("SDGs 目標{g}「{}」に関わる{m}の計画の取組の一覧です。", SdgView::new(g).name))
         }
         PageKind::Departments => Some(format!("担当課ごとに、{m}の計画の取組を探せます。")),
-        PageKind::Department(i) => super::views::DepartmentIndex::new(site)
-            .names
-            .get(i)
-            .map(|d| format!("{m}の{d}が担当する計画の取組の一覧です。")),
+        PageKind::Department(i) => {
+            shared.departments.names.get(i).map(|d| format!("{m}の{d}が担当する計画の取組の一覧です。"))
+        }
         PageKind::PlanSummary(pi) => Some(format!("{}の概要版(印刷用の要約)です。", plan_title(pi))),
         PageKind::FieldSummary(pi, n) => {
             Some(format!("{} {}の概要版(印刷用の要約)です。", plan_title(pi), site.plans[pi].nodes[n].label()))

@@ -153,6 +153,9 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
         PageKind::SdgIndex => SDG_INDEX_PATH.into(),
         PageKind::Sdg(n) => sdg_path(n),
         PageKind::Departments => DEPARTMENT_INDEX_PATH.into(),
+        // Without declared departments their pages are numbered in order (see
+        // `DepartmentIndex`), so the path needs no scan of every node.
+        PageKind::Department(i) if site.config.departments.is_empty() => department_path(&(i + 1).to_string()),
         PageKind::Department(i) => DepartmentIndex::new(site).path(i),
         PageKind::PlanSummary(p) => summary_path(&site.plans[p], None),
         PageKind::FieldSummary(p, n) => summary_path(&site.plans[p], Some(n)),
@@ -483,4 +486,42 @@ fn theme(site: &Site, pi: usize, t: usize, v: &mut dyn FnMut(Read) -> bool) -> b
     let id = &plan.themes[t].id;
     v(Read::ThemeMembers(pi, t))
         || plan.nodes.iter().enumerate().any(|(ni, n)| n.themes.contains(id) && v(Read::Label(pi, ni)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn department_paths_are_those_of_the_index() {
+        // Numbered without declared departments, by id with them: the shortcut of
+        // `page_path` (no scan of every node) gives what the index gives.
+        for declared in [false, true] {
+            let dir = crate::test_support::fixture_copy("features");
+            if declared {
+                let toml = dir.path().join("site.toml");
+                let mut text = std::fs::read_to_string(&toml).unwrap();
+                let site = crate::build::load(&crate::build::BuildOptions {
+                    root: dir.path().to_path_buf(),
+                    ..Default::default()
+                })
+                .unwrap();
+                for (i, name) in DepartmentIndex::new(&site).names.iter().enumerate() {
+                    text.push_str(&format!("\n[[departments]]\nid = \"d{i}\"\nname = \"{name}\"\n"));
+                }
+                std::fs::write(&toml, text).unwrap();
+            }
+            let site = crate::build::load(&crate::build::BuildOptions {
+                root: dir.path().to_path_buf(),
+                ..Default::default()
+            })
+            .unwrap();
+            let index = DepartmentIndex::new(&site);
+            assert!(index.names.len() >= 2, "the fixture names departments");
+            for i in 0..index.names.len() {
+                assert_eq!(page_path(&site, PageKind::Department(i)), index.path(i));
+            }
+            assert_eq!(page_path(&site, PageKind::Department(0)).starts_with("departments/d0"), declared);
+        }
+    }
 }
