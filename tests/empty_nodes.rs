@@ -112,6 +112,17 @@ fn regression_empty_nodes_got_pages_of_their_own() {
     assert!(old.contains("http-equiv=refresh") || old.contains("http-equiv=\"refresh\""), "{old}");
     assert!(old.contains("1-1/#1-1-1"), "{old}");
     assert!(!old.contains("最終更新日"), "{old}");
+    // Its canonical link and og:url name the page it leads to, without the section: a
+    // canonical URL has no fragment, and the old URL is no page to share.
+    let head = |name: &str| -> Vec<String> {
+        let doc = scraper::Html::parse_document(&old);
+        let sel = scraper::Selector::parse(name).unwrap();
+        doc.select(&sel)
+            .filter_map(|e| e.value().attr("href").or(e.value().attr("content")).map(String::from))
+            .collect()
+    };
+    assert_eq!(head("link[rel=canonical]"), ["https://example.jp/k/p/1-1/"], "{old}");
+    assert_eq!(head("meta[property='og:url']"), ["https://example.jp/k/p/1-1/"], "{old}");
     // … while the direction with a body keeps its page.
     let full = read(out, "p/1-1-2/index.html");
     assert!(full.contains("方向の本文です。") && !full.contains("http-equiv=refresh"), "{full}");

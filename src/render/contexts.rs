@@ -203,7 +203,7 @@ pub(super) fn redirect<'a>(site: &'a Site, shared: &'a Shared, owner: AliasOwner
     ctx.insert("root", &crate::html::root_prefix(dir));
     ctx.insert("target", &target);
     ctx.insert("target_title", site.alias_title(owner));
-    ctx.insert("canonical", &site.config.absolute_url(&target));
+    ctx.insert("canonical", &site.config.absolute_url(pages::without_fragment(&target)));
     ctx.insert("breadcrumbs", &crumbs(None));
     ctx
 }

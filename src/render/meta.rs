@@ -49,7 +49,13 @@ pub fn page_meta(site: &Site, shared: &Shared, kind: PageKind, path: &str, ctx: 
     let text = |k: &str| ctx.get(k).and_then(Value::as_str).map(str::to_string);
     let title = text("crumb_title").or_else(|| text("page_title")).unwrap_or_default();
     let description = description(site, shared, kind);
-    let url = (kind != PageKind::NotFound).then(|| site.config.absolute_url(path)).flatten();
+    // A redirect page is shared as the page it leads to (a URL without its section).
+    let own = match kind {
+        PageKind::Redirect(owner, _) => super::pages::alias_target(site, owner),
+        _ => path.to_string(),
+    };
+    let url =
+        (kind != PageKind::NotFound).then(|| site.config.absolute_url(super::pages::without_fragment(&own))).flatten();
     let (favicon, favicon_type) = match &site.config.favicon {
         Some(f) => (f.clone(), mime_of(f)),
         None => ("assets/favicon.svg".to_string(), Some("image/svg+xml")),

@@ -170,6 +170,11 @@ pub fn page_path(site: &Site, kind: PageKind) -> String {
     }
 }
 
+/// `path` without its `#fragment`: the page a link to a section is on.
+pub fn without_fragment(path: &str) -> &str {
+    path.split_once('#').map_or(path, |(page, _)| page)
+}
+
 /// The path of the page that `owner`'s aliases lead to (with `#id` for a node without a
 /// page of its own).
 pub fn alias_target(site: &Site, owner: AliasOwner) -> String {
