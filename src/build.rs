@@ -229,8 +229,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut pages = pages;
     pages.sort_by_key(|&k| std::cmp::Reverse(render::size_class(k)));
     let (results, assets, search) = std::thread::scope(|scope| {
-        let search = (site.config.search && !opts.defer_search)
-            .then(|| scope.spawn(|| (crate::search::export::write(&site, staging.dir()), stage.elapsed())));
+        let search = (site.config.search && !opts.defer_search).then(|| {
+            let export = || (crate::search::export::write(&site, staging.dir()), stage.elapsed());
+            // Named, for profiles; a thread that cannot start leaves the export to this one.
+            std::thread::Builder::new().name("planpress-search".into()).spawn_scoped(scope, export).map_err(|_| export)
+        });
         let (results, assets) = rayon::join(
             || {
                 pages
@@ -247,7 +250,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             || write_assets(&opts.root, &site, &shared, staging.dir(), &page_paths),
         );
         stages.push(("ページの描画と書き出し", stage.elapsed()));
-        let search = search.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        let search = search.map(|h| match h {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(export) => export(),
+        });
         (results, assets, search)
     });
     if let Some(p) = progress {
