@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 const MAX_RUN: usize = 256;
 
 /// Runs are analysed in batches of about this many bytes.
-const BATCH_BYTES: usize = 16 * 1024;
+const BATCH_BYTES: usize = 128 * 1024;
 
 /// The written forms of the site's words, by reading.
 #[derive(Debug, Clone, Default)]
