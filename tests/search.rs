@@ -362,7 +362,9 @@ fn build_writes_browser_files_and_a_search_page() {
         0,
         "no second search form in the header of the search page"
     );
-    assert!(std::fs::read_to_string(page).unwrap().contains("<noscript>"));
+    let html = std::fs::read_to_string(page).unwrap();
+    assert!(html.contains("<noscript>"));
+    assert!(html.contains("ひらがなの読み(こそだて)"), "the help says readings work");
 }
 
 /// Every file under `dir`, relative path → bytes.
