@@ -8,7 +8,7 @@ use common::*;
 use planpress::build::{self, BuildOptions};
 use planpress::search::analyzer::{is_word, normalize, normalize_chars};
 use planpress::search::index::SearchIndex;
-use planpress::search::variants::alternatives;
+use planpress::search::variants::alternatives_with;
 use planpress::search::{index_site, search, SearchOptions};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -59,13 +59,19 @@ fn found(site: &Site, q: &str) -> BTreeSet<usize> {
     search(&site.index, q, &SearchOptions::default()).unwrap().hits.iter().map(|h| h.doc).collect()
 }
 
-/// The literal hits of `q` (not through a spelling variant), after checking that every
-/// variant hit comes after them and contains one of the query's other spellings.
+/// The literal hits of `q` (not through a spelling variant or reading), after checking that
+/// every variant hit comes after them and contains one of the query's other spellings.
 fn found_literal(site: &Site, q: &str) -> BTreeSet<usize> {
     let r = search(&site.index, q, &SearchOptions::default()).unwrap();
     let first_variant = r.hits.iter().position(|h| h.variant).unwrap_or(r.hits.len());
     assert!(r.hits[first_variant..].iter().all(|h| h.variant), "{q}: a literal hit after a variant hit");
-    let alts: Vec<String> = r.parsed.include.iter().flat_map(|t| alternatives(&t.raw)).collect();
+    // Spelling variants, then the site's words read as the term (readings).
+    let alts: Vec<String> = r
+        .parsed
+        .include
+        .iter()
+        .flat_map(|t| alternatives_with(&t.raw, site.index.readings().words(&normalize(&t.raw))))
+        .collect();
     for h in &r.hits[first_variant..] {
         assert!(alts.iter().any(|a| containing(site, a).contains(&h.doc)), "{q}: {} has no other spelling", h.url);
     }
@@ -512,4 +518,13 @@ fn regression_hiragana_found_nothing_of_the_kanji_words_read_so() {
         search(&site.index, "子育て", &SearchOptions::default()).unwrap().hits.iter().filter(|h| h.variant).count(),
         0
     );
+}
+
+/// A hit found through a reading (よう → 用, 様 …) is another spelling of the term, as a
+/// variant is: the substring property test took it for a hit without one.
+#[test]
+fn regression_reading_hits_counted_as_hits_without_another_spelling() {
+    for site in sites() {
+        found_literal(site, "よう");
+    }
 }
