@@ -51,6 +51,12 @@ impl SearchDoc {
         join(self.listed.iter().map(|s| s.text.as_str()))
     }
 
+    /// The text of each searched field, in the order of
+    /// [`crate::search::index::TEXT_FIELDS`]: title, headings, body, listed.
+    pub fn field_texts(&self) -> [String; 4] {
+        [self.title.clone(), self.headings_text(), self.body_text(), self.listed_text()]
+    }
+
     /// The sections a hit is shown with: the page's own, then its list of linked pages.
     pub fn display_sections(&self) -> impl Iterator<Item = &Section> {
         self.sections.iter().chain(&self.listed)
@@ -60,6 +66,20 @@ impl SearchDoc {
     /// deeper, more specific one comes first (a 施策の方向 before the 個別施策 listing it).
     pub fn depth(&self) -> usize {
         self.crumbs.len()
+    }
+
+    /// A page with `title` and one section of `body`, under the home page (for tests).
+    #[cfg(test)]
+    pub(crate) fn sample(title: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            url: format!("{title}/"),
+            title: title.into(),
+            crumbs: vec!["ホーム".into()],
+            plan: String::new(),
+            group: None,
+            sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
+            listed: Vec::new(),
+        }
     }
 
     /// The breadcrumb as one line (`ホーム > 計画 > 戦略1 …`).

@@ -109,10 +109,9 @@ impl SearchIndex {
                 return Err(tantivy::TantivyError::InternalError("stopped".into()));
             }
             let mut doc = TantivyDocument::default();
-            doc.add_text(fields.text[0], &d.title);
-            doc.add_text(fields.text[1], d.headings_text());
-            doc.add_text(fields.text[2], d.body_text());
-            doc.add_text(fields.text[3], d.listed_text());
+            for (&field, text) in fields.text.iter().zip(d.field_texts()) {
+                doc.add_text(field, text);
+            }
             doc.add_text(fields.breadcrumb, d.breadcrumb());
             doc.add_text(fields.plan, &d.plan);
             doc.add_text(fields.group, d.group.map(|g| corpus.groups[g].id.as_str()).unwrap_or(""));
@@ -245,19 +244,11 @@ impl SegmentCollector for AllScoredSegment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::docs::{SearchDoc, Section};
+    use crate::search::docs::SearchDoc;
     use crate::search::query::parse;
 
     fn doc(title: &str, body: &str) -> SearchDoc {
-        SearchDoc {
-            url: format!("{title}/"),
-            title: title.into(),
-            crumbs: vec!["ホーム".into()],
-            plan: String::new(),
-            group: None,
-            sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
-            listed: Vec::new(),
-        }
+        SearchDoc::sample(title, body)
     }
 
     fn index() -> SearchIndex {

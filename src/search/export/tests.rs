@@ -132,16 +132,8 @@ fn a_stopped_update_writes_nothing() {
 
 #[test]
 fn pairs_are_terms_with_documents_and_no_positions() {
-    use crate::search::docs::{SearchDoc, Section};
-    let doc = |title: &str, body: &str| SearchDoc {
-        url: format!("{title}/"),
-        title: title.into(),
-        crumbs: vec!["ホーム".into()],
-        plan: String::new(),
-        group: None,
-        sections: vec![Section { anchor: String::new(), heading: String::new(), text: body.into() }],
-        listed: Vec::new(),
-    };
+    use crate::search::docs::SearchDoc;
+    let doc = SearchDoc::sample;
     let corpus =
         Corpus { docs: vec![doc("ICT化", "ICT化とICT化"), doc("分野", "ICT・化、69.4%")], groups: vec![] };
     let t = tempfile::tempdir().unwrap();
