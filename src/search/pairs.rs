@@ -42,31 +42,12 @@ pub fn text_pairs(text: &str) -> Vec<(String, u32)> {
 /// Every pair of `corpus`, in key order, with its documents and counts per text field
 /// (no positions).
 pub fn pairs(corpus: &Corpus) -> Vec<(String, Vec<Postings>)> {
+    // Per document and field, its pairs with their counts.
+    let per_doc: Vec<Vec<Vec<(String, u32)>>> =
+        corpus.docs.par_iter().map(|d| d.field_texts().iter().map(|t| counted(t)).collect()).collect();
     let mut all: BTreeMap<String, Vec<Postings>> = BTreeMap::new();
-    for fi in 0..TEXT_FIELDS.len() {
-        let per_doc: Vec<Vec<(String, u32)>> = corpus
-            .docs
-            .par_iter()
-            .map(|d| {
-                let text = match fi {
-                    0 => d.title.clone(),
-                    1 => d.headings_text(),
-                    2 => d.body_text(),
-                    _ => d.listed_text(),
-                };
-                let mut keys: Vec<String> = text_pairs(&text).into_iter().map(|(k, _)| k).collect();
-                keys.sort_unstable();
-                let mut counted: Vec<(String, u32)> = Vec::new();
-                for k in keys {
-                    match counted.last_mut() {
-                        Some((last, n)) if *last == k => *n += 1,
-                        _ => counted.push((k, 1)),
-                    }
-                }
-                counted
-            })
-            .collect();
-        for (doc, counted) in per_doc.into_iter().enumerate() {
+    for (doc, fields) in per_doc.into_iter().enumerate() {
+        for (fi, counted) in fields.into_iter().enumerate() {
             for (key, tf) in counted {
                 let fields = all.entry(key).or_insert_with(|| vec![Postings::default(); TEXT_FIELDS.len()]);
                 fields[fi].docs.push(doc as u32);
@@ -75,6 +56,20 @@ pub fn pairs(corpus: &Corpus) -> Vec<(String, Vec<Postings>)> {
         }
     }
     all.into_iter().collect()
+}
+
+/// The pairs of `text` with the number of times each occurs, in key order.
+fn counted(text: &str) -> Vec<(String, u32)> {
+    let mut keys: Vec<String> = text_pairs(text).into_iter().map(|(k, _)| k).collect();
+    keys.sort_unstable();
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for k in keys {
+        match out.last_mut() {
+            Some((last, n)) if *last == k => *n += 1,
+            _ => out.push((k, 1)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

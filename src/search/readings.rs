@@ -61,7 +61,7 @@ impl Readings {
             .docs
             .par_iter()
             .fold(FxHashSet::default, |mut runs, d| {
-                for part in [d.title.clone(), d.headings_text(), d.body_text(), d.listed_text()] {
+                for part in d.field_texts() {
                     kanji_runs(&normalize(&part), &mut runs);
                 }
                 runs
@@ -90,39 +90,17 @@ impl Readings {
                 _ => batches.push(run.clone()),
             }
         }
-        // One analyser, on one core (it runs while tantivy indexes): each holds a copy of
-        // the dictionary (65 MB), and copies its word data again at every call.
+        // One analyser, on one core: each holds a copy of the dictionary (65 MB), and copies
+        // its word data again at every call.
         let mut tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
-        let found: Vec<Vec<(String, String)>> = batches
-            .iter()
-            .map(|batch| {
-                let tokenizer = &mut tokenizer;
-                {
-                    // An analyser failing on some text loses that text's readings, nothing else.
-                    let words = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        tokenizer
-                            .tokenize(batch)
-                            .into_iter()
-                            .map(|t| (t.text.to_string(), t.detail.get(7).cloned().unwrap_or_default()))
-                            .collect::<Vec<_>>()
-                    }));
-                    let Ok(words) = words else {
-                        *tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
-                        return Vec::new();
-                    };
-                    words
-                        .into_iter()
-                        .filter_map(|(written, reading)| {
-                            let reading = hiragana(&reading);
-                            (written.chars().any(is_kanji) && is_reading(&reading)).then_some((reading, written))
-                        })
-                        .collect()
-                }
-            })
-            .collect();
         let mut words: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (reading, written) in found.into_iter().flatten() {
-            words.entry(reading).or_default().push(written);
+        for batch in &batches {
+            for (written, reading) in analyse(&mut tokenizer, batch) {
+                let reading = hiragana(&reading);
+                if written.chars().any(is_kanji) && is_reading(&reading) {
+                    words.entry(reading).or_default().push(written);
+                }
+            }
         }
         for forms in words.values_mut() {
             forms.sort_unstable();
@@ -167,16 +145,30 @@ impl Readings {
     }
 }
 
+/// The words of `text` with their readings (katakana, as the dictionary gives them). An
+/// analyser failing on some text loses that text's readings, nothing else: it is made
+/// anew.
+fn analyse(tokenizer: &mut lindera::tokenizer::Tokenizer, text: &str) -> Vec<(String, String)> {
+    let words = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tokenizer
+            .tokenize(text)
+            .into_iter()
+            .map(|t| (t.text.to_string(), t.detail.get(7).cloned().unwrap_or_default()))
+            .collect()
+    }));
+    words.unwrap_or_else(|_| {
+        *tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
+        Vec::new()
+    })
+}
+
 /// Adds the runs of CJK characters of the normalised `text` that hold a kanji to `runs`
 /// (cut into pieces of [`MAX_RUN`] characters).
 fn kanji_runs(text: &str, runs: &mut FxHashSet<String>) {
     let mut add = |run: &[char]| {
         for piece in run.chunks(MAX_RUN) {
             if piece.iter().any(|&c| is_kanji(c)) {
-                let s: String = piece.iter().collect();
-                if !runs.contains(&s) {
-                    runs.insert(s);
-                }
+                runs.insert(piece.iter().collect());
             }
         }
     };

@@ -120,7 +120,7 @@ pub fn used_groups(corpus: &Corpus) -> Vec<Vec<&'static str>> {
     // every group is found.
     let mut used = vec![false; VARIANTS.len()];
     for d in &corpus.docs {
-        for part in [d.title.clone(), d.headings_text(), d.body_text(), d.listed_text()] {
+        for part in d.field_texts() {
             let part = normalize(&part);
             for (u, g) in used.iter_mut().zip(VARIANTS) {
                 *u = *u || g.iter().any(|f| part.contains(f));
