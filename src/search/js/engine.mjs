@@ -319,8 +319,9 @@ Engine.prototype.search = function (input, field) {
     })
     .then(function (words) {
       // Included terms, excluded terms, then every alternative spelling (variants.mjs).
+      // (Only the reading terms were looked up.)
       expand(parsed, self.manifest.variants || [], function (n) {
-        return isReading(n) ? words[n] || [] : [];
+        return words[n] || [];
       });
       terms = parsed.include.concat(parsed.exclude);
       inc = parsed.include.length;
