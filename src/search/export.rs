@@ -4,7 +4,7 @@
 //! The files, record by record, are specified in `docs/SEARCH_FORMAT.md` (format version
 //! [`FORMAT_VERSION`]): `manifest.json` (fields, shards, plans, policy fields),
 //! `docs.bin` (the policy field of every document), the term shards `t/<n>.bin` (every
-//! term of the index, every chain of CJK units and every pair where a word meets a token,
+//! term of the index, every chain of CJK units and every mixed chain of words and CJK units,
 //! in shard [`shard_of`]), the positions
 //! `p/<n>.bin` and the documents `d/<doc>.json`.
 //!
@@ -42,7 +42,7 @@ use terms::Bigrams;
 use writer::Files;
 
 /// Format version written to the manifest (the script refuses others).
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// What the export wrote.
 #[derive(Debug, Clone, Default)]
@@ -137,7 +137,8 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     let keys = source.terms()?;
     let mut positions = Positions::new(files, &layout);
     let mut bigrams = Bigrams::new(index.corpus.docs.len());
-    let mut entries = terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams)?;
+    let mut dfs = terms::Dfs::default();
+    let mut entries = terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams, &mut dfs)?;
     drop(source);
     let owned;
     let (corpus, readings) = match held {
@@ -151,7 +152,8 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     };
     report.terms = keys.len();
     report.terms += terms::chain_entries(bigrams, &norms, &mut positions, &mut entries)?;
-    report.terms += terms::pair_entries(corpus, &norms, &mut positions, &mut entries)?;
+    report.terms += terms::mixed_entries(corpus, &dfs, &norms, &mut positions, &mut entries)?;
+    drop(dfs);
 
     let shards = layout.shards.unwrap_or_else(|| layout::shard_count(terms::size(&entries)));
     let (shard_bytes, mut files) = terms::into_shards(entries, positions, shards)?;

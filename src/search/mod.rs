@@ -8,8 +8,8 @@
 //! - [`highlight`]: occurrences, snippets and the sections a hit links to.
 //! - [`chains`]: substrings of CJK runs (3–5 units) with their counts, so the browser
 //!   counts most phrases without positions.
-//! - [`pairs`]: where a word meets the next token, so the browser knows from one small
-//!   file that a term mixing scripts (`ICT化`) occurs nowhere.
+//! - [`mixed`]: runs of touching words and CJK units (`第2次`, `ict化`) with their counts,
+//!   so the browser answers a term mixing scripts without the positions of its tokens.
 //! - [`export`]: the sharded copy of the index under `search/` for the browser (format:
 //!   `docs/SEARCH_FORMAT.md`).
 //! - [`variants`]: spelling variants (表記ゆれ) of query terms, matched after literal hits.
@@ -28,7 +28,7 @@ pub mod docs;
 pub mod export;
 pub mod highlight;
 pub mod index;
-pub mod pairs;
+pub mod mixed;
 pub mod query;
 pub mod readings;
 pub mod variants;

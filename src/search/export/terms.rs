@@ -1,5 +1,6 @@
 //! The term entries: one per term of the tantivy index, one per chain of CJK units
-//! (see [`crate::search::chains`]), and their term shards.
+//! (see [`crate::search::chains`]), one per mixed chain of words and CJK units (see
+//! [`crate::search::mixed`]), and their term shards.
 
 use super::codec::{encode_entry, Entry};
 use super::layout::shard_of;
@@ -10,13 +11,16 @@ use crate::search::analyzer;
 use crate::search::chains::{self, ChainKey, DocBigrams, Postings};
 use crate::search::docs::Corpus;
 use crate::search::index::TEXT_FIELDS;
-use crate::search::pairs;
+use crate::search::mixed;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 
 /// A term (its UTF-8 bytes) and its entry.
 pub(super) type Entries = Vec<(Vec<u8>, Entry)>;
+
+/// The document frequency of every term of the index in each text field.
+pub(super) type Dfs<'k> = FxHashMap<&'k [u8], [u32; TEXT_FIELDS.len()]>;
 
 /// The bigrams of the index met so far: text, document frequency per field, and where
 /// each occurs (for chains).
@@ -53,26 +57,32 @@ impl<'k> Bigrams<'k> {
     }
 }
 
-/// The entries of the terms `keys` of the index, in order; meets their bigrams.
+/// The entries of the terms `keys` of the index, in order; meets their bigrams and
+/// notes every term's document frequencies in `dfs`.
 pub(super) fn index_entries<'k>(
     source: &mut Source,
     keys: &'k BTreeSet<Vec<u8>>,
     norms: &[Vec<u8>],
     positions: &mut Positions,
     bigrams: &mut Bigrams<'k>,
+    dfs: &mut Dfs<'k>,
 ) -> std::io::Result<Entries> {
     let mut entries = Vec::with_capacity(keys.len());
+    dfs.reserve(keys.len());
     for key in keys {
         positions.files().check_stop()?;
         let bigram = bigrams.add(std::str::from_utf8(key).unwrap_or(""));
         let mut fields = Vec::with_capacity(TEXT_FIELDS.len());
-        for fi in 0..TEXT_FIELDS.len() {
+        let mut df = [0; TEXT_FIELDS.len()];
+        for (fi, df) in df.iter_mut().enumerate() {
             let postings = source.postings(fi, key)?;
             if let Some(id) = bigram {
                 bigrams.record(id, fi, &postings);
             }
+            *df = postings.docs.len() as u32;
             fields.push(postings);
         }
+        dfs.insert(key, df);
         let entry = positions.settle(key, encode_entry(key, &fields, &[], norms, true))?;
         entries.push((key.clone(), entry));
     }
@@ -133,21 +143,34 @@ pub(super) fn chain_entries(
     Ok(written)
 }
 
-/// Appends the entries of the pairs of `corpus` (see [`crate::search::pairs`]), in key
-/// order, after the chains; returns their number. They keep no positions.
-pub(super) fn pair_entries(
+/// Appends the entries of the mixed chains of `corpus` (see [`crate::search::mixed`]), in
+/// key order, after the chains; returns their number. Each has the document frequencies of
+/// its query tokens (`dfs`: those of the index), and those of [`chains::MAX_CHAIN`] units
+/// keep their positions.
+pub(super) fn mixed_entries(
     corpus: &Corpus,
+    dfs: &Dfs,
     norms: &[Vec<u8>],
     positions: &mut Positions,
     entries: &mut Entries,
 ) -> std::io::Result<usize> {
     positions.files().check_stop()?;
-    let pairs = pairs::pairs(corpus);
-    for (key, fields) in &pairs {
-        let entry = positions.settle(key.as_bytes(), encode_entry(key.as_bytes(), fields, &[], norms, false))?;
+    let found = mixed::mixed_chains(&corpus.docs, |d| d.field_texts());
+    for (key, fields) in &found {
+        let tokens = analyzer::query_tokens(key);
+        let token_dfs: Vec<Vec<u32>> = (0..TEXT_FIELDS.len())
+            .map(|fi| tokens.iter().map(|t| dfs.get(t.text.as_bytes()).map_or(0, |d| d[fi])).collect())
+            .collect();
+        let full = key_units(key) == chains::MAX_CHAIN;
+        let entry = positions.settle(key.as_bytes(), encode_entry(key.as_bytes(), fields, &token_dfs, norms, full))?;
         entries.push((key.as_bytes().to_vec(), entry));
     }
-    Ok(pairs.len())
+    Ok(found.len())
+}
+
+/// The number of units of a mixed chain's key: its words and CJK units.
+fn key_units(key: &str) -> usize {
+    analyzer::tokenize(key).iter().filter(|t| t.kind != analyzer::Kind::Bigram).count()
 }
 
 /// Ranges of bigram ids whose chains make about `per_pass` occurrences each (`count[id]`:

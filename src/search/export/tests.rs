@@ -131,11 +131,13 @@ fn a_stopped_update_writes_nothing() {
 }
 
 #[test]
-fn pairs_are_terms_with_documents_and_no_positions() {
+fn mixed_chains_are_terms_and_only_full_ones_keep_positions() {
     use crate::search::docs::SearchDoc;
     let doc = SearchDoc::sample;
-    let corpus =
-        Corpus { docs: vec![doc("ICT化", "ICT化とICT化"), doc("分野", "ICT・化、69.4%")], groups: vec![] };
+    let corpus = Corpus {
+        docs: vec![doc("ICT化", "ICT化とICT化"), doc("分野", "ICT・化、69.4%"), doc("年度", "令和7年度")],
+        groups: vec![],
+    };
     let t = tempfile::tempdir().unwrap();
     write_index(&SearchIndex::build(corpus).unwrap(), t.path()).unwrap();
     let terms = decode(t.path());
@@ -145,5 +147,9 @@ fn pairs_are_terms_with_documents_and_no_positions() {
     assert_eq!(pair[2].0, 1);
     assert!(pair.iter().all(|f| f.2.is_none()), "no positions");
     assert!(terms.contains_key("とict".as_bytes()));
-    assert!(!terms.keys().any(|k| k.contains(&b' ')), "separators make no pair");
+    assert!(!terms.keys().any(|k| k.contains(&b' ')), "separators end a chain");
+    let full = &terms["令和7年度".as_bytes()];
+    assert_eq!(full[2].0, 1);
+    assert!(full[2].2.is_some(), "a chain of MAX_CHAIN units keeps its positions");
+    assert_eq!(full[2].3.len(), 3, "the dfs of 令和, 7, 年度");
 }

@@ -2,7 +2,7 @@
 // version, term shards, docs.bin, and the bit-packed posting lists and positions.
 
 /** The layout of search/ this script reads (src/search/export.rs FORMAT_VERSION; tests/search.rs checks it). */
-export var FORMAT_VERSION = 6;
+export var FORMAT_VERSION = 7;
 var utf8 = new TextDecoder();
 var utf8enc = new TextEncoder();
 
