@@ -72,13 +72,21 @@ pub fn text_chains(text: &str) -> Vec<Found> {
     out
 }
 
+/// A mixed chain of a corpus: its key, whether it has [`MAX_CHAIN`] units, and per text
+/// field its documents, counts and (when full) positions.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MixedChain {
+    /// The units' normalised texts, joined.
+    pub key: String,
+    /// Whether it has [`MAX_CHAIN`] units (and so keeps positions).
+    pub full: bool,
+    /// Where it occurs, per text field in [`TEXT_FIELDS`] order.
+    pub fields: Vec<Postings>,
+}
+
 /// Every mixed chain of the documents `docs` (`texts` gives a document's text fields in
-/// [`TEXT_FIELDS`] order), in key order, with its documents, counts and (chains of
-/// [`MAX_CHAIN`] units) positions per text field.
-pub fn mixed_chains<D, T>(
-    docs: &[D],
-    texts: impl Fn(&D) -> [T; TEXT_FIELDS.len()] + Sync,
-) -> Vec<(String, Vec<Postings>)>
+/// [`TEXT_FIELDS`] order), in key order.
+pub fn mixed_chains<D, T>(docs: &[D], texts: impl Fn(&D) -> [T; TEXT_FIELDS.len()] + Sync) -> Vec<MixedChain>
 where
     D: Sync,
     T: AsRef<str>,
@@ -97,9 +105,9 @@ where
                 .collect()
         })
         .collect();
-    let mut all: BTreeMap<String, Vec<Postings>> = BTreeMap::new();
+    let mut all: BTreeMap<String, MixedChain> = BTreeMap::new();
     for (doc, fields) in per_doc.into_iter().enumerate() {
-        for (fi, found) in fields.into_iter().enumerate() {
+        for (fi, mut found) in fields.into_iter().enumerate() {
             let mut i = 0;
             while i < found.len() {
                 let mut j = i + 1;
@@ -107,15 +115,12 @@ where
                     j += 1;
                 }
                 let full = found[i].full;
-                let p = match all.get_mut(&found[i].key) {
-                    Some(fields) => &mut fields[fi],
-                    None => {
-                        let fields = all
-                            .entry(found[i].key.clone())
-                            .or_insert_with(|| vec![Postings::default(); TEXT_FIELDS.len()]);
-                        &mut fields[fi]
-                    }
-                };
+                let chain = all.entry(std::mem::take(&mut found[i].key)).or_insert_with_key(|key| MixedChain {
+                    key: key.clone(),
+                    full,
+                    fields: vec![Postings::default(); TEXT_FIELDS.len()],
+                });
+                let p = &mut chain.fields[fi];
                 p.docs.push(doc as u32);
                 p.tfs.push((j - i) as u32);
                 if full {
@@ -125,7 +130,7 @@ where
             }
         }
     }
-    all.into_iter().collect()
+    all.into_values().collect()
 }
 
 #[cfg(test)]
@@ -174,7 +179,8 @@ mod tests {
     #[test]
     fn counts_and_positions_per_document_and_field() {
         let docs = [["第3次", "", "第3次と第3次", ""], ["", "", "", "第2次"]];
-        let all: BTreeMap<String, Vec<Postings>> = mixed_chains(&docs, |d| *d).into_iter().collect();
+        let all: BTreeMap<String, Vec<Postings>> =
+            mixed_chains(&docs, |d| *d).into_iter().map(|c| (c.key, c.fields)).collect();
         assert_eq!(all["第3次"][0], Postings { docs: vec![0], tfs: vec![1], positions: vec![] });
         assert_eq!(all["第3次"][2].tfs, vec![2]);
         assert_eq!(all["第2次"][3].docs, vec![1]);

@@ -156,21 +156,17 @@ pub(super) fn mixed_entries(
 ) -> std::io::Result<usize> {
     positions.files().check_stop()?;
     let found = mixed::mixed_chains(&corpus.docs, |d| d.field_texts());
-    for (key, fields) in &found {
-        let tokens = analyzer::query_tokens(key);
+    let count = found.len();
+    for chain in found {
+        let tokens = analyzer::query_tokens(&chain.key);
         let token_dfs: Vec<Vec<u32>> = (0..TEXT_FIELDS.len())
             .map(|fi| tokens.iter().map(|t| dfs.get(t.text.as_bytes()).map_or(0, |d| d[fi])).collect())
             .collect();
-        let full = key_units(key) == chains::MAX_CHAIN;
-        let entry = positions.settle(key.as_bytes(), encode_entry(key.as_bytes(), fields, &token_dfs, norms, full))?;
-        entries.push((key.as_bytes().to_vec(), entry));
+        let key = chain.key.into_bytes();
+        let entry = positions.settle(&key, encode_entry(&key, &chain.fields, &token_dfs, norms, chain.full))?;
+        entries.push((key, entry));
     }
-    Ok(found.len())
-}
-
-/// The number of units of a mixed chain's key: its words and CJK units.
-fn key_units(key: &str) -> usize {
-    analyzer::tokenize(key).iter().filter(|t| t.kind != analyzer::Kind::Bigram).count()
+    Ok(count)
 }
 
 /// Ranges of bigram ids whose chains make about `per_pass` occurrences each (`count[id]`:

@@ -148,17 +148,16 @@ export function plan(term) {
     }
     r = q + 1;
   }
-  return { units: units, src: src, guards: guards(term) };
+  return { units: units, src: src, guards: guards(runs) };
 }
 
 /**
- * The guards of a term: the mixed chains of two units (src/search/mixed.rs) where one of
+ * The guards of a term (its `runs`): the mixed chains of two units (src/search/mixed.rs) where one of
  * its words touches the token before or after it, the word and the unit at the meeting
  * point (`ict化`, `dx推`). A term can only match in a field that has all of them.
  */
-export function guards(term) {
-  var runs = runsOf(term),
-    out = [];
+function guards(runs) {
+  var out = [];
   for (var k = 1; k < runs.length; k++) {
     var a = runs[k - 1],
       b = runs[k];
