@@ -84,8 +84,13 @@ pub fn update(
 
 fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
     let never = AtomicBool::new(false);
-    let index = SearchIndex::build_unless(Corpus::new(site), layout.stop.as_deref().unwrap_or(&never))
+    let corpus = Corpus::new(site);
+    // The analyser first: its dictionary (over 150 MB once loaded) is gone before the
+    // tantivy index is built, so that the two are never in memory at once.
+    let readings = Readings::of_corpus(&corpus);
+    let index = SearchIndex::build_unless(corpus, layout.stop.as_deref().unwrap_or(&never))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
+    let _ = index.readings.set(readings);
     write_held(Held::Owned(Box::new(index)), &dir.join("search"), layout).map_err(|e| {
         Diagnostic::new(
             dir.join("search"),
