@@ -10,8 +10,9 @@
 //! positions of the few chains of [`MAX_CHAIN`] units that cover it (see
 //! `src/search/export.rs`).
 //!
-//! Bigrams at consecutive positions are always in the same run (runs are at least three
-//! positions apart), so a chain is read off the positions alone.
+//! Bigrams at consecutive positions are always in the same run (the last unit of a run
+//! has no bigram, so two runs' bigrams are at least two positions apart), so a chain is
+//! read off the positions alone.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -23,8 +24,13 @@ pub const MAX_CHAIN: usize = 5;
 /// A chain as the ids of its bigrams in order; unused slots hold `u32::MAX`.
 pub type ChainKey = [u32; MAX_CHAIN - 1];
 
-/// The bigrams of one document in one field: `(position, bigram id)`, in any order.
-pub type DocBigrams = Vec<(u32, u32)>;
+/// The bigrams of one document in one field, by position: `ids[p]` is the id of the
+/// bigram at position `p`, or [`NO_BIGRAM`] (4 bytes a position: the export holds these
+/// for every document at once).
+pub type DocBigrams = Vec<u32>;
+
+/// A position of [`DocBigrams`] without a bigram.
+pub const NO_BIGRAM: u32 = u32::MAX;
 
 /// Where a term (here a chain, in the export any term) occurs in one field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -49,18 +55,17 @@ pub fn bigram_count(key: &ChainKey) -> usize {
 }
 
 /// Every chain of 3 to [`MAX_CHAIN`] units of one field whose first bigram is in `first`;
-/// `docs[d]` holds the bigrams of document `d` (sorted here). The export gathers the chains
-/// in passes over ranges of first bigrams, so that only one range's chains are in memory.
-pub fn chains(docs: &mut [DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
+/// `docs[d]` holds the bigrams of document `d`. The export gathers the chains in passes
+/// over ranges of first bigrams, so that only one range's chains are in memory.
+pub fn chains(docs: &[DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
     const CHUNK: usize = 256;
     let parts: Vec<FxHashMap<ChainKey, Postings>> = docs
-        .par_chunks_mut(CHUNK)
+        .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, chunk)| {
             let mut map: FxHashMap<ChainKey, Postings> = FxHashMap::default();
             let mut found: Vec<(ChainKey, u32)> = Vec::new();
-            for (k, bigrams) in chunk.iter_mut().enumerate() {
-                bigrams.sort_unstable();
+            for (k, bigrams) in chunk.iter().enumerate() {
                 found.clear();
                 doc_chains(bigrams, &first, &mut found);
                 found.sort_unstable();
@@ -104,31 +109,22 @@ pub fn chains(docs: &mut [DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey,
     all
 }
 
-/// Pushes `(chain, start position)` for every chain of one document's sorted bigrams.
-fn doc_chains(bigrams: &[(u32, u32)], first: &Range<u32>, out: &mut Vec<(ChainKey, u32)>) {
-    let mut start = 0;
-    while start < bigrams.len() {
-        let mut end = start + 1;
-        while end < bigrams.len() && bigrams[end].0 == bigrams[end - 1].0 + 1 {
-            end += 1;
+/// Pushes `(chain, start position)` for every chain of one document's bigrams (by
+/// position) whose first bigram is in `first`.
+fn doc_chains(ids: &[u32], first: &Range<u32>, out: &mut Vec<(ChainKey, u32)>) {
+    for (p, &id) in ids.iter().enumerate() {
+        if id == NO_BIGRAM || !first.contains(&id) {
+            continue;
         }
-        let run = &bigrams[start..end];
-        for i in 0..run.len() {
-            if !first.contains(&run[i].1) {
-                continue;
+        let mut key = [NO_BIGRAM; MAX_CHAIN - 1];
+        key[0] = id;
+        for n in 1..MAX_CHAIN - 1 {
+            match ids.get(p + n) {
+                Some(&next) if next != NO_BIGRAM => key[n] = next,
+                _ => break,
             }
-            for n in 2..MAX_CHAIN {
-                if i + n > run.len() {
-                    break;
-                }
-                let mut key = [u32::MAX; MAX_CHAIN - 1];
-                for (slot, b) in key.iter_mut().zip(&run[i..i + n]) {
-                    *slot = b.1;
-                }
-                out.push((key, run[i].0));
-            }
+            out.push((key, p as u32));
         }
-        start = end;
     }
 }
 
@@ -138,11 +134,23 @@ mod tests {
 
     const M: u32 = u32::MAX;
 
+    /// [`DocBigrams`] from `(position, bigram id)` pairs.
+    fn at(pairs: &[(u32, u32)]) -> DocBigrams {
+        let mut ids = Vec::new();
+        for &(p, id) in pairs {
+            if ids.len() <= p as usize {
+                ids.resize(p as usize + 1, NO_BIGRAM);
+            }
+            ids[p as usize] = id;
+        }
+        ids
+    }
+
     #[test]
     fn chains_follow_consecutive_positions_only() {
         // Bigrams 0 1 2 at positions 0 1 2, then a new run: 3 at 5, 4 at 6.
-        let mut docs = vec![vec![(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)]];
-        let map = chains(&mut docs, 0..u32::MAX);
+        let docs = vec![at(&[(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)])];
+        let map = chains(&docs, 0..u32::MAX);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec![[0, 1, 2, M], [0, 1, M, M], [1, 2, M, M], [3, 4, M, M]]);
@@ -153,25 +161,24 @@ mod tests {
     #[test]
     fn counts_overlapping_occurrences_and_keeps_positions_of_full_chains() {
         // ああああああ: the bigram ああ (id 7) at positions 10..15.
-        let mut docs = vec![vec![], (10..15).map(|p| (p, 7)).collect()];
-        let map = chains(&mut docs, 0..u32::MAX);
+        let docs = vec![vec![], at(&(10..15).map(|p| (p, 7)).collect::<Vec<_>>())];
+        let map = chains(&docs, 0..u32::MAX);
         assert_eq!(map[&[7, 7, M, M]], Postings { docs: vec![1], tfs: vec![4], positions: vec![] });
         assert_eq!(map[&[7, 7, 7, 7]], Postings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
     }
 
     #[test]
     fn documents_stay_in_order_across_chunks() {
-        let mut docs: Vec<DocBigrams> =
-            (0..600).map(|d| if d % 7 == 0 { vec![(0, 1), (1, 2)] } else { vec![] }).collect();
-        let map = chains(&mut docs, 0..u32::MAX);
+        let docs: Vec<DocBigrams> = (0..600).map(|d| if d % 7 == 0 { at(&[(0, 1), (1, 2)]) } else { vec![] }).collect();
+        let map = chains(&docs, 0..u32::MAX);
         let want: Vec<u32> = (0..600).filter(|d| d % 7 == 0).collect();
         assert_eq!(map[&[1, 2, M, M]].docs, want);
     }
 
     #[test]
     fn only_chains_starting_in_the_range_are_gathered() {
-        let mut docs = vec![vec![(0, 0), (1, 1), (2, 2), (3, 3)]];
-        let map = chains(&mut docs, 1..2);
+        let docs = vec![at(&[(0, 0), (1, 1), (2, 2), (3, 3)])];
+        let map = chains(&docs, 1..2);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec![[1, 2, 3, M], [1, 2, M, M]]);

@@ -49,8 +49,14 @@ impl<'k> Bigrams<'k> {
     fn record(&mut self, id: u32, fi: usize, p: &Postings) {
         let mut at = 0;
         for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
-            let pos = &p.positions[at..at + tf as usize];
-            self.occurrences[fi][d as usize].extend(pos.iter().map(|&p| (p, id)));
+            let ids = &mut self.occurrences[fi][d as usize];
+            for &p in &p.positions[at..at + tf as usize] {
+                let p = p as usize;
+                if ids.len() <= p {
+                    ids.resize(p + 1, chains::NO_BIGRAM);
+                }
+                ids[p] = id;
+            }
             at += tf as usize;
         }
         self.df[id as usize][fi] = p.docs.len() as u32;
@@ -104,12 +110,12 @@ pub(super) fn chain_entries(
     entries: &mut Entries,
 ) -> std::io::Result<usize> {
     let Bigrams { texts, df, mut occurrences } = bigrams;
+    // Grown a bigram at a time, they may hold up to twice the room they need.
+    occurrences.par_iter_mut().flatten().for_each(|ids| ids.shrink_to_fit());
     let mut count = vec![0u64; texts.len()];
-    for field in &occurrences {
-        for doc in field {
-            for &(_, id) in doc {
-                count[id as usize] += 1;
-            }
+    for &id in occurrences.iter().flatten().flatten() {
+        if id != chains::NO_BIGRAM {
+            count[id as usize] += 1;
         }
     }
     let mut written = 0;
@@ -117,7 +123,7 @@ pub(super) fn chain_entries(
     for range in passes(&texts, &count, per_pass) {
         positions.files().check_stop()?;
         let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
-            occurrences.par_iter_mut().map(|docs| chains::chains(docs, range.clone())).collect();
+            occurrences.par_iter().map(|docs| chains::chains(docs, range.clone())).collect();
         let mut chain_keys: Vec<(String, ChainKey)> = per_field
             .iter()
             .flat_map(|m| m.keys())
