@@ -45,8 +45,9 @@ pub struct Section {
     /// The heading's text (`""` before the first heading).
     pub heading: String,
     /// Plain text: one line per block (paragraph, list item, table row …), runs of white
-    /// space collapsed to one space.
-    pub text: String,
+    /// space collapsed to one space. Shared, not copied, by the search documents made from
+    /// the model (`search::docs`): at 10,000 pages a copy is some 50 MB.
+    pub text: std::sync::Arc<str>,
 }
 
 /// Maps content files (`kakegawa-2/1/1-1.md`, relative to `content/`) to site paths.
@@ -270,7 +271,7 @@ pub fn render(markdown: &str, ctx: &MarkdownContext) -> (Rendered, Vec<Diagnosti
 /// The plain text of the events that become the HTML, cut into sections at `headings`:
 /// what a reader sees, block by block (alt text, which is an attribute, is not text).
 fn sections(events: &[Event], headings: &[Heading]) -> Vec<Section> {
-    let mut sections = vec![Section { anchor: String::new(), heading: String::new(), text: String::new() }];
+    let mut sections = vec![Section { anchor: String::new(), heading: String::new(), text: "".into() }];
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let flush = |line: &mut String, lines: &mut Vec<String>| {
@@ -294,10 +295,10 @@ fn sections(events: &[Event], headings: &[Heading]) -> Vec<Section> {
             // The heading markers this renderer writes, and the other tags it writes as HTML.
             Event::Html(h) if h.starts_with("<h") && h.len() > 2 && h.as_bytes()[2].is_ascii_digit() => {
                 flush(&mut line, &mut lines);
-                sections.last_mut().expect("one section").text = lines.join("\n");
+                sections.last_mut().expect("one section").text = lines.join("\n").into();
                 lines.clear();
                 let h = heading.next().expect("a marker per heading");
-                sections.push(Section { anchor: h.id.clone(), heading: h.text.clone(), text: String::new() });
+                sections.push(Section { anchor: h.id.clone(), heading: h.text.clone(), text: "".into() });
                 in_heading = true;
             }
             Event::Html(h) if h.starts_with("</h") => {
@@ -346,7 +347,7 @@ fn sections(events: &[Event], headings: &[Heading]) -> Vec<Section> {
     if !in_heading {
         flush(&mut line, &mut lines);
     }
-    sections.last_mut().expect("one section").text = lines.join("\n");
+    sections.last_mut().expect("one section").text = lines.join("\n").into();
     sections
 }
 
@@ -1032,13 +1033,13 @@ mod tests {
                 anchor: "現状と課題".into(), heading: "現状と課題".into(), text: "一つ目\n項目A\n項目&B".into()
             }
         );
-        assert_eq!(s[2].text, "a b\n基本構想 令和4年度");
+        assert_eq!(&*s[2].text, "a b\n基本構想 令和4年度");
     }
 
     #[test]
     fn sections_keep_escaped_markup_as_text_and_leave_out_alt_text() {
         let (r, _) = md("<script>alert(1)</script> &#x5b50;\n\n![地図の説明](/a.png) 後ろ[^1]\n\n[^1]: 注\n\n```\ncode\nblock\n```\n");
         // Raw HTML is shown as it was written (escaped), so its text is the source.
-        assert_eq!(r.sections[0].text, "<script>alert(1)</script> &#x5b50;\n後ろ1\n1\n注\ncode block");
+        assert_eq!(&*r.sections[0].text, "<script>alert(1)</script> &#x5b50;\n後ろ1\n1\n注\ncode block");
     }
 }

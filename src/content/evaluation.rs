@@ -148,7 +148,7 @@ pub fn render_text(md: &str, origin: &Origin, diags: &mut Diagnostics) -> (Strin
     for d in problems {
         diags.push(d);
     }
-    let text = rendered.sections.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = rendered.sections.iter().map(|s| &*s.text).collect::<Vec<_>>().join("\n");
     (rendered.html, text)
 }
 

@@ -43,12 +43,12 @@ impl SearchDoc {
 
     /// Text of the `body` field: every section's text, one per line.
     pub fn body_text(&self) -> String {
-        join(self.sections.iter().map(|s| s.text.as_str()))
+        join(self.sections.iter().map(|s| &*s.text))
     }
 
     /// Text of the `listed` field (see [`SearchDoc::listed`]).
     pub fn listed_text(&self) -> String {
-        join(self.listed.iter().map(|s| s.text.as_str()))
+        join(self.listed.iter().map(|s| &*s.text))
     }
 
     /// The text of each searched field, in the order of
@@ -174,7 +174,7 @@ impl Corpus {
                         sections.push(Section {
                             anchor: "pp-indicators".into(),
                             heading: "指標".into(),
-                            text: indicator_text(&node.indicators),
+                            text: indicator_text(&node.indicators).into(),
                         });
                     }
                     if !node.evaluations.is_empty() {
@@ -186,7 +186,7 @@ impl Corpus {
                         sections.push(Section {
                             anchor: "pp-evaluations".into(),
                             heading: "評価の推移".into(),
-                            text: lines.join("\n"),
+                            text: lines.join("\n").into(),
                         });
                     }
                     for &c in &node.children {
@@ -212,7 +212,7 @@ impl Corpus {
                         listed.push(Section {
                             anchor: "pp-related".into(),
                             heading: "関連情報".into(),
-                            text: related.join("\n"),
+                            text: related.join("\n").into(),
                         });
                     }
                     SearchDoc { url, title: node.label(), crumbs, plan: plan.id.clone(), group, sections, listed }
@@ -237,7 +237,7 @@ fn progress_doc(plan: &Plan, year: FiscalYear, url: String, home: &str) -> Searc
     let mut sections = vec![Section {
         anchor: String::new(),
         heading: String::new(),
-        text: format!("{} {}の進捗状況", plan.title, year.wareki()),
+        text: format!("{} {}の進捗状況", plan.title, year.wareki()).into(),
     }];
     for &r in &plan.roots {
         let mut stack = vec![r];
@@ -248,7 +248,11 @@ fn progress_doc(plan: &Plan, year: FiscalYear, url: String, home: &str) -> Searc
             let grade = grade_words(plan, e);
             let lines: Vec<&str> =
                 [grade.as_str(), &e.comment, &e.results].into_iter().filter(|l| !l.is_empty()).collect();
-            sections.push(Section { anchor: format!("ev-{}", n.id), heading: n.label(), text: lines.join("\n") });
+            sections.push(Section {
+                anchor: format!("ev-{}", n.id),
+                heading: n.label(),
+                text: lines.join("\n").into(),
+            });
         }
     }
     SearchDoc {
@@ -301,7 +305,11 @@ fn listed_lines(plan: &Plan, id: NodeId, depth: usize, out: &mut Vec<String>) {
 }
 
 fn listed_section(anchor: &str, heading: &str, lines: Vec<String>) -> Option<Section> {
-    (!lines.is_empty()).then(|| Section { anchor: anchor.into(), heading: heading.into(), text: lines.join("\n") })
+    (!lines.is_empty()).then(|| Section {
+        anchor: anchor.into(),
+        heading: heading.into(),
+        text: lines.join("\n").into(),
+    })
 }
 
 /// An indicator table as its rows read: name, direction, note, then 基準値 / 目標値 / 最新の実績
@@ -330,7 +338,7 @@ fn node_sections(plan: &Plan, id: NodeId, out: &mut Vec<Section>) {
     let mut intro: Vec<String> = node.summary.iter().cloned().collect();
     let mut own = node.sections.clone();
     if let Some(first) = own.first_mut().filter(|s| s.anchor.is_empty()) {
-        intro.extend((!first.text.is_empty()).then(|| first.text.clone()));
+        intro.extend((!first.text.is_empty()).then(|| first.text.to_string()));
         own.remove(0);
     }
     if !node.indicators.is_empty() {
@@ -339,7 +347,7 @@ fn node_sections(plan: &Plan, id: NodeId, out: &mut Vec<Section>) {
     intro
         .extend(node.evaluations.iter().map(|e| format!("{} {} {}", e.year.wareki(), grade_words(plan, e), e.comment)));
     let anchor = node_path(plan, id).rsplit_once('#').map(|(_, a)| a.to_string()).unwrap_or_else(|| node.id.clone());
-    out.push(Section { anchor, heading: node.label(), text: intro.join("\n") });
+    out.push(Section { anchor, heading: node.label(), text: intro.join("\n").into() });
     out.extend(own);
     for &c in &node.children {
         if !plan.nodes[c].has_page {
@@ -352,13 +360,13 @@ fn node_sections(plan: &Plan, id: NodeId, out: &mut Vec<Section>) {
 fn with_intro(body: &[Section], intro: Vec<String>) -> Vec<Section> {
     let mut sections = body.to_vec();
     if sections.is_empty() {
-        sections.push(Section { anchor: String::new(), heading: String::new(), text: String::new() });
+        sections.push(Section { anchor: String::new(), heading: String::new(), text: "".into() });
     }
-    let mut lines: Vec<String> = intro.into_iter().filter(|l| !l.trim().is_empty()).collect();
-    if !sections[0].text.is_empty() {
-        lines.push(std::mem::take(&mut sections[0].text));
+    let lines: Vec<&str> = intro.iter().map(String::as_str).filter(|l| !l.trim().is_empty()).collect();
+    if !lines.is_empty() {
+        let own = (!sections[0].text.is_empty()).then_some(&*sections[0].text);
+        sections[0].text = lines.into_iter().chain(own).collect::<Vec<_>>().join("\n").into();
     }
-    sections[0].text = lines.join("\n");
     sections
 }
 
@@ -374,9 +382,19 @@ mod tests {
     fn intro_lines_come_first_in_the_top_section() {
         let body = vec![section("", "前書き"), section("genjo", "一つ目")];
         let s = with_intro(&body, vec!["要約".into(), " ".into()]);
-        assert_eq!(s[0].text, "要約\n前書き");
+        assert_eq!(&*s[0].text, "要約\n前書き");
         assert_eq!(s[1], body[1]);
         assert_eq!(with_intro(&[], vec!["要約".into()]), vec![section("", "要約")]);
         assert_eq!(with_intro(&[section("", "")], vec![]), vec![section("", "")]);
+    }
+
+    #[test]
+    fn sections_share_the_model_text_instead_of_copying_it() {
+        use std::sync::Arc;
+        let body = vec![section("", "前書き"), section("genjo", "一つ目")];
+        let s = with_intro(&body, vec![" ".into()]);
+        assert!(Arc::ptr_eq(&s[0].text, &body[0].text) && Arc::ptr_eq(&s[1].text, &body[1].text));
+        let s = with_intro(&body, vec!["要約".into()]);
+        assert!(Arc::ptr_eq(&s[1].text, &body[1].text), "only the top section gets a text of its own");
     }
 }

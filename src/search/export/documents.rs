@@ -45,7 +45,7 @@ fn doc_json(d: &SearchDoc) -> std::io::Result<Vec<u8>> {
         u: &d.url,
         t: &d.title,
         c: &d.crumbs,
-        s: d.display_sections().map(|s| (s.anchor.as_str(), s.heading.as_str(), s.text.as_str())).collect(),
+        s: d.display_sections().map(|s| (s.anchor.as_str(), s.heading.as_str(), &*s.text)).collect(),
     };
     serde_json::to_vec(&file).map_err(std::io::Error::other)
 }
