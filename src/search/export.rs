@@ -90,8 +90,7 @@ fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagn
     let readings = Readings::of_corpus(&corpus);
     let index = SearchIndex::build_unless(corpus, layout.stop.as_deref().unwrap_or(&never))
         .map_err(|e| Diagnostic::new("search", "search-index", format!("検索用の索引を作れません: {e}")))?;
-    let _ = index.readings.set(readings);
-    write_held(Held::Owned(Box::new(index)), &dir.join("search"), layout).map_err(|e| {
+    write_held(Held::Owned(Box::new(index), readings), &dir.join("search"), layout).map_err(|e| {
         Diagnostic::new(
             dir.join("search"),
             "io",
@@ -112,11 +111,11 @@ pub fn write_index_with(index: &SearchIndex, out: &Path, layout: Layout) -> std:
     write_held(Held::Borrowed(index), out, layout)
 }
 
-/// The index an export reads: the caller's, or its own, which it drops once the terms are
-/// read, so that the chains reuse that memory.
+/// The index an export reads: the caller's, or its own (with the readings of its corpus),
+/// which it drops once the terms are read, so that the chains reuse that memory.
 enum Held<'a> {
     Borrowed(&'a SearchIndex),
-    Owned(Box<SearchIndex>),
+    Owned(Box<SearchIndex>, Readings),
 }
 
 /// Writes the files of [`write_index_with`].
@@ -127,7 +126,7 @@ enum Held<'a> {
 fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportReport> {
     let index = match &held {
         Held::Borrowed(index) => *index,
-        Held::Owned(index) => index,
+        Held::Owned(index, _) => index,
     };
     let mut report = ExportReport { docs: index.corpus.docs.len(), ..Default::default() };
     for sub in ["t", "p", "d", "y"] {
@@ -148,9 +147,8 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     let owned;
     let (corpus, readings) = match held {
         Held::Borrowed(index) => (&index.corpus, index.readings()),
-        Held::Owned(index) => {
-            let SearchIndex { corpus, readings, .. } = *index;
-            let readings = readings.into_inner().unwrap_or_else(|| Readings::of_corpus(&corpus));
+        Held::Owned(index, readings) => {
+            let SearchIndex { corpus, .. } = *index;
             owned = (corpus, readings);
             (&owned.0, &owned.1)
         }

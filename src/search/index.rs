@@ -90,9 +90,9 @@ impl SearchIndex {
         Ok(SearchIndex { corpus, index, searcher, fields, readings: std::sync::OnceLock::new() })
     }
 
-    /// The readings of the site's words (the analyser runs at the first call, unless they
-    /// were set; the build's export finds them before it builds the tantivy index, so that
-    /// the analyser's dictionary and the index are never in memory at once).
+    /// The readings of the site's words (the analyser runs at the first call). The build's
+    /// export does not use this: it finds them before it builds the tantivy index, so that
+    /// the analyser's dictionary and the index are never in memory at once.
     pub fn readings(&self) -> &super::readings::Readings {
         self.readings.get_or_init(|| super::readings::Readings::of_corpus(&self.corpus))
     }
