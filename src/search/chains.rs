@@ -32,6 +32,15 @@ pub type DocBigrams = Vec<u32>;
 /// A position of [`DocBigrams`] without a bigram.
 pub const NO_BIGRAM: u32 = u32::MAX;
 
+/// Records bigram `id` at `position` of `ids`, growing it as needed.
+pub fn place(ids: &mut DocBigrams, position: u32, id: u32) {
+    let p = position as usize;
+    if ids.len() <= p {
+        ids.resize(p + 1, NO_BIGRAM);
+    }
+    ids[p] = id;
+}
+
 /// Where a term (here a chain, in the export any term) occurs in one field.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Postings {
@@ -138,10 +147,7 @@ mod tests {
     fn at(pairs: &[(u32, u32)]) -> DocBigrams {
         let mut ids = Vec::new();
         for &(p, id) in pairs {
-            if ids.len() <= p as usize {
-                ids.resize(p as usize + 1, NO_BIGRAM);
-            }
-            ids[p as usize] = id;
+            place(&mut ids, p, id);
         }
         ids
     }

@@ -51,11 +51,7 @@ impl<'k> Bigrams<'k> {
         for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
             let ids = &mut self.occurrences[fi][d as usize];
             for &p in &p.positions[at..at + tf as usize] {
-                let p = p as usize;
-                if ids.len() <= p {
-                    ids.resize(p + 1, chains::NO_BIGRAM);
-                }
-                ids[p] = id;
+                chains::place(ids, p, id);
             }
             at += tf as usize;
         }
