@@ -203,20 +203,30 @@ fn units(chars: &[NormChar]) -> Vec<Unit> {
     out
 }
 
-/// All tokens of `text`, as indexed (rule 4).
-pub fn tokenize(text: &str) -> Vec<Tok> {
+/// A token as [`for_each_token`] shows it: its text is only valid until the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRef<'a> {
+    /// The normalised token text.
+    pub text: &'a str,
+    /// Position (see the module documentation).
+    pub position: usize,
+    /// Byte range in the original text.
+    pub offsets: Range<usize>,
+    /// What produced it.
+    pub kind: Kind,
+}
+
+/// Calls `f` with every token of `text`, as indexed (rule 4), in order: what [`tokenize`]
+/// returns, without allocating a string per token (the index and the mixed chains tokenize
+/// every text of the site).
+pub fn for_each_token(text: &str, mut f: impl FnMut(TokenRef<'_>)) {
     let chars = normalize_chars(text);
     let units = units(&chars);
-    let mut out = Vec::new();
+    let mut buf = String::new();
     let mut pos = 0usize;
     let mut gap = false;
     let mut any = false;
     let push_unit = |s: &mut String, u: &Unit| s.extend(chars[u.start..u.end].iter().map(|c| c.ch));
-    let unit_text = |u: &Unit| -> String {
-        let mut s = String::with_capacity(8);
-        push_unit(&mut s, u);
-        s
-    };
     let range = |a: &Unit, b: &Unit| chars[a.start].src.start..chars[b.end - 1].src.end;
     let mut i = 0;
     while i < units.len() {
@@ -234,28 +244,23 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
                 gap = false;
                 any = true;
                 if class == Class::Word {
-                    let text: String = units[i..j].iter().map(unit_text).collect();
-                    out.push(Tok { text, position: pos, offsets: range(&units[i], &units[j - 1]), kind: Kind::Word });
+                    buf.clear();
+                    units[i..j].iter().for_each(|u| push_unit(&mut buf, u));
+                    let offsets = range(&units[i], &units[j - 1]);
+                    f(TokenRef { text: &buf, position: pos, offsets, kind: Kind::Word });
                     pos += 1;
                 } else {
                     let run = j - i;
                     for k in i..j {
                         let p = pos + (k - i);
-                        out.push(Tok {
-                            text: unit_text(&units[k]),
-                            position: p,
-                            offsets: range(&units[k], &units[k]),
-                            kind: Kind::Unigram { run },
-                        });
+                        buf.clear();
+                        push_unit(&mut buf, &units[k]);
+                        let offsets = range(&units[k], &units[k]);
+                        f(TokenRef { text: &buf, position: p, offsets, kind: Kind::Unigram { run } });
                         if k + 1 < j {
-                            let mut text = unit_text(&units[k]);
-                            push_unit(&mut text, &units[k + 1]);
-                            out.push(Tok {
-                                text,
-                                position: p,
-                                offsets: range(&units[k], &units[k + 1]),
-                                kind: Kind::Bigram,
-                            });
+                            push_unit(&mut buf, &units[k + 1]);
+                            let offsets = range(&units[k], &units[k + 1]);
+                            f(TokenRef { text: &buf, position: p, offsets, kind: Kind::Bigram });
                         }
                     }
                     pos += run;
@@ -264,6 +269,14 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
         }
         i = j;
     }
+}
+
+/// All tokens of `text`, as indexed (rule 4).
+pub fn tokenize(text: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    for_each_token(text, |t| {
+        out.push(Tok { text: t.text.to_string(), position: t.position, offsets: t.offsets, kind: t.kind })
+    });
     out
 }
 
@@ -277,9 +290,13 @@ pub fn query_tokens(term: &str) -> Vec<Tok> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct JapaneseTokenizer;
 
-/// The token stream of [`JapaneseTokenizer`].
+/// The token stream of [`JapaneseTokenizer`]: the tokens of a text, their texts one after
+/// the other in one string.
 pub struct JapaneseTokenStream {
-    tokens: std::vec::IntoIter<Tok>,
+    texts: String,
+    /// Per token: the end of its text in `texts`, its position and its offsets.
+    tokens: Vec<(usize, usize, Range<usize>)>,
+    next: usize,
     token: Token,
 }
 
@@ -287,25 +304,29 @@ impl Tokenizer for JapaneseTokenizer {
     type TokenStream<'a> = JapaneseTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JapaneseTokenStream {
-        JapaneseTokenStream { tokens: tokenize(text).into_iter(), token: Token::default() }
+        let mut texts = String::with_capacity(text.len() * 2);
+        let mut tokens = Vec::new();
+        for_each_token(text, |t| {
+            texts.push_str(t.text);
+            tokens.push((texts.len(), t.position, t.offsets));
+        });
+        JapaneseTokenStream { texts, tokens, next: 0, token: Token::default() }
     }
 }
 
 impl TokenStream for JapaneseTokenStream {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(t) => {
-                self.token = Token {
-                    offset_from: t.offsets.start,
-                    offset_to: t.offsets.end,
-                    position: t.position,
-                    text: t.text,
-                    position_length: 1,
-                };
-                true
-            }
-            None => false,
-        }
+        let Some((end, position, offsets)) = self.tokens.get(self.next).cloned() else { return false };
+        let start = self.next.checked_sub(1).map_or(0, |i| self.tokens[i].0);
+        self.next += 1;
+        let token = &mut self.token;
+        token.offset_from = offsets.start;
+        token.offset_to = offsets.end;
+        token.position = position;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(&self.texts[start..end]);
+        true
     }
 
     fn token(&self) -> &Token {
@@ -415,13 +436,22 @@ mod tests {
 
     #[test]
     fn tantivy_stream_matches_tokenize() {
-        let mut tok = JapaneseTokenizer;
-        let mut stream = tok.token_stream("市民協働 NPO");
-        let mut seen = Vec::new();
-        while let Some(t) = stream.next() {
-            seen.push((t.text.clone(), t.position));
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/search/tokenizer-vectors.json");
+        let vectors: Vec<Vector> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut inputs: Vec<String> = vectors.into_iter().map(|v| v.input).collect();
+        inputs.extend(["市民協働 NPO", "", "、、", "第2次ＩＣＴ化 子育て"].map(String::from));
+        for input in &inputs {
+            let mut tok = JapaneseTokenizer;
+            let mut stream = tok.token_stream(input);
+            let mut seen = Vec::new();
+            while let Some(t) = stream.next() {
+                seen.push((t.text.clone(), t.position, t.offset_from..t.offset_to, t.position_length));
+            }
+            let want: Vec<_> = tokenize(input).into_iter().map(|t| (t.text, t.position, t.offsets, 1)).collect();
+            assert_eq!(seen, want, "{input:?}");
         }
-        assert_eq!(seen.len(), tokenize("市民協働 NPO").len());
-        assert_eq!(seen.last().unwrap(), &("npo".to_string(), 5));
+        let mut stream = JapaneseTokenizer.token_stream("市民協働 NPO");
+        while stream.advance() {}
+        assert_eq!((stream.token().text.as_str(), stream.token().position), ("npo", 5));
     }
 }

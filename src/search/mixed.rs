@@ -23,7 +23,7 @@
 //! matches `69年4` for tantivy), so separators end a chain. CJK units alone are the
 //! chains of [`crate::search::chains`].
 
-use super::analyzer::{tokenize, Kind};
+use super::analyzer::{for_each_token, Kind};
 use super::chains::{Postings, MAX_CHAIN};
 use super::index::TEXT_FIELDS;
 use rayon::prelude::*;
@@ -43,27 +43,46 @@ pub struct Found {
 
 /// The mixed chains of one text, in text order (by first unit, then length).
 pub fn text_chains(text: &str) -> Vec<Found> {
-    // Words and CJK units in position order; bigrams are two units already listed.
-    let units: Vec<_> = tokenize(text).into_iter().filter(|t| t.kind != Kind::Bigram).collect();
+    // Words and CJK units in position order (bigrams are two units already listed): their
+    // texts one after the other in `texts`, each ending at `end`.
+    struct Unit {
+        end: usize,
+        position: usize,
+        word: bool,
+    }
+    let mut texts = String::new();
+    let mut units: Vec<Unit> = Vec::new();
+    for_each_token(text, |t| {
+        if t.kind != Kind::Bigram {
+            texts.push_str(t.text);
+            units.push(Unit { end: texts.len(), position: t.position, word: t.kind == Kind::Word });
+        }
+    });
+    let text_of = |i: usize| &texts[i.checked_sub(1).map_or(0, |p| units[p].end)..units[i].end];
     let mut out = Vec::new();
+    let mut key = String::new();
     let mut start = 0;
     while start < units.len() {
         let mut end = start + 1;
         while end < units.len() && units[end].position == units[end - 1].position + 1 {
             end += 1;
         }
-        let run = &units[start..end];
-        // words[i]: the number of words among the first i units of the run.
-        let mut words = vec![0usize; run.len() + 1];
-        for (i, u) in run.iter().enumerate() {
-            words[i + 1] = words[i] + usize::from(u.kind == Kind::Word);
-        }
-        for i in 0..run.len() {
-            let mut key = run[i].text.clone();
-            for n in 2..=MAX_CHAIN.min(run.len() - i) {
-                key.push_str(&run[i + n - 1].text);
-                if words[i + n] > words[i] {
-                    out.push(Found { key: key.clone(), position: run[i].position as u32, full: n == MAX_CHAIN });
+        // A run of CJK units alone holds no mixed chain.
+        if units[start..end].iter().any(|u| u.word) {
+            // words[i]: the number of words among the first i units of the run.
+            let mut words = vec![0usize; end - start + 1];
+            for (i, u) in units[start..end].iter().enumerate() {
+                words[i + 1] = words[i] + usize::from(u.word);
+            }
+            for i in 0..end - start {
+                key.clear();
+                key.push_str(text_of(start + i));
+                for n in 2..=MAX_CHAIN.min(end - start - i) {
+                    key.push_str(text_of(start + i + n - 1));
+                    if words[i + n] > words[i] {
+                        let position = units[start + i].position as u32;
+                        out.push(Found { key: key.clone(), position, full: n == MAX_CHAIN });
+                    }
                 }
             }
         }
@@ -174,6 +193,44 @@ mod tests {
         assert!(keys("子育て、支援").is_empty());
         assert!(keys("子育て支援").is_empty());
         assert!(keys("ict").is_empty());
+    }
+
+    /// The chains as first written, from the tokens of `tokenize`: what [`text_chains`]
+    /// must still give.
+    fn chains_from_tokens(text: &str) -> Vec<Found> {
+        let units: Vec<_> =
+            crate::search::analyzer::tokenize(text).into_iter().filter(|t| t.kind != Kind::Bigram).collect();
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < units.len() {
+            let mut end = start + 1;
+            while end < units.len() && units[end].position == units[end - 1].position + 1 {
+                end += 1;
+            }
+            let run = &units[start..end];
+            let mut words = vec![0usize; run.len() + 1];
+            for (i, u) in run.iter().enumerate() {
+                words[i + 1] = words[i] + usize::from(u.kind == Kind::Word);
+            }
+            for i in 0..run.len() {
+                let mut key = run[i].text.clone();
+                for n in 2..=MAX_CHAIN.min(run.len() - i) {
+                    key.push_str(&run[i + n - 1].text);
+                    if words[i + n] > words[i] {
+                        out.push(Found { key: key.clone(), position: run[i].position as u32, full: n == MAX_CHAIN });
+                    }
+                }
+            }
+            start = end;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chains_are_those_of_the_tokens(text in "[子育て支援第次年度ガイドｶﾞ々ー・ＩＣＴict0-9２、 .\u{3099}\u{301}\u{FE00}]{0,40}") {
+            proptest::prop_assert_eq!(text_chains(&text), chains_from_tokens(&text));
+        }
     }
 
     #[test]
