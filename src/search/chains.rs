@@ -73,27 +73,22 @@ pub fn chains(docs: &[DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Pos
         .enumerate()
         .map(|(c, chunk)| {
             let mut map: FxHashMap<ChainKey, Postings> = FxHashMap::default();
-            let mut found: Vec<(ChainKey, u32)> = Vec::new();
             for (k, bigrams) in chunk.iter().enumerate() {
-                found.clear();
-                doc_chains(bigrams, &first, &mut found);
-                found.sort_unstable();
                 let doc = (c * CHUNK + k) as u32;
-                let mut i = 0;
-                while i < found.len() {
-                    let key = found[i].0;
-                    let mut j = i;
-                    while j < found.len() && found[j].0 == key {
-                        j += 1;
-                    }
+                // In position order: a chain's positions come in order, its documents too.
+                doc_chains(bigrams, &first, |key, position| {
                     let p = map.entry(key).or_default();
-                    p.docs.push(doc);
-                    p.tfs.push((j - i) as u32);
-                    if is_full(&key) {
-                        p.positions.extend(found[i..j].iter().map(|f| f.1));
+                    match p.tfs.last_mut() {
+                        Some(tf) if p.docs.last() == Some(&doc) => *tf += 1,
+                        _ => {
+                            p.docs.push(doc);
+                            p.tfs.push(1);
+                        }
                     }
-                    i = j;
-                }
+                    if is_full(&key) {
+                        p.positions.push(position);
+                    }
+                });
             }
             map
         })
@@ -118,9 +113,9 @@ pub fn chains(docs: &[DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Pos
     all
 }
 
-/// Pushes `(chain, start position)` for every chain of one document's bigrams (by
-/// position) whose first bigram is in `first`.
-fn doc_chains(ids: &[u32], first: &Range<u32>, out: &mut Vec<(ChainKey, u32)>) {
+/// Calls `f(chain, start position)` for every chain of one document's bigrams (by
+/// position) whose first bigram is in `first`, in position order.
+fn doc_chains(ids: &[u32], first: &Range<u32>, mut f: impl FnMut(ChainKey, u32)) {
     for (p, &id) in ids.iter().enumerate() {
         if id == NO_BIGRAM || !first.contains(&id) {
             continue;
@@ -132,7 +127,7 @@ fn doc_chains(ids: &[u32], first: &Range<u32>, out: &mut Vec<(ChainKey, u32)>) {
                 Some(&next) if next != NO_BIGRAM => key[n] = next,
                 _ => break,
             }
-            out.push((key, p as u32));
+            f(key, p as u32);
         }
     }
 }
