@@ -142,7 +142,8 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     let mut positions = Positions::new(files, &layout);
     let mut bigrams = Bigrams::new(index.corpus.docs.len());
     let mut dfs = terms::Dfs::default();
-    let mut entries = terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams, &mut dfs)?;
+    let mut entries = terms::Entries::new(out)?;
+    terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams, &mut dfs, &mut entries)?;
     drop(source);
     let owned;
     let (corpus, readings) = match held {
@@ -158,12 +159,10 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     report.terms += terms::mixed_entries(corpus, &dfs, &norms, &mut positions, &mut entries)?;
     drop(dfs);
 
-    let shards = layout.shards.unwrap_or_else(|| layout::shard_count(terms::size(&entries)));
-    let (shard_bytes, mut files) = terms::into_shards(entries, positions, shards)?;
+    let shards = layout.shards.unwrap_or_else(|| layout::shard_count(entries.size()));
+    let (shard_files, mut files) = terms::into_shards(entries, positions, shards)?;
     documents::write_docs(&mut files, corpus)?;
-    for (i, bytes) in shard_bytes.iter().enumerate() {
-        files.write(&format!("t/{i}.bin"), bytes)?;
-    }
+    shard_files.write(&mut files)?;
     report.shards = shards;
     let reading_shards = readings::shards(readings)?;
     for (i, bytes) in reading_shards.iter().enumerate() {

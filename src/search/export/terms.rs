@@ -15,9 +15,72 @@ use crate::search::mixed;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
-/// A term (its UTF-8 bytes) and its entry.
-pub(super) type Entries = Vec<(Vec<u8>, Entry)>;
+/// The entries of an export, in the order they were made. Their bytes wait in an unnamed
+/// file beside the export until the term shards are written: they are about as large as
+/// the shards (a tenth of a gigabyte at 10,000 pages), and memory holds only each entry's
+/// key, where its bytes are, and the positions of an entry still waiting for them
+/// ([`Positions::Waiting`]).
+pub(super) struct Entries {
+    file: File,
+    /// Bytes in `file`.
+    end: u64,
+    items: Vec<Item>,
+    /// Their size once finished ([`Entry::size`]).
+    size: usize,
+}
+
+/// One entry of [`Entries`].
+struct Item {
+    key: Box<[u8]>,
+    at: u64,
+    len: usize,
+    holes: Vec<(usize, Vec<u8>)>,
+}
+
+impl Entries {
+    /// None yet; their file is made in `dir` (and is gone once they are).
+    pub(super) fn new(dir: &Path) -> std::io::Result<Self> {
+        Ok(Entries { file: tempfile::tempfile_in(dir)?, end: 0, items: Vec::new(), size: 0 })
+    }
+
+    /// Their number.
+    pub(super) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Their size in bytes once finished, to choose the number of shards.
+    pub(super) fn size(&self) -> usize {
+        self.size
+    }
+
+    fn push(&mut self, key: &[u8], entry: Entry) -> std::io::Result<()> {
+        self.size += entry.size();
+        let (at, len) = self.append(&entry.bytes)?;
+        self.items.push(Item { key: key.into(), at, len, holes: entry.holes });
+        Ok(())
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<(u64, usize)> {
+        let at = self.end;
+        self.file.seek(SeekFrom::Start(at))?;
+        self.file.write_all(bytes)?;
+        self.end += bytes.len() as u64;
+        Ok((at, bytes.len()))
+    }
+
+    /// Appends the bytes of entry `i` to `out`.
+    fn read(&mut self, i: usize, out: &mut Vec<u8>) -> std::io::Result<()> {
+        let Item { at, len, .. } = self.items[i];
+        let start = out.len();
+        out.resize(start + len, 0);
+        self.file.seek(SeekFrom::Start(at))?;
+        self.file.read_exact(&mut out[start..])
+    }
+}
 
 /// The document frequency of every term of the index in each text field.
 pub(super) type Dfs<'k> = FxHashMap<&'k [u8], [u32; TEXT_FIELDS.len()]>;
@@ -68,8 +131,9 @@ pub(super) fn index_entries<'k>(
     positions: &mut Positions,
     bigrams: &mut Bigrams<'k>,
     dfs: &mut Dfs<'k>,
-) -> std::io::Result<Entries> {
-    let mut entries = Vec::with_capacity(keys.len());
+    entries: &mut Entries,
+) -> std::io::Result<()> {
+    entries.items.reserve(keys.len());
     dfs.reserve(keys.len());
     for key in keys {
         positions.files().check_stop()?;
@@ -86,9 +150,9 @@ pub(super) fn index_entries<'k>(
         }
         dfs.insert(key, df);
         let entry = positions.settle(key, encode_entry(key, &fields, &[], norms, true))?;
-        entries.push((key.clone(), entry));
+        entries.push(key, entry)?;
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// About how many chain occurrences one pass of [`chain_entries`] gathers: the chains of
@@ -138,7 +202,7 @@ pub(super) fn chain_entries(
             }
             let entry = positions
                 .settle(text.as_bytes(), encode_entry(text.as_bytes(), &fields, &dfs, norms, chains::is_full(key)))?;
-            entries.push((text.as_bytes().to_vec(), entry));
+            entries.push(text.as_bytes(), entry)?;
         }
         written += chain_keys.len();
     }
@@ -166,7 +230,7 @@ pub(super) fn mixed_entries(
             .collect();
         let key = chain.key.into_bytes();
         let entry = positions.settle(&key, encode_entry(&key, &chain.fields, &token_dfs, norms, chain.full))?;
-        entries.push((key, entry));
+        entries.push(&key, entry)?;
     }
     Ok(count)
 }
@@ -195,35 +259,64 @@ fn passes(texts: &[&str], count: &[u64], per_pass: u64) -> Vec<std::ops::Range<u
     out
 }
 
-/// Their size in bytes once finished, to choose the number of shards.
-pub(super) fn size(entries: &Entries) -> usize {
-    entries.iter().map(|(_, e)| e.size()).sum()
-}
-
 /// Finishes the entries (writing the positions still waiting, then the rest of the
 /// positions files) and sorts them into `shards` term shards: each term goes to the shard
-/// its hash picks, so the script finds it without a directory of terms. Returns the bytes
-/// of every shard, its terms in order, and the export's files.
+/// its hash picks, so the script finds it without a directory of terms. Returns the
+/// shards, to be written once the files they point to are, and the export's files.
 pub(super) fn into_shards(
-    entries: Entries,
+    mut entries: Entries,
     positions: Positions,
     shards: usize,
-) -> std::io::Result<(Vec<Vec<u8>>, Files)> {
+) -> std::io::Result<(Shards, Files)> {
     let mut writer = positions.into_writer(shards);
-    let mut buckets: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); shards];
-    for (key, entry) in entries {
-        let bytes = entry.finish(&key, &mut writer)?;
-        buckets[shard_of(&key, shards)].push((key, bytes));
+    let mut bytes = Vec::new();
+    for i in 0..entries.items.len() {
+        if entries.items[i].holes.is_empty() {
+            continue;
+        }
+        bytes.clear();
+        entries.read(i, &mut bytes)?;
+        let item = &mut entries.items[i];
+        let entry = Entry { bytes: std::mem::take(&mut bytes), holes: std::mem::take(&mut item.holes) };
+        let key = std::mem::take(&mut item.key);
+        bytes = entry.finish(&key, &mut writer)?;
+        (entries.items[i].at, entries.items[i].len) = entries.append(&bytes)?;
+        entries.items[i].key = key;
     }
     let files = writer.finish()?;
-    let shards = buckets
-        .into_iter()
-        .map(|mut bucket| {
-            bucket.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            bucket.into_iter().flat_map(|(_, e)| e).collect()
-        })
-        .collect();
-    Ok((shards, files))
+    let shard: Vec<u32> = entries.items.iter().map(|item| shard_of(&item.key, shards) as u32).collect();
+    let mut order: Vec<u32> = (0..entries.items.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        (shard[a], &entries.items[a].key).cmp(&(shard[b], &entries.items[b].key))
+    });
+    Ok((Shards { entries, shard, order, count: shards }, files))
+}
+
+/// The term shards of an export, their entries in order, read back as each is written.
+pub(super) struct Shards {
+    entries: Entries,
+    /// The shard of each entry.
+    shard: Vec<u32>,
+    /// The entries by shard, then key.
+    order: Vec<u32>,
+    count: usize,
+}
+
+impl Shards {
+    /// Writes every shard as `t/<n>.bin`.
+    pub(super) fn write(mut self, files: &mut Files) -> std::io::Result<()> {
+        let mut next = self.order.iter().map(|&i| i as usize).peekable();
+        let mut bytes = Vec::new();
+        for n in 0..self.count {
+            bytes.clear();
+            while let Some(i) = next.next_if(|&i| self.shard[i] as usize == n) {
+                self.entries.read(i, &mut bytes)?;
+            }
+            files.write(&format!("t/{n}.bin"), &bytes)?;
+        }
+        Ok(())
+    }
 }
 
 /// Whether a term of the index is a bigram (two CJK units).
