@@ -233,6 +233,37 @@ mod tests {
         Readings::of_runs(&runs)
     }
 
+    /// The resident bytes of the program's read-only mappings (`/proc/self/smaps`).
+    #[cfg(target_os = "linux")]
+    fn resident_read_only() -> usize {
+        let exe = std::fs::read_link("/proc/self/exe").unwrap();
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let (mut ours, mut kb) = (false, 0);
+        for line in smaps.lines() {
+            if line.contains(" r--p ") || line.contains(" r-xp ") || line.contains(" rw-p ") || line.contains(" ---p ")
+            {
+                ours = line.contains(" r--p ") && line.ends_with(exe.to_string_lossy().as_ref());
+            } else if let Some(v) = line.strip_prefix("Rss:").filter(|_| ours) {
+                kb += v.trim().trim_end_matches(" kB").parse::<usize>().unwrap();
+            }
+        }
+        kb * 1024
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_dictionary_pages_go_back_to_the_kernel_after_the_readings() {
+        let r = of(&["子育て支援"]);
+        // Read through the embedded dictionary, as the analyser does when it starts.
+        drop(lindera::tokenizer::Tokenizer::new("normal", ""));
+        let before = resident_read_only();
+        release_read_only_pages();
+        let after = resident_read_only();
+        assert!(after < before, "resident read-only bytes {before} -> {after}");
+        // Nothing is lost: the analyser reads its dictionary again.
+        assert_eq!(of(&["子育て支援"]).words("しえん"), r.words("しえん"));
+    }
+
     #[test]
     fn hiragana_finds_the_words_read_so() {
         let r = of(&["子育て支援を充実します。", "障害者福祉と子供の居場所"]);
