@@ -1,6 +1,7 @@
 //! The build pipeline: load → render → write into staging → swap into place.
 
 use crate::config::SiteConfig;
+use crate::content::loader::LoadCache;
 use crate::content::{self, Site};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{self, staging::Staging};
@@ -197,12 +198,31 @@ enum PageError {
 
 /// Builds the site: nothing in the output folder changes unless every step succeeds.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    build_kept(opts, &mut LoadCache::one_shot()).map(|built| built.report)
+}
+
+/// A build, with the site and the templates it was made from.
+pub struct Built {
+    /// What it wrote.
+    pub report: BuildReport,
+    /// The site, as loaded.
+    pub site: Site,
+    /// The templates.
+    pub tera: tera::Tera,
+}
+
+/// [`build`], loading the content with `cache` (which keeps what it read, for the next
+/// loads) and handing back the site and templates: `serve` keeps them instead of loading
+/// everything a second time.
+pub fn build_kept(opts: &BuildOptions, cache: &mut LoadCache) -> Result<Built, Diagnostics> {
     let start = Instant::now();
     // The templates compile while the content loads.
     let config = config(opts)?;
     let theme = config.theme.clone();
-    let (site, tera) =
-        rayon::join(|| content::load_site(&opts.root, config), || templates::load_templates(&opts.root, &theme));
+    let (site, tera) = rayon::join(
+        || content::loader::load_site_cached(&opts.root, config, cache, None),
+        || templates::load_templates(&opts.root, &theme),
+    );
     let mut site = site?;
     note_missing_base_url(&mut site);
     let mut stages = vec![("読み込み", start.elapsed())];
@@ -300,7 +320,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     stages.push(("入れ替え", stage.elapsed()));
     let node_pages = pages.iter().filter(|k| matches!(k, PageKind::Node(..))).count();
     let redirects = pages.iter().filter(|k| matches!(k, PageKind::Redirect(..))).count();
-    Ok(BuildReport {
+    let report = BuildReport {
         pages: page_paths.len() - redirects,
         redirects,
         node_pages,
@@ -310,7 +330,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         warnings,
         stages,
         drafts_left_out: site.drafts_left_out,
-    })
+    };
+    Ok(Built { report, site, tera })
 }
 
 /// Theme assets, the site's `static/`, sitemap and robots.txt.

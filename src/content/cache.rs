@@ -54,7 +54,7 @@ pub(super) struct CachedBody {
 
 impl LoadCache {
     /// A cache for one load (`build`), kept by nobody afterwards.
-    pub(super) fn one_shot() -> Self {
+    pub fn one_shot() -> Self {
         LoadCache { one_shot: true, ..LoadCache::default() }
     }
 

@@ -173,15 +173,8 @@ impl Project {
         // Edits are written straight into the output, so its marker never lists every
         // file: the folder is this project's alone.
         opts.private_output = true;
-        build::build(&opts)?;
-        Self::load_state(opts)
-    }
-
-    fn load_state(opts: BuildOptions) -> Result<Project, Diagnostics> {
-        let config = build::config(&opts)?;
         let mut cache = LoadCache::default();
-        let site = load_site_cached(&opts.root, config, &mut cache, None)?;
-        let tera = templates::load_templates(&opts.root, &site.config.theme)?;
+        let build::Built { site, tera, .. } = build::build_kept(&opts, &mut cache)?;
         let pages = render::site_pages(&site).into_iter().map(|k| render::page_path(&site, k)).collect();
         let shared = Shared::new(&site);
         Ok(Project { opts, cache, site: Arc::new(site), tera, shared, pages })
