@@ -47,11 +47,6 @@ impl Entries {
         Ok(Entries { file: tempfile::tempfile_in(dir)?, end: 0, items: Vec::new(), size: 0 })
     }
 
-    /// Their number.
-    pub(super) fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// Their size in bytes once finished, to choose the number of shards.
     pub(super) fn size(&self) -> usize {
         self.size
