@@ -82,7 +82,18 @@ pub fn update(
     export(site, out, Layout { in_place: true, shards, stop: Some(stop) })
 }
 
+/// Runs `export_here` on a thread pool of its own: the export runs beside the pages (in
+/// `build`) or beside serve's rebuilds, and on their pool its parallel steps would queue
+/// behind every page, leaving all of its work to a serial tail after them. On two pools
+/// the cores are shared between the two from the start.
 fn export(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
+    match rayon::ThreadPoolBuilder::new().thread_name(|i| format!("planpress-search-{i}")).build() {
+        Ok(pool) => pool.install(|| export_here(site, dir, layout)),
+        Err(_) => export_here(site, dir, layout),
+    }
+}
+
+fn export_here(site: &Site, dir: &Path, layout: Layout) -> Result<ExportReport, Diagnostic> {
     let never = AtomicBool::new(false);
     let corpus = Corpus::new(site);
     // The analyser first: its dictionary (over 150 MB once loaded) is gone before the
