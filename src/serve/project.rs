@@ -308,8 +308,12 @@ impl Project {
                     write_if_changed(&out.join(path), &bytes).map_err(io)?;
                 }
             }
-            // Every rebuild of content: a page's 最終更新日 may have changed.
-            if let Some(base_url) = site.config.host_base_url() {
+            // The sitemap lists every page with its 最終更新日: written again when a date
+            // or the list of pages may have changed (listing every page's date takes
+            // longer than a one-node edit).
+            let same_pages = gone.is_empty() && listing.pages.iter().all(|(_, p)| self.pages.contains(p));
+            let sitemap_same = scope.is_some() && same_pages && !dates_may_change(&which);
+            if let Some(base_url) = site.config.host_base_url().filter(|_| !sitemap_same) {
                 let sitemap = output::site_sitemap(site, base_url, &shared, listing.all(&self.pages, &gone));
                 write_if_changed(&out.join("sitemap.xml"), sitemap.as_bytes()).map_err(io)?;
             }
@@ -474,6 +478,18 @@ pub fn refresh_search(site: &Site, out: &Path, stop: &Arc<AtomicBool>) -> Result
     let shards = crate::search::export::shards_of(&out.join("search"));
     let r = crate::search::export::update(site, out, shards, stop.clone())?;
     Ok((r.files, r.changed + r.removed))
+}
+
+/// Whether the pages of `which` may show another 最終更新日 than before: only the
+/// `updated` dates of their files change them within one plan (the commit dates are read
+/// once, by [`Shared::new`], and kept by [`Shared::with_plan`]).
+fn dates_may_change(which: &Affected) -> bool {
+    match which {
+        Affected::All => true,
+        Affected::Some { reads, .. } => reads.iter().any(|r| {
+            matches!(r, Read::Updated(..) | Read::Home | Read::Free(_) | Read::Chapter(..) | Read::Chapters(_))
+        }),
+    }
 }
 
 /// The pages rendered with any of `names`; every page when a shared template changed.
