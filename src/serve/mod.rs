@@ -247,13 +247,10 @@ impl SearchRefresher {
 
 /// The refresher's loop (see [`SearchRefresher`]).
 fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<AtomicBool>) {
+    // The export runs on a thread pool of its own (in rayon's global pool its long
+    // parallel tasks made page rebuilds wait for a free worker), whose threads, started
+    // from this one, inherit its priority.
     lower_priority();
-    // A thread pool of its own: in rayon's global pool, the export's long parallel
-    // tasks made page rebuilds wait for a free worker (seconds on two cores).
-    let pool = rayon::ThreadPoolBuilder::new()
-        .thread_name(|i| format!("planpress-search-{i}"))
-        .start_handler(|_| lower_priority())
-        .build();
     // The first site (serve's start) has no search files yet: no reason to wait.
     let mut first = true;
     'sites: while let Ok(mut site) = rx.recv() {
@@ -270,12 +267,7 @@ fn refresh_loop(rx: &mpsc::Receiver<Arc<Site>>, output: &Path, stop: &Arc<Atomic
             break;
         }
         let started = Instant::now();
-        let refresh = || project::refresh_search(&site, output, stop);
-        let result = match &pool {
-            Ok(pool) => pool.install(refresh),
-            Err(_) => refresh(),
-        };
-        match result {
+        match project::refresh_search(&site, output, stop) {
             Ok((files, changed)) => {
                 print::out()
                     .status(format!("サイト内検索を使えるようにしました({:.1} 秒)", started.elapsed().as_secs_f64()));
