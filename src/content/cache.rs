@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub struct LoadCache {
     /// Every content file found, in walk order, with its parse result.
     files: Vec<(PathBuf, Result<Parsed, Diagnostic>)>,
+    /// Where each of [`Self::files`] is in it (an edit looks one file up among 10,000).
+    positions: HashMap<PathBuf, usize>,
     /// Rendered bodies by slot, valid while their inputs and the link targets are equal.
     pub(super) bodies: HashMap<BodySlot, CachedBody>,
     /// The link targets the bodies were rendered with.
@@ -67,7 +69,7 @@ impl LoadCache {
             None => true,
             Some(paths) => {
                 self.files.is_empty()
-                    || paths.iter().any(|p| !root.join(p).is_file() || !self.files.iter().any(|(f, _)| f == p))
+                    || paths.iter().any(|p| !root.join(p).is_file() || !self.positions.contains_key(p))
             }
         };
         if rescan {
@@ -87,18 +89,18 @@ impl LoadCache {
                     }
                 })
                 .collect();
+            self.positions = self.files.iter().enumerate().map(|(i, (rel, _))| (rel.clone(), i)).collect();
         } else if let Some(paths) = changed {
-            for (rel, entry) in self.files.iter_mut() {
-                if paths.contains(rel) {
-                    let found = match entry {
-                        Ok(p) => p.found.clone(),
-                        Err(_) => {
-                            // The role of a file that failed before is found again by a walk.
-                            return self.refresh(root, None);
-                        }
-                    };
-                    *entry = parse_file(root, found);
-                }
+            for rel in paths {
+                let Some(&i) = self.positions.get(rel) else { continue };
+                let found = match &self.files[i].1 {
+                    Ok(p) => p.found.clone(),
+                    Err(_) => {
+                        // The role of a file that failed before is found again by a walk.
+                        return self.refresh(root, None);
+                    }
+                };
+                self.files[i].1 = parse_file(root, found);
             }
         }
         Ok(())
@@ -110,6 +112,7 @@ impl LoadCache {
         self.unreadable = self.files.iter().filter(|(_, p)| p.is_err()).map(|(rel, _)| content_key(rel)).collect();
         let mut ok = Vec::with_capacity(self.files.len());
         if self.one_shot {
+            self.positions.clear();
             for (_, p) in std::mem::take(&mut self.files) {
                 match p {
                     Ok(p) => {
@@ -133,10 +136,9 @@ impl LoadCache {
         ok
     }
 
-    /// Where `rel` (relative to the site root) is in [`Self::files`]. Paths compare as bytes:
-    /// Path's == goes component by component, slow over 50,000 files.
+    /// Where `rel` (relative to the site root) is in [`Self::files`].
     fn index_of(&self, rel: &Path) -> Option<usize> {
-        self.files.iter().position(|(f, _)| f.as_os_str() == rel.as_os_str())
+        self.positions.get(rel).copied()
     }
 }
 
