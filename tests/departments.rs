@@ -140,3 +140,16 @@ fn without_declarations_departments_stay_free_names_numbered_by_name() {
     assert!(index.contains("departments/1/") && out.path().join("departments/1/index.html").is_file());
     assert!(!read(out.path(), "showcase/7-3/index.html").contains("このページに関するお問い合わせ"));
 }
+
+#[test]
+fn the_site_level_pages_listed_from_the_shared_index_are_those_of_a_walk() {
+    // serve lists them with the department index it keeps instead of walking every node.
+    for site in [declared(), copy_site(&fixture("features"))] {
+        let opts = planpress::build::BuildOptions { root: site.path().to_path_buf(), ..Default::default() };
+        let loaded = planpress::build::load(&opts).unwrap_or_else(|_| panic!("loads"));
+        let shared = planpress::render::Shared::new(&loaded);
+        let pages = planpress::render::site_level_pages(&loaded);
+        assert!(pages.iter().filter(|k| matches!(k, planpress::render::PageKind::Department(_))).count() == 3);
+        assert_eq!(shared.site_level_pages(&loaded), pages);
+    }
+}

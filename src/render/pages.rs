@@ -107,6 +107,12 @@ pub fn plan_pages(site: &Site, pi: usize) -> Vec<PageKind> {
 
 /// The pages outside plans: home, SDG and department indexes, free pages, search, 404.
 pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
+    site_level_pages_with(site, || DepartmentIndex::new(site).names.len())
+}
+
+/// [`site_level_pages`], with the number of departments from `departments` (their index is
+/// a walk over every node; [`crate::render::Shared`] has it).
+pub fn site_level_pages_with(site: &Site, departments: impl FnOnce() -> usize) -> Vec<PageKind> {
     let mut out = vec![PageKind::Home];
     if site.has_sdgs() {
         out.push(PageKind::SdgIndex);
@@ -114,7 +120,7 @@ pub fn site_level_pages(site: &Site) -> Vec<PageKind> {
     }
     if site.has_departments() {
         out.push(PageKind::Departments);
-        out.extend((0..DepartmentIndex::new(site).names.len()).map(PageKind::Department));
+        out.extend((0..departments()).map(PageKind::Department));
     }
     out.extend((0..site.pages.len()).map(PageKind::Free));
     out.extend(site.aliases().into_iter().map(|(owner, k)| PageKind::Redirect(owner, k)));

@@ -107,13 +107,13 @@ struct Listing {
 }
 
 impl Listing {
-    fn new(old: &Site, new: &Site, scope: Option<usize>, which: &Affected) -> Listing {
+    fn new(old: &Site, new: &Site, shared: &Shared, scope: Option<usize>, which: &Affected) -> Listing {
         let with_paths = |site: &Site, kinds: Vec<PageKind>| -> Vec<(PageKind, String)> {
             kinds.into_iter().map(|k| (k, render::page_path(site, k))).collect()
         };
         if let (Some(pi), Affected::Some { paths, .. }) = (scope, which) {
             let mut pages = with_paths(new, render::plan_pages(new, pi));
-            pages.extend(with_paths(new, render::site_level_pages(new)));
+            pages.extend(with_paths(new, shared.site_level_pages(new)));
             let listed: BTreeSet<&str> = pages.iter().map(|(_, p)| p.as_str()).collect();
             if paths.iter().all(|p| listed.contains(p.as_str())) {
                 let before = render::plan_pages(old, pi).into_iter().map(|k| render::page_path(old, k)).collect();
@@ -234,12 +234,12 @@ impl Project {
         if !changes.templates.is_empty() {
             which = which.merge(template_pages(site, &changes.templates));
         }
-        let listing = Listing::new(&self.site, site, scope, &which);
         let shared = match (&new_site, scope) {
             (Some(_), Some(pi)) => self.shared.with_plan(&self.site, site, pi),
             (Some(_), None) => Shared::new(site),
             (None, _) => Shared::new(&self.site),
         };
+        let listing = Listing::new(&self.site, site, &shared, scope, &which);
         let mut todo: Vec<PageKind> = listing
             .pages
             .iter()
@@ -422,7 +422,7 @@ impl Project {
             for (pi, read) in &changed {
                 let candidates = match pi {
                     Some(pi) => render::plan_pages(site, *pi),
-                    None => render::site_level_pages(site),
+                    None => self.shared.site_level_pages(site),
                 };
                 todo.extend(
                     candidates.into_iter().filter(|&k| pages::reads(site, &self.shared, k, &mut |r| r == *read)),
