@@ -22,8 +22,7 @@ use tera::{Context, Tera};
 use views::*;
 
 pub use pages::{
-    page_path, plan_pages, site_level_pages, site_level_pages_with, site_pages, size_class, template_name, PageKind,
-    SEARCH_PATH,
+    page_path, plan_pages, site_level_pages, site_pages, size_class, template_name, PageKind, SEARCH_PATH,
 };
 
 /// A rendered page.
@@ -162,7 +161,7 @@ impl Shared {
 
     /// The pages outside plans ([`site_level_pages`]), with the departments of this index.
     pub fn site_level_pages(&self, site: &Site) -> Vec<PageKind> {
-        site_level_pages_with(site, || self.departments.names.len())
+        pages::site_level_pages_with(site, || self.departments.names.len())
     }
 
     /// The SVG chart of indicator `k` of node `ni` of plan `pi`.
