@@ -690,6 +690,8 @@ pub(super) fn finish_plan(b: &mut PlanBuilder, diags: &mut Diagnostics) {
     let keys = &b.keys;
     let by_key = |ids: &mut Vec<NodeId>| ids.sort_by(|x, y| keys[*x].cmp(&keys[*y]));
     by_key(&mut b.plan.roots);
+    // Kept for the whole build: no spare capacity from the pushes.
+    b.plan.nodes.shrink_to_fit();
     for i in 0..b.plan.nodes.len() {
         let mut c = std::mem::take(&mut b.plan.nodes[i].children);
         by_key(&mut c);
