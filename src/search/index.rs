@@ -97,10 +97,14 @@ impl SearchIndex {
         self.readings.get_or_init(|| super::readings::Readings::of_corpus(&self.corpus))
     }
 
-    /// The tantivy index of `corpus`, in RAM, and a searcher over it.
+    /// The tantivy index of `corpus`, in a scratch folder, and a searcher over it.
     fn tantivy_index(corpus: &Corpus, stop: &AtomicBool) -> tantivy::Result<(Index, Searcher, Fields)> {
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
+        // On disk where a temporary folder can be made (see `scratch`), else in RAM.
+        let index = match super::scratch::ScratchDirectory::new() {
+            Ok(dir) => Index::create(dir, schema, tantivy::IndexSettings::default())?,
+            Err(_) => Index::create_in_ram(schema),
+        };
         index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, threads * 60_000_000)?;

@@ -5,6 +5,8 @@
 //! - [`docs`]: what is searched — one document per page, cut into sections at headings.
 //! - [`query`]: query syntax (terms, `"…"`, `-term`).
 //! - [`index`]: the tantivy index and BM25 scoring.
+//! - `scratch`: the folder of temporary files the tantivy index is built in, read back
+//!   without holding it in memory.
 //! - [`highlight`]: occurrences, snippets and the sections a hit links to.
 //! - [`chains`]: substrings of CJK runs (3–5 units) with their counts, so the browser
 //!   counts most phrases without positions.
@@ -17,8 +19,8 @@
 //!   kanji words read that way, like a variant.
 //! - [`cli`]: `planpress search`.
 //!
-//! `planpress build` calls [`export::write`]; `planpress search` builds the same index in
-//! memory from the site (the same code path) and runs [`search`] on it, so what the
+//! `planpress build` calls [`export::write`]; `planpress search` builds the same index
+//! from the site (the same code path) and runs [`search`] on it, so what the
 //! command prints is what residents get from the search page.
 
 pub mod analyzer;
@@ -31,6 +33,7 @@ pub mod index;
 pub mod mixed;
 pub mod query;
 pub mod readings;
+mod scratch;
 pub mod variants;
 
 use docs::Corpus;
