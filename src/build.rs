@@ -308,6 +308,12 @@ pub fn build_kept(opts: &BuildOptions, cache: &mut LoadCache) -> Result<Built, D
         None => 0,
     };
     let other_files = search_files + assets.map_err(|e| io_err(staging.dir(), e))?;
+    // A body the pages could not read back from its scratch file was left out of them.
+    if site.spilled_bodies.as_ref().is_some_and(|f| !f.intact()) {
+        let d = Diagnostic::new(std::env::temp_dir(), "io", "本文を一時ファイルに書き出せないか、読み戻せませんでした")
+            .help("一時フォルダ(TMPDIR)のディスクの空きを確かめて、もう一度組み立ててください");
+        return Err(d.into());
+    }
     let target = staging.target().to_path_buf();
     if opts.defer_search && site.config.search && target.join("search/manifest.json").is_file() {
         // Until they are refreshed, the last search files go on serving.

@@ -101,6 +101,15 @@ pub fn rebase_root<'a>(html: &'a str, from: &str, to: &str) -> std::borrow::Cow<
     std::borrow::Cow::Owned(out)
 }
 
+/// [`rebase_root`] of a body that may have been read back for this page (`Cow::Owned`).
+pub fn rebase_root_of<'a>(html: std::borrow::Cow<'a, str>, from: &str, to: &str) -> std::borrow::Cow<'a, str> {
+    match html {
+        std::borrow::Cow::Borrowed(html) => rebase_root(html, from, to),
+        std::borrow::Cow::Owned(html) if from == to => std::borrow::Cow::Owned(html),
+        std::borrow::Cow::Owned(html) => std::borrow::Cow::Owned(rebase_root(&html, from, to).into_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

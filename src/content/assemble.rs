@@ -61,6 +61,7 @@ pub(super) fn assemble(
         warnings: Vec::new(),
         content_files: Vec::new(),
         drafts_left_out,
+        spilled_bodies: None,
     };
     if site.plans.is_empty() && site.pages.is_empty() && diags.is_empty() {
         diags.push(
@@ -104,7 +105,7 @@ impl Assembly {
             summary: None,
             weight: None,
             footer: false,
-            body_html: String::new(),
+            body_html: Default::default(),
             headings: Vec::new(),
             sections: Vec::new(),
             source: PathBuf::new(),
@@ -206,7 +207,7 @@ impl Assembly {
             summary: fm.summary,
             weight: fm.weight,
             footer: fm.footer,
-            body_html: String::new(),
+            body_html: Default::default(),
             headings: Vec::new(),
             sections: Vec::new(),
             source: p.found.rel,
@@ -339,7 +340,7 @@ impl Assembly {
                 summary: fm.summary,
                 weight: fm.weight,
                 footer: false,
-                body_html: String::new(),
+                body_html: Default::default(),
                 headings: Vec::new(),
                 sections: Vec::new(),
                 source: p.found.rel,

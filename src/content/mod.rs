@@ -2,6 +2,7 @@
 
 pub mod aliases;
 mod assemble;
+pub mod body;
 mod cache;
 pub mod checks;
 mod discovery;

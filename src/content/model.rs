@@ -34,6 +34,9 @@ pub struct Site {
     /// Drafts left out of this build (files and `[[children]]` entries, each counted once
     /// with everything under it); 0 when drafts are included.
     pub drafts_left_out: usize,
+    /// Where a one-shot build put its bodies ([`super::body`]): checked before the output
+    /// is replaced.
+    pub spilled_bodies: Option<Arc<super::body::SpillFile>>,
 }
 
 /// The page an [`Alias`] leads to.
@@ -162,7 +165,7 @@ pub struct Plan {
     /// The scale the plan grades its nodes on each fiscal year (`[evaluation]`), if any.
     pub evaluation: Option<GradeScale>,
     /// The plan's lead, as HTML.
-    pub body_html: String,
+    pub body_html: super::body::Html,
     /// Headings of the lead.
     pub headings: Vec<Heading>,
     /// The plain text of the lead by section, for search (made with the HTML).
@@ -317,7 +320,7 @@ pub struct Node {
     /// Yearly evaluations (施策評価), sorted by fiscal year, at most one per year.
     pub evaluations: Vec<Evaluation>,
     /// Body as HTML.
-    pub body_html: String,
+    pub body_html: super::body::Html,
     /// Headings of the body.
     pub headings: Vec<Heading>,
     /// The plain text of the body by section, for search (made with the HTML).
@@ -566,7 +569,7 @@ pub struct Page {
     /// Linked from the footer.
     pub footer: bool,
     /// Body as HTML.
-    pub body_html: String,
+    pub body_html: super::body::Html,
     /// Headings of the body.
     pub headings: Vec<Heading>,
     /// The plain text of the body by section, for search (made with the HTML).

@@ -115,6 +115,9 @@ pub(super) fn render_bodies(
             Some(render_body(pb, root, *base_level))
         })
         .collect();
+    // A build that loads the site once keeps its bodies in a scratch file (see `body`),
+    // in memory if none can be made.
+    let mut spill = if cache.one_shot { super::body::Spill::new().ok() } else { None };
     let mut old = std::mem::take(&mut cache.bodies);
     let mut fresh = HashMap::with_capacity(if cache.one_shot { 0 } else { pending.len() });
     for ((pb, r), (root, base_level)) in pending.into_iter().zip(rendered).zip(roots) {
@@ -170,11 +173,15 @@ pub(super) fn render_bodies(
                 .map(|n| (&mut n.body_html, &mut n.headings, &mut n.sections)),
         };
         if let Some((html, headings, sections)) = target {
-            *html = r.html;
+            *html = match &mut spill {
+                Some(spill) => spill.put(r.html),
+                None => r.html.into(),
+            };
             *headings = r.headings;
             *sections = r.sections;
         }
     }
+    site.spilled_bodies = spill.map(super::body::Spill::finish);
     site.content_files.sort();
     site.content_files.dedup();
     cache.bodies = match plan {

@@ -128,7 +128,7 @@ struct NodeJson<'a> {
     themes: &'a [String],
     indicators: Vec<IndicatorJson<'a>>,
     evaluations: Vec<EvaluationJson<'a>>,
-    body_html: &'a str,
+    body_html: std::borrow::Cow<'a, str>,
     children: Vec<NodeJson<'a>>,
 }
 
@@ -279,7 +279,7 @@ pub fn plan_json(
                     }
                 })
                 .collect(),
-            body_html: &n.body_html,
+            body_html: n.body_html.text(),
             children: n.children.iter().map(|&c| node(plan, c, base_url, t, ds)).collect(),
         }
     }
@@ -524,7 +524,7 @@ mod tests {
                 note: Some(note.into()),
             }],
             evaluations: vec![],
-            body_html: String::new(),
+            body_html: Default::default(),
             headings: vec![],
             sections: vec![],
             depth: 0,
@@ -553,7 +553,7 @@ mod tests {
             levels: vec![Level { name: "分野".into(), pages: true, keep_empty: false }],
             themes: vec![],
             evaluation: None,
-            body_html: String::new(),
+            body_html: Default::default(),
             headings: vec![],
             sections: vec![],
             chapters: vec![],

@@ -19,7 +19,7 @@ pub(super) fn home<'a>(site: &'a Site, shared: &'a Shared, path: &str, slots: &S
     let chapters: Vec<Vec<PageLink>> =
         site.plans.iter().map(|p| p.chapters.iter().map(PageLink::new).collect()).collect();
     ctx.insert("chapters", &chapters);
-    let home = &site.home.body_html;
+    let home = site.home.body_html.text();
     let links: Vec<HomePlanLinks> = site
         .plans
         .iter()
@@ -52,7 +52,7 @@ pub(super) fn plan<'a>(site: &'a Site, shared: &'a Shared, pi: usize, path: &str
     let plan = &site.plans[pi];
     let mut ctx = shared.context(site, Some(pi), path, &plan.title);
     ctx.insert("plan", &shared.plans[pi]);
-    ctx.insert("body_html", &slots.put(&plan.body_html));
+    ctx.insert("body_html", &slots.put(plan.body_html.text()));
     ctx.insert("breadcrumbs", &crumbs(None));
     let depth = 1;
     let tree: Vec<NodeTree> = plan.roots.iter().map(|&r| NodeTree::new(plan, r, depth, 3, None)).collect();
@@ -293,7 +293,11 @@ struct PageData<'a> {
 
 impl<'a> PageData<'a> {
     fn new(p: &'a Page, slots: &Slots<'a>) -> Self {
-        PageData { title: &p.title, summary: p.summary.as_deref().unwrap_or(""), body_html: slots.put(&p.body_html) }
+        PageData {
+            title: &p.title,
+            summary: p.summary.as_deref().unwrap_or(""),
+            body_html: slots.put(p.body_html.text()),
+        }
     }
 }
 
@@ -330,7 +334,7 @@ pub(super) fn node<'a>(
             summary: node.summary.as_deref().unwrap_or(""),
             level: plan.level_name(node.depth),
             noun: level_noun(plan, node.depth),
-            body_html: slots.put(&node.body_html),
+            body_html: slots.put(node.body_html.text()),
             top_path: node_path(plan, top),
         },
     );
@@ -549,12 +553,12 @@ pub(super) fn summary<'a>(
         &field.map(|n| {
             let node = &plan.nodes[n];
             let from = crate::html::root_prefix(&crate::content::model::host_page_path(plan, n));
-            (NodeLink::new(plan, n), slots.put(crate::html::rebase_root(&node.body_html, &from, &here)))
+            (NodeLink::new(plan, n), slots.put(crate::html::rebase_root_of(node.body_html.text(), &from, &here)))
         }),
     );
     let plan_body = || {
         let from = crate::html::root_prefix(&format!("{}/", plan.id));
-        slots.put(crate::html::rebase_root(&plan.body_html, &from, &here))
+        slots.put(crate::html::rebase_root_of(plan.body_html.text(), &from, &here))
     };
     ctx.insert("body_html", &if field.is_none() { plan_body() } else { String::new() });
     ctx.insert("built_on", &shared.built_on);

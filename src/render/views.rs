@@ -108,7 +108,7 @@ impl NodeTree {
             id: n.id.clone(),
             section,
             body_html: match sections {
-                Some(slots) if section => slots.put(&n.body_html),
+                Some(slots) if section => slots.put(n.body_html.text()),
                 _ => String::new(),
             },
             heading_level: heading_level.min(6),
@@ -656,7 +656,7 @@ mod tests {
             drafts_left_out: 0,
             aliases: vec![],
             updated: None,
-            body_html: String::new(),
+            body_html: Default::default(),
             headings: vec![],
             sections: vec![],
             chapters: vec![],

@@ -366,14 +366,14 @@ impl Project {
             let (html, headings, sections) = (e.rendered.html, e.rendered.headings, e.rendered.sections);
             match e.owner {
                 BodyOwner::Home => {
-                    site.home.body_html = html;
+                    site.home.body_html = html.into();
                     site.home.headings = headings;
                     site.home.sections = sections;
                     changed.push((None, Read::Home));
                 }
                 BodyOwner::Free(path) => {
                     if let Some((i, p)) = site.pages.iter_mut().enumerate().find(|(_, p)| p.path == path) {
-                        p.body_html = html;
+                        p.body_html = html.into();
                         p.headings = headings;
                         p.sections = sections;
                         changed.push((None, Read::Free(i)));
@@ -382,7 +382,7 @@ impl Project {
                 BodyOwner::Plan(id) => {
                     if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
                         let p = Arc::make_mut(&mut site.plans[pi]);
-                        p.body_html = html;
+                        p.body_html = html.into();
                         p.headings = headings;
                         p.sections = sections;
                         // The plan's lead is part of its metadata (every page of a full rebuild);
@@ -394,7 +394,7 @@ impl Project {
                     if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
                         let plan = Arc::make_mut(&mut site.plans[pi]);
                         if let Some((ci, c)) = plan.chapters.iter_mut().enumerate().find(|(_, c)| c.path == path) {
-                            c.body_html = html;
+                            c.body_html = html.into();
                             c.headings = headings;
                             c.sections = sections;
                             changed.push((Some(pi), Read::Chapter(pi, ci)));
@@ -405,7 +405,7 @@ impl Project {
                     if let Some(pi) = site.plans.iter().position(|p| p.id == id) {
                         let plan = Arc::make_mut(&mut site.plans[pi]);
                         if let Some(node) = plan.nodes.get_mut(n) {
-                            node.body_html = html;
+                            node.body_html = html.into();
                             node.headings = headings;
                             node.sections = sections;
                             changed.push((Some(pi), Read::Body(pi, n)));
