@@ -86,7 +86,13 @@ impl SearchIndex {
     /// [`SearchIndex::build`], given up (with an error) once `stop` is set: `serve`
     /// stopping while its background refresh indexes.
     pub fn build_unless(corpus: Corpus, stop: &AtomicBool) -> tantivy::Result<SearchIndex> {
-        let (index, searcher, fields) = Self::tantivy_index(&corpus, stop)?;
+        let scratch = text_bytes(&corpus) > SCRATCH_ABOVE;
+        Self::build_in(corpus, stop, scratch)
+    }
+
+    /// [`SearchIndex::build_unless`], in a scratch folder or in RAM.
+    fn build_in(corpus: Corpus, stop: &AtomicBool, scratch: bool) -> tantivy::Result<SearchIndex> {
+        let (index, searcher, fields) = Self::tantivy_index(&corpus, stop, scratch)?;
         Ok(SearchIndex { corpus, index, searcher, fields, readings: std::sync::OnceLock::new() })
     }
 
@@ -97,13 +103,13 @@ impl SearchIndex {
         self.readings.get_or_init(|| super::readings::Readings::of_corpus(&self.corpus))
     }
 
-    /// The tantivy index of `corpus`, in a scratch folder, and a searcher over it.
-    fn tantivy_index(corpus: &Corpus, stop: &AtomicBool) -> tantivy::Result<(Index, Searcher, Fields)> {
+    /// The tantivy index of `corpus` and a searcher over it: in a scratch folder if
+    /// `scratch` and one can be made, else in RAM.
+    fn tantivy_index(corpus: &Corpus, stop: &AtomicBool, scratch: bool) -> tantivy::Result<(Index, Searcher, Fields)> {
         let (schema, fields) = schema();
-        // On disk where a temporary folder can be made (see `scratch`), else in RAM.
-        let index = match super::scratch::ScratchDirectory::new() {
-            Ok(dir) => Index::create(dir, schema, tantivy::IndexSettings::default())?,
-            Err(_) => Index::create_in_ram(schema),
+        let index = match scratch.then(super::scratch::ScratchDirectory::new) {
+            Some(Ok(dir)) => Index::create(dir, schema, tantivy::IndexSettings::default())?,
+            _ => Index::create_in_ram(schema),
         };
         index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
@@ -246,6 +252,16 @@ impl SegmentCollector for AllScoredSegment {
     }
 }
 
+/// Text (bytes) above which the index is built in a scratch folder (`scratch`), not in
+/// RAM: a site of some 2,000 pages. Below it the index is small, and RAM is faster for
+/// `serve`'s refresh after every edit (and for the tests).
+const SCRATCH_ABOVE: usize = 8 << 20;
+
+/// The bytes of text `corpus` indexes.
+fn text_bytes(corpus: &Corpus) -> usize {
+    corpus.docs.iter().flat_map(|d| d.sections.iter().chain(&d.listed)).map(|s| s.text.len()).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +285,35 @@ mod tests {
         let mut v: Vec<usize> = idx.matches(&parse(q)).unwrap().into_iter().map(|(d, _)| d).collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn the_index_in_a_scratch_folder_gives_the_export_of_the_one_in_ram() {
+        let corpus = || index().corpus.clone();
+        let never = AtomicBool::new(false);
+        let (ram, disk) = (
+            SearchIndex::build_in(corpus(), &never, false).unwrap(),
+            SearchIndex::build_in(corpus(), &never, true).unwrap(),
+        );
+        for q in ["子育て", "協働 子育て", "dx", "-茶業 子育て"] {
+            assert_eq!(ords(&ram, q), ords(&disk, q), "{q}");
+        }
+        let out = tempfile::tempdir().unwrap();
+        let files = |idx: &SearchIndex, name: &str| {
+            let dir = out.path().join(name);
+            crate::search::export::write_index(idx, &dir).unwrap();
+            let mut files: Vec<(std::path::PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&dir)
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| (e.path().strip_prefix(&dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+                .collect();
+            files.sort();
+            files
+        };
+        let ram_files = files(&ram, "ram");
+        assert!(ram_files.len() > 3);
+        assert_eq!(ram_files, files(&disk, "disk"));
     }
 
     #[test]
