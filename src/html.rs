@@ -90,24 +90,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// whose root prefix is `to`: every `href="…"` and `src="…"` that starts at the root is
 /// moved. A body shown on another page (the printable summaries are one folder deeper than
 /// the pages they summarise) keeps its links and images working.
-pub fn rebase_root<'a>(html: &'a str, from: &str, to: &str) -> std::borrow::Cow<'a, str> {
+/// `html` is borrowed from the model or read back for this page (a spilled body), and
+/// comes back unchanged when nothing moves.
+pub fn rebase_root<'a>(html: std::borrow::Cow<'a, str>, from: &str, to: &str) -> std::borrow::Cow<'a, str> {
     if from == to || html.is_empty() {
-        return std::borrow::Cow::Borrowed(html);
+        return html;
     }
-    let mut out = html.to_string();
+    let mut out = html.into_owned();
     for attr in ["href", "src"] {
         out = out.replace(&format!("{attr}=\"{from}"), &format!("{attr}=\"{to}"));
     }
     std::borrow::Cow::Owned(out)
-}
-
-/// [`rebase_root`] of a body that may have been read back for this page (`Cow::Owned`).
-pub fn rebase_root_of<'a>(html: std::borrow::Cow<'a, str>, from: &str, to: &str) -> std::borrow::Cow<'a, str> {
-    match html {
-        std::borrow::Cow::Borrowed(html) => rebase_root(html, from, to),
-        std::borrow::Cow::Owned(html) if from == to => std::borrow::Cow::Owned(html),
-        std::borrow::Cow::Owned(html) => std::borrow::Cow::Owned(rebase_root(&html, from, to).into_owned()),
-    }
 }
 
 #[cfg(test)]
@@ -177,12 +170,12 @@ mod tests {
     #[test]
     fn rebase_root_moves_root_links_only() {
         let body = r##"<p><a href="../../p/1/">a</a> <img src="../../p/2/map.png" alt="x"> <a href="https://a.jp/">b</a> <a href="#h">c</a></p>"##;
-        let moved = rebase_root(body, "../../", "../../../");
+        let moved = rebase_root(body.into(), "../../", "../../../");
         assert!(
             moved.contains(r#"href="../../../p/1/""#) && moved.contains(r#"src="../../../p/2/map.png""#),
             "{moved}"
         );
         assert!(moved.contains(r#"href="https://a.jp/""#) && moved.contains(r##"href="#h""##), "{moved}");
-        assert!(matches!(rebase_root(body, "../", "../"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(rebase_root(body.into(), "../", "../"), std::borrow::Cow::Borrowed(_)));
     }
 }

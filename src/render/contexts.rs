@@ -553,12 +553,12 @@ pub(super) fn summary<'a>(
         &field.map(|n| {
             let node = &plan.nodes[n];
             let from = crate::html::root_prefix(&crate::content::model::host_page_path(plan, n));
-            (NodeLink::new(plan, n), slots.put(crate::html::rebase_root_of(node.body_html.text(), &from, &here)))
+            (NodeLink::new(plan, n), slots.put(crate::html::rebase_root(node.body_html.text(), &from, &here)))
         }),
     );
     let plan_body = || {
         let from = crate::html::root_prefix(&format!("{}/", plan.id));
-        slots.put(crate::html::rebase_root_of(plan.body_html.text(), &from, &here))
+        slots.put(crate::html::rebase_root(plan.body_html.text(), &from, &here))
     };
     ctx.insert("body_html", &if field.is_none() { plan_body() } else { String::new() });
     ctx.insert("built_on", &shared.built_on);

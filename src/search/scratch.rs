@@ -73,29 +73,9 @@ impl FileHandle for ReadAt {
             return Ok(OwnedBytes::empty());
         }
         let mut buf = vec![0u8; range.len()];
-        read_exact_at(&self.file, &mut buf, range.start as u64)?;
+        crate::content::body::read_exact_at(&self.file, &mut buf, range.start as u64)?;
         Ok(OwnedBytes::new(buf))
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, at)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                at += n as u64;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A file being written: done when tantivy terminates it (the buffer above it is flushed
