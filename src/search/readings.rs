@@ -18,6 +18,12 @@ use super::analyzer::{is_cjk, normalize};
 use super::docs::Corpus;
 use super::query::ParsedQuery;
 use super::variants;
+use lindera_core::core::character_definition::CharacterDefinitions;
+use lindera_core::core::connection::ConnectionCostMatrix;
+use lindera_core::core::prefix_dict::PrefixDict;
+use lindera_core::core::unknown_dictionary::UnknownDictionary;
+use lindera_core::core::viterbi::{Lattice, Mode};
+use lindera_core::core::word_entry::WordId;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
@@ -77,9 +83,8 @@ impl Readings {
 
     /// The readings of the words of `runs` (normalised CJK text).
     fn of_runs(runs: &[String]) -> Readings {
-        // The runs are analysed in batches, one per line: lindera 0.3 copies its word data
-        // at every call, so one call per run would copy it thousands of times. The batches
-        // depend on the runs alone, so the readings do not depend on the number of cores.
+        // The runs are analysed in batches, one run per line. The batches depend on the
+        // runs alone, so the readings do not depend on the number of cores.
         let mut batches: Vec<String> = Vec::new();
         for run in runs {
             match batches.last_mut() {
@@ -90,23 +95,40 @@ impl Readings {
                 _ => batches.push(run.clone()),
             }
         }
-        // One analyser, on one core: each holds a copy of the dictionary (65 MB), and copies
-        // its word data again at every call.
-        let mut tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
+        let dictionary = Dictionary::new();
+        // First the words met (written form and dictionary entry), on every core: the
+        // analyser's tables are shared, each core has its own lattice.
+        let met: FxHashSet<(String, u32)> = batches
+            .par_iter()
+            .map_init(Analyser::default, |analyser, batch| {
+                let mut met = FxHashSet::default();
+                analyser.words(&dictionary, batch, |written, word| {
+                    if written.chars().any(is_kanji) {
+                        met.insert((written.to_string(), word));
+                    }
+                });
+                met
+            })
+            .reduce(FxHashSet::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        drop(dictionary);
+        // Then their readings, from the dictionary's word data (some 60 MB, copied out of
+        // the program by lindera-ipadic): held only while the words met are looked up.
+        let details = WordDetails::new();
         let mut words: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for batch in &batches {
-            for (written, reading) in analyse(&mut tokenizer, batch) {
-                let reading = hiragana(&reading);
-                if written.chars().any(is_kanji) && is_reading(&reading) {
-                    words.entry(reading).or_default().push(written);
-                }
+        for (written, word) in met {
+            let reading = hiragana(details.reading(word).unwrap_or_default());
+            if is_reading(&reading) {
+                words.entry(reading).or_default().push(written);
             }
         }
+        drop(details);
         for forms in words.values_mut() {
             forms.sort_unstable();
             forms.dedup();
         }
-        drop(tokenizer);
         release_read_only_pages();
         Readings { words }
     }
@@ -147,21 +169,102 @@ impl Readings {
     }
 }
 
-/// The words of `text` with their readings (katakana, as the dictionary gives them). An
-/// analyser failing on some text loses that text's readings, nothing else: it is made
-/// anew.
-fn analyse(tokenizer: &mut lindera::tokenizer::Tokenizer, text: &str) -> Vec<(String, String)> {
-    let words = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        tokenizer
-            .tokenize(text)
-            .into_iter()
-            .map(|t| (t.text.to_string(), t.detail.get(7).cloned().unwrap_or_default()))
-            .collect()
-    }));
-    words.unwrap_or_else(|_| {
-        *tokenizer = lindera::tokenizer::Tokenizer::new("normal", "");
-        Vec::new()
-    })
+/// The tables of the IPADIC analyser (its dictionary of words, connection costs, character
+/// classes and unknown words): some 10 MB, read from the program, shared by every core.
+///
+/// planpress drives lindera's lattice itself rather than through `lindera::Tokenizer`:
+/// that one holds a copy of the word data (60 MB) per analyser and copies it again at
+/// every call, and it looks up every word's details where only the readings of the
+/// distinct words are wanted.
+struct Dictionary {
+    words: PrefixDict,
+    costs: ConnectionCostMatrix,
+    chars: CharacterDefinitions,
+    unknown: UnknownDictionary,
+}
+
+impl Dictionary {
+    fn new() -> Self {
+        Dictionary {
+            words: lindera_ipadic::prefix_dict(),
+            costs: lindera_ipadic::connection(),
+            chars: lindera_ipadic::char_def(),
+            unknown: lindera_ipadic::unknown_dict(),
+        }
+    }
+}
+
+/// One core's lattice, and the words of its last text.
+#[derive(Default)]
+struct Analyser {
+    lattice: Lattice,
+    offsets: Vec<(usize, WordId)>,
+}
+
+impl Analyser {
+    /// Calls `found` with every word of `text` the dictionary knows (its written form
+    /// and its entry), splitting the text after each 。 and 、 as lindera's tokenizer
+    /// does. The lattice failing on some text loses that text's words, nothing else: it
+    /// is made anew.
+    fn words(&mut self, dictionary: &Dictionary, mut text: &str, mut found: impl FnMut(&str, u32)) {
+        while !text.is_empty() {
+            let end = text.find(['。', '、']).map_or(text.len(), |i| i + '。'.len_utf8());
+            let (piece, rest) = text.split_at(end);
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.lattice.set_text(&dictionary.words, &dictionary.chars, &dictionary.unknown, piece, &Mode::Normal);
+                self.lattice.calculate_path_costs(&dictionary.costs, &Mode::Normal);
+                self.lattice.tokens_offset(&mut self.offsets);
+            }));
+            if done.is_err() {
+                *self = Analyser::default();
+            } else {
+                for (i, &(start, word)) in self.offsets.iter().enumerate() {
+                    let stop = self.offsets.get(i + 1).map_or(piece.len(), |&(next, _)| next);
+                    if let (false, Some(written)) = (word.is_unknown(), piece.get(start..stop)) {
+                        found(written, word.0);
+                    }
+                }
+            }
+            text = rest;
+        }
+    }
+}
+
+/// The details of the dictionary's words (part of speech, base form, reading, …).
+struct WordDetails {
+    index: Vec<u8>,
+    data: Vec<u8>,
+}
+
+impl WordDetails {
+    fn new() -> Self {
+        WordDetails { index: lindera_ipadic::words_idx_data(), data: lindera_ipadic::words_data() }
+    }
+
+    /// The reading (katakana) of word `word`: the eighth of its details, which the
+    /// dictionary keeps as a bincode list of strings (a u64 count, then each string as a
+    /// u64 length and its bytes, little-endian). None if the data says otherwise.
+    fn reading(&self, word: u32) -> Option<&str> {
+        let at = 4 * word as usize;
+        let start = u32::from_le_bytes(self.index.get(at..at + 4)?.try_into().ok()?) as usize;
+        let mut data = self.data.get(start..)?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, rest) = (data.get(..n)?, data.get(n..)?);
+            data = rest;
+            Some(head)
+        };
+        let u64_at = |b: &[u8]| b.try_into().ok().map(u64::from_le_bytes).and_then(|n| usize::try_from(n).ok());
+        let count = u64_at(take(8)?)?;
+        if count < 8 {
+            return None;
+        }
+        for _ in 0..7 {
+            let len = u64_at(take(8)?)?;
+            take(len)?;
+        }
+        let len = u64_at(take(8)?)?;
+        std::str::from_utf8(take(len)?).ok()
+    }
 }
 
 /// Adds the runs of CJK characters of the normalised `text` that hold a kanji to `runs`
@@ -255,7 +358,7 @@ mod tests {
     fn the_dictionary_pages_go_back_to_the_kernel_after_the_readings() {
         let r = of(&["子育て支援"]);
         // Read through the embedded dictionary, as the analyser does when it starts.
-        drop(lindera::tokenizer::Tokenizer::new("normal", ""));
+        drop((Dictionary::new(), WordDetails::new()));
         let before = resident_read_only();
         release_read_only_pages();
         let after = resident_read_only();
