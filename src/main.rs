@@ -11,6 +11,24 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (the order of `mi_option_e` in mimalloc.h, v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps the build's memory close to what it uses: a build frees most of what it
+/// allocates within a second (a page rendered, a file parsed), and by default mimalloc
+/// keeps freed memory for 1 s and backs it with 2 MB pages, which stay resident while any
+/// of their bytes is in use. Freed memory goes back after 50 ms instead, in 4 KB pages:
+/// 10k pages with search, peak RSS 530 -> 470 MB, CPU unchanged (interleaved runs).
+fn tune_allocator() {
+    // SAFETY: sets one option of the allocator, which it reads when it next purges.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 50) };
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only changes how the kernel backs this process's memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// 総合計画を、読みやすく探しやすいウェブサイトにします。
 #[derive(Parser)]
 #[command(
@@ -292,6 +310,7 @@ fn japanese_help(cmd: clap::Command) -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let matches = match japanese_help(Cli::command()).try_get_matches() {
         Ok(m) => m,
         // A mistake on the command line: said in Japanese, clap's English with --verbose.
@@ -489,5 +508,18 @@ mod tests {
     fn help_is_consistent() {
         // clap's own checks of every command and argument, after the Japanese headings.
         japanese_help(Cli::command()).debug_assert();
+    }
+
+    #[test]
+    fn the_allocator_option_set_is_the_purge_delay() {
+        // Before: mimalloc's default purge delay (1000 ms), which no other option has, so
+        // the index names the right option of the mimalloc linked in.
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 1000);
+        }
+        tune_allocator();
+        assert_eq!(unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) }, 50);
+        #[cfg(target_os = "linux")]
+        assert_eq!(unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) }, 1);
     }
 }
