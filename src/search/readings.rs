@@ -388,6 +388,16 @@ mod tests {
     }
 
     #[test]
+    fn a_word_past_the_dictionary_has_no_reading() {
+        let details = WordDetails::new();
+        assert_eq!(details.reading(u32::MAX), None);
+        let mut met = Vec::new();
+        Analyser::default().words(&Dictionary::new(), "支援。", |w, id| met.push((w.to_string(), id)));
+        assert_eq!(met.len(), 2, "{met:?}");
+        assert_eq!(details.reading(met[0].1), Some("シエン"));
+    }
+
+    #[test]
     fn odd_text_gives_no_panic() {
         let long: String = "子".repeat(5000);
         let r = of(&[&long, "\u{20B9F}野家", "𠮷", "々々々", "〆切"]);
