@@ -24,21 +24,75 @@ pub const MAX_CHAIN: usize = 5;
 /// A chain as the ids of its bigrams in order; unused slots hold `u32::MAX`.
 pub type ChainKey = [u32; MAX_CHAIN - 1];
 
-/// The bigrams of one document in one field, by position: `ids[p]` is the id of the
-/// bigram at position `p`, or [`NO_BIGRAM`] (4 bytes a position: the export holds these
-/// for every document at once).
-pub type DocBigrams = Vec<u32>;
-
-/// A position of [`DocBigrams`] without a bigram.
+/// A position of a document without a bigram.
 pub const NO_BIGRAM: u32 = u32::MAX;
 
-/// Records bigram `id` at `position` of `ids`, growing it as needed.
-pub fn place(ids: &mut DocBigrams, position: u32, id: u32) {
-    let p = position as usize;
-    if ids.len() <= p {
-        ids.resize(p + 1, NO_BIGRAM);
+/// Documents per [`BigramChunk`] (and per task of [`chains`]).
+pub const CHUNK: usize = 256;
+
+/// The bigrams of [`CHUNK`] consecutive documents (the last chunk may hold fewer) in one
+/// field, by position: each document's ids of the bigram at each position, or
+/// [`NO_BIGRAM`], up to its last bigram. The export holds these for every document at
+/// once, so each id takes 3 bytes (4 only in a site of over 16 million distinct bigrams),
+/// in one block per chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BigramChunk {
+    width: usize,
+    bytes: Box<[u8]>,
+    /// Where each document's ids end in `bytes`.
+    ends: Box<[usize]>,
+}
+
+impl BigramChunk {
+    /// The bytes an id takes when ids go up to `bigrams` (exclusive).
+    pub fn width_for(bigrams: usize) -> usize {
+        if bigrams < 0xFF_FFFF {
+            3
+        } else {
+            4
+        }
     }
-    ids[p] = id;
+
+    /// The chunk of `docs` (ids by position, [`NO_BIGRAM`] where none; trailing ones are
+    /// dropped), each id in `width` bytes ([`BigramChunk::width_for`]).
+    pub fn new<'a>(width: usize, docs: impl IntoIterator<Item = &'a [u32]>) -> BigramChunk {
+        let none = NO_BIGRAM.to_le_bytes();
+        let (mut bytes, mut ends) = (Vec::new(), Vec::new());
+        for ids in docs {
+            let used = ids.iter().rposition(|&id| id != NO_BIGRAM).map_or(0, |p| p + 1);
+            for &id in &ids[..used] {
+                let b = if id == NO_BIGRAM { none } else { id.to_le_bytes() };
+                bytes.extend_from_slice(&b[..width]);
+            }
+            ends.push(bytes.len());
+        }
+        BigramChunk { width, bytes: bytes.into_boxed_slice(), ends: ends.into_boxed_slice() }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Document `k`'s ids, in `out` (cleared first).
+    pub fn doc_into(&self, k: usize, out: &mut Vec<u32>) {
+        out.clear();
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        let all_ones = if self.width == 4 { u32::MAX } else { (1 << (8 * self.width)) - 1 };
+        out.extend(self.bytes[start..self.ends[k]].chunks_exact(self.width).map(|b| {
+            let mut id = [0; 4];
+            id[..self.width].copy_from_slice(b);
+            match u32::from_le_bytes(id) {
+                v if v == all_ones => NO_BIGRAM,
+                v => v,
+            }
+        }));
+    }
 }
 
 /// Where a term (here a chain, in the export any term) occurs in one field.
@@ -64,19 +118,21 @@ pub fn bigram_count(key: &ChainKey) -> usize {
 }
 
 /// Every chain of 3 to [`MAX_CHAIN`] units of one field whose first bigram is in `first`;
-/// `docs[d]` holds the bigrams of document `d`. The export gathers the chains in passes
-/// over ranges of first bigrams, so that only one range's chains are in memory.
-pub fn chains(docs: &[DocBigrams], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
-    const CHUNK: usize = 256;
-    let parts: Vec<FxHashMap<ChainKey, Postings>> = docs
-        .par_chunks(CHUNK)
+/// `chunks[c]` holds the bigrams of documents `c * CHUNK ..`. The export gathers the
+/// chains in passes over ranges of first bigrams, so that only one range's chains are in
+/// memory.
+pub fn chains(chunks: &[BigramChunk], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
+    let parts: Vec<FxHashMap<ChainKey, Postings>> = chunks
+        .par_iter()
         .enumerate()
         .map(|(c, chunk)| {
             let mut map: FxHashMap<ChainKey, Postings> = FxHashMap::default();
-            for (k, bigrams) in chunk.iter().enumerate() {
+            let mut bigrams = Vec::new();
+            for k in 0..chunk.len() {
                 let doc = (c * CHUNK + k) as u32;
+                chunk.doc_into(k, &mut bigrams);
                 // In position order: a chain's positions come in order, its documents too.
-                doc_chains(bigrams, &first, |key, position| {
+                doc_chains(&bigrams, &first, |key, position| {
                     let p = map.entry(key).or_default();
                     match p.tfs.last_mut() {
                         Some(tf) if p.docs.last() == Some(&doc) => *tf += 1,
@@ -138,19 +194,45 @@ mod tests {
 
     const M: u32 = u32::MAX;
 
-    /// [`DocBigrams`] from `(position, bigram id)` pairs.
-    fn at(pairs: &[(u32, u32)]) -> DocBigrams {
+    /// A document's ids by position from `(position, bigram id)` pairs.
+    fn at(pairs: &[(u32, u32)]) -> Vec<u32> {
         let mut ids = Vec::new();
         for &(p, id) in pairs {
-            place(&mut ids, p, id);
+            if ids.len() <= p as usize {
+                ids.resize(p as usize + 1, NO_BIGRAM);
+            }
+            ids[p as usize] = id;
         }
         ids
+    }
+
+    /// The chunks of `docs`, ids in 3 bytes.
+    fn chunked(docs: &[Vec<u32>]) -> Vec<BigramChunk> {
+        docs.chunks(CHUNK).map(|c| BigramChunk::new(3, c.iter().map(Vec::as_slice))).collect()
+    }
+
+    #[test]
+    fn a_chunk_gives_back_its_ids_in_3_or_4_bytes() {
+        let docs = [vec![0, NO_BIGRAM, 0xFF_FFFE, 5, NO_BIGRAM, NO_BIGRAM], vec![], vec![NO_BIGRAM], vec![7]];
+        let wide = [vec![0xFFFF_FFFE, NO_BIGRAM, 1]];
+        assert_eq!(BigramChunk::width_for(0xFF_FFFE), 3);
+        assert_eq!(BigramChunk::width_for(0xFF_FFFF), 4);
+        for (width, docs) in [(3, &docs[..]), (4, &docs[..]), (4, &wide[..])] {
+            let chunk = BigramChunk::new(width, docs.iter().map(Vec::as_slice));
+            assert_eq!(chunk.len(), docs.len());
+            let mut out = Vec::new();
+            for (k, ids) in docs.iter().enumerate() {
+                chunk.doc_into(k, &mut out);
+                let used = ids.iter().rposition(|&id| id != NO_BIGRAM).map_or(0, |p| p + 1);
+                assert_eq!(out, ids[..used], "width {width}, document {k}");
+            }
+        }
     }
 
     #[test]
     fn chains_follow_consecutive_positions_only() {
         // Bigrams 0 1 2 at positions 0 1 2, then a new run: 3 at 5, 4 at 6.
-        let docs = vec![at(&[(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)])];
+        let docs = chunked(&[at(&[(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)])]);
         let map = chains(&docs, 0..u32::MAX);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
@@ -162,7 +244,7 @@ mod tests {
     #[test]
     fn counts_overlapping_occurrences_and_keeps_positions_of_full_chains() {
         // ああああああ: the bigram ああ (id 7) at positions 10..15.
-        let docs = vec![vec![], at(&(10..15).map(|p| (p, 7)).collect::<Vec<_>>())];
+        let docs = chunked(&[vec![], at(&(10..15).map(|p| (p, 7)).collect::<Vec<_>>())]);
         let map = chains(&docs, 0..u32::MAX);
         assert_eq!(map[&[7, 7, M, M]], Postings { docs: vec![1], tfs: vec![4], positions: vec![] });
         assert_eq!(map[&[7, 7, 7, 7]], Postings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
@@ -170,7 +252,8 @@ mod tests {
 
     #[test]
     fn documents_stay_in_order_across_chunks() {
-        let docs: Vec<DocBigrams> = (0..600).map(|d| if d % 7 == 0 { at(&[(0, 1), (1, 2)]) } else { vec![] }).collect();
+        let docs: Vec<Vec<u32>> = (0..600).map(|d| if d % 7 == 0 { at(&[(0, 1), (1, 2)]) } else { vec![] }).collect();
+        let docs = chunked(&docs);
         let map = chains(&docs, 0..u32::MAX);
         let want: Vec<u32> = (0..600).filter(|d| d % 7 == 0).collect();
         assert_eq!(map[&[1, 2, M, M]].docs, want);
@@ -178,7 +261,7 @@ mod tests {
 
     #[test]
     fn only_chains_starting_in_the_range_are_gathered() {
-        let docs = vec![at(&[(0, 0), (1, 1), (2, 2), (3, 3)])];
+        let docs = chunked(&[at(&[(0, 0), (1, 1), (2, 2), (3, 3)])]);
         let map = chains(&docs, 1..2);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();

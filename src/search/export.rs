@@ -151,7 +151,7 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
     // Term entries, their positions written as they are encoded when the layout allows.
     let keys = source.terms()?;
     let mut positions = Positions::new(files, &layout);
-    let mut bigrams = Bigrams::new(index.corpus.docs.len());
+    let mut bigrams = Bigrams::new();
     let mut dfs = terms::Dfs::default();
     let mut entries = terms::Entries::new(out)?;
     terms::index_entries(&mut source, &keys, &norms, &mut positions, &mut bigrams, &mut dfs, &mut entries)?;
@@ -166,7 +166,7 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
         }
     };
     report.terms = keys.len();
-    report.terms += terms::chain_entries(bigrams, &norms, &mut positions, &mut entries)?;
+    report.terms += terms::chain_entries(bigrams, corpus, &norms, &mut positions, &mut entries)?;
     report.terms += terms::mixed_entries(corpus, &dfs, &norms, &mut positions, &mut entries)?;
     drop(dfs);
 

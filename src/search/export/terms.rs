@@ -8,7 +8,7 @@ use super::positions::Positions;
 use super::source::Source;
 use super::writer::Files;
 use crate::search::analyzer;
-use crate::search::chains::{self, ChainKey, DocBigrams, Postings};
+use crate::search::chains::{self, BigramChunk, ChainKey, Postings};
 use crate::search::docs::Corpus;
 use crate::search::index::TEXT_FIELDS;
 use crate::search::mixed;
@@ -80,18 +80,17 @@ impl Entries {
 /// The document frequency of every term of the index in each text field.
 pub(super) type Dfs<'k> = FxHashMap<&'k [u8], [u32; TEXT_FIELDS.len()]>;
 
-/// The bigrams of the index met so far: text, document frequency per field, and where
-/// each occurs (for chains).
+/// The bigrams of the index met so far: text and document frequency per field. Their ids
+/// are their order among the terms.
 pub(super) struct Bigrams<'k> {
     texts: Vec<&'k str>,
     df: Vec<[u32; TEXT_FIELDS.len()]>,
-    occurrences: Vec<Vec<DocBigrams>>,
 }
 
 impl<'k> Bigrams<'k> {
-    /// None yet, in a corpus of `docs` documents.
-    pub(super) fn new(docs: usize) -> Self {
-        Bigrams { texts: Vec::new(), df: Vec::new(), occurrences: vec![vec![Vec::new(); docs]; TEXT_FIELDS.len()] }
+    /// None yet.
+    pub(super) fn new() -> Self {
+        Bigrams { texts: Vec::new(), df: Vec::new() }
     }
 
     /// The id of the term `text` if it is a bigram (a new one).
@@ -103,17 +102,45 @@ impl<'k> Bigrams<'k> {
         })
     }
 
-    /// Records where bigram `id` occurs in text field `fi`.
-    fn record(&mut self, id: u32, fi: usize, p: &Postings) {
-        let mut at = 0;
-        for (&d, &tf) in p.docs.iter().zip(&p.tfs) {
-            let ids = &mut self.occurrences[fi][d as usize];
-            for &p in &p.positions[at..at + tf as usize] {
-                chains::place(ids, p, id);
+    /// The bigrams of every document of `corpus`, by field, in chunks of
+    /// [`chains::CHUNK`] documents: read off the documents' texts with the tokenizer of the
+    /// index (the same positions as its postings), on every core.
+    fn of_documents(&self, corpus: &Corpus) -> Vec<Vec<BigramChunk>> {
+        let ids: FxHashMap<&str, u32> = self.texts.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
+        let width = BigramChunk::width_for(self.texts.len());
+        let chunks: Vec<[BigramChunk; TEXT_FIELDS.len()]> = corpus
+            .docs
+            .par_chunks(chains::CHUNK)
+            .map(|docs| {
+                let mut fields: [Vec<Vec<u32>>; TEXT_FIELDS.len()] = Default::default();
+                for d in docs {
+                    for (fi, text) in d.field_texts().iter().enumerate() {
+                        let mut at = Vec::new();
+                        analyzer::for_each_token(text, |t| {
+                            if t.kind != analyzer::Kind::Bigram {
+                                return;
+                            }
+                            if let Some(&id) = ids.get(t.text) {
+                                if at.len() <= t.position {
+                                    at.resize(t.position + 1, chains::NO_BIGRAM);
+                                }
+                                at[t.position] = id;
+                            }
+                        });
+                        fields[fi].push(at);
+                    }
+                }
+                fields.map(|docs| BigramChunk::new(width, docs.iter().map(Vec::as_slice)))
+            })
+            .collect();
+        let mut by_field: Vec<Vec<BigramChunk>> =
+            (0..TEXT_FIELDS.len()).map(|_| Vec::with_capacity(chunks.len())).collect();
+        for fields in chunks {
+            for (fi, chunk) in fields.into_iter().enumerate() {
+                by_field[fi].push(chunk);
             }
-            at += tf as usize;
         }
-        self.df[id as usize][fi] = p.docs.len() as u32;
+        by_field
     }
 }
 
@@ -138,7 +165,7 @@ pub(super) fn index_entries<'k>(
         for (fi, df) in df.iter_mut().enumerate() {
             let postings = source.postings(fi, key)?;
             if let Some(id) = bigram {
-                bigrams.record(id, fi, &postings);
+                bigrams.df[id as usize][fi] = postings.docs.len() as u32;
             }
             *df = postings.docs.len() as u32;
             fields.push(postings);
@@ -160,17 +187,21 @@ const PASS_OCCURRENCES: usize = 1_500_000;
 /// ranges of their first bigram ([`passes`]), one range in memory at a time.
 pub(super) fn chain_entries(
     bigrams: Bigrams,
+    corpus: &Corpus,
     norms: &[Vec<u8>],
     positions: &mut Positions,
     entries: &mut Entries,
 ) -> std::io::Result<usize> {
-    let Bigrams { texts, df, mut occurrences } = bigrams;
-    // Grown a bigram at a time, they may hold up to twice the room they need.
-    occurrences.par_iter_mut().flatten().for_each(|ids| ids.shrink_to_fit());
+    let occurrences = bigrams.of_documents(corpus);
+    let Bigrams { texts, df } = bigrams;
     let mut count = vec![0u64; texts.len()];
-    for &id in occurrences.iter().flatten().flatten() {
-        if id != chains::NO_BIGRAM {
-            count[id as usize] += 1;
+    let mut ids = Vec::new();
+    for chunk in occurrences.iter().flatten() {
+        for k in 0..chunk.len() {
+            chunk.doc_into(k, &mut ids);
+            for &id in ids.iter().filter(|&&id| id != chains::NO_BIGRAM) {
+                count[id as usize] += 1;
+            }
         }
     }
     let mut written = 0;
