@@ -5,14 +5,13 @@ use super::analyzer::{JapaneseTokenizer, TOKENIZER_NAME};
 use super::docs::Corpus;
 use super::query::ParsedQuery;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
+    Field, IndexRecordOption, NumericOptions, OwnedValue, Schema, TextFieldIndexing, TextOptions, STORED, STRING,
 };
-use tantivy::{
-    DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocId, Index, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, Term};
 
 /// The searched text fields and their boosts, in scoring order. `listed` holds the titles
 /// (and summaries) of the pages a page lists: found there, a page ranks below those whose
@@ -62,6 +61,45 @@ fn schema() -> (Schema, Fields) {
     (b.build(), Fields { text: [title, headings, body, listed], breadcrumb, plan, group, url, ord })
 }
 
+/// A document of the corpus as it waits in tantivy's queue of documents to index (up to
+/// 10,000): the corpus and the document's number, its field values made only when an
+/// indexing thread takes it. A queue of `TantivyDocument`s held a copy of the text of
+/// every page not yet indexed, which at 10,000 pages was all of it.
+struct QueuedDoc {
+    corpus: Arc<Corpus>,
+    ord: usize,
+    fields: Fields,
+    values: OnceLock<Vec<(Field, OwnedValue)>>,
+}
+
+impl QueuedDoc {
+    fn values(&self) -> Vec<(Field, OwnedValue)> {
+        let (corpus, fields) = (&self.corpus, &self.fields);
+        let d = &corpus.docs[self.ord];
+        let text = |field: Field, text: String| (field, OwnedValue::Str(text));
+        let mut values: Vec<(Field, OwnedValue)> =
+            fields.text.iter().zip(d.field_texts()).map(|(&field, t)| text(field, t)).collect();
+        values.push(text(fields.breadcrumb, d.breadcrumb()));
+        values.push(text(fields.plan, d.plan.clone()));
+        values.push(text(fields.group, d.group.map(|g| corpus.groups[g].id.clone()).unwrap_or_default()));
+        values.push(text(fields.url, d.url.clone()));
+        values.push((fields.ord, OwnedValue::U64(self.ord as u64)));
+        values
+    }
+}
+
+impl tantivy::Document for QueuedDoc {
+    type Value<'a> = &'a OwnedValue;
+    type FieldsValuesIter<'a> = std::iter::Map<
+        std::slice::Iter<'a, (Field, OwnedValue)>,
+        fn(&'a (Field, OwnedValue)) -> (Field, &'a OwnedValue),
+    >;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.values.get_or_init(|| self.values()).iter().map(|(field, value)| (*field, value))
+    }
+}
+
 /// A corpus indexed with tantivy, in memory.
 pub struct SearchIndex {
     /// The documents (their numbers are the `ord` field).
@@ -92,7 +130,10 @@ impl SearchIndex {
 
     /// [`SearchIndex::build_unless`], in a scratch folder or in RAM.
     fn build_in(corpus: Corpus, stop: &AtomicBool, scratch: bool) -> tantivy::Result<SearchIndex> {
+        let corpus = Arc::new(corpus);
         let (index, searcher, fields) = Self::tantivy_index(&corpus, stop, scratch)?;
+        // The indexing threads are done: no document holds the corpus any more.
+        let corpus = Arc::unwrap_or_clone(corpus);
         Ok(SearchIndex { corpus, index, searcher, fields, readings: std::sync::OnceLock::new() })
     }
 
@@ -105,7 +146,11 @@ impl SearchIndex {
 
     /// The tantivy index of `corpus` and a searcher over it: in a scratch folder if
     /// `scratch` and one can be made, else in RAM.
-    fn tantivy_index(corpus: &Corpus, stop: &AtomicBool, scratch: bool) -> tantivy::Result<(Index, Searcher, Fields)> {
+    fn tantivy_index(
+        corpus: &Arc<Corpus>,
+        stop: &AtomicBool,
+        scratch: bool,
+    ) -> tantivy::Result<(Index, Searcher, Fields)> {
         let (schema, fields) = schema();
         let index = match scratch.then(super::scratch::ScratchDirectory::new) {
             Some(Ok(dir)) => Index::create(dir, schema, tantivy::IndexSettings::default())?,
@@ -113,22 +158,13 @@ impl SearchIndex {
         };
         index.tokenizers().register(TOKENIZER_NAME, JapaneseTokenizer);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-        let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, threads * 60_000_000)?;
+        let mut writer: IndexWriter<QueuedDoc> = index.writer_with_num_threads(threads, threads * 60_000_000)?;
         writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
-        for (ord, d) in corpus.docs.iter().enumerate() {
+        for ord in 0..corpus.docs.len() {
             if stop.load(Ordering::Relaxed) {
                 return Err(tantivy::TantivyError::InternalError("stopped".into()));
             }
-            let mut doc = TantivyDocument::default();
-            for (&field, text) in fields.text.iter().zip(d.field_texts()) {
-                doc.add_text(field, text);
-            }
-            doc.add_text(fields.breadcrumb, d.breadcrumb());
-            doc.add_text(fields.plan, &d.plan);
-            doc.add_text(fields.group, d.group.map(|g| corpus.groups[g].id.as_str()).unwrap_or(""));
-            doc.add_text(fields.url, &d.url);
-            doc.add_u64(fields.ord, ord as u64);
-            writer.add_document(doc)?;
+            writer.add_document(QueuedDoc { corpus: corpus.clone(), ord, fields, values: OnceLock::new() })?;
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
