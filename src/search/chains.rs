@@ -30,43 +30,68 @@ pub const NO_BIGRAM: u32 = u32::MAX;
 /// Documents per [`BigramChunk`] (and per task of [`chains`]).
 pub const CHUNK: usize = 256;
 
+/// How [`BigramChunk`]s write the id of a bigram: as a code, the more frequent a bigram
+/// the smaller its code, in as few bytes as it needs (LEB128: 7 bits a byte). Code 0 is
+/// [`NO_BIGRAM`]; a site's hundred or so most frequent bigrams take one byte a position,
+/// the next sixteen thousand two, where a fixed width would take three everywhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BigramCodes {
+    /// The code of each bigram id.
+    code: Box<[u32]>,
+    /// The bigram id of each code (`id[0]` is [`NO_BIGRAM`]).
+    id: Box<[u32]>,
+}
+
+impl BigramCodes {
+    /// The codes of bigrams `0..weights.len()`, by descending `weights[id]` (how often
+    /// each occurs, or an estimate; ties by id), so that the same weights give the same
+    /// codes.
+    pub fn by_weight(weights: &[u64]) -> BigramCodes {
+        let mut order: Vec<u32> = (0..weights.len() as u32).collect();
+        order.sort_by_key(|&id| (std::cmp::Reverse(weights[id as usize]), id));
+        let mut code = vec![0; weights.len()];
+        for (rank, &id) in order.iter().enumerate() {
+            code[id as usize] = rank as u32 + 1;
+        }
+        let id = std::iter::once(NO_BIGRAM).chain(order).collect();
+        BigramCodes { code: code.into_boxed_slice(), id }
+    }
+
+    fn encode(&self, id: u32, out: &mut Vec<u8>) {
+        let mut code = if id == NO_BIGRAM { 0 } else { self.code[id as usize] };
+        while code >= 0x80 {
+            out.push(code as u8 | 0x80);
+            code >>= 7;
+        }
+        out.push(code as u8);
+    }
+}
+
 /// The bigrams of [`CHUNK`] consecutive documents (the last chunk may hold fewer) in one
 /// field, by position: each document's ids of the bigram at each position, or
-/// [`NO_BIGRAM`], up to its last bigram. The export holds these for every document at
-/// once, so each id takes 3 bytes (4 only in a site of over 16 million distinct bigrams),
-/// in one block per chunk.
+/// [`NO_BIGRAM`], up to its last bigram, written with [`BigramCodes`]. The export holds
+/// these for every document at once (tens of millions of positions at 10,000 pages), in
+/// one block per chunk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BigramChunk {
-    width: usize,
     bytes: Box<[u8]>,
-    /// Where each document's ids end in `bytes`.
+    /// Where each document's codes end in `bytes`.
     ends: Box<[usize]>,
 }
 
 impl BigramChunk {
-    /// The bytes an id takes when ids go up to `bigrams` (exclusive).
-    pub fn width_for(bigrams: usize) -> usize {
-        if bigrams < 0xFF_FFFF {
-            3
-        } else {
-            4
-        }
-    }
-
     /// The chunk of `docs` (ids by position, [`NO_BIGRAM`] where none; trailing ones are
-    /// dropped), each id in `width` bytes ([`BigramChunk::width_for`]).
-    pub fn new<'a>(width: usize, docs: impl IntoIterator<Item = &'a [u32]>) -> BigramChunk {
-        let none = NO_BIGRAM.to_le_bytes();
+    /// dropped), each id written with `codes`.
+    pub fn new<'a>(codes: &BigramCodes, docs: impl IntoIterator<Item = &'a [u32]>) -> BigramChunk {
         let (mut bytes, mut ends) = (Vec::new(), Vec::new());
         for ids in docs {
             let used = ids.iter().rposition(|&id| id != NO_BIGRAM).map_or(0, |p| p + 1);
             for &id in &ids[..used] {
-                let b = if id == NO_BIGRAM { none } else { id.to_le_bytes() };
-                bytes.extend_from_slice(&b[..width]);
+                codes.encode(id, &mut bytes);
             }
             ends.push(bytes.len());
         }
-        BigramChunk { width, bytes: bytes.into_boxed_slice(), ends: ends.into_boxed_slice() }
+        BigramChunk { bytes: bytes.into_boxed_slice(), ends: ends.into_boxed_slice() }
     }
 
     /// Number of documents.
@@ -79,19 +104,20 @@ impl BigramChunk {
         self.ends.is_empty()
     }
 
-    /// Document `k`'s ids, in `out` (cleared first).
-    pub fn doc_into(&self, k: usize, out: &mut Vec<u32>) {
+    /// Document `k`'s ids, in `out` (cleared first); `codes` are those it was made with.
+    pub fn doc_into(&self, k: usize, codes: &BigramCodes, out: &mut Vec<u32>) {
         out.clear();
         let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        let all_ones = if self.width == 4 { u32::MAX } else { (1 << (8 * self.width)) - 1 };
-        out.extend(self.bytes[start..self.ends[k]].chunks_exact(self.width).map(|b| {
-            let mut id = [0; 4];
-            id[..self.width].copy_from_slice(b);
-            match u32::from_le_bytes(id) {
-                v if v == all_ones => NO_BIGRAM,
-                v => v,
+        let (mut code, mut shift) = (0u32, 0);
+        for &b in &self.bytes[start..self.ends[k]] {
+            code |= u32::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                out.push(codes.id.get(code as usize).copied().unwrap_or(NO_BIGRAM));
+                (code, shift) = (0, 0);
+            } else {
+                shift = (shift + 7).min(28);
             }
-        }));
+        }
     }
 }
 
@@ -118,10 +144,10 @@ pub fn bigram_count(key: &ChainKey) -> usize {
 }
 
 /// Every chain of 3 to [`MAX_CHAIN`] units of one field whose first bigram is in `first`;
-/// `chunks[c]` holds the bigrams of documents `c * CHUNK ..`. The export gathers the
+/// `chunks[c]` holds the bigrams of documents `c * CHUNK ..`, written with `codes`. The export gathers the
 /// chains in passes over ranges of first bigrams, so that only one range's chains are in
 /// memory.
-pub fn chains(chunks: &[BigramChunk], first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
+pub fn chains(chunks: &[BigramChunk], codes: &BigramCodes, first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
     let parts: Vec<FxHashMap<ChainKey, Postings>> = chunks
         .par_iter()
         .enumerate()
@@ -130,7 +156,7 @@ pub fn chains(chunks: &[BigramChunk], first: Range<u32>) -> FxHashMap<ChainKey, 
             let mut bigrams = Vec::new();
             for k in 0..chunk.len() {
                 let doc = (c * CHUNK + k) as u32;
-                chunk.doc_into(k, &mut bigrams);
+                chunk.doc_into(k, codes, &mut bigrams);
                 // In position order: a chain's positions come in order, its documents too.
                 doc_chains(&bigrams, &first, |key, position| {
                     let p = map.entry(key).or_default();
@@ -206,34 +232,46 @@ mod tests {
         ids
     }
 
-    /// The chunks of `docs`, ids in 3 bytes.
-    fn chunked(docs: &[Vec<u32>]) -> Vec<BigramChunk> {
-        docs.chunks(CHUNK).map(|c| BigramChunk::new(3, c.iter().map(Vec::as_slice))).collect()
+    /// The chunks of `docs` and their codes (every id below 8 as frequent as the next).
+    fn chunked(docs: &[Vec<u32>]) -> (Vec<BigramChunk>, BigramCodes) {
+        let codes = BigramCodes::by_weight(&[1; 8]);
+        (docs.chunks(CHUNK).map(|c| BigramChunk::new(&codes, c.iter().map(Vec::as_slice))).collect(), codes)
     }
 
     #[test]
-    fn a_chunk_gives_back_its_ids_in_3_or_4_bytes() {
-        let docs = [vec![0, NO_BIGRAM, 0xFF_FFFE, 5, NO_BIGRAM, NO_BIGRAM], vec![], vec![NO_BIGRAM], vec![7]];
-        let wide = [vec![0xFFFF_FFFE, NO_BIGRAM, 1]];
-        assert_eq!(BigramChunk::width_for(0xFF_FFFE), 3);
-        assert_eq!(BigramChunk::width_for(0xFF_FFFF), 4);
-        for (width, docs) in [(3, &docs[..]), (4, &docs[..]), (4, &wide[..])] {
-            let chunk = BigramChunk::new(width, docs.iter().map(Vec::as_slice));
-            assert_eq!(chunk.len(), docs.len());
-            let mut out = Vec::new();
-            for (k, ids) in docs.iter().enumerate() {
-                chunk.doc_into(k, &mut out);
-                let used = ids.iter().rposition(|&id| id != NO_BIGRAM).map_or(0, |p| p + 1);
-                assert_eq!(out, ids[..used], "width {width}, document {k}");
-            }
+    fn a_chunk_gives_back_its_ids_and_frequent_ones_take_one_byte() {
+        // Bigram 299 is the most frequent, 0 the least; ids 1..299 as frequent as each other.
+        let mut weights = vec![5; 300];
+        weights[299] = 9;
+        weights[0] = 1;
+        let codes = BigramCodes::by_weight(&weights);
+        let docs = [vec![0, NO_BIGRAM, 299, 5, NO_BIGRAM, NO_BIGRAM], vec![], vec![NO_BIGRAM], vec![7, 298]];
+        let chunk = BigramChunk::new(&codes, docs.iter().map(Vec::as_slice));
+        assert_eq!(chunk.len(), docs.len());
+        let mut out = Vec::new();
+        for (k, ids) in docs.iter().enumerate() {
+            chunk.doc_into(k, &codes, &mut out);
+            let used = ids.iter().rposition(|&id| id != NO_BIGRAM).map_or(0, |p| p + 1);
+            assert_eq!(out, ids[..used], "document {k}");
         }
+        let size = |ids: &[u32]| BigramChunk::new(&codes, [ids]).bytes.len();
+        assert_eq!(size(&[299, NO_BIGRAM, 1]), 3, "the most frequent, none and the next take a byte each");
+        assert_eq!(size(&[0]), 2, "the 300th most frequent takes two");
+        assert_eq!(size(&[298, 0]), 4, "so does the 299th");
+        // Past 16,383 codes, three bytes; the ids still come back.
+        let codes = BigramCodes::by_weight(&vec![1; 20_000]);
+        let ids: Vec<u32> = vec![19_999, 3, NO_BIGRAM, 16_383, 16_382];
+        let chunk = BigramChunk::new(&codes, [ids.as_slice()]);
+        assert_eq!(chunk.bytes.len(), 3 + 1 + 1 + 3 + 2);
+        chunk.doc_into(0, &codes, &mut out);
+        assert_eq!(out, ids);
     }
 
     #[test]
     fn chains_follow_consecutive_positions_only() {
         // Bigrams 0 1 2 at positions 0 1 2, then a new run: 3 at 5, 4 at 6.
-        let docs = chunked(&[at(&[(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)])]);
-        let map = chains(&docs, 0..u32::MAX);
+        let (docs, codes) = chunked(&[at(&[(6, 4), (0, 0), (2, 2), (1, 1), (5, 3)])]);
+        let map = chains(&docs, &codes, 0..u32::MAX);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec![[0, 1, 2, M], [0, 1, M, M], [1, 2, M, M], [3, 4, M, M]]);
@@ -244,8 +282,8 @@ mod tests {
     #[test]
     fn counts_overlapping_occurrences_and_keeps_positions_of_full_chains() {
         // ああああああ: the bigram ああ (id 7) at positions 10..15.
-        let docs = chunked(&[vec![], at(&(10..15).map(|p| (p, 7)).collect::<Vec<_>>())]);
-        let map = chains(&docs, 0..u32::MAX);
+        let (docs, codes) = chunked(&[vec![], at(&(10..15).map(|p| (p, 7)).collect::<Vec<_>>())]);
+        let map = chains(&docs, &codes, 0..u32::MAX);
         assert_eq!(map[&[7, 7, M, M]], Postings { docs: vec![1], tfs: vec![4], positions: vec![] });
         assert_eq!(map[&[7, 7, 7, 7]], Postings { docs: vec![1], tfs: vec![2], positions: vec![10, 11] });
     }
@@ -253,16 +291,16 @@ mod tests {
     #[test]
     fn documents_stay_in_order_across_chunks() {
         let docs: Vec<Vec<u32>> = (0..600).map(|d| if d % 7 == 0 { at(&[(0, 1), (1, 2)]) } else { vec![] }).collect();
-        let docs = chunked(&docs);
-        let map = chains(&docs, 0..u32::MAX);
+        let (docs, codes) = chunked(&docs);
+        let map = chains(&docs, &codes, 0..u32::MAX);
         let want: Vec<u32> = (0..600).filter(|d| d % 7 == 0).collect();
         assert_eq!(map[&[1, 2, M, M]].docs, want);
     }
 
     #[test]
     fn only_chains_starting_in_the_range_are_gathered() {
-        let docs = chunked(&[at(&[(0, 0), (1, 1), (2, 2), (3, 3)])]);
-        let map = chains(&docs, 1..2);
+        let (docs, codes) = chunked(&[at(&[(0, 0), (1, 1), (2, 2), (3, 3)])]);
+        let map = chains(&docs, &codes, 1..2);
         let mut keys: Vec<_> = map.keys().copied().collect();
         keys.sort();
         assert_eq!(keys, vec![[1, 2, 3, M], [1, 2, M, M]]);

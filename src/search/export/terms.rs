@@ -8,7 +8,7 @@ use super::positions::Positions;
 use super::source::Source;
 use super::writer::Files;
 use crate::search::analyzer;
-use crate::search::chains::{self, BigramChunk, ChainKey, Postings};
+use crate::search::chains::{self, BigramChunk, BigramCodes, ChainKey, Postings};
 use crate::search::docs::Corpus;
 use crate::search::index::TEXT_FIELDS;
 use crate::search::mixed;
@@ -104,10 +104,12 @@ impl<'k> Bigrams<'k> {
 
     /// The bigrams of every document of `corpus`, by field, in chunks of
     /// [`chains::CHUNK`] documents: read off the documents' texts with the tokenizer of the
-    /// index (the same positions as its postings), on every core.
-    fn of_documents(&self, corpus: &Corpus) -> Vec<Vec<BigramChunk>> {
+    /// index (the same positions as its postings), on every core; the bigrams found in
+    /// more documents take the shorter codes.
+    fn of_documents(&self, corpus: &Corpus) -> (BigramCodes, Vec<Vec<BigramChunk>>) {
         let ids: FxHashMap<&str, u32> = self.texts.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
-        let width = BigramChunk::width_for(self.texts.len());
+        let weights: Vec<u64> = self.df.iter().map(|df| df.iter().map(|&d| u64::from(d)).sum()).collect();
+        let codes = BigramCodes::by_weight(&weights);
         let chunks: Vec<[BigramChunk; TEXT_FIELDS.len()]> = corpus
             .docs
             .par_chunks(chains::CHUNK)
@@ -130,7 +132,7 @@ impl<'k> Bigrams<'k> {
                         fields[fi].push(at);
                     }
                 }
-                fields.map(|docs| BigramChunk::new(width, docs.iter().map(Vec::as_slice)))
+                fields.map(|docs| BigramChunk::new(&codes, docs.iter().map(Vec::as_slice)))
             })
             .collect();
         let mut by_field: Vec<Vec<BigramChunk>> =
@@ -140,7 +142,7 @@ impl<'k> Bigrams<'k> {
                 by_field[fi].push(chunk);
             }
         }
-        by_field
+        (codes, by_field)
     }
 }
 
@@ -192,13 +194,13 @@ pub(super) fn chain_entries(
     positions: &mut Positions,
     entries: &mut Entries,
 ) -> std::io::Result<usize> {
-    let occurrences = bigrams.of_documents(corpus);
+    let (codes, occurrences) = bigrams.of_documents(corpus);
     let Bigrams { texts, df } = bigrams;
     let mut count = vec![0u64; texts.len()];
     let mut ids = Vec::new();
     for chunk in occurrences.iter().flatten() {
         for k in 0..chunk.len() {
-            chunk.doc_into(k, &mut ids);
+            chunk.doc_into(k, &codes, &mut ids);
             for &id in ids.iter().filter(|&&id| id != chains::NO_BIGRAM) {
                 count[id as usize] += 1;
             }
@@ -209,7 +211,7 @@ pub(super) fn chain_entries(
     for range in passes(&texts, &count, per_pass) {
         positions.files().check_stop()?;
         let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
-            occurrences.par_iter().map(|docs| chains::chains(docs, range.clone())).collect();
+            occurrences.par_iter().map(|docs| chains::chains(docs, &codes, range.clone())).collect();
         let mut chain_keys: Vec<(String, ChainKey)> = per_field
             .iter()
             .flat_map(|m| m.keys())
