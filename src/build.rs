@@ -218,6 +218,10 @@ pub fn build_kept(opts: &BuildOptions, cache: &mut LoadCache) -> Result<Built, D
     let start = Instant::now();
     // The templates compile while the content loads.
     let config = config(opts)?;
+    if config.search && !opts.defer_search {
+        // The dictionary's readings are decoded while the site is still small in memory.
+        crate::search::readings::prepare();
+    }
     let theme = config.theme.clone();
     let (site, tera) = rayon::join(
         || content::loader::load_site_cached(&opts.root, config, cache, None),

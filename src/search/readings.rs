@@ -27,6 +27,7 @@ use lindera_core::core::word_entry::WordId;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Runs longer than this (in characters) are analysed in pieces of this length (the
 /// analyser's lattice grows with the run).
@@ -114,22 +115,20 @@ impl Readings {
                 a
             });
         drop(dictionary);
-        // Then their readings, from the dictionary's word data (some 60 MB, copied out of
-        // the program by lindera-ipadic): held only while the words met are looked up.
-        let details = WordDetails::new();
+        release_read_only_pages();
+        // Then their readings.
+        let table = ReadingTable::get();
         let mut words: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (written, word) in met {
-            let reading = hiragana(details.reading(word).unwrap_or_default());
+            let reading = hiragana(table.reading(word).unwrap_or_default());
             if is_reading(&reading) {
                 words.entry(reading).or_default().push(written);
             }
         }
-        drop(details);
         for forms in words.values_mut() {
             forms.sort_unstable();
             forms.dedup();
         }
-        release_read_only_pages();
         Readings { words }
     }
 
@@ -166,6 +165,51 @@ impl Readings {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
+    }
+}
+
+/// The reading (katakana) of every word of the dictionary, some 7 MB, decoded once per
+/// process from the dictionary's word details. Those are 60 MB, which lindera-ipadic can
+/// only copy out of the program: read and copied, they are 120 MB more in memory for a
+/// moment, so a build decodes them first thing ([`prepare`]), while the site is still
+/// small in memory, instead of when its model, pages and index are all there.
+struct ReadingTable {
+    /// Where the reading of each word ends in `text`.
+    ends: Box<[u32]>,
+    text: Box<str>,
+}
+
+static READING_TABLE: OnceLock<ReadingTable> = OnceLock::new();
+
+/// Starts decoding the dictionary's readings on a thread of its own: a build calls it
+/// before it loads the site. Whatever needs a reading later waits for that thread.
+pub fn prepare() {
+    // A thread that cannot start leaves the work to the first reading looked up.
+    let _ = std::thread::Builder::new().name("planpress-readings".into()).spawn(ReadingTable::get);
+}
+
+impl ReadingTable {
+    fn get() -> &'static ReadingTable {
+        READING_TABLE.get_or_init(ReadingTable::decode)
+    }
+
+    fn decode() -> ReadingTable {
+        let details = WordDetails::new();
+        let (mut ends, mut text) = (Vec::with_capacity(details.len()), String::new());
+        for word in 0..details.len() as u32 {
+            text.push_str(details.reading(word).unwrap_or_default());
+            ends.push(text.len() as u32);
+        }
+        drop(details);
+        release_read_only_pages();
+        ReadingTable { ends: ends.into_boxed_slice(), text: text.into_boxed_str() }
+    }
+
+    /// The reading of dictionary word `word`, if it has one.
+    fn reading(&self, word: u32) -> Option<&str> {
+        let end = *self.ends.get(word as usize)? as usize;
+        let start = word.checked_sub(1).map_or(0, |w| self.ends[w as usize] as usize);
+        Some(&self.text[start..end]).filter(|r| !r.is_empty())
     }
 }
 
@@ -239,6 +283,11 @@ struct WordDetails {
 impl WordDetails {
     fn new() -> Self {
         WordDetails { index: lindera_ipadic::words_idx_data(), data: lindera_ipadic::words_data() }
+    }
+
+    /// Number of words.
+    fn len(&self) -> usize {
+        self.index.len() / 4
     }
 
     /// The reading (katakana) of word `word`: the eighth of its details, which the
@@ -389,12 +438,18 @@ mod tests {
 
     #[test]
     fn a_word_past_the_dictionary_has_no_reading() {
-        let details = WordDetails::new();
+        let (details, table) = (WordDetails::new(), ReadingTable::get());
         assert_eq!(details.reading(u32::MAX), None);
+        assert_eq!(table.reading(u32::MAX), None);
+        assert_eq!(table.reading(details.len() as u32), None);
         let mut met = Vec::new();
         Analyser::default().words(&Dictionary::new(), "支援。", |w, id| met.push((w.to_string(), id)));
         assert_eq!(met.len(), 2, "{met:?}");
         assert_eq!(details.reading(met[0].1), Some("シエン"));
+        assert_eq!(table.reading(met[0].1), Some("シエン"), "the table reads as the dictionary says");
+        for word in (0..details.len() as u32).step_by(997) {
+            assert_eq!(table.reading(word), details.reading(word).filter(|r| !r.is_empty()), "word {word}");
+        }
     }
 
     #[test]
