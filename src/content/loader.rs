@@ -72,19 +72,15 @@ pub fn load_site_cached(
 pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut LinkTargets) {
     let mut taken: HashSet<String> = site.aliases().into_iter().map(|(o, k)| fold(&site.alias(o, k).path)).collect();
     let mut moved: HashMap<String, String> = HashMap::new();
+    let with_bodies = nodes_with_bodies(pending);
+    let none = HashSet::new();
     for plan in &mut site.plans {
-        let with_body: HashSet<NodeId> = pending
-            .iter()
-            .filter_map(|pb| match &pb.slot {
-                BodySlot::Node(p, n) if *p == plan.id && !pb.markdown.trim().is_empty() => Some(*n),
-                _ => None,
-            })
-            .collect();
+        let with_body = with_bodies.get(plan.id.as_str()).unwrap_or(&none);
         let before: Vec<String> = (0..plan.nodes.len()).map(|n| node_path(plan, n)).collect();
         let chapters: HashSet<String> = plan.chapters.iter().map(|c| fold(&c.path)).collect();
         let plan = Arc::make_mut(plan);
         for r in plan.roots.clone() {
-            settle_node(plan, r, &with_body);
+            settle_node(plan, r, with_body);
         }
         for (n, old) in before.into_iter().enumerate() {
             let new = node_path(plan, n);
@@ -105,6 +101,20 @@ pub(super) fn settle_pages(site: &mut Site, pending: &[PendingBody], links: &mut
             }
         }
     }
+}
+
+/// The nodes with a body beyond whitespace, by plan id: in one pass over the bodies (a
+/// pass per plan made a site of 2,000 plans and 500,000 bodies read a billion of them).
+fn nodes_with_bodies(pending: &[PendingBody]) -> HashMap<&str, HashSet<NodeId>> {
+    let mut by_plan: HashMap<&str, HashSet<NodeId>> = HashMap::new();
+    for pb in pending {
+        if let BodySlot::Node(plan, n) = &pb.slot {
+            if !pb.markdown.trim().is_empty() {
+                by_plan.entry(plan.as_str()).or_default().insert(*n);
+            }
+        }
+    }
+    by_plan
 }
 
 /// Settles `id` and the nodes under it. A node with children always has something to show:
@@ -130,5 +140,29 @@ fn settle_node(plan: &mut Plan, id: NodeId, with_body: &HashSet<NodeId>) {
 pub(super) fn import_data(root: &Path, site: &mut Site, diags: &mut Diagnostics) {
     for w in crate::import::import_site(root, site, diags) {
         diags.push(w.warning());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(slot: BodySlot, markdown: &str) -> PendingBody {
+        PendingBody { slot, markdown: markdown.into(), file: PathBuf::from("x.md"), first_line: 1 }
+    }
+
+    #[test]
+    fn nodes_with_bodies_are_grouped_by_plan_and_blank_bodies_are_none() {
+        let pending = [
+            body(BodySlot::Node("a".into(), 1), "本文"),
+            body(BodySlot::Node("b".into(), 1), " \n\t"),
+            body(BodySlot::Node("b".into(), 2), "本文"),
+            body(BodySlot::Node("a".into(), 3), "本文"),
+            body(BodySlot::Plan("a".into()), "計画の本文"),
+        ];
+        let by_plan = nodes_with_bodies(&pending);
+        assert_eq!(by_plan["a"], HashSet::from([1, 3]));
+        assert_eq!(by_plan["b"], HashSet::from([2]));
+        assert_eq!(by_plan.len(), 2);
     }
 }
