@@ -14,9 +14,7 @@
 //! has no bigram, so two runs' bigrams are at least two positions apart), so a chain is
 //! read off the positions alone.
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::ops::Range;
 
 /// The longest chain written as a term (in units); chains of this length keep positions.
 pub const MAX_CHAIN: usize = 5;
@@ -57,8 +55,22 @@ impl BigramCodes {
         BigramCodes { code: code.into_boxed_slice(), id }
     }
 
+    /// The code of bigram `id` (0 for [`NO_BIGRAM`]).
+    pub fn code(&self, id: u32) -> u32 {
+        if id == NO_BIGRAM {
+            0
+        } else {
+            self.code[id as usize]
+        }
+    }
+
+    /// The bigram of `code` ([`NO_BIGRAM`] for 0, or for a code no bigram has).
+    pub fn id(&self, code: u32) -> u32 {
+        self.id.get(code as usize).copied().unwrap_or(NO_BIGRAM)
+    }
+
     fn encode(&self, id: u32, out: &mut Vec<u8>) {
-        let mut code = if id == NO_BIGRAM { 0 } else { self.code[id as usize] };
+        let mut code = self.code(id);
         while code >= 0x80 {
             out.push(code as u8 | 0x80);
             code >>= 7;
@@ -112,7 +124,7 @@ impl BigramChunk {
         for &b in &self.bytes[start..self.ends[k]] {
             code |= u32::from(b & 0x7F) << shift;
             if b & 0x80 == 0 {
-                out.push(codes.id.get(code as usize).copied().unwrap_or(NO_BIGRAM));
+                out.push(codes.id(code));
                 (code, shift) = (0, 0);
             } else {
                 shift = (shift + 7).min(28);
@@ -143,38 +155,45 @@ pub fn bigram_count(key: &ChainKey) -> usize {
     key.iter().take_while(|&&b| b != u32::MAX).count()
 }
 
-/// Every chain of 3 to [`MAX_CHAIN`] units of one field whose first bigram is in `first`;
-/// `chunks[c]` holds the bigrams of documents `c * CHUNK ..`, written with `codes`. The export gathers the
-/// chains in passes over ranges of first bigrams, so that only one range's chains are in
-/// memory.
-pub fn chains(chunks: &[BigramChunk], codes: &BigramCodes, first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
-    let parts: Vec<FxHashMap<ChainKey, Postings>> = chunks
-        .par_iter()
-        .enumerate()
-        .map(|(c, chunk)| {
-            let mut map: FxHashMap<ChainKey, Postings> = FxHashMap::default();
-            let mut bigrams = Vec::new();
-            for k in 0..chunk.len() {
-                let doc = (c * CHUNK + k) as u32;
-                chunk.doc_into(k, codes, &mut bigrams);
-                // In position order: a chain's positions come in order, its documents too.
-                doc_chains(&bigrams, &first, |key, position| {
-                    let p = map.entry(key).or_default();
-                    match p.tfs.last_mut() {
-                        Some(tf) if p.docs.last() == Some(&doc) => *tf += 1,
-                        _ => {
-                            p.docs.push(doc);
-                            p.tfs.push(1);
-                        }
-                    }
-                    if is_full(&key) {
-                        p.positions.push(position);
-                    }
-                });
+/// Calls `f(position, window)` at every position of one document's bigrams (by position)
+/// where chains start, a bigram followed by another: `window` holds the bigrams from there
+/// on, up to [`MAX_CHAIN`] - 1 of them and up to the first position without one (2 to 4
+/// ids). The chains of a window are its beginnings of two bigrams or more ([`add_window`]).
+pub fn windows(ids: &[u32], mut f: impl FnMut(u32, &[u32])) {
+    for p in 0..ids.len() {
+        let last = ids.len().min(p + MAX_CHAIN - 1);
+        let end = (p..last).find(|&q| ids[q] == NO_BIGRAM).unwrap_or(last);
+        if end >= p + 2 {
+            f(p as u32, &ids[p..end]);
+        }
+    }
+}
+
+/// Adds the chains of `window` (see [`windows`]), at `position` in document `doc`, to
+/// `map`: one per beginning of two bigrams or more. Windows come in document order and,
+/// within a document, in position order, so that every posting list stays in order.
+pub fn add_window(map: &mut FxHashMap<ChainKey, Postings>, doc: u32, position: u32, window: &[u32]) {
+    let mut key = [NO_BIGRAM; MAX_CHAIN - 1];
+    key[0] = window[0];
+    for (n, &id) in window.iter().enumerate().skip(1) {
+        key[n] = id;
+        let p = map.entry(key).or_default();
+        match p.tfs.last_mut() {
+            Some(tf) if p.docs.last() == Some(&doc) => *tf += 1,
+            _ => {
+                p.docs.push(doc);
+                p.tfs.push(1);
             }
-            map
-        })
-        .collect();
+        }
+        if is_full(&key) {
+            p.positions.push(position);
+        }
+    }
+}
+
+/// The chains of `parts`, each made of documents after those of the part before it, as
+/// one map: every posting list of a later part goes after the same chain's earlier ones.
+pub fn merge(parts: impl IntoIterator<Item = FxHashMap<ChainKey, Postings>>) -> FxHashMap<ChainKey, Postings> {
     let mut parts = parts.into_iter();
     let mut all = parts.next().unwrap_or_default();
     for part in parts {
@@ -195,28 +214,10 @@ pub fn chains(chunks: &[BigramChunk], codes: &BigramCodes, first: Range<u32>) ->
     all
 }
 
-/// Calls `f(chain, start position)` for every chain of one document's bigrams (by
-/// position) whose first bigram is in `first`, in position order.
-fn doc_chains(ids: &[u32], first: &Range<u32>, mut f: impl FnMut(ChainKey, u32)) {
-    for (p, &id) in ids.iter().enumerate() {
-        if id == NO_BIGRAM || !first.contains(&id) {
-            continue;
-        }
-        let mut key = [NO_BIGRAM; MAX_CHAIN - 1];
-        key[0] = id;
-        for n in 1..MAX_CHAIN - 1 {
-            match ids.get(p + n) {
-                Some(&next) if next != NO_BIGRAM => key[n] = next,
-                _ => break,
-            }
-            f(key, p as u32);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ops::Range;
 
     const M: u32 = u32::MAX;
 
@@ -230,6 +231,36 @@ mod tests {
             ids[p as usize] = id;
         }
         ids
+    }
+
+    /// The chains of the chunks `chunks` whose first bigram is in `first`, as the export
+    /// gathers them: the windows of each document, in order, one map per chunk, merged.
+    fn chains(chunks: &[BigramChunk], codes: &BigramCodes, first: Range<u32>) -> FxHashMap<ChainKey, Postings> {
+        let mut ids = Vec::new();
+        merge(chunks.iter().enumerate().map(|(c, chunk)| {
+            let mut map = FxHashMap::default();
+            for k in 0..chunk.len() {
+                chunk.doc_into(k, codes, &mut ids);
+                windows(&ids, |position, window| {
+                    if first.contains(&window[0]) {
+                        add_window(&mut map, (c * CHUNK + k) as u32, position, window);
+                    }
+                });
+            }
+            map
+        }))
+    }
+
+    #[test]
+    fn windows_stop_at_a_position_without_a_bigram_and_at_four_bigrams() {
+        let mut seen = Vec::new();
+        windows(&[1, 2, NO_BIGRAM, 3, 4, 5, 6, 7, NO_BIGRAM, 8], |p, w| seen.push((p, w.to_vec())));
+        assert_eq!(
+            seen,
+            vec![(0, vec![1, 2]), (3, vec![3, 4, 5, 6]), (4, vec![4, 5, 6, 7]), (5, vec![5, 6, 7]), (6, vec![6, 7])]
+        );
+        windows(&[], |_, _| panic!("no window in an empty document"));
+        windows(&[9], |_, _| panic!("one bigram is no chain"));
     }
 
     /// The chunks of `docs` and their codes (every id below 8 as frequent as the next).

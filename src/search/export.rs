@@ -13,6 +13,7 @@
 //! - `terms`: the entries of the terms and chains, and their shards.
 //! - `codec`: varints, bit-packed streams, posting lists, term entries.
 //! - `positions`: filling the positions files.
+//! - `windows`: the chains' windows by pass, in a scratch file.
 //! - `documents`: `docs.bin` and `d/<doc>.json`.
 //! - `writer`: writing the files, fresh or in place, and counting them.
 
@@ -23,6 +24,7 @@ mod positions;
 mod readings;
 mod source;
 mod terms;
+mod windows;
 mod writer;
 
 pub use codec::{get_packed, put_packed, put_varint};
@@ -166,7 +168,7 @@ fn write_held(held: Held, out: &Path, layout: Layout) -> std::io::Result<ExportR
         }
     };
     report.terms = keys.len();
-    report.terms += terms::chain_entries(bigrams, corpus, &norms, &mut positions, &mut entries)?;
+    report.terms += terms::chain_entries(bigrams, corpus, &norms, &mut positions, &mut entries, out)?;
     report.terms += terms::mixed_entries(corpus, &dfs, &norms, &mut positions, &mut entries)?;
     drop(dfs);
 

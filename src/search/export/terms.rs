@@ -6,6 +6,7 @@ use super::codec::{encode_entry, Entry};
 use super::layout::shard_of;
 use super::positions::Positions;
 use super::source::Source;
+use super::windows::Windows;
 use super::writer::Files;
 use crate::search::analyzer;
 use crate::search::chains::{self, BigramChunk, BigramCodes, ChainKey, Postings};
@@ -182,19 +183,21 @@ pub(super) fn index_entries<'k>(
 /// About how many chain occurrences one pass of [`chain_entries`] gathers: the chains of
 /// one pass (a hash map of posting lists, some 70 bytes an occurrence) are what the export
 /// holds at its peak (`PLANPRESS_SEARCH_CHAIN_PASS` overrides it; the files are the same
-/// whatever it is). Each pass reads every document's bigrams again: at 10,000 pages,
-/// 500,000 a pass cost 0.8 CPU s more than 1,500,000 and 40 MB less at the peak.
+/// whatever it is). Each pass reads only its own windows back ([`Windows`]), so more passes
+/// cost little: at 10,000 pages, 500,000 a pass held 40 MB less at the peak than 1,500,000.
 const PASS_OCCURRENCES: usize = 500_000;
 
 /// Appends the entries of the chains of `bigrams` to `entries`, in key order so the
 /// output is reproducible; returns their number. The chains are gathered in passes over
-/// ranges of their first bigram ([`passes`]), one range in memory at a time.
+/// ranges of their first bigram ([`passes`]), one range in memory at a time, each from
+/// its windows in a scratch file made in `dir` ([`Windows`]).
 pub(super) fn chain_entries(
     bigrams: Bigrams,
     corpus: &Corpus,
     norms: &[Vec<u8>],
     positions: &mut Positions,
     entries: &mut Entries,
+    dir: &Path,
 ) -> std::io::Result<usize> {
     let (codes, occurrences) = bigrams.of_documents(corpus);
     let Bigrams { texts, df } = bigrams;
@@ -210,10 +213,21 @@ pub(super) fn chain_entries(
     }
     let mut written = 0;
     let per_pass = super::layout::env_bytes("PLANPRESS_SEARCH_CHAIN_PASS", PASS_OCCURRENCES) as u64;
-    for range in passes(&texts, &count, per_pass) {
+    let ranges = passes(&texts, &count, per_pass);
+    let mut pass_of = vec![0u32; texts.len()];
+    for (pass, range) in ranges.iter().enumerate() {
+        for id in range.clone() {
+            pass_of[id as usize] = pass as u32;
+        }
+    }
+    let windows = Windows::spill(&occurrences, &codes, &pass_of, ranges.len(), dir)?;
+    drop(occurrences);
+    for pass in 0..ranges.len() {
         positions.files().check_stop()?;
-        let mut per_field: Vec<FxHashMap<ChainKey, Postings>> =
-            occurrences.par_iter().map(|docs| chains::chains(docs, &codes, range.clone())).collect();
+        let mut per_field: Vec<FxHashMap<ChainKey, Postings>> = (0..TEXT_FIELDS.len())
+            .into_par_iter()
+            .map(|field| windows.chains(pass, field, &codes))
+            .collect::<std::io::Result<_>>()?;
         let mut chain_keys: Vec<(String, ChainKey)> = per_field
             .iter()
             .flat_map(|m| m.keys())
