@@ -14,6 +14,7 @@
 //! has no bigram, so two runs' bigrams are at least two positions apart), so a chain is
 //! read off the positions alone.
 
+use super::export::{get_varint, put_varint};
 use rustc_hash::FxHashMap;
 
 /// The longest chain written as a term (in units); chains of this length keep positions.
@@ -25,7 +26,7 @@ pub type ChainKey = [u32; MAX_CHAIN - 1];
 /// A position of a document without a bigram.
 pub const NO_BIGRAM: u32 = u32::MAX;
 
-/// Documents per [`BigramChunk`] (and per task of [`chains`]).
+/// Documents per [`BigramChunk`] (and per segment of the export's chain windows).
 pub const CHUNK: usize = 256;
 
 /// How [`BigramChunk`]s write the id of a bigram: as a code, the more frequent a bigram
@@ -70,12 +71,7 @@ impl BigramCodes {
     }
 
     fn encode(&self, id: u32, out: &mut Vec<u8>) {
-        let mut code = self.code(id);
-        while code >= 0x80 {
-            out.push(code as u8 | 0x80);
-            code >>= 7;
-        }
-        out.push(code as u8);
+        put_varint(out, u64::from(self.code(id)));
     }
 }
 
@@ -119,16 +115,10 @@ impl BigramChunk {
     /// Document `k`'s ids, in `out` (cleared first); `codes` are those it was made with.
     pub fn doc_into(&self, k: usize, codes: &BigramCodes, out: &mut Vec<u32>) {
         out.clear();
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        let (mut code, mut shift) = (0u32, 0);
-        for &b in &self.bytes[start..self.ends[k]] {
-            code |= u32::from(b & 0x7F) << shift;
-            if b & 0x80 == 0 {
-                out.push(codes.id(code));
-                (code, shift) = (0, 0);
-            } else {
-                shift = (shift + 7).min(28);
-            }
+        let mut at = if k == 0 { 0 } else { self.ends[k - 1] };
+        let bytes = &self.bytes[..self.ends[k]];
+        while let Some(code) = get_varint(bytes, &mut at) {
+            out.push(u32::try_from(code).map_or(NO_BIGRAM, |code| codes.id(code)));
         }
     }
 }

@@ -27,7 +27,7 @@ mod terms;
 mod windows;
 mod writer;
 
-pub use codec::{get_packed, put_packed, put_varint};
+pub use codec::{get_packed, get_varint, put_packed, put_varint};
 pub use layout::{move_export, shard_of, shards_of, Layout, POSITIONS_TARGET_BYTES, SHARD_TARGET_BYTES};
 
 use super::docs::Corpus;

@@ -21,6 +21,24 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
+/// The LEB128 number at `bytes[*at..]`, as [`put_varint`] writes it, moving `at` past it;
+/// None if the bytes end first or it does not fit in 64 bits.
+pub fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let (mut v, mut shift) = (0u64, 0u32);
+    loop {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        if shift > 63 {
+            return None;
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
 /// Appends `values` bit-packed in blocks of 128: per block a byte `w` (bits per value),
 /// then `ceil(count × w / 8)` bytes holding the values least significant bit first.
 pub fn put_packed(out: &mut Vec<u8>, values: &[u32]) {

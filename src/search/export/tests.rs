@@ -6,16 +6,7 @@ use crate::search::index::TEXT_FIELDS;
 use std::path::PathBuf;
 
 fn varint(bytes: &[u8], at: &mut usize) -> u64 {
-    let (mut v, mut shift) = (0u64, 0);
-    loop {
-        let b = bytes[*at];
-        *at += 1;
-        v |= u64::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return v;
-        }
-        shift += 7;
-    }
+    get_varint(bytes, at).expect("a varint")
 }
 
 /// Every term of the export in `dir`: per field its df, document part and positions

@@ -12,7 +12,7 @@
 //! position (the distance from the one before in the same document, else absolute), the
 //! window's length and its bigrams' codes ([`BigramCodes`]).
 
-use super::codec::put_varint;
+use super::codec::{get_varint, put_varint};
 use crate::search::chains::{self, BigramChunk, BigramCodes, ChainKey, Postings};
 use crate::search::index::TEXT_FIELDS;
 use rayon::prelude::*;
@@ -145,8 +145,8 @@ fn decode_segment(bytes: &[u8], codes: &BigramCodes, mut f: impl FnMut(u32, u32,
     let (mut doc, mut position, mut first) = (0u32, 0u32, true);
     let mut window = [0u32; chains::MAX_CHAIN - 1];
     while at < bytes.len() {
-        let step = get_varint(bytes, &mut at)?;
-        let p = get_varint(bytes, &mut at)?;
+        let step = get_u32(bytes, &mut at)?;
+        let p = get_u32(bytes, &mut at)?;
         if first || step > 0 {
             doc = doc.checked_add(step)?;
             position = p;
@@ -160,7 +160,7 @@ fn decode_segment(bytes: &[u8], codes: &BigramCodes, mut f: impl FnMut(u32, u32,
             return None;
         }
         for slot in &mut window[..len] {
-            *slot = codes.id(get_varint(bytes, &mut at)?);
+            *slot = codes.id(get_u32(bytes, &mut at)?);
             if *slot == chains::NO_BIGRAM {
                 return None;
             }
@@ -170,22 +170,9 @@ fn decode_segment(bytes: &[u8], codes: &BigramCodes, mut f: impl FnMut(u32, u32,
     Some(())
 }
 
-/// The LEB128 number at `bytes[*at..]` (moving `at` past it), if there is one and it fits
-/// in 32 bits.
-fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
-    let (mut v, mut shift) = (0u64, 0);
-    loop {
-        let b = *bytes.get(*at)?;
-        *at += 1;
-        v |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return u32::try_from(v).ok();
-        }
-        shift += 7;
-        if shift > 35 {
-            return None;
-        }
-    }
+/// The number at `bytes[*at..]` ([`get_varint`]), if it fits in 32 bits.
+fn get_u32(bytes: &[u8], at: &mut usize) -> Option<u32> {
+    get_varint(bytes, at).and_then(|v| u32::try_from(v).ok())
 }
 
 #[cfg(test)]
